@@ -1,0 +1,274 @@
+//! Building a [`Client`]: credentials, base URL, timeout and user agent,
+//! from code or from the `WPE_API_*` environment variables.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+
+use crate::Client;
+
+/// The production API's base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.wpengineapi.com/v1";
+/// How long a request may take, from connecting to the last byte, unless set otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The `User-Agent` sent unless set otherwise.
+pub const DEFAULT_USER_AGENT: &str = concat!("wpe-api/", env!("CARGO_PKG_VERSION"));
+
+/// Environment variable holding the API user name.
+pub const ENV_USER: &str = "WPE_API_USER";
+/// Environment variable holding the API password.
+pub const ENV_PASSWORD: &str = "WPE_API_PASSWORD";
+/// Environment variable that, when set, replaces [`DEFAULT_BASE_URL`].
+pub const ENV_URL: &str = "WPE_API_URL";
+
+const API_ACCESS_HINT: &str = "create API credentials on the API Access page of the WP Engine User Portal (https://my.wpengine.com/api_access)";
+
+/// What went wrong while building a [`Client`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required environment variable is not set.
+    #[error("environment variable {var} is not set: {API_ACCESS_HINT}, then export {ENV_USER} and {ENV_PASSWORD}")]
+    MissingEnv {
+        /// The variable's name.
+        var: &'static str,
+    },
+    /// An environment variable is set but unusable (empty or not UTF-8).
+    #[error("environment variable {var} is {problem}: set it to a non-empty UTF-8 value")]
+    InvalidEnv {
+        /// The variable's name.
+        var: &'static str,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+    /// No credentials were given to the builder.
+    #[error("no credentials given: call ClientBuilder::credentials, or use Client::from_env; {API_ACCESS_HINT}")]
+    MissingCredentials,
+    /// The credentials cannot be sent (HTTP Basic forbids `:` in the user name and control characters anywhere).
+    #[error("the API user name or password cannot be sent: {reason}")]
+    InvalidCredentials {
+        /// Which rule they break (never the credentials themselves).
+        reason: &'static str,
+    },
+    /// The base URL is not an absolute `http` or `https` URL.
+    #[error(
+        "base URL {url:?} is not usable: {reason}; expected something like {DEFAULT_BASE_URL}"
+    )]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The user agent contains characters not allowed in an HTTP header.
+    #[error("user agent {0:?} is not a valid HTTP header value")]
+    InvalidUserAgent(String),
+    /// The HTTP stack could not be set up (for instance, no TLS backend).
+    #[error("could not set up the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+/// An API user name and password. Neither is ever shown by `Debug`.
+///
+/// ```
+/// let creds = wpe_api::Credentials::new("api-user", "s3cret");
+/// assert!(!format!("{creds:?}").contains("s3cret"));
+/// ```
+#[derive(Clone)]
+pub struct Credentials {
+    user: String,
+    password: String,
+}
+
+impl Credentials {
+    /// Credentials from the API Access page of the User Portal.
+    pub fn new(user: impl Into<String>, password: impl Into<String>) -> Self {
+        Self {
+            user: user.into(),
+            password: password.into(),
+        }
+    }
+
+    /// Reads [`ENV_USER`] and [`ENV_PASSWORD`].
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self::new(
+            read_env(ENV_USER)?.ok_or(ConfigError::MissingEnv { var: ENV_USER })?,
+            { read_env(ENV_PASSWORD)?.ok_or(ConfigError::MissingEnv { var: ENV_PASSWORD })? },
+        ))
+    }
+
+    fn header(&self) -> Result<HeaderValue, ConfigError> {
+        use base64::Engine as _;
+        if self.user.contains(':') {
+            return Err(ConfigError::InvalidCredentials {
+                reason: "the user name contains ':'",
+            });
+        }
+        let token = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", self.user, self.password));
+        let mut value = HeaderValue::from_str(&format!("Basic {token}")).map_err(|_| {
+            ConfigError::InvalidCredentials {
+                reason: "they contain control characters",
+            }
+        })?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &"<redacted>")
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Reads an optional variable; set-but-empty and non-UTF-8 values are errors.
+fn read_env(var: &'static str) -> Result<Option<String>, ConfigError> {
+    match std::env::var(var) {
+        Ok(value) if value.trim().is_empty() => Err(ConfigError::InvalidEnv {
+            var,
+            problem: "empty",
+        }),
+        Ok(value) => Ok(Some(value)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::InvalidEnv {
+            var,
+            problem: "not valid UTF-8",
+        }),
+    }
+}
+
+/// Sets up a [`Client`]: credentials, base URL, timeout, user agent.
+///
+/// ```
+/// use std::time::Duration;
+/// let client = wpe_api::Client::builder()
+///     .credentials(wpe_api::Credentials::new("api-user", "s3cret"))
+///     .base_url("http://127.0.0.1:8080/v1")
+///     .timeout(Duration::from_secs(10))
+///     .build()?;
+/// assert_eq!(client.baseurl(), "http://127.0.0.1:8080/v1");
+/// # Ok::<(), wpe_api::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    credentials: Option<Credentials>,
+    base_url: String,
+    timeout: Duration,
+    user_agent: String,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            credentials: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults: production base URL, 30 s timeout, `wpe-api/<version>` user agent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The API user name and password.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Where the API lives: a proxy, a gateway or a local stand-in instead of production.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The most a request may take, from connecting to the last byte of the body.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header, e.g. `my-deploy-bot/2.1 wpe-api/0.1`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let credentials = self.credentials.ok_or(ConfigError::MissingCredentials)?;
+        let base_url = normalise_base_url(&self.base_url)?;
+        let user_agent = HeaderValue::from_str(&self.user_agent)
+            .map_err(|_| ConfigError::InvalidUserAgent(self.user_agent.clone()))?;
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, credentials.header()?);
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(user_agent)
+            .timeout(self.timeout)
+            .connect_timeout(self.timeout.min(Duration::from_secs(10)))
+            // A redirect could carry the Authorization header to another host.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(ConfigError::Http)?;
+        Ok(Client::new_with_client(&base_url, http))
+    }
+}
+
+fn normalise_base_url(url: &str) -> Result<String, ConfigError> {
+    let invalid = |reason: String| ConfigError::InvalidBaseUrl {
+        url: url.to_owned(),
+        reason,
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid(format!(
+            "scheme {:?} is not http or https",
+            parsed.scheme()
+        )));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid(
+            "it contains credentials; use ClientBuilder::credentials".into(),
+        ));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("it has a query or fragment".into()));
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+impl Client {
+    /// A [`ClientBuilder`] with the defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from the environment: credentials from
+    /// [`ENV_USER`] and [`ENV_PASSWORD`], and the base URL from [`ENV_URL`]
+    /// when it is set.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = wpe_api::Client::from_env()?;
+    /// let accounts = client.list_accounts().send().await?;
+    /// println!("{} accounts", accounts.results.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut builder = ClientBuilder::new().credentials(Credentials::from_env()?);
+        if let Some(url) = read_env(ENV_URL)? {
+            builder = builder.base_url(url);
+        }
+        builder.build()
+    }
+}

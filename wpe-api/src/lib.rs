@@ -1,0 +1,31 @@
+#![doc = include_str!("../../README.md")]
+#![warn(missing_docs)]
+
+mod generated {
+    #![allow(
+        missing_docs,
+        unreachable_patterns,
+        unused_imports,
+        clippy::all,
+        clippy::pedantic
+    )]
+    include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
+}
+
+pub mod bounded;
+pub mod config;
+pub mod error;
+pub mod open_enum;
+
+pub use config::{ClientBuilder, ConfigError, Credentials};
+pub use error::{ApiErrorExt, Error};
+pub use generated::{builder, Client};
+pub use progenitor_client::{ClientInfo, ResponseValue};
+
+/// Every request and response type of the API, generated from `spec/openapi.json`,
+/// with the hand-written open enums and bounded page sizes beside them.
+pub mod types {
+    pub use crate::bounded::{OutOfRange, PageLimit, UsageLimit};
+    pub use crate::generated::types::*;
+    pub use crate::open_enum::*;
+}
