@@ -1,1 +1,207 @@
-//! Shared helpers of the integration tests.
+//! Shared helpers of the integration tests: a local HTTP server that answers
+//! with queued responses and records every request it receives.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct RecordedRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Path, without the query.
+    pub path: String,
+    /// Query pairs in the order sent.
+    pub query: Vec<(String, String)>,
+    /// Headers as received.
+    pub headers: HeaderMap,
+    /// The body parsed as JSON, or `Value::Null` when empty.
+    pub body: Value,
+}
+
+/// A canned response.
+#[derive(Debug, Clone)]
+pub struct Canned {
+    status: u16,
+    body: Option<String>,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Canned {
+    /// A JSON response.
+    pub fn json(status: u16, body: &Value) -> Self {
+        Self {
+            status,
+            body: Some(body.to_string()),
+            headers: Vec::new(),
+        }
+    }
+    /// A response with no body.
+    pub fn empty(status: u16) -> Self {
+        Self {
+            status,
+            body: None,
+            headers: Vec::new(),
+        }
+    }
+    /// Adds a response header.
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+    /// A response whose body is sent verbatim (for malformed-body tests).
+    pub fn raw(status: u16, body: &str) -> Self {
+        Self {
+            status,
+            body: Some(body.to_owned()),
+            headers: Vec::new(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<Canned>,
+    seen: Vec<RecordedRequest>,
+}
+
+/// A recording server on 127.0.0.1, on an ephemeral port; stops when dropped.
+pub struct RecordingServer {
+    state: Arc<Mutex<State>>,
+    base_url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RecordingServer {
+    /// Starts the server. Unqueued requests get a 599 so a test notices them.
+    pub async fn start() -> Self {
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = Arc::clone(&state);
+        let app = axum::Router::new().fallback(
+            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let shared = Arc::clone(&shared);
+                async move { record(&shared, method, uri, headers, body) }
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1");
+        let addr = listener.local_addr().expect("local addr");
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("serve");
+        });
+        Self {
+            state,
+            base_url: format!("http://{addr}/v1"),
+            task,
+        }
+    }
+
+    /// The base URL to give the client (`http://127.0.0.1:PORT/v1`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// A client for this server with test credentials.
+    pub fn client(&self) -> wpe_api::Client {
+        wpe_api::Client::builder()
+            .credentials(wpe_api::Credentials::new(TEST_USER, TEST_PASSWORD))
+            .base_url(self.base_url())
+            .build()
+            .expect("client for the recording server")
+    }
+
+    /// Queues the answer to the next request.
+    pub fn respond(&self, canned: Canned) {
+        self.state.lock().unwrap().queue.push_back(canned);
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state.lock().unwrap().seen.clone()
+    }
+
+    /// The only request received; panics unless exactly one arrived.
+    pub fn single_request(&self) -> RecordedRequest {
+        let seen = self.requests();
+        assert_eq!(seen.len(), 1, "expected exactly one request, got {seen:?}");
+        seen.into_iter().next().unwrap()
+    }
+}
+
+impl Drop for RecordingServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The API user name the test clients send.
+pub const TEST_USER: &str = "test-user";
+/// The API password the test clients send.
+pub const TEST_PASSWORD: &str = "correct-horse-battery-staple";
+
+fn record(
+    state: &Mutex<State>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let query = uri
+        .query()
+        .map(|q| {
+            q.split('&')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    (k.to_owned(), v.to_owned())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let body = if body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&body)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&body).into_owned()))
+    };
+    let mut state = state.lock().unwrap();
+    state.seen.push(RecordedRequest {
+        method,
+        path: uri.path().to_owned(),
+        query,
+        headers,
+        body,
+    });
+    let Some(canned) = state.queue.pop_front() else {
+        return (StatusCode::from_u16(599).unwrap(), "no response queued").into_response();
+    };
+    let mut response = match canned.body {
+        Some(body) => (
+            StatusCode::from_u16(canned.status).unwrap(),
+            [("content-type", "application/json")],
+            body,
+        )
+            .into_response(),
+        None => StatusCode::from_u16(canned.status).unwrap().into_response(),
+    };
+    for (name, value) in canned.headers {
+        response.headers_mut().insert(name, value.parse().unwrap());
+    }
+    response
+}
+
+/// Loads `tests/fixtures/<name>.json`.
+pub fn fixture(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(format!("{name}.json"));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display()))
+}
