@@ -105,8 +105,8 @@ bounded!(
     ///
     /// ```
     /// use wpe_api::types::PageLimit;
-    /// assert_eq!(PageLimit::try_from(25).unwrap().get(), 25);
-    /// let err = PageLimit::try_from(101).unwrap_err();
+    /// assert_eq!(PageLimit::new(25).unwrap().get(), 25);
+    /// let err = PageLimit::new(101).unwrap_err();
     /// assert_eq!(err.to_string(), "page limit 101 is out of range: the API accepts 0 to 100");
     /// ```
     PageLimit, "page limit", 0..=100, default 100

@@ -92,10 +92,10 @@ impl Credentials {
 
     /// Reads [`ENV_USER`] and [`ENV_PASSWORD`].
     pub fn from_env() -> Result<Self, ConfigError> {
-        Ok(Self::new(
-            read_env(ENV_USER)?.ok_or(ConfigError::MissingEnv { var: ENV_USER })?,
-            { read_env(ENV_PASSWORD)?.ok_or(ConfigError::MissingEnv { var: ENV_PASSWORD })? },
-        ))
+        let user = read_env(ENV_USER)?.ok_or(ConfigError::MissingEnv { var: ENV_USER })?;
+        let password =
+            read_env(ENV_PASSWORD)?.ok_or(ConfigError::MissingEnv { var: ENV_PASSWORD })?;
+        Ok(Self::new(user, password))
     }
 
     fn header(&self) -> Result<HeaderValue, ConfigError> {
@@ -151,6 +151,7 @@ fn read_env(var: &'static str) -> Result<Option<String>, ConfigError> {
 ///     .base_url("http://127.0.0.1:8080/v1")
 ///     .timeout(Duration::from_secs(10))
 ///     .build()?;
+/// use wpe_api::ClientInfo;
 /// assert_eq!(client.baseurl(), "http://127.0.0.1:8080/v1");
 /// # Ok::<(), wpe_api::ConfigError>(())
 /// ```
