@@ -208,3 +208,39 @@ mod tests {
         assert_eq!(known.to_string(), "completed");
     }
 }
+
+#[cfg(test)]
+mod spec_agreement {
+    /// The hand-written variants must list exactly the values the spec gives.
+    #[test]
+    fn known_values_match_the_spec() {
+        let spec: serde_json::Value =
+            serde_json::from_str(include_str!("../spec/openapi.json")).unwrap();
+        let schemas = spec["components"]["schemas"].as_object().unwrap();
+        let ours: &[(&str, &[&str])] = &[
+            ("Environment", super::Environment::KNOWN),
+            ("InstallStatus", super::InstallStatus::KNOWN),
+            ("BackupStatus", super::BackupStatus::KNOWN),
+            ("CertSource", super::CertSource::KNOWN),
+            ("CertificateStatus", super::CertificateStatus::KNOWN),
+            ("TrafficMetricsSource", super::TrafficMetricsSource::KNOWN),
+            ("OffloadCloud", super::OffloadCloud::KNOWN),
+            ("OffloadRedirectType", super::OffloadRedirectType::KNOWN),
+        ];
+        let open: Vec<&String> = schemas
+            .iter()
+            .filter(|(_, s)| s.get("x-wpe-open-enum").is_some())
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(open.len(), ours.len(), "open enums in the spec: {open:?}");
+        for (name, known) in ours {
+            let values: Vec<&str> = schemas[*name]["enum"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
+            assert_eq!(&values, known, "{name}");
+        }
+    }
+}
