@@ -1,0 +1,224 @@
+//! `cargo xtask`: workspace automation; `sync-spec` diffs WP Engine's live spec against the curated `spec/`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand};
+use sha2::{Digest, Sha256};
+
+use xtask::report::{self, DocSummary, Lock, LockStatus, Report};
+use xtask::{deviations, diff, fetch, model};
+
+/// Workspace automation for wpe-api.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Fetch WP Engine's published spec, diff it against spec/openapi.json and report drift.
+    ///
+    /// Exit codes: 0 = ran (with --check: no unacknowledged drift); 1 = --check found
+    /// unacknowledged drift (or, with --strict, a stale deviation); 2 = could not fetch or read a document.
+    SyncSpec(SyncSpecArgs),
+}
+
+#[derive(Debug, Args)]
+struct SyncSpecArgs {
+    /// Fetch the upstream document from this URL.
+    #[arg(long, default_value = fetch::DEFAULT_URL, conflicts_with = "from_file")]
+    url: String,
+    /// Read the upstream document from a local JSON or YAML file instead of fetching it.
+    #[arg(long, value_name = "PATH")]
+    from_file: Option<PathBuf>,
+    /// Our curated spec [default: <workspace>/spec/openapi.json].
+    #[arg(long, value_name = "PATH")]
+    spec: Option<PathBuf>,
+    /// Deliberate deviations [default: <workspace>/spec/deviations.json].
+    #[arg(long, value_name = "PATH")]
+    deviations: Option<PathBuf>,
+    /// Lock file read for "changed since last sync" and written by --write-lock
+    /// [default: <workspace>/spec/upstream.lock.json].
+    #[arg(long, value_name = "PATH")]
+    lock: Option<PathBuf>,
+    /// HTTP timeout per attempt, in seconds.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    timeout_secs: u64,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Exit 1 when there is unacknowledged drift (stale deviations are warnings unless --strict).
+    #[arg(long)]
+    check: bool,
+    /// With --check, also exit 1 when a deviation entry matches no difference (is stale).
+    #[arg(long)]
+    strict: bool,
+    /// Record upstream's version, digest, operation count and date in the lock file.
+    #[arg(long)]
+    write_lock: bool,
+    /// List every acknowledged change, not just three per deviation.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::SyncSpec(args) => match sync_spec(&args) {
+            Ok(code) => code,
+            Err(cause) => {
+                eprintln!("error: {cause}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn default_path(given: &Option<PathBuf>, rel: &str) -> PathBuf {
+    given.clone().unwrap_or_else(|| workspace_root().join(rel))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Shows a default path relative to the workspace (`spec/openapi.json`), a given one as given.
+fn shown(given: &Option<PathBuf>, path: &Path, rel: &str) -> String {
+    match given {
+        Some(_) => path.display().to_string(),
+        None => rel.to_string(),
+    }
+}
+
+fn sync_spec(args: &SyncSpecArgs) -> Result<ExitCode, String> {
+    let fetched = match &args.from_file {
+        Some(path) => fetch::from_file(path)?,
+        None => fetch::from_url(&args.url, Duration::from_secs(args.timeout_secs.max(1)))?,
+    };
+    let started = Instant::now();
+    let upstream_doc = model::parse_document(&fetched.bytes, fetched.yaml_hint)
+        .map_err(|e| format!("upstream {}: {e}", fetched.source))?;
+    let upstream = model::normalise(&upstream_doc, "upstream")
+        .map_err(|e| format!("upstream {}: {e}", fetched.source))?;
+
+    let spec_path = default_path(&args.spec, "spec/openapi.json");
+    let spec_shown = shown(&args.spec, &spec_path, "spec/openapi.json");
+    let spec_bytes =
+        std::fs::read(&spec_path).map_err(|e| format!("cannot read {spec_shown}: {e}"))?;
+    let yaml = matches!(
+        spec_path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    );
+    let ours_doc =
+        model::parse_document(&spec_bytes, yaml).map_err(|e| format!("{spec_shown}: {e}"))?;
+    let ours = model::normalise(&ours_doc, "ours").map_err(|e| format!("{spec_shown}: {e}"))?;
+
+    let dev_path = default_path(&args.deviations, "spec/deviations.json");
+    let dev_shown = shown(&args.deviations, &dev_path, "spec/deviations.json");
+    let mut notes = upstream.notes.clone();
+    notes.extend(ours.notes.iter().cloned());
+    let deviations = match std::fs::read(&dev_path) {
+        Ok(bytes) => {
+            let doc = model::parse_document(&bytes, false)
+                .map_err(|e| format!("{dev_shown}: {}", e.0))?;
+            deviations::parse(&doc).map_err(|e| format!("{dev_shown}: {e}"))?
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.deviations.is_none() => {
+            notes.push(model::Note {
+                side: "ours".into(),
+                message: "no deviations file; every difference counts as drift".into(),
+                locations: vec![dev_shown.clone()],
+                occurrences: 1,
+            });
+            Vec::new()
+        }
+        Err(e) => return Err(format!("cannot read {dev_shown}: {e}")),
+    };
+
+    let changes = diff::diff(&upstream, &ours);
+    let (drift, acknowledged, stale) = report::triage(changes, &deviations);
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+
+    let upstream_sha = sha256_hex(&fetched.bytes);
+    let lock_path = default_path(&args.lock, "spec/upstream.lock.json");
+    let lock_shown = shown(&args.lock, &lock_path, "spec/upstream.lock.json");
+    let recorded = match std::fs::read(&lock_path) {
+        Ok(bytes) => match serde_json::from_slice::<Lock>(&bytes) {
+            Ok(lock) => Some(lock),
+            Err(e) => {
+                notes.push(model::Note {
+                    side: "ours".into(),
+                    message: format!("lock file is unreadable ({e}); ignored"),
+                    locations: vec![lock_shown.clone()],
+                    occurrences: 1,
+                });
+                None
+            }
+        },
+        Err(_) => None,
+    };
+    let lock_status = if recorded.is_some() || args.write_lock {
+        Some(LockStatus {
+            path: lock_shown.clone(),
+            version_changed: recorded
+                .as_ref()
+                .is_some_and(|l| l.version != upstream.version),
+            digest_changed: recorded.as_ref().is_some_and(|l| l.sha256 != upstream_sha),
+            recorded,
+            written: false,
+        })
+    } else {
+        None
+    };
+
+    let mut report = Report {
+        upstream: DocSummary::new(&fetched.source, &upstream, upstream_sha.clone()),
+        ours: DocSummary::new(&spec_shown, &ours, sha256_hex(&spec_bytes)),
+        lock: lock_status,
+        drift,
+        acknowledged,
+        stale_deviations: stale,
+        notes,
+        summary: Default::default(),
+    };
+    report::summarise(&mut report, elapsed_ms, args.strict);
+
+    if args.write_lock {
+        let lock = Lock {
+            version: upstream.version.clone(),
+            sha256: upstream_sha,
+            operations: upstream.operations.len(),
+            date: chrono::Utc::now().format("%Y-%m-%d").to_string(),
+            source: fetched.source.clone(),
+        };
+        let mut text = serde_json::to_string_pretty(&lock)
+            .map_err(|e| format!("cannot serialise the lock: {e}"))?;
+        text.push('\n');
+        std::fs::write(&lock_path, text).map_err(|e| format!("cannot write {lock_shown}: {e}"))?;
+        if let Some(status) = &mut report.lock {
+            status.written = true;
+        }
+    }
+
+    if args.json {
+        let text = serde_json::to_string_pretty(&report)
+            .map_err(|e| format!("cannot serialise the report: {e}"))?;
+        println!("{text}");
+    } else {
+        print!("{}", report::render_text(&report, args.verbose));
+    }
+    Ok(if args.check && report.summary.check_fails {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
