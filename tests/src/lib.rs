@@ -1,6 +1,8 @@
 //! Shared helpers of the integration tests: a local HTTP server that answers
 //! with queued responses and records every request it receives.
 
+pub mod paged;
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 

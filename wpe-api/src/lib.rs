@@ -16,9 +16,11 @@ pub mod bounded;
 pub mod config;
 pub mod error;
 pub mod open_enum;
+pub mod paginate;
 
 pub use config::{ClientBuilder, ConfigError, Credentials};
 pub use error::{ApiErrorExt, Error};
+pub use paginate::{PageOptions, PageStream, Paginate};
 pub use generated::{builder, Client};
 pub use progenitor_client::{ClientInfo, ResponseValue};
 
