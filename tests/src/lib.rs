@@ -24,6 +24,8 @@ pub struct RecordedRequest {
     pub headers: HeaderMap,
     /// The body parsed as JSON, or `Value::Null` when empty.
     pub body: Value,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 /// A canned response.
@@ -109,11 +111,18 @@ impl RecordingServer {
         &self.base_url
     }
 
-    /// A client for this server with test credentials.
+    /// A client for this server with test credentials and no retries, so
+    /// every call is exactly one request.
     pub fn client(&self) -> wpe_api::Client {
+        self.client_with(wpe_api::retry::RetryPolicy::none())
+    }
+
+    /// A client for this server with test credentials and `policy`.
+    pub fn client_with(&self, policy: wpe_api::retry::RetryPolicy) -> wpe_api::Client {
         wpe_api::Client::builder()
             .credentials(wpe_api::Credentials::new(TEST_USER, TEST_PASSWORD))
             .base_url(self.base_url())
+            .retry_policy(policy)
             .build()
             .expect("client for the recording server")
     }
@@ -179,6 +188,7 @@ fn record(
         query,
         headers,
         body,
+        at: std::time::Instant::now(),
     });
     let Some(canned) = state.queue.pop_front() else {
         return (StatusCode::from_u16(599).unwrap(), "no response queued").into_response();

@@ -304,6 +304,7 @@ async fn the_timeout_ends_a_hung_request() {
         .credentials(Credentials::new("u", "p"))
         .base_url(format!("http://{}/v1", listener.local_addr().unwrap()))
         .timeout(Duration::from_millis(300))
+        .retry_policy(wpe_api::retry::RetryPolicy::none())
         .build()
         .unwrap();
     let started = std::time::Instant::now();

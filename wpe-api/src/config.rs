@@ -161,6 +161,7 @@ pub struct ClientBuilder {
     base_url: String,
     timeout: Duration,
     user_agent: String,
+    retry: crate::retry::RetryPolicy,
 }
 
 impl Default for ClientBuilder {
@@ -170,6 +171,7 @@ impl Default for ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_owned(),
             timeout: DEFAULT_TIMEOUT,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
+            retry: crate::retry::RetryPolicy::default(),
         }
     }
 }
@@ -204,6 +206,12 @@ impl ClientBuilder {
         self
     }
 
+    /// How transient failures are retried ([`crate::retry`]); retries are on by default.
+    pub fn retry_policy(mut self, policy: crate::retry::RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, ConfigError> {
         let credentials = self.credentials.ok_or(ConfigError::MissingCredentials)?;
@@ -221,7 +229,11 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(ConfigError::Http)?;
-        Ok(Client::new_with_client(&base_url, http))
+        Ok(Client::new_with_client(
+            &base_url,
+            http,
+            crate::retry::Shared::new(self.retry),
+        ))
     }
 }
 

@@ -22,6 +22,8 @@ pub trait ApiErrorExt {
     fn api_error(&self) -> Option<&ErrorResponse>;
     /// The HTTP status of the response, when there was one.
     fn status(&self) -> Option<reqwest::StatusCode>;
+    /// How many attempts the call made, when the server answered (see [`crate::retry`]).
+    fn attempts(&self) -> Option<u32>;
     /// The field errors of a rejected request (usually a 400), empty when there are none.
     fn field_errors(&self) -> &[crate::types::ResourceError] {
         self.api_error()
@@ -40,5 +42,19 @@ impl ApiErrorExt for Error {
 
     fn status(&self) -> Option<reqwest::StatusCode> {
         progenitor_client::Error::status(self)
+    }
+
+    fn attempts(&self) -> Option<u32> {
+        let headers = match self {
+            progenitor_client::Error::ErrorResponse(response) => response.headers(),
+            progenitor_client::Error::UnexpectedResponse(response) => response.headers(),
+            _ => return None,
+        };
+        headers
+            .get(crate::retry::ATTEMPTS_HEADER)?
+            .to_str()
+            .ok()?
+            .parse()
+            .ok()
     }
 }

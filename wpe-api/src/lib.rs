@@ -15,13 +15,18 @@ mod generated {
 pub mod bounded;
 pub mod config;
 pub mod error;
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod open_enum;
+pub mod operations;
 pub mod paginate;
+pub mod retry;
+pub mod wait;
 
 pub use config::{ClientBuilder, ConfigError, Credentials};
 pub use error::{ApiErrorExt, Error};
-pub use paginate::{PageOptions, PageStream, Paginate};
 pub use generated::{builder, Client};
+pub use paginate::{PageOptions, PageStream, Paginate};
 pub use progenitor_client::{ClientInfo, ResponseValue};
 
 /// Every request and response type of the API, generated from `spec/openapi.json`,

@@ -183,9 +183,7 @@ pub trait Paginate<'a>: Sized {
     fn stream_with(self, options: PageOptions) -> PageStream<'a, Self::Item>;
 
     /// Every item in one `Vec`, or the first error.
-    fn collect_all(
-        self,
-    ) -> BoxFuture<'a, Result<Vec<Self::Item>, Error>> {
+    fn collect_all(self) -> BoxFuture<'a, Result<Vec<Self::Item>, Error>> {
         let stream = self.stream();
         Box::pin(async move {
             let mut stream = stream;

@@ -1,0 +1,310 @@
+//! A stateful local stand-in for the WP Engine Customer API, for tests and demos
+//! (enabled by the `fake` cargo feature).
+//!
+//! [`FakeServer::start`] binds `127.0.0.1` on an ephemeral port and serves all
+//! 50 operations of the spec from in-memory state: what a call creates, later
+//! calls see; what it deletes is gone. It checks HTTP Basic credentials, keeps
+//! each user to their own accounts, validates bodies and answers with errors
+//! in the API's shape (`message`, `errors` with per-field problems), pages
+//! like the API (`limit`/`offset`, absolute `next`/`previous` URLs), and
+//! enforces the documented rate limits (`429` with `Retry-After`).
+//!
+//! Asynchronous work progresses with time: a new install is `pending` until
+//! [`FakeConfig::install_activation_delay`] has passed, a backup goes
+//! `requested` → `initiated` → `completed` one [`FakeConfig::backup_step_delay`]
+//! at a time, a domain status report completes after
+//! [`FakeConfig::domain_report_delay`].
+//!
+//! # Time
+//!
+//! The server's clock is `tokio::time::Instant::now()` plus an offset that
+//! [`FakeServer::advance`] moves forward. Tests that want to skip the 60 s
+//! object-cache rate limit call `server.advance(Duration::from_secs(60))`
+//! instead of sleeping; wall-clock timestamps in responses (`created_at`,
+//! refresh times) move along with it, and nothing runs in the background:
+//! every state (`pending`/`active`, backup progress, report completion, rate
+//! limits) is worked out from the clock when a request arrives.
+//!
+//! Prefer [`FakeServer::advance`] to `#[tokio::test(start_paused = true)]`:
+//! the clock does follow a paused runtime, but a paused runtime jumps its
+//! clock forward whenever it waits on socket I/O (to the next timer, such as
+//! the HTTP client's pool or timeout timers), so elapsed time seen by the
+//! server is not what the test advanced.
+//!
+//! # Example
+//!
+//! ```
+//! use wpe_api::fake::{FakeConfig, FakeServer, Seed};
+//! use wpe_api::types::BackupStatus;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), wpe_api::Error> {
+//! let server = FakeServer::start(FakeConfig {
+//!     seed: Seed::Demo,
+//!     ..FakeConfig::default()
+//! })
+//! .await;
+//! let client = server.client();
+//!
+//! let installs = client.list_installs().send().await?;
+//! let install = &installs.results[0];
+//!
+//! let backup = client
+//!     .create_backup()
+//!     .install_id(install.id)
+//!     .body_map(|b| b.description("before deploy").notification_emails(vec!["ops@example.com".into()]))
+//!     .send()
+//!     .await?;
+//! assert_eq!(backup.status, BackupStatus::Requested);
+//!
+//! server.advance(FakeConfig::default().backup_step_delay * 2);
+//! let backup = client
+//!     .show_backup()
+//!     .install_id(install.id)
+//!     .backup_id(backup.id.parse::<uuid::Uuid>().unwrap())
+//!     .send()
+//!     .await?;
+//! assert_eq!(backup.status, BackupStatus::Completed);
+//! assert!(server.served_operations().contains("showBackup"));
+//! # Ok(())
+//! # }
+//! ```
+
+mod ops;
+mod state;
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, Uri};
+
+use crate::{Client, ClientBuilder, Credentials};
+
+pub use state::{CachePurge, InstallCopy};
+
+/// API user name of the demo user of [`Seed::Demo`] and [`Seed::Installs`]
+/// (also present, without data, in [`Seed::Empty`]).
+pub const DEMO_USER: &str = "demo-api-user";
+/// API password of the demo user.
+pub const DEMO_PASSWORD: &str = "demo-api-password";
+/// API user name of a second user of [`Seed::Demo`] who owns one account the
+/// demo user cannot see (for testing access control).
+pub const OTHER_USER: &str = "other-api-user";
+/// API password of [`OTHER_USER`].
+pub const OTHER_PASSWORD: &str = "other-api-password";
+
+/// The data a [`FakeServer`] starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Seed {
+    /// The demo user with three accounts: `demoagency` with two sites,
+    /// `democlient` with one, `demosandbox` empty. Each site has a
+    /// production, staging and development install (`torquemag`,
+    /// `torquemagstg`, `torquemagdev`, `demoshop`…, `clientblog`…); the
+    /// production installs have domains (with certificates on two), the
+    /// first account has three users, the demo user one SSH key. Plus
+    /// [`OTHER_USER`] with an account of their own (`otheragency`).
+    #[default]
+    Demo,
+    /// The demo user with one empty account and nothing else.
+    Empty,
+    /// The demo user with one account holding this many installs (no sites),
+    /// named `i0000000`, `i0000001`, …, for scale and paging tests.
+    Installs(usize),
+}
+
+/// Settings of a [`FakeServer`].
+#[derive(Debug, Clone)]
+pub struct FakeConfig {
+    /// The data to start with.
+    pub seed: Seed,
+    /// How long a new install stays `pending` before it is `active` (2 s by default).
+    pub install_activation_delay: Duration,
+    /// How long a backup stays in each of `requested` and `initiated` (1 s by default).
+    pub backup_step_delay: Duration,
+    /// How long a domain status report takes to complete (1 s by default).
+    pub domain_report_delay: Duration,
+    /// How long a disk-usage refresh takes (30 s by default).
+    pub disk_usage_refresh_delay: Duration,
+    /// How long an ordered certificate stays `SUBMITTED` before it is `ENABLED` (5 s by default).
+    pub certificate_issue_delay: Duration,
+    /// The least time between two object-cache purges of one install (60 s, as upstream).
+    pub object_cache_purge_interval: Duration,
+    /// The least time between two domain status checks of one install (5 s, as upstream).
+    pub domain_check_interval: Duration,
+}
+
+impl Default for FakeConfig {
+    fn default() -> Self {
+        Self {
+            seed: Seed::Demo,
+            install_activation_delay: Duration::from_secs(2),
+            backup_step_delay: Duration::from_secs(1),
+            domain_report_delay: Duration::from_secs(1),
+            disk_usage_refresh_delay: Duration::from_secs(30),
+            certificate_issue_delay: Duration::from_secs(5),
+            object_cache_purge_interval: Duration::from_secs(60),
+            domain_check_interval: Duration::from_secs(5),
+        }
+    }
+}
+
+impl FakeConfig {
+    /// The defaults with another seed.
+    pub fn with_seed(seed: Seed) -> Self {
+        Self {
+            seed,
+            ..Self::default()
+        }
+    }
+}
+
+/// A running stand-in of the API on `127.0.0.1`; it stops when dropped.
+///
+/// See the [module documentation](self) for what it does.
+pub struct FakeServer {
+    shared: Arc<Shared>,
+    base_url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) state: Mutex<state::State>,
+    pub(crate) config: FakeConfig,
+    pub(crate) base_url: String,
+}
+
+impl FakeServer {
+    /// Seeds the state, binds `127.0.0.1:0` and serves in a spawned task.
+    ///
+    /// # Panics
+    ///
+    /// When no local port can be bound.
+    pub async fn start(config: FakeConfig) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local address");
+        let base_url = format!("http://{addr}/v1");
+        let state = state::State::seeded(&config);
+        let shared = Arc::new(Shared {
+            state: Mutex::new(state),
+            config,
+            base_url: base_url.clone(),
+        });
+        let for_router = Arc::clone(&shared);
+        let app = axum::Router::new().fallback(
+            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let shared = Arc::clone(&for_router);
+                async move { ops::handle(&shared, &method, &uri, &headers, &body) }
+            },
+        );
+        let task = tokio::spawn(async move {
+            // Serving ends only when the task is aborted on drop.
+            let _ = axum::serve(listener, app).await;
+        });
+        Self {
+            shared,
+            base_url,
+            task,
+        }
+    }
+
+    /// The base URL to give a client: `http://127.0.0.1:PORT/v1`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The demo user's credentials ([`DEMO_USER`], [`DEMO_PASSWORD`]).
+    pub fn credentials(&self) -> Credentials {
+        Credentials::new(DEMO_USER, DEMO_PASSWORD)
+    }
+
+    /// A builder for a client of this server: the base URL, the demo user's
+    /// credentials, and no retries or client-side rate limiting
+    /// ([`RetryPolicy::none`](crate::retry::RetryPolicy::none)), so every call
+    /// is sent once and the stand-in's answer (a 429 included) comes back as
+    /// is. Set another retry policy on it to exercise the client's retries.
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder()
+            .credentials(self.credentials())
+            .base_url(self.base_url())
+            .retry_policy(crate::retry::RetryPolicy::none())
+    }
+
+    /// A client for this server with the demo user's credentials (see
+    /// [`FakeServer::client_builder`]).
+    ///
+    /// # Panics
+    ///
+    /// Never in practice: the settings are fixed and valid.
+    pub fn client(&self) -> Client {
+        self.client_builder()
+            .build()
+            .expect("client for the fake server")
+    }
+
+    /// A client for this server with other credentials (see
+    /// [`FakeServer::client_builder`]).
+    ///
+    /// # Panics
+    ///
+    /// When the credentials cannot be sent in a header.
+    pub fn client_with(&self, credentials: Credentials) -> Client {
+        self.client_builder()
+            .credentials(credentials)
+            .build()
+            .expect("client for the fake server")
+    }
+
+    /// Adds an API user who owns one new, empty account; returns the account's ID.
+    pub fn add_user(&self, user: &str, password: &str, account_name: &str) -> uuid::Uuid {
+        let mut state = self.shared.state.lock().expect("state lock");
+        state.add_user_with_account(user, password, account_name)
+    }
+
+    /// Moves the server's clock forward: pending installs, backups, reports
+    /// and rate limits see this much more time passed.
+    pub fn advance(&self, by: Duration) {
+        let mut state = self.shared.state.lock().expect("state lock");
+        state.offset += by;
+    }
+
+    /// The operationIds (as in the spec) this server has answered with a 2xx status.
+    pub fn served_operations(&self) -> BTreeSet<&'static str> {
+        let state = self.shared.state.lock().expect("state lock");
+        state.served.clone()
+    }
+
+    /// Every install copy requested so far, oldest first.
+    pub fn install_copies(&self) -> Vec<InstallCopy> {
+        let state = self.shared.state.lock().expect("state lock");
+        state.copies.clone()
+    }
+
+    /// Every cache purge accepted so far, oldest first.
+    pub fn cache_purges(&self) -> Vec<CachePurge> {
+        let state = self.shared.state.lock().expect("state lock");
+        state.purges.clone()
+    }
+
+    /// The configuration the server runs with.
+    pub fn config(&self) -> &FakeConfig {
+        &self.shared.config
+    }
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl std::fmt::Debug for FakeServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeServer")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}

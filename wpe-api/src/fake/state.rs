@@ -1,0 +1,565 @@
+//! The in-memory state of the stand-in and its seeds.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use super::{FakeConfig, Seed, DEMO_PASSWORD, DEMO_USER, OTHER_PASSWORD, OTHER_USER};
+use crate::types::{CertSource, Environment, PurgeCacheType};
+
+/// An install copy the stand-in accepted (`copyInstall`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallCopy {
+    /// The install copied from.
+    pub source: Uuid,
+    /// The install copied onto.
+    pub destination: Uuid,
+    /// Who was to be told when the copy ended.
+    pub notification_emails: Vec<String>,
+    /// `custom_options.include_files`, when given.
+    pub include_files: Option<bool>,
+    /// `custom_options.include_db`, when given.
+    pub include_db: Option<bool>,
+    /// `custom_options.db_tables`.
+    pub db_tables: Vec<String>,
+}
+
+/// A cache purge the stand-in accepted (`purgeCache`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachePurge {
+    /// The install whose cache was purged.
+    pub install_id: Uuid,
+    /// Which cache.
+    pub kind: PurgeCacheType,
+}
+
+/// Rows keyed by ID that keep their insertion order, with O(1) look-ups.
+#[derive(Debug)]
+pub(crate) struct Table<T> {
+    map: HashMap<Uuid, T>,
+    order: Vec<Uuid>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Self {
+            map: HashMap::new(),
+            order: Vec::new(),
+        }
+    }
+}
+
+impl<T> Table<T> {
+    pub(crate) fn insert(&mut self, id: Uuid, row: T) {
+        if self.map.insert(id, row).is_none() {
+            self.order.push(id);
+        }
+    }
+    pub(crate) fn get(&self, id: &Uuid) -> Option<&T> {
+        self.map.get(id)
+    }
+    pub(crate) fn get_mut(&mut self, id: &Uuid) -> Option<&mut T> {
+        self.map.get_mut(id)
+    }
+    pub(crate) fn remove(&mut self, id: &Uuid) -> Option<T> {
+        let row = self.map.remove(id)?;
+        self.order.retain(|other| other != id);
+        Some(row)
+    }
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + '_ {
+        self.order.iter().filter_map(|id| self.map.get(id))
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct ApiUser {
+    pub username: String,
+    pub password: String,
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub accounts: HashSet<Uuid>,
+    pub ssh_keys: Table<SshKeyRec>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct SshKeyRec {
+    pub id: Uuid,
+    pub comment: String,
+    pub fingerprint: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug)]
+pub(crate) struct AccountRec {
+    pub id: Uuid,
+    pub name: String,
+    pub nickname: Option<String>,
+    pub limits: (Option<i64>, Option<i64>, Option<i64>),
+    pub users: Vec<AccountUserRec>,
+    pub refresh_requested: Option<Instant>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct AccountUserRec {
+    pub user_id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub roles: String,
+    pub install_ids: Vec<Uuid>,
+    pub invite_accepted: bool,
+    pub mfa_enabled: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct SiteRec {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub installs: Vec<Uuid>,
+    pub group_name: Option<String>,
+    pub tags: Vec<String>,
+    pub sandbox: bool,
+    pub transferable: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct InstallRec {
+    pub id: Uuid,
+    pub name: String,
+    pub account_id: Uuid,
+    pub site_id: Option<Uuid>,
+    pub environment: Option<Environment>,
+    /// `None` when the install was active from the start.
+    pub activates_at: Option<Instant>,
+    pub created_at: DateTime<Utc>,
+    pub php_version: String,
+    pub wp_version: String,
+    pub is_multisite: bool,
+    pub domains: Vec<DomainRec>,
+    pub certs: Vec<CertRec>,
+    pub offload: Option<Value>,
+    pub last_object_purge: Option<Instant>,
+    pub last_domain_check: Option<Instant>,
+    pub refresh_requested: Option<Instant>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct DomainRec {
+    pub id: Uuid,
+    pub name: String,
+    pub primary: bool,
+    pub redirect_to: Option<Uuid>,
+    pub secure_all_urls: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CertRec {
+    pub id: i64,
+    pub source: CertSource,
+    pub domains: Vec<String>,
+    pub ordered_time: DateTime<Utc>,
+    /// When an ordered certificate becomes `ENABLED`; `None` when it already is.
+    pub issued_at: Option<Instant>,
+    pub approver_email: Option<String>,
+    pub serial_number: String,
+}
+
+#[derive(Debug)]
+pub(crate) struct BackupRec {
+    pub install_id: Uuid,
+    pub requested: Instant,
+}
+
+#[derive(Debug)]
+pub(crate) struct ReportRec {
+    pub install_id: Uuid,
+    pub domains: Vec<String>,
+    pub created: Instant,
+}
+
+pub(crate) struct State {
+    /// How far [`super::FakeServer::advance`] has moved the clock.
+    pub offset: Duration,
+    pub start: Instant,
+    pub start_wall: DateTime<Utc>,
+    rng: u64,
+    pub next_cert_id: i64,
+    pub users: Vec<ApiUser>,
+    pub accounts: Table<AccountRec>,
+    pub sites: Table<SiteRec>,
+    pub installs: Table<InstallRec>,
+    pub install_names: HashSet<String>,
+    /// Every domain name in use, with the install it is on.
+    pub domain_names: HashMap<String, Uuid>,
+    pub backups: HashMap<Uuid, BackupRec>,
+    pub reports: HashMap<Uuid, ReportRec>,
+    pub served: BTreeSet<&'static str>,
+    pub copies: Vec<InstallCopy>,
+    pub purges: Vec<CachePurge>,
+}
+
+impl State {
+    fn empty() -> Self {
+        Self {
+            offset: Duration::ZERO,
+            start: Instant::now(),
+            start_wall: Utc::now(),
+            rng: 0x5eed_1234_abcd_0001,
+            next_cert_id: 1000,
+            users: Vec::new(),
+            accounts: Table::default(),
+            sites: Table::default(),
+            installs: Table::default(),
+            install_names: HashSet::new(),
+            domain_names: HashMap::new(),
+            backups: HashMap::new(),
+            reports: HashMap::new(),
+            served: BTreeSet::new(),
+            copies: Vec::new(),
+            purges: Vec::new(),
+        }
+    }
+
+    /// The server's clock: tokio's clock plus the offset.
+    pub(crate) fn now(&self) -> Instant {
+        Instant::now() + self.offset
+    }
+
+    /// The wall-clock time of a server instant.
+    pub(crate) fn wall(&self, at: Instant) -> DateTime<Utc> {
+        let since = at.saturating_duration_since(self.start);
+        self.start_wall + chrono::Duration::from_std(since).unwrap_or_default()
+    }
+
+    /// A fresh, reproducible version-4 UUID.
+    pub(crate) fn new_id(&mut self) -> Uuid {
+        let hi = self.next_random();
+        let lo = self.next_random();
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&hi.to_be_bytes());
+        bytes[8..].copy_from_slice(&lo.to_be_bytes());
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+
+    fn next_random(&mut self) -> u64 {
+        // splitmix64
+        self.rng = self.rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    pub(crate) fn seeded(config: &FakeConfig) -> Self {
+        let mut state = Self::empty();
+        let demo = state.add_api_user(DEMO_USER, DEMO_PASSWORD, "Demo", "User", "demo@example.com");
+        match config.seed {
+            Seed::Empty => {
+                state.add_account(demo, "demoempty", None);
+            }
+            Seed::Installs(n) => {
+                let account = state.add_account(demo, "demoscale", Some("Scale test"));
+                let created = state.start_wall - chrono::Duration::days(30);
+                state.installs.map.reserve(n);
+                state.installs.order.reserve(n);
+                state.install_names.reserve(n);
+                for i in 0..n {
+                    let id = state.new_id();
+                    let name = format!("i{i:07}");
+                    state.install_names.insert(name.clone());
+                    state
+                        .installs
+                        .insert(id, install_rec(id, name, account, None, None, created));
+                }
+            }
+            Seed::Demo => state.seed_demo(demo),
+        }
+        state
+    }
+
+    fn add_api_user(
+        &mut self,
+        username: &str,
+        password: &str,
+        first_name: &str,
+        last_name: &str,
+        email: &str,
+    ) -> usize {
+        let id = self.new_id();
+        self.users.push(ApiUser {
+            username: username.to_owned(),
+            password: password.to_owned(),
+            id,
+            first_name: first_name.to_owned(),
+            last_name: last_name.to_owned(),
+            email: email.to_owned(),
+            accounts: HashSet::new(),
+            ssh_keys: Table::default(),
+        });
+        self.users.len() - 1
+    }
+
+    /// A new account owned by the API user `owner` (an index into `users`).
+    fn add_account(&mut self, owner: usize, name: &str, nickname: Option<&str>) -> Uuid {
+        let id = self.new_id();
+        let user = &self.users[owner];
+        let owner_rec = AccountUserRec {
+            user_id: user.id,
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            email: user.email.clone(),
+            phone: None,
+            roles: "owner".to_owned(),
+            install_ids: Vec::new(),
+            invite_accepted: true,
+            mfa_enabled: true,
+        };
+        self.accounts.insert(
+            id,
+            AccountRec {
+                id,
+                name: name.to_owned(),
+                nickname: nickname.map(str::to_owned),
+                limits: (Some(400_000), Some(50), Some(400)),
+                users: vec![owner_rec],
+                refresh_requested: None,
+            },
+        );
+        self.users[owner].accounts.insert(id);
+        id
+    }
+
+    pub(crate) fn add_user_with_account(
+        &mut self,
+        username: &str,
+        password: &str,
+        account_name: &str,
+    ) -> Uuid {
+        let email = format!("{username}@example.com");
+        let user = self.add_api_user(username, password, username, "User", &email);
+        self.add_account(user, account_name, None)
+    }
+
+    fn add_site(&mut self, account_id: Uuid, name: &str, days_ago: i64) -> Uuid {
+        let id = self.new_id();
+        self.sites.insert(
+            id,
+            SiteRec {
+                id,
+                account_id,
+                name: name.to_owned(),
+                created_at: self.start_wall - chrono::Duration::days(days_ago),
+                installs: Vec::new(),
+                group_name: None,
+                tags: Vec::new(),
+                sandbox: false,
+                transferable: false,
+            },
+        );
+        id
+    }
+
+    /// Adds an already active install to a site.
+    fn add_seed_install(&mut self, site_id: Uuid, name: &str, env: Environment) -> Uuid {
+        let id = self.new_id();
+        let site = self.sites.get_mut(&site_id).expect("seed site");
+        site.installs.push(id);
+        let account_id = site.account_id;
+        let created = site.created_at;
+        self.install_names.insert(name.to_owned());
+        self.installs.insert(
+            id,
+            install_rec(
+                id,
+                name.to_owned(),
+                account_id,
+                Some(site_id),
+                Some(env),
+                created,
+            ),
+        );
+        id
+    }
+
+    fn add_seed_domain(
+        &mut self,
+        install_id: Uuid,
+        name: &str,
+        primary: bool,
+        redirect: Option<&str>,
+    ) {
+        let id = self.new_id();
+        let install = self.installs.get_mut(&install_id).expect("seed install");
+        let redirect_to = redirect.and_then(|target| {
+            install
+                .domains
+                .iter()
+                .find(|d| d.name == target)
+                .map(|d| d.id)
+        });
+        install.domains.push(DomainRec {
+            id,
+            name: name.to_owned(),
+            primary,
+            redirect_to,
+            secure_all_urls: true,
+        });
+        self.domain_names.insert(name.to_owned(), install_id);
+    }
+
+    fn add_seed_cert(&mut self, install_id: Uuid, domains: &[&str]) {
+        let id = self.next_cert_id;
+        self.next_cert_id += 1;
+        let serial = format!("{:032x}", self.next_random() as u128 * 7919);
+        let ordered = self.start_wall - chrono::Duration::days(20);
+        let install = self.installs.get_mut(&install_id).expect("seed install");
+        install.certs.push(CertRec {
+            id,
+            source: CertSource::LetsEncrypt,
+            domains: domains.iter().map(|d| (*d).to_owned()).collect(),
+            ordered_time: ordered,
+            issued_at: None,
+            approver_email: None,
+            serial_number: serial,
+        });
+    }
+
+    fn seed_demo(&mut self, demo: usize) {
+        let agency = self.add_account(demo, "demoagency", Some("Demo Agency"));
+        let client = self.add_account(demo, "democlient", Some("Demo Client Co"));
+        self.add_account(demo, "demosandbox", None);
+
+        let torque = self.add_site(agency, "Torque Magazine", 400);
+        let torquemag = self.add_seed_install(torque, "torquemag", Environment::Production);
+        self.add_seed_install(torque, "torquemagstg", Environment::Staging);
+        self.add_seed_install(torque, "torquemagdev", Environment::Development);
+        let shop = self.add_site(agency, "Demo Shop", 200);
+        let demoshop = self.add_seed_install(shop, "demoshop", Environment::Production);
+        self.add_seed_install(shop, "demoshopstg", Environment::Staging);
+        self.add_seed_install(shop, "demoshopdev", Environment::Development);
+        let blog = self.add_site(client, "Client Blog", 90);
+        let clientblog = self.add_seed_install(blog, "clientblog", Environment::Production);
+        self.add_seed_install(blog, "clientblogstg", Environment::Staging);
+        self.add_seed_install(blog, "clientblogdev", Environment::Development);
+
+        self.add_seed_domain(torquemag, "torquemag.io", true, None);
+        self.add_seed_domain(torquemag, "www.torquemag.io", false, Some("torquemag.io"));
+        self.add_seed_cert(torquemag, &["torquemag.io", "www.torquemag.io"]);
+        self.add_seed_domain(demoshop, "shop.example.com", true, None);
+        self.add_seed_cert(demoshop, &["shop.example.com"]);
+        self.add_seed_domain(clientblog, "blog.example.org", true, None);
+
+        let jane = self.new_id();
+        let pat = self.new_id();
+        let account = self.accounts.get_mut(&agency).expect("seed account");
+        account.users.push(AccountUserRec {
+            user_id: jane,
+            first_name: "Jane".into(),
+            last_name: "Editor".into(),
+            email: "jane@example.com".into(),
+            phone: Some("+1 512 555 0100".into()),
+            roles: "full,billing".into(),
+            install_ids: Vec::new(),
+            invite_accepted: true,
+            mfa_enabled: false,
+        });
+        account.users.push(AccountUserRec {
+            user_id: pat,
+            first_name: "Pat".into(),
+            last_name: "Partial".into(),
+            email: "pat@example.com".into(),
+            phone: None,
+            roles: "partial".into(),
+            install_ids: vec![torquemag],
+            invite_accepted: false,
+            mfa_enabled: false,
+        });
+
+        let key_id = self.new_id();
+        let blob = ed25519_blob(&[7u8; 32]);
+        let fingerprint = super::ops::md5_fingerprint(&blob);
+        let created_at = self.start_wall - chrono::Duration::days(10);
+        self.users[demo].ssh_keys.insert(
+            key_id,
+            SshKeyRec {
+                id: key_id,
+                comment: "demo@example.com".into(),
+                fingerprint,
+                created_at,
+            },
+        );
+
+        let other = self.add_api_user(
+            OTHER_USER,
+            OTHER_PASSWORD,
+            "Olga",
+            "Other",
+            "olga@example.net",
+        );
+        let other_account = self.add_account(other, "otheragency", Some("Other Agency"));
+        let other_site = self.add_site(other_account, "Other Site", 50);
+        self.add_seed_install(other_site, "otherprod", Environment::Production);
+    }
+}
+
+fn install_rec(
+    id: Uuid,
+    name: String,
+    account_id: Uuid,
+    site_id: Option<Uuid>,
+    environment: Option<Environment>,
+    created_at: DateTime<Utc>,
+) -> InstallRec {
+    InstallRec {
+        id,
+        name,
+        account_id,
+        site_id,
+        environment,
+        activates_at: None,
+        created_at,
+        php_version: "8.2".to_owned(),
+        wp_version: "6.5.3".to_owned(),
+        is_multisite: false,
+        domains: Vec::new(),
+        certs: Vec::new(),
+        offload: None,
+        last_object_purge: None,
+        last_domain_check: None,
+        refresh_requested: None,
+    }
+}
+
+/// The wire form of an Ed25519 public key.
+fn ed25519_blob(key: &[u8; 32]) -> Vec<u8> {
+    let mut blob = Vec::new();
+    blob.extend_from_slice(&11u32.to_be_bytes());
+    blob.extend_from_slice(b"ssh-ed25519");
+    blob.extend_from_slice(&32u32.to_be_bytes());
+    blob.extend_from_slice(key);
+    blob
+}
+
+/// Builds an install record for a new install (used by `createInstall`).
+pub(crate) fn new_install(
+    id: Uuid,
+    name: String,
+    account_id: Uuid,
+    site_id: Option<Uuid>,
+    environment: Option<Environment>,
+    created_at: DateTime<Utc>,
+    activates_at: Instant,
+) -> InstallRec {
+    let mut rec = install_rec(id, name, account_id, site_id, environment, created_at);
+    rec.activates_at = Some(activates_at);
+    rec
+}

@@ -1,0 +1,501 @@
+//! What happens around every request: retries of transient failures, one
+//! back-off shared by all clones of a client when the API says 429, the
+//! documented per-install rate limits kept client-side, and a `tracing` span.
+//!
+//! This is the `exec` hook of the generated client; it is on by default.
+//!
+//! - **429** is retried for every method (the request was not processed),
+//!   after `Retry-After` (seconds or an HTTP date), else after exponential
+//!   back-off with jitter. Until then every request of every clone of the
+//!   client waits: they back off together instead of stampeding.
+//! - **502, 503, 504** and transport failures (connection refused or reset,
+//!   timeouts) are retried only for idempotent methods (GET, HEAD, PUT,
+//!   DELETE, OPTIONS). A POST or PATCH is never sent twice, so no backup,
+//!   install or domain is ever created twice by a retry.
+//! - Attempts stop at [`RetryPolicy::max_attempts`] or when the next wait
+//!   would pass [`RetryPolicy::deadline`]. The last response is returned with
+//!   a `wpe-api-attempts` header ([`crate::ApiErrorExt::attempts`]); a last
+//!   transport error becomes `Error::Custom` saying how many attempts were
+//!   made and why they failed.
+//! - Object-cache purges (once per 60 s per install) and domain status checks
+//!   (once per 5 s per install) are spaced client-side, so a loop over
+//!   installs does not run into the API's limits.
+//!
+//! Each request runs in a `wpe_api.request` span with the operation id,
+//! method, path template, attempt count, final status and elapsed time. No
+//! credentials, no bodies, no concrete paths (which carry ids) are recorded.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::{Method, Request, Response, StatusCode};
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::Client;
+
+/// The response header carrying how many attempts a call took.
+pub const ATTEMPTS_HEADER: &str = "wpe-api-attempts";
+
+/// How transient failures are retried.
+///
+/// ```
+/// use std::time::Duration;
+/// let policy = wpe_api::retry::RetryPolicy::default()
+///     .max_attempts(6)
+///     .deadline(Duration::from_secs(120));
+/// let client = wpe_api::Client::builder()
+///     .credentials(wpe_api::Credentials::new("user", "password"))
+///     .retry_policy(policy)
+///     .build()?;
+/// # Ok::<(), wpe_api::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    deadline: Duration,
+    base_delay: Duration,
+    max_delay: Duration,
+    install_limits: bool,
+    shared_backoff: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            deadline: Duration::from_secs(120),
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(30),
+            install_limits: true,
+            shared_backoff: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries, no client-side spacing and no shared back-off: every call
+    /// is sent once, at once, and a 429 is returned as it is.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            install_limits: false,
+            shared_backoff: false,
+            ..Self::default()
+        }
+    }
+
+    /// The most attempts per call, the first included (default 5, at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The longest a call may spend retrying, waits included (default 120 s).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The first back-off delay, doubled at each attempt (default 250 ms).
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// The longest single back-off delay (default 30 s).
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// Whether the per-install limits (object-cache purge every 60 s, domain
+    /// status check every 5 s) are kept client-side (default true).
+    pub fn install_limits(mut self, on: bool) -> Self {
+        self.install_limits = on;
+        self
+    }
+
+    /// Whether a 429 makes every clone of the client wait before its next
+    /// request (default true).
+    pub fn shared_backoff(mut self, on: bool) -> Self {
+        self.shared_backoff = on;
+        self
+    }
+
+    /// Back-off before attempt `attempt + 1`: exponential, with jitter
+    /// between half and all of it.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .base_delay
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+        let cap = exp.min(self.max_delay);
+        cap / 2 + cap.mul_f64(jitter() / 2.0)
+    }
+}
+
+/// State shared by a client and all its clones: the policy, the 429 gate and
+/// the per-install limit clocks.
+#[derive(Debug, Clone, Default)]
+pub struct Shared(Arc<SharedState>);
+
+#[derive(Debug, Default)]
+struct SharedState {
+    policy: RetryPolicy,
+    /// No request may start before this instant (set by a 429).
+    gate: Mutex<Option<Instant>>,
+    /// Earliest next start per (limited operation, install).
+    install_clock: Mutex<HashMap<(&'static str, String), Instant>>,
+}
+
+impl Shared {
+    /// Shared state for a new client.
+    pub fn new(policy: RetryPolicy) -> Self {
+        Self(Arc::new(SharedState {
+            policy,
+            ..SharedState::default()
+        }))
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.0.policy
+    }
+
+    async fn wait_for_gate(&self) {
+        loop {
+            let until = *self.0.gate.lock().unwrap_or_else(|p| p.into_inner());
+            match until {
+                Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
+                _ => return,
+            }
+        }
+    }
+
+    fn close_gate_for(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut gate = self.0.gate.lock().unwrap_or_else(|p| p.into_inner());
+        if gate.is_none_or(|current| current < until) {
+            *gate = Some(until);
+        }
+    }
+
+    /// Reserves the next slot of a per-install limit and waits for it.
+    async fn wait_for_install_slot(
+        &self,
+        limit: &'static str,
+        install: String,
+        interval: Duration,
+    ) {
+        let start = {
+            let mut clock = self
+                .0
+                .install_clock
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            let slot = clock
+                .get(&(limit, install.clone()))
+                .copied()
+                .filter(|t| *t > now)
+                .unwrap_or(now);
+            clock.insert((limit, install), slot + interval);
+            slot
+        };
+        tokio::time::sleep_until(start).await;
+    }
+}
+
+thread_local! {
+    /// Attempts made by the `exec` that just returned on this thread, read by
+    /// `post`, which the generated code calls in the same poll.
+    static LAST_ATTEMPTS: Cell<Option<(u32, Duration)>> = const { Cell::new(None) };
+}
+
+impl ClientHooks<Shared> for Client {
+    async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
+        let shared = self.inner().clone();
+        let operation = crate::operations::find(info.operation_id);
+        let span = tracing::info_span!(
+            "wpe_api.request",
+            operation = info.operation_id,
+            method = %request.method(),
+            path = operation.map_or("", |op| op.path),
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = std::time::Instant::now();
+        let (result, attempts) = execute(self.client(), &shared, request, info)
+            .instrument(span.clone())
+            .await;
+        span.record("attempts", attempts);
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(response) => span.record("status", response.status().as_u16()),
+            Err(_) => span.record("status", "transport-error"),
+        };
+        LAST_ATTEMPTS.with(|cell| cell.set(Some((attempts, started.elapsed()))));
+        result
+    }
+
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<Response>,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let attempts = LAST_ATTEMPTS.with(Cell::take);
+        match (result, attempts) {
+            (Err(err), Some((attempts, elapsed))) if attempts > 1 => {
+                Err(progenitor_client::Error::Custom(format!(
+                    "{} failed after {attempts} attempts in {:.1} s; last failure: {}",
+                    info.operation_id,
+                    elapsed.as_secs_f64(),
+                    describe_transport_error(err)
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn describe_transport_error(err: &reqwest::Error) -> String {
+    let kind = if err.is_timeout() {
+        "timed out"
+    } else if err.is_connect() {
+        "could not connect"
+    } else if err.is_body() || err.is_decode() {
+        "the response body broke off"
+    } else {
+        "transport error"
+    };
+    // reqwest's message names the URL without credentials (they travel in a header).
+    format!("{kind} ({err})")
+}
+
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+    )
+}
+
+/// The per-install limit a request falls under, if any.
+fn install_limit(
+    request: &Request,
+    info: &OperationInfo,
+) -> Option<(&'static str, String, Duration)> {
+    let install = || {
+        let mut segments = request.url().path_segments()?;
+        segments.by_ref().find(|s| *s == "installs")?;
+        segments.next().map(str::to_owned)
+    };
+    let (name, every) = match info.operation_id {
+        "purge_cache" => {
+            let body: serde_json::Value =
+                serde_json::from_slice(request.body()?.as_bytes()?).ok()?;
+            if body.get("type")? != "object" {
+                return None;
+            }
+            ("object-cache-purge", Duration::from_secs(60))
+        }
+        "check_status" => ("domain-check-status", Duration::from_secs(5)),
+        _ => return None,
+    };
+    Some((name, install()?, every))
+}
+
+async fn execute(
+    http: &reqwest::Client,
+    shared: &Shared,
+    request: Request,
+    info: &OperationInfo,
+) -> (reqwest::Result<Response>, u32) {
+    let policy = shared.policy().clone();
+    let deadline = Instant::now() + policy.deadline;
+    if policy.install_limits {
+        if let Some((limit, install, every)) = install_limit(&request, info) {
+            shared.wait_for_install_slot(limit, install, every).await;
+        }
+    }
+    let idempotent = is_idempotent(request.method());
+    let mut request = Some(request);
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        if policy.shared_backoff {
+            shared.wait_for_gate().await;
+        }
+        let Some(current) = request.take() else {
+            unreachable!("a request is kept for every attempt");
+        };
+        // Keep a copy for the next attempt while this one is in flight.
+        let spare = if attempt < policy.max_attempts {
+            current.try_clone()
+        } else {
+            None
+        };
+        let result = http.execute(current).await;
+        let wait = match &result {
+            Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => {
+                let wait = retry_after(response).unwrap_or_else(|| policy.backoff(attempt));
+                if policy.shared_backoff {
+                    shared.close_gate_for(wait);
+                }
+                Some(wait)
+            }
+            Ok(response) if idempotent && is_transient_status(response.status()) => {
+                Some(retry_after(response).unwrap_or_else(|| policy.backoff(attempt)))
+            }
+            Err(err)
+                if idempotent
+                    && (err.is_connect()
+                        || err.is_timeout()
+                        || err.is_request()
+                        || err.is_body()) =>
+            {
+                Some(policy.backoff(attempt))
+            }
+            _ => None,
+        };
+        let retry = match (wait, spare) {
+            (Some(wait), Some(spare)) if Instant::now() + wait <= deadline => Some((wait, spare)),
+            _ => None,
+        };
+        let Some((wait, spare)) = retry else {
+            return (
+                result.map(|response| with_attempts(response, attempt)),
+                attempt,
+            );
+        };
+        tracing::debug!(
+            attempt,
+            wait_ms = wait.as_millis() as u64,
+            outcome = %match &result {
+                Ok(response) => response.status().to_string(),
+                Err(err) => describe_transport_error(err),
+            },
+            "retrying"
+        );
+        drop(result);
+        tokio::time::sleep(wait).await;
+        request = Some(spare);
+    }
+}
+
+fn is_transient_status(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
+    )
+}
+
+fn with_attempts(mut response: Response, attempts: u32) -> Response {
+    response
+        .headers_mut()
+        .insert(ATTEMPTS_HEADER, attempts.into());
+    response
+}
+
+/// `Retry-After` as a delay: delta-seconds or an HTTP date.
+pub(crate) fn retry_after(response: &Response) -> Option<Duration> {
+    let value = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let delta = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(delta.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// A number in [0, 1): cheap jitter without a random-number dependency.
+fn jitter() -> f64 {
+    static STATE: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let mut x = STATE.fetch_add(0x9E37_79B9_7F4A_7C15 ^ u64::from(nanos), Ordering::Relaxed);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn object_cache_purges_of_one_install_are_sixty_seconds_apart() {
+        let shared = Shared::new(RetryPolicy::default());
+        let started = Instant::now();
+        let mut starts = Vec::new();
+        for install in ["a", "b", "a", "a"] {
+            shared
+                .wait_for_install_slot(
+                    "object-cache-purge",
+                    install.into(),
+                    Duration::from_secs(60),
+                )
+                .await;
+            starts.push((install, started.elapsed().as_secs()));
+        }
+        assert_eq!(starts, [("a", 0), ("b", 0), ("a", 60), ("a", 120)]);
+    }
+
+    #[test]
+    fn only_object_cache_purges_and_status_checks_are_limited() {
+        let info = |id| OperationInfo { operation_id: id };
+        let post = |path: &str, body: &str| {
+            let mut request =
+                Request::new(Method::POST, format!("http://h/v1{path}").parse().unwrap());
+            *request.body_mut() = Some(body.to_owned().into());
+            request
+        };
+        let purge = |kind: &str| {
+            post(
+                "/installs/i1/purge_cache",
+                &format!("{{\"type\":\"{kind}\"}}"),
+            )
+        };
+        assert_eq!(
+            install_limit(&purge("object"), &info("purge_cache")),
+            Some(("object-cache-purge", "i1".into(), Duration::from_secs(60)))
+        );
+        assert_eq!(install_limit(&purge("page"), &info("purge_cache")), None);
+        let check = post("/installs/i2/domains/d/check_status", "");
+        assert_eq!(
+            install_limit(&check, &info("check_status")),
+            Some(("domain-check-status", "i2".into(), Duration::from_secs(5)))
+        );
+        assert_eq!(install_limit(&check, &info("get_domain")), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_stays_capped() {
+        let policy = RetryPolicy::default()
+            .base_delay(Duration::from_millis(100))
+            .max_delay(Duration::from_secs(1));
+        for _ in 0..100 {
+            let first = policy.backoff(1);
+            assert!(
+                first >= Duration::from_millis(50) && first <= Duration::from_millis(100),
+                "{first:?}"
+            );
+            let later = policy.backoff(10);
+            assert!(
+                later >= Duration::from_millis(500) && later <= Duration::from_secs(1),
+                "{later:?}"
+            );
+        }
+    }
+}

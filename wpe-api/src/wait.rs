@@ -1,0 +1,305 @@
+//! Waiting for the API's asynchronous jobs: backups, new installs, domain
+//! status reports and disk-usage refreshes, polled with back-off until done,
+//! failed or out of time.
+//!
+//! ```no_run
+//! use wpe_api::wait::{WaitError, WaitOptions};
+//! use wpe_api::types::PurgeCacheType;
+//!
+//! # async fn deploy(client: &wpe_api::Client, install: uuid::Uuid) -> Result<(), Box<dyn std::error::Error>> {
+//! let backup = client
+//!     .create_backup()
+//!     .install_id(install)
+//!     .body_map(|b| b.description("before deploy").notification_emails(vec!["ops@example.com".into()]))
+//!     .send()
+//!     .await?;
+//! match client.wait_for_backup(install, &backup.id, WaitOptions::default()).await {
+//!     Ok(done) => println!("backup {} completed", done.id),
+//!     Err(WaitError::Failed { state, .. }) => eprintln!("backup ended {state}: do not deploy"),
+//!     Err(other) => return Err(other.into()),
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use crate::types::{self, BackupStatus, InstallStatus};
+use crate::{Client, Error};
+
+/// How long to wait and how often to look.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitOptions {
+    timeout: Duration,
+    first_interval: Duration,
+    max_interval: Duration,
+}
+
+impl Default for WaitOptions {
+    /// Up to 30 minutes, looking after 2 s, then every 1.5× longer up to 30 s.
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(30 * 60),
+            first_interval: Duration::from_secs(2),
+            max_interval: Duration::from_secs(30),
+        }
+    }
+}
+
+impl WaitOptions {
+    /// The longest to wait in all.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The pause before the second look (later pauses grow 1.5× each).
+    pub fn first_interval(mut self, interval: Duration) -> Self {
+        self.first_interval = interval;
+        self
+    }
+
+    /// The longest pause between two looks.
+    pub fn max_interval(mut self, interval: Duration) -> Self {
+        self.max_interval = interval;
+        self
+    }
+}
+
+/// Why a wait ended without the job done.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WaitError {
+    /// The job ended but did not succeed (e.g. a backup `aborted`).
+    #[error("{what} ended {state}: it did not complete")]
+    Failed {
+        /// The job, e.g. `backup 28c7…`.
+        what: String,
+        /// The final state the API reported.
+        state: String,
+    },
+    /// The job was still running when the wait's time ran out.
+    #[error("{what} was still {state} after {waited:.1?}; wait longer or check it later")]
+    Timeout {
+        /// The job.
+        what: String,
+        /// The last state seen.
+        state: String,
+        /// How long was waited.
+        waited: Duration,
+    },
+    /// An id the API returned could not be used to poll.
+    #[error("{what}: the API returned an id that is not a UUID: {id:?}")]
+    BadId {
+        /// The job.
+        what: String,
+        /// The id as returned.
+        id: String,
+    },
+    /// Polling failed.
+    #[error("polling {what} failed: {source}")]
+    Api {
+        /// The job.
+        what: String,
+        /// The API call's error.
+        #[source]
+        source: Error,
+    },
+}
+
+/// What one look at a job found.
+enum Look<T> {
+    Done(T),
+    Failed(String),
+    Running(String),
+}
+
+async fn poll<T, F, Fut>(what: String, options: WaitOptions, mut look: F) -> Result<T, WaitError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Look<T>, Error>>,
+{
+    let started = Instant::now();
+    let mut interval = options.first_interval;
+    loop {
+        match look().await {
+            Ok(Look::Done(value)) => return Ok(value),
+            Ok(Look::Failed(state)) => return Err(WaitError::Failed { what, state }),
+            Ok(Look::Running(state)) => {
+                let waited = started.elapsed();
+                if waited + interval > options.timeout {
+                    return Err(WaitError::Timeout {
+                        what,
+                        state,
+                        waited,
+                    });
+                }
+                tracing::debug!(job = %what, state = %state, next_look_ms = interval.as_millis() as u64, "waiting");
+                tokio::time::sleep(interval).await;
+                interval = interval.mul_f64(1.5).min(options.max_interval);
+            }
+            Err(source) => return Err(WaitError::Api { what, source }),
+        }
+    }
+}
+
+impl Client {
+    /// Waits until a backup is `completed`. An `aborted` backup is
+    /// [`WaitError::Failed`]; an unknown status counts as still running.
+    pub async fn wait_for_backup(
+        &self,
+        install_id: Uuid,
+        backup_id: &str,
+        options: WaitOptions,
+    ) -> Result<types::Backup, WaitError> {
+        let what = format!("backup {backup_id}");
+        let backup_uuid = Uuid::parse_str(backup_id).map_err(|_| WaitError::BadId {
+            what: what.clone(),
+            id: backup_id.to_owned(),
+        })?;
+        poll(what, options, || async move {
+            let backup = self
+                .show_backup()
+                .install_id(install_id)
+                .backup_id(backup_uuid)
+                .send()
+                .await?
+                .into_inner();
+            Ok(match &backup.status {
+                BackupStatus::Completed => Look::Done(backup),
+                BackupStatus::Aborted => Look::Failed(backup.status.to_string()),
+                other => Look::Running(other.to_string()),
+            })
+        })
+        .await
+    }
+
+    /// Waits until a new install is `active`.
+    pub async fn wait_for_install_active(
+        &self,
+        install_id: Uuid,
+        options: WaitOptions,
+    ) -> Result<types::Installation, WaitError> {
+        poll(format!("install {install_id}"), options, || async move {
+            let install = self
+                .get_install()
+                .install_id(install_id)
+                .send()
+                .await?
+                .into_inner();
+            Ok(match &install.status {
+                Some(InstallStatus::Active) => Look::Done(install),
+                Some(other) => Look::Running(other.to_string()),
+                None => Look::Running("without a status".into()),
+            })
+        })
+        .await
+    }
+
+    /// Waits until a domain status report (from `check_status`) is complete.
+    pub async fn wait_for_domain_report(
+        &self,
+        install_id: Uuid,
+        report_id: Uuid,
+        options: WaitOptions,
+    ) -> Result<types::DomainStatusReport, WaitError> {
+        poll(
+            format!("domain report {report_id}"),
+            options,
+            || async move {
+                let status = self
+                    .get_domain_report_status()
+                    .install_id(install_id)
+                    .report_id(report_id)
+                    .send()
+                    .await?
+                    .into_inner();
+                Ok(match status.report {
+                    Some(report) if report.complete == Some(true) => Look::Done(report),
+                    _ => Look::Running("incomplete".into()),
+                })
+            },
+        )
+        .await
+    }
+
+    /// Waits until a disk-usage refresh of an account (started with
+    /// `refresh_account_disk_usage`) should be done, that is until the
+    /// `account_storage_refresh_expected_time` it reports has passed, and
+    /// returns the usage read after that.
+    pub async fn wait_for_account_disk_usage(
+        &self,
+        account_id: Uuid,
+        options: WaitOptions,
+    ) -> Result<types::AccountUsageMetricsResponse, WaitError> {
+        let requested = chrono::Utc::now();
+        poll(
+            format!("disk-usage refresh of account {account_id}"),
+            options,
+            || async move {
+                let usage = self
+                    .get_account_usage_metrics()
+                    .account_id(account_id)
+                    .send()
+                    .await?
+                    .into_inner();
+                let now = chrono::Utc::now();
+                Ok(
+                    match (
+                        usage.account_storage_refresh_expected_time,
+                        usage.last_account_storage_refresh_time,
+                    ) {
+                        (Some(expected), _) if expected <= now => Look::Done(usage),
+                        (Some(expected), _) => Look::Running(format!("expected at {expected}")),
+                        (None, Some(last)) if last >= requested => Look::Done(usage),
+                        _ => Look::Running("not started".into()),
+                    },
+                )
+            },
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn polling_backs_off_and_times_out() {
+        let options = WaitOptions::default()
+            .timeout(Duration::from_secs(60))
+            .first_interval(Duration::from_secs(2))
+            .max_interval(Duration::from_secs(10));
+        let looks = std::sync::atomic::AtomicU32::new(0);
+        let started = Instant::now();
+        let result: Result<(), WaitError> = poll("job".into(), options, || async {
+            looks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(Look::Running("requested".into()))
+        })
+        .await;
+        let Err(WaitError::Timeout { state, waited, .. }) = result else {
+            panic!("expected a timeout")
+        };
+        assert_eq!(state, "requested");
+        assert!(waited <= Duration::from_secs(60) && started.elapsed() <= Duration::from_secs(60));
+        // Looks at 0, 2, 5, 9.5, 16.25, 26.25, 36.25, 46.25 and 56.25 s; one more would pass 60 s.
+        assert_eq!(looks.load(std::sync::atomic::Ordering::SeqCst), 9);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_job_is_an_error() {
+        let result: Result<(), WaitError> =
+            poll("backup b".into(), WaitOptions::default(), || async {
+                Ok(Look::Failed("aborted".into()))
+            })
+            .await;
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "backup b ended aborted: it did not complete"
+        );
+    }
+}
