@@ -9,8 +9,9 @@
 //!   back-off with jitter. Until then every request of every clone of the
 //!   client waits: they back off together instead of stampeding.
 //! - **502, 503, 504** and transport failures (connection refused or reset,
-//!   timeouts) are retried only for idempotent methods (GET, HEAD, PUT,
-//!   DELETE, OPTIONS). A POST or PATCH is never sent twice, so no backup,
+//!   timeouts, a body that breaks off) are retried only for idempotent methods
+//!   (GET, HEAD, PUT, DELETE, OPTIONS), whose responses are read in full
+//!   before they are handed over. A POST or PATCH is never sent twice, so no backup,
 //!   install or domain is ever created twice by a retry.
 //! - Attempts stop at [`RetryPolicy::max_attempts`] or when the next wait
 //!   would pass [`RetryPolicy::deadline`]. The last response is returned with
@@ -62,6 +63,8 @@ pub struct RetryPolicy {
     max_delay: Duration,
     install_limits: bool,
     shared_backoff: bool,
+    purge_interval: Duration,
+    check_interval: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -73,6 +76,8 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(30),
             install_limits: true,
             shared_backoff: true,
+            purge_interval: Duration::from_secs(60),
+            check_interval: Duration::from_secs(5),
         }
     }
 }
@@ -120,6 +125,20 @@ impl RetryPolicy {
         self
     }
 
+    /// The spacing kept between object-cache purges of one install (60 s,
+    /// the API's documented limit) and between domain status checks of one
+    /// install (5 s). Change them only if WP Engine changes its limits, or
+    /// to match a stand-in configured with other limits.
+    pub fn install_limit_intervals(
+        mut self,
+        object_cache_purge: Duration,
+        domain_check: Duration,
+    ) -> Self {
+        self.purge_interval = object_cache_purge;
+        self.check_interval = domain_check;
+        self
+    }
+
     /// Whether a 429 makes every clone of the client wait before its next
     /// request (default true).
     pub fn shared_backoff(mut self, on: bool) -> Self {
@@ -148,9 +167,13 @@ struct SharedState {
     policy: RetryPolicy,
     /// No request may start before this instant (set by a 429).
     gate: Mutex<Option<Instant>>,
-    /// Earliest next start per (limited operation, install).
-    install_clock: Mutex<HashMap<(&'static str, String), Instant>>,
+    /// Per (limited operation, install): when the last such call got its
+    /// answer. Held for the whole call, so calls of one install take turns.
+    install_clock: Mutex<HashMap<(&'static str, String), InstallClock>>,
 }
+
+/// When the last limited call of one install was answered.
+type InstallClock = Arc<tokio::sync::Mutex<Option<Instant>>>;
 
 impl Shared {
     /// Shared state for a new client.
@@ -184,29 +207,32 @@ impl Shared {
         }
     }
 
-    /// Reserves the next slot of a per-install limit and waits for it.
-    async fn wait_for_install_slot(
-        &self,
-        limit: &'static str,
-        install: String,
-        interval: Duration,
-    ) {
-        let start = {
-            let mut clock = self
+    /// Waits for the turn of a per-install limited call: until `interval`
+    /// after the previous such call of the install was answered. The guard
+    /// returned is the turn; [`Turn::done`] records when the answer came.
+    async fn install_turn(&self, limit: &'static str, install: String, interval: Duration) -> Turn {
+        let clock = {
+            let mut clocks = self
                 .0
                 .install_clock
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            let now = Instant::now();
-            let slot = clock
-                .get(&(limit, install.clone()))
-                .copied()
-                .filter(|t| *t > now)
-                .unwrap_or(now);
-            clock.insert((limit, install), slot + interval);
-            slot
+            Arc::clone(clocks.entry((limit, install)).or_default())
         };
-        tokio::time::sleep_until(start).await;
+        let last = clock.lock_owned().await;
+        if let Some(answered) = *last {
+            tokio::time::sleep_until(answered + interval).await;
+        }
+        Turn(last)
+    }
+}
+
+/// The turn of one per-install limited call (see `Shared::install_turn`).
+struct Turn(tokio::sync::OwnedMutexGuard<Option<Instant>>);
+
+impl Turn {
+    fn done(mut self) {
+        *self.0 = Some(Instant::now());
     }
 }
 
@@ -288,6 +314,7 @@ fn is_idempotent(method: &Method) -> bool {
 fn install_limit(
     request: &Request,
     info: &OperationInfo,
+    policy: &RetryPolicy,
 ) -> Option<(&'static str, String, Duration)> {
     let install = || {
         let mut segments = request.url().path_segments()?;
@@ -301,9 +328,9 @@ fn install_limit(
             if body.get("type")? != "object" {
                 return None;
             }
-            ("object-cache-purge", Duration::from_secs(60))
+            ("object-cache-purge", policy.purge_interval)
         }
-        "check_status" => ("domain-check-status", Duration::from_secs(5)),
+        "check_status" => ("domain-check-status", policy.check_interval),
         _ => return None,
     };
     Some((name, install()?, every))
@@ -317,11 +344,27 @@ async fn execute(
 ) -> (reqwest::Result<Response>, u32) {
     let policy = shared.policy().clone();
     let deadline = Instant::now() + policy.deadline;
-    if policy.install_limits {
-        if let Some((limit, install, every)) = install_limit(&request, info) {
-            shared.wait_for_install_slot(limit, install, every).await;
+    let turn = match install_limit(&request, info, &policy) {
+        Some((limit, install, every)) if policy.install_limits => {
+            Some(shared.install_turn(limit, install, every).await)
         }
+        _ => None,
+    };
+    let (result, attempts) = attempt_all(http, shared, &policy, deadline, request).await;
+    if let Some(turn) = turn {
+        turn.done();
     }
+    (result, attempts)
+}
+
+/// Sends `request` until it succeeds, fails for good, or runs out of attempts or time.
+async fn attempt_all(
+    http: &reqwest::Client,
+    shared: &Shared,
+    policy: &RetryPolicy,
+    deadline: Instant,
+    request: Request,
+) -> (reqwest::Result<Response>, u32) {
     let idempotent = is_idempotent(request.method());
     let mut request = Some(request);
     let mut attempt = 0;
@@ -339,7 +382,14 @@ async fn execute(
         } else {
             None
         };
-        let result = http.execute(current).await;
+        let mut result = http.execute(current).await;
+        if idempotent && spare.is_some() {
+            // Read the body now, so a body that breaks off is retried like a
+            // dropped connection rather than surfacing as a decode error.
+            if let Ok(response) = result {
+                result = buffered(response).await;
+            }
+        }
         let wait = match &result {
             Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => {
                 let wait = retry_after(response).unwrap_or_else(|| policy.backoff(attempt));
@@ -385,6 +435,21 @@ async fn execute(
         tokio::time::sleep(wait).await;
         request = Some(spare);
     }
+}
+
+/// The same response with its body read into memory.
+async fn buffered(response: Response) -> reqwest::Result<Response> {
+    let mut head = http::Response::builder()
+        .status(response.status())
+        .version(response.version());
+    if let Some(headers) = head.headers_mut() {
+        *headers = response.headers().clone();
+    }
+    let body = response.bytes().await?;
+    Ok(head
+        .body(body)
+        .map(Response::from)
+        .unwrap_or_else(|_| unreachable!("status, version and headers come from a response")))
 }
 
 fn is_transient_status(status: StatusCode) -> bool {
@@ -440,21 +505,25 @@ mod tests {
         let started = Instant::now();
         let mut starts = Vec::new();
         for install in ["a", "b", "a", "a"] {
-            shared
-                .wait_for_install_slot(
+            let turn = shared
+                .install_turn(
                     "object-cache-purge",
                     install.into(),
                     Duration::from_secs(60),
                 )
                 .await;
             starts.push((install, started.elapsed().as_secs()));
+            // The answer takes 3 s; the next turn counts from it.
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            turn.done();
         }
-        assert_eq!(starts, [("a", 0), ("b", 0), ("a", 60), ("a", 120)]);
+        assert_eq!(starts, [("a", 0), ("b", 3), ("a", 63), ("a", 126)]);
     }
 
     #[test]
     fn only_object_cache_purges_and_status_checks_are_limited() {
         let info = |id| OperationInfo { operation_id: id };
+        let policy = RetryPolicy::default();
         let post = |path: &str, body: &str| {
             let mut request =
                 Request::new(Method::POST, format!("http://h/v1{path}").parse().unwrap());
@@ -468,16 +537,19 @@ mod tests {
             )
         };
         assert_eq!(
-            install_limit(&purge("object"), &info("purge_cache")),
+            install_limit(&purge("object"), &info("purge_cache"), &policy),
             Some(("object-cache-purge", "i1".into(), Duration::from_secs(60)))
         );
-        assert_eq!(install_limit(&purge("page"), &info("purge_cache")), None);
+        assert_eq!(
+            install_limit(&purge("page"), &info("purge_cache"), &policy),
+            None
+        );
         let check = post("/installs/i2/domains/d/check_status", "");
         assert_eq!(
-            install_limit(&check, &info("check_status")),
+            install_limit(&check, &info("check_status"), &policy),
             Some(("domain-check-status", "i2".into(), Duration::from_secs(5)))
         );
-        assert_eq!(install_limit(&check, &info("get_domain")), None);
+        assert_eq!(install_limit(&check, &info("get_domain"), &policy), None);
     }
 
     #[test]

@@ -70,8 +70,11 @@
 //! # }
 //! ```
 
+mod faults;
 mod ops;
 mod state;
+
+pub use faults::{FaultCounts, Faults};
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -133,6 +136,10 @@ pub struct FakeConfig {
     pub object_cache_purge_interval: Duration,
     /// The least time between two domain status checks of one install (5 s, as upstream).
     pub domain_check_interval: Duration,
+    /// Added to every answer, to play a distant server (none by default).
+    pub latency: Duration,
+    /// Faults injected in front of every operation (none by default).
+    pub faults: Faults,
 }
 
 impl Default for FakeConfig {
@@ -146,6 +153,8 @@ impl Default for FakeConfig {
             certificate_issue_delay: Duration::from_secs(5),
             object_cache_purge_interval: Duration::from_secs(60),
             domain_check_interval: Duration::from_secs(5),
+            latency: Duration::ZERO,
+            faults: Faults::none(),
         }
     }
 }
@@ -173,6 +182,7 @@ pub(crate) struct Shared {
     pub(crate) state: Mutex<state::State>,
     pub(crate) config: FakeConfig,
     pub(crate) base_url: String,
+    injector: faults::Injector,
 }
 
 impl FakeServer {
@@ -190,6 +200,7 @@ impl FakeServer {
         let state = state::State::seeded(&config);
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
+            injector: faults::Injector::new(config.faults.clone()),
             config,
             base_url: base_url.clone(),
         });
@@ -197,7 +208,7 @@ impl FakeServer {
         let app = axum::Router::new().fallback(
             move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
                 let shared = Arc::clone(&for_router);
-                async move { ops::handle(&shared, &method, &uri, &headers, &body) }
+                async move { serve(&shared, &method, &uri, &headers, &body).await }
             },
         );
         let task = tokio::spawn(async move {
@@ -289,9 +300,48 @@ impl FakeServer {
         state.purges.clone()
     }
 
+    /// How many backups each install has had taken, by install ID.
+    pub fn backups_taken(&self) -> std::collections::HashMap<uuid::Uuid, usize> {
+        let state = self.shared.state.lock().expect("state lock");
+        let mut taken = std::collections::HashMap::new();
+        for backup in state.backups.values() {
+            *taken.entry(backup.install_id).or_insert(0) += 1;
+        }
+        taken
+    }
+
+    /// How many faults of each kind have been injected so far.
+    pub fn fault_counts(&self) -> FaultCounts {
+        self.shared.injector.counts()
+    }
+
     /// The configuration the server runs with.
     pub fn config(&self) -> &FakeConfig {
         &self.shared.config
+    }
+}
+
+/// One request: latency, maybe a fault, then the operation.
+async fn serve(
+    shared: &Shared,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> axum::response::Response {
+    if !shared.config.latency.is_zero() {
+        tokio::time::sleep(shared.config.latency).await;
+    }
+    match shared.injector.pick() {
+        None => ops::handle(shared, method, uri, headers, body),
+        Some(faults::Fault::Slow) => {
+            tokio::time::sleep(shared.injector.slow_delay()).await;
+            ops::handle(shared, method, uri, headers, body)
+        }
+        Some(faults::Fault::TruncatedBody) => {
+            faults::truncate(ops::handle(shared, method, uri, headers, body)).await
+        }
+        Some(refused) => shared.injector.refusal(refused),
     }
 }
 

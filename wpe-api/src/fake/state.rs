@@ -37,41 +37,56 @@ pub struct CachePurge {
     pub kind: PurgeCacheType,
 }
 
-/// Rows keyed by ID that keep their insertion order, with O(1) look-ups.
+/// Rows keyed by ID that keep their insertion order, with O(1) look-ups and
+/// a cache-friendly scan (pages of 100,000 installs are listed by scanning).
 #[derive(Debug)]
 pub(crate) struct Table<T> {
-    map: HashMap<Uuid, T>,
-    order: Vec<Uuid>,
+    rows: Vec<(Uuid, T)>,
+    index: HashMap<Uuid, usize>,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
         Self {
-            map: HashMap::new(),
-            order: Vec::new(),
+            rows: Vec::new(),
+            index: HashMap::new(),
         }
     }
 }
 
 impl<T> Table<T> {
     pub(crate) fn insert(&mut self, id: Uuid, row: T) {
-        if self.map.insert(id, row).is_none() {
-            self.order.push(id);
+        match self.index.get(&id) {
+            Some(at) => self.rows[*at].1 = row,
+            None => {
+                self.index.insert(id, self.rows.len());
+                self.rows.push((id, row));
+            }
         }
     }
     pub(crate) fn get(&self, id: &Uuid) -> Option<&T> {
-        self.map.get(id)
+        self.index.get(id).map(|at| &self.rows[*at].1)
     }
     pub(crate) fn get_mut(&mut self, id: &Uuid) -> Option<&mut T> {
-        self.map.get_mut(id)
+        let at = *self.index.get(id)?;
+        Some(&mut self.rows[at].1)
     }
     pub(crate) fn remove(&mut self, id: &Uuid) -> Option<T> {
-        let row = self.map.remove(id)?;
-        self.order.retain(|other| other != id);
+        let at = self.index.remove(id)?;
+        let (_, row) = self.rows.remove(at);
+        for (_, position) in self.index.iter_mut() {
+            if *position > at {
+                *position -= 1;
+            }
+        }
         Some(row)
     }
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.rows.reserve(additional);
+        self.index.reserve(additional);
+    }
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + '_ {
-        self.order.iter().filter_map(|id| self.map.get(id))
+        self.rows.iter().map(|(_, row)| row)
     }
 }
 
@@ -269,8 +284,7 @@ impl State {
             Seed::Installs(n) => {
                 let account = state.add_account(demo, "demoscale", Some("Scale test"));
                 let created = state.start_wall - chrono::Duration::days(30);
-                state.installs.map.reserve(n);
-                state.installs.order.reserve(n);
+                state.installs.reserve(n);
                 state.install_names.reserve(n);
                 for i in 0..n {
                     let id = state.new_id();

@@ -1,0 +1,335 @@
+//! Benchmarks against the local stand-in, each printed as a ratio measured in
+//! one run:
+//!
+//! 1. walking 10,000 installs with 20 ms latency per request: the concurrent
+//!    page stream (8 and 4 in flight) vs a sequential follow-the-`next` loop;
+//! 2. peak resident memory of a client process streaming 100,000 installs
+//!    without keeping them vs collecting them into a `Vec`;
+//! 3. client CPU time per request: the generated client with its hooks vs a
+//!    hand-written reqwest + serde call to the same endpoint.
+//!
+//! Memory and CPU are measured in child processes running only the client,
+//! with the stand-in in this process. Run with
+//! `cargo bench -p wpe-api-tests --bench client`.
+
+use std::time::{Duration, Instant};
+
+use futures::TryStreamExt;
+use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_PASSWORD, DEMO_USER};
+use wpe_api::retry::RetryPolicy;
+use wpe_api::{Client, Credentials, PageOptions, Paginate};
+
+fn client_for(base_url: &str) -> Client {
+    Client::builder()
+        .credentials(Credentials::new(DEMO_USER, DEMO_PASSWORD))
+        .base_url(base_url)
+        .retry_policy(RetryPolicy::default())
+        .build()
+        .expect("client")
+}
+
+/// The loop people write today: request a page, follow `next` until it is null.
+async fn follow_next_links(client: &Client) -> usize {
+    let mut seen = 0;
+    let mut offset = 0u64;
+    loop {
+        let page = client
+            .list_installs()
+            .limit(100)
+            .offset(offset)
+            .send()
+            .await
+            .expect("page")
+            .into_inner();
+        seen += page.results.len();
+        let Some(next) = page.next else { break };
+        let query = next.split_once('?').map_or("", |(_, q)| q);
+        offset = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("offset="))
+            .and_then(|o| o.parse().ok())
+            .expect("offset in next");
+    }
+    seen
+}
+
+async fn timed<F: std::future::Future<Output = usize>>(f: F) -> (usize, Duration) {
+    let started = Instant::now();
+    let n = f.await;
+    (n, started.elapsed())
+}
+
+async fn paging_benchmark(latency: Duration) {
+    let server = FakeServer::start(FakeConfig {
+        seed: Seed::Installs(10_000),
+        latency,
+        ..FakeConfig::default()
+    })
+    .await;
+    let client = client_for(server.base_url());
+    let stream = |concurrency: usize| {
+        let client = client.clone();
+        async move {
+            client
+                .list_installs()
+                .stream_with(PageOptions::default().concurrency(concurrency))
+                .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+                .await
+                .expect("walk")
+        }
+    };
+    // Warm up connections once, then take the best of three of each.
+    stream(8).await;
+    let mut sequential = Duration::MAX;
+    let mut at8 = Duration::MAX;
+    let mut at4 = Duration::MAX;
+    for _ in 0..3 {
+        let (n, t) = timed(follow_next_links(&client)).await;
+        assert_eq!(n, 10_000);
+        sequential = sequential.min(t);
+        let (n, t) = timed(stream(8)).await;
+        assert_eq!(n, 10_000);
+        at8 = at8.min(t);
+        let (n, t) = timed(stream(4)).await;
+        assert_eq!(n, 10_000);
+        at4 = at4.min(t);
+    }
+    println!(
+        "walk 10,000 installs, {} ms latency per request (best of 3):",
+        latency.as_millis()
+    );
+    println!(
+        "  sequential follow-next loop  {:>7.0} ms",
+        sequential.as_secs_f64() * 1e3
+    );
+    println!(
+        "  stream, 4 in flight          {:>7.0} ms   {:.1}x faster",
+        at4.as_secs_f64() * 1e3,
+        sequential.as_secs_f64() / at4.as_secs_f64()
+    );
+    println!(
+        "  stream, 8 in flight          {:>7.0} ms   {:.1}x faster",
+        at8.as_secs_f64() * 1e3,
+        sequential.as_secs_f64() / at8.as_secs_f64()
+    );
+}
+
+/// Runs this binary again as a client-only child and returns what it printed.
+fn child(args: &[&str]) -> String {
+    let exe = std::env::current_exe().expect("own path");
+    let out = std::process::Command::new(exe)
+        .arg("--child")
+        .args(args)
+        .output()
+        .expect("run child");
+    assert!(
+        out.status.success(),
+        "child {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn field(text: &str, key: &str) -> f64 {
+    text.split_whitespace()
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
+        .unwrap_or_else(|| panic!("{key} missing in {text:?}"))
+}
+
+async fn memory_benchmark() {
+    let server = FakeServer::start(FakeConfig::with_seed(Seed::Installs(100_000))).await;
+    let url = server.base_url().to_owned();
+    let (stream, collect) =
+        tokio::task::spawn_blocking(move || (child(&["stream", &url]), child(&["collect", &url])))
+            .await
+            .expect("children");
+    let (s, c) = (field(&stream, "peak_kib"), field(&collect, "peak_kib"));
+    println!("100,000 installs, peak resident memory of the client process:");
+    println!("  streamed, not kept   {:>8.1} MiB", s / 1024.0);
+    println!(
+        "  collected in a Vec   {:>8.1} MiB   {:.1}x the streamed peak",
+        c / 1024.0,
+        c / s
+    );
+}
+
+async fn cpu_benchmark() {
+    let server = FakeServer::start(FakeConfig::with_seed(Seed::Demo)).await;
+    let install = server
+        .client()
+        .list_installs()
+        .send()
+        .await
+        .expect("installs")
+        .into_inner()
+        .results[0]
+        .id
+        .to_string();
+    let url = server.base_url().to_owned();
+    let requests = "4000";
+    let (ours, raw) = tokio::task::spawn_blocking(move || {
+        // Alternate, and keep each variant's best of three.
+        let (mut ours, mut raw) = (f64::MAX, f64::MAX);
+        for _ in 0..3 {
+            ours = ours.min(field(
+                &child(&["cpu-ours", &url, &install, requests]),
+                "cpu_us_per_request",
+            ));
+            raw = raw.min(field(
+                &child(&["cpu-raw", &url, &install, requests]),
+                "cpu_us_per_request",
+            ));
+        }
+        (ours, raw)
+    })
+    .await
+    .expect("children");
+    println!("client CPU per request, get_install, no latency ({requests} requests, best of 3):");
+    println!("  hand-written reqwest + serde   {raw:>7.1} µs");
+    println!(
+        "  wpe-api client with hooks      {ours:>7.1} µs   {:.2}x",
+        ours / raw
+    );
+}
+
+/// User + system CPU time of this process.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // Fields 14 and 15 of stat (utime, stime), counted from after the command name.
+    let ticks: u64 =
+        fields[11].parse::<u64>().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+fn peak_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn run_child(args: &[String]) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        match args {
+            [mode, url] if mode == "stream" || mode == "collect" => {
+                let client = client_for(url);
+                let walk = client.list_installs().stream();
+                let n = if mode == "stream" {
+                    walk.try_fold(0usize, |n, _| async move { Ok(n + 1) })
+                        .await
+                        .expect("walk")
+                } else {
+                    let all: Vec<_> = walk.try_collect().await.expect("walk");
+                    all.len()
+                };
+                assert_eq!(n, 100_000);
+                println!("items={n} peak_kib={}", peak_kib());
+            }
+            [mode, url, install, n] => {
+                let n: u32 = n.parse().expect("count");
+                let install: uuid::Uuid = install.parse().expect("uuid");
+                let started = cpu_time();
+                if mode == "cpu-ours" {
+                    let client = client_for(url);
+                    for _ in 0..n {
+                        let got = client
+                            .get_install()
+                            .install_id(install)
+                            .send()
+                            .await
+                            .expect("get_install");
+                        assert_eq!(got.id, install);
+                    }
+                } else {
+                    let http = reqwest::Client::builder()
+                        .default_headers({
+                            let mut h = reqwest::header::HeaderMap::new();
+                            let token = base64_basic(DEMO_USER, DEMO_PASSWORD);
+                            h.insert(
+                                reqwest::header::AUTHORIZATION,
+                                token.parse().expect("header"),
+                            );
+                            h
+                        })
+                        .build()
+                        .expect("reqwest");
+                    let target = format!("{url}/installs/{install}");
+                    for _ in 0..n {
+                        let response = http
+                            .get(&target)
+                            .header(reqwest::header::ACCEPT, "application/json")
+                            .send()
+                            .await
+                            .expect("send");
+                        assert!(response.status().is_success());
+                        let got: wpe_api::types::Installation =
+                            response.json().await.expect("json");
+                        assert_eq!(got.id, install);
+                    }
+                }
+                let used = cpu_time() - started;
+                println!(
+                    "cpu_us_per_request={:.2}",
+                    used.as_secs_f64() * 1e6 / f64::from(n)
+                );
+            }
+            other => panic!("unknown child arguments {other:?}"),
+        }
+    });
+}
+
+fn base64_basic(user: &str, password: &str) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let input = format!("{user}:{password}").into_bytes();
+    let mut out = String::from("Basic ");
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(pos) = args.iter().position(|a| a == "--child") {
+        run_child(&args[pos + 1..]);
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let only = std::env::var("WPE_BENCH_ONLY").unwrap_or_default();
+    runtime.block_on(async {
+        if only.is_empty() || only == "paging" {
+            paging_benchmark(Duration::from_millis(20)).await;
+            paging_benchmark(Duration::ZERO).await;
+        }
+        if only.is_empty() || only == "memory" {
+            memory_benchmark().await;
+        }
+        if only.is_empty() || only == "cpu" {
+            cpu_benchmark().await;
+        }
+    });
+}
