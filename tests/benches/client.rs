@@ -266,7 +266,7 @@ fn run_child(args: &[String]) {
                     let http = reqwest::Client::builder()
                         .default_headers({
                             let mut h = reqwest::header::HeaderMap::new();
-                            let token = base64_basic(DEMO_USER, DEMO_PASSWORD);
+                            let token = wpe_api_tests::basic_auth(DEMO_USER, DEMO_PASSWORD);
                             h.insert(
                                 reqwest::header::AUTHORIZATION,
                                 token.parse().expect("header"),
@@ -298,28 +298,6 @@ fn run_child(args: &[String]) {
             other => panic!("unknown child arguments {other:?}"),
         }
     });
-}
-
-fn base64_basic(user: &str, password: &str) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let input = format!("{user}:{password}").into_bytes();
-    let mut out = String::from("Basic ");
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            out.push(if i <= chunk.len() {
-                TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char
-            } else {
-                '='
-            });
-        }
-    }
-    out
 }
 
 fn main() {

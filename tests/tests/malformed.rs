@@ -101,6 +101,24 @@ const OPERATIONS: &[&str] = &[
     "createSshKey",
 ];
 
+/// Keys of the real types, so random objects partly match them.
+const KEYS: &[&str] = &[
+    "id",
+    "name",
+    "status",
+    "results",
+    "count",
+    "account",
+    "environment",
+    "site",
+    "domains",
+    "report",
+    "certificates",
+    "user",
+    "message",
+    "x",
+];
+
 fn arbitrary_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
@@ -110,41 +128,13 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
             .prop_filter("finite", |f| f.is_finite())
             .prop_map(Value::from),
         "[a-z0-9:_-]{0,12}".prop_map(Value::from),
-        // Keys of the real types, so objects partly match.
-        prop::sample::select(vec![
-            "id",
-            "name",
-            "status",
-            "results",
-            "count",
-            "account",
-            "environment",
-            "domains",
-            "report"
-        ])
-        .prop_map(Value::from),
+        prop::sample::select(KEYS).prop_map(Value::from),
     ];
     leaf.prop_recursive(4, 64, 8, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
             prop::collection::btree_map(
-                prop::sample::select(vec![
-                    "id",
-                    "name",
-                    "status",
-                    "results",
-                    "count",
-                    "account",
-                    "environment",
-                    "site",
-                    "domains",
-                    "report",
-                    "certificates",
-                    "user",
-                    "message",
-                    "x"
-                ])
-                .prop_map(String::from),
+                prop::sample::select(KEYS).prop_map(String::from),
                 inner,
                 0..8
             )

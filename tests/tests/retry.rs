@@ -144,21 +144,22 @@ async fn the_deadline_stops_retrying_before_a_long_retry_after() {
     assert_eq!(server.requests().len(), 1);
 }
 
-async fn refused_port() -> String {
+/// A client with three attempts against a port where nothing listens.
+fn client_of_a_closed_port() -> Client {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    format!("http://{addr}/v1")
+    Client::builder()
+        .credentials(Credentials::new("u", "p"))
+        .base_url(format!("http://{addr}/v1"))
+        .retry_policy(fast().max_attempts(3))
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]
 async fn connection_failures_are_retried_for_a_get_and_reported() {
-    let client = Client::builder()
-        .credentials(Credentials::new("u", "p"))
-        .base_url(refused_port().await)
-        .retry_policy(fast().max_attempts(3))
-        .build()
-        .unwrap();
+    let client = client_of_a_closed_port();
     let err = client.list_accounts().send().await.unwrap_err();
     let Error::Custom(message) = &err else {
         panic!("expected the retry summary, got {err:?}")
@@ -172,12 +173,7 @@ async fn connection_failures_are_retried_for_a_get_and_reported() {
 
 #[tokio::test]
 async fn connection_failures_are_not_retried_for_a_post() {
-    let client = Client::builder()
-        .credentials(Credentials::new("u", "p"))
-        .base_url(refused_port().await)
-        .retry_policy(fast().max_attempts(3))
-        .build()
-        .unwrap();
+    let client = client_of_a_closed_port();
     let err = client
         .create_site()
         .body_map(|b| b.name("s").account_id(INSTALL))
