@@ -226,16 +226,27 @@ impl Client {
         .await
     }
 
-    /// Waits until a disk-usage refresh of an account (started with
-    /// `refresh_account_disk_usage`) should be done, that is until the
-    /// `account_storage_refresh_expected_time` it reports has passed, and
-    /// returns the usage read after that.
+    /// Waits until a disk-usage refresh of an account, requested at
+    /// `requested_at` with `refresh_account_disk_usage`, should be done: until
+    /// the `account_storage_refresh_expected_time` the API reports has passed,
+    /// or the last refresh is at or after `requested_at`. Returns the usage
+    /// read then.
+    ///
+    /// ```no_run
+    /// # async fn run(client: &wpe_api::Client, account: uuid::Uuid) -> Result<(), Box<dyn std::error::Error>> {
+    /// let requested_at = chrono::Utc::now();
+    /// client.refresh_account_disk_usage().account_id(account).send().await?;
+    /// let usage = client
+    ///     .wait_for_account_disk_usage(account, requested_at, wpe_api::wait::WaitOptions::default())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn wait_for_account_disk_usage(
         &self,
         account_id: Uuid,
+        requested_at: chrono::DateTime<chrono::Utc>,
         options: WaitOptions,
     ) -> Result<types::AccountUsageMetricsResponse, WaitError> {
-        let requested = chrono::Utc::now();
         poll(
             format!("disk-usage refresh of account {account_id}"),
             options,
@@ -254,7 +265,7 @@ impl Client {
                     ) {
                         (Some(expected), _) if expected <= now => Look::Done(usage),
                         (Some(expected), _) => Look::Running(format!("expected at {expected}")),
-                        (None, Some(last)) if last >= requested => Look::Done(usage),
+                        (None, Some(last)) if last >= requested_at => Look::Done(usage),
                         _ => Look::Running("not started".into()),
                     },
                 )
