@@ -258,7 +258,7 @@ impl<'a, B: OffsetPaged<'a>> Walk<'a, B> {
                     .fetch_page(self.options.page_size, 0)
                     .await?;
                 self.pages += 1;
-                let full = page.items.len() as u64 >= limit && limit > 0;
+                let full = page.items.len() as u64 >= limit;
                 let count = page.count;
                 self.take(page.items);
                 if !full {

@@ -259,13 +259,14 @@ impl ClientHooks<Shared> for Client {
         let (result, attempts) = execute(self.client(), &shared, request, info)
             .instrument(span.clone())
             .await;
+        let elapsed = started.elapsed();
         span.record("attempts", attempts);
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        span.record("elapsed_ms", elapsed.as_millis() as u64);
         match &result {
             Ok(response) => span.record("status", response.status().as_u16()),
             Err(_) => span.record("status", "transport-error"),
         };
-        LAST_ATTEMPTS.with(|cell| cell.set(Some((attempts, started.elapsed()))));
+        LAST_ATTEMPTS.with(|cell| cell.set(Some((attempts, elapsed))));
         result
     }
 
@@ -344,11 +345,13 @@ async fn execute(
 ) -> (reqwest::Result<Response>, u32) {
     let policy = shared.policy().clone();
     let deadline = Instant::now() + policy.deadline;
-    let turn = match install_limit(&request, info, &policy) {
-        Some((limit, install, every)) if policy.install_limits => {
-            Some(shared.install_turn(limit, install, every).await)
-        }
-        _ => None,
+    let limit = policy
+        .install_limits
+        .then(|| install_limit(&request, info, &policy))
+        .flatten();
+    let turn = match limit {
+        Some((limit, install, every)) => Some(shared.install_turn(limit, install, every).await),
+        None => None,
     };
     let (result, attempts) = attempt_all(http, shared, &policy, deadline, request).await;
     if let Some(turn) = turn {
@@ -366,23 +369,20 @@ async fn attempt_all(
     request: Request,
 ) -> (reqwest::Result<Response>, u32) {
     let idempotent = is_idempotent(request.method());
-    let mut request = Some(request);
+    let mut request = request;
     let mut attempt = 0;
     loop {
         attempt += 1;
         if policy.shared_backoff {
             shared.wait_for_gate().await;
         }
-        let Some(current) = request.take() else {
-            unreachable!("a request is kept for every attempt");
-        };
         // Keep a copy for the next attempt while this one is in flight.
         let spare = if attempt < policy.max_attempts {
-            current.try_clone()
+            request.try_clone()
         } else {
             None
         };
-        let mut result = http.execute(current).await;
+        let mut result = http.execute(request).await;
         if idempotent && spare.is_some() {
             // Read the body now, so a body that breaks off is retried like a
             // dropped connection rather than surfacing as a decode error.
@@ -433,7 +433,7 @@ async fn attempt_all(
         );
         drop(result);
         tokio::time::sleep(wait).await;
-        request = Some(spare);
+        request = spare;
     }
 }
 

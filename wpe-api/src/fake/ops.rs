@@ -2327,19 +2327,12 @@ fn check_status(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
     let interval = req.shared.config.domain_check_interval;
     let now = req.now;
     let rec = inst_mut(state, &id);
-    if let Some(last) = rec.last_domain_check {
-        let ready = last + interval;
-        if ready > now {
-            return Err(Fail::too_many(
-                format!(
-                    "Domain status checks are rate-limited to one request every {} seconds for each install",
-                    interval.as_secs()
-                ),
-                ceil_secs(ready - now),
-            ));
-        }
-    }
-    rec.last_domain_check = Some(now);
+    per_install_limit(
+        &mut rec.last_domain_check,
+        interval,
+        now,
+        "Domain status checks",
+    )?;
     let name = rec.domains[index].name.clone();
     let report = state.new_id();
     state.reports.insert(
@@ -2354,6 +2347,27 @@ fn check_status(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
         StatusCode::ACCEPTED,
         types::DomainReport { report_id: report },
     )
+}
+
+/// One call per `interval` per install: a 429 with the API's message and
+/// `Retry-After` while `last` is too recent, else records `now` as the last call.
+fn per_install_limit(
+    last: &mut Option<Instant>,
+    interval: std::time::Duration,
+    now: Instant,
+    what: &str,
+) -> Result<(), Fail> {
+    if let Some(ready) = last.map(|at| at + interval).filter(|ready| *ready > now) {
+        return Err(Fail::too_many(
+            format!(
+                "{what} are rate-limited to one request every {} seconds for each install",
+                interval.as_secs()
+            ),
+            ceil_secs(ready - now),
+        ));
+    }
+    *last = Some(now);
+    Ok(())
 }
 
 fn ceil_secs(duration: std::time::Duration) -> u64 {
@@ -2676,19 +2690,12 @@ fn purge_cache(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
     let now = req.now;
     let rec = inst_mut(state, &id);
     if kind == types::PurgeCacheType::Object {
-        if let Some(last) = rec.last_object_purge {
-            let ready = last + interval;
-            if ready > now {
-                return Err(Fail::too_many(
-                    format!(
-                        "Object cache purges are rate-limited to one request every {} seconds for each install",
-                        interval.as_secs()
-                    ),
-                    ceil_secs(ready - now),
-                ));
-            }
-        }
-        rec.last_object_purge = Some(now);
+        per_install_limit(
+            &mut rec.last_object_purge,
+            interval,
+            now,
+            "Object cache purges",
+        )?;
     }
     state.purges.push(CachePurge {
         install_id: id,
