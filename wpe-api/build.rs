@@ -4,14 +4,20 @@
 //! `x-wpe-open-enum` (values WP Engine may extend) and the bounded page sizes
 //! are replaced by hand-written types from `src/open_enum.rs` and
 //! `src/bounded.rs`. The client carries `crate::retry::Shared` and its
-//! `exec` hook is hand-written (`src/retry.rs`). Beside the client, a table of
-//! every operation (id, method, path template) is written for tracing.
+//! `exec` hook is hand-written (`src/retry.rs`). Beside the client,
+//! `build/table.rs` writes the table of per-operation facts (the `x-wpe-*`
+//! extensions of the spec) that the retry hook, the page streams and the
+//! stand-in read.
+
+#[path = "build/table.rs"]
+mod table;
 
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 
 fn main() {
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/openapi.json");
     println!("cargo:rerun-if-changed={}", src.display());
+    println!("cargo:rerun-if-changed=build/table.rs");
     let text = std::fs::read_to_string(&src).expect("read spec/openapi.json");
     let raw: serde_json::Value = serde_json::from_str(&text).expect("spec/openapi.json is JSON");
     let spec: openapiv3::OpenAPI =
@@ -45,14 +51,5 @@ fn main() {
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
     std::fs::write(out.join("codegen.rs"), prettyplease::unparse(&file)).expect("write codegen.rs");
 
-    let mut table = String::from("&[\n");
-    for (path, item) in raw["paths"].as_object().expect("paths") {
-        for (method, op) in item.as_object().expect("path item") {
-            let id = op["operationId"].as_str().expect("operationId");
-            let snake = heck::ToSnakeCase::to_snake_case(id);
-            let method = method.to_uppercase();
-            table += &format!("    Operation {{ id: {snake:?}, operation_id: {id:?}, method: {method:?}, path: {path:?} }},\n");
-        }
-    }
-    std::fs::write(out.join("operations.rs"), table + "]\n").expect("write operations.rs");
+    table::write(&raw, &out);
 }

@@ -1,8 +1,33 @@
-//! The table of every API operation (method id, upstream `operationId`,
-//! HTTP method, path template), generated from the spec at build time.
+//! The table of every API operation and what the client knows about it,
+//! generated at build time from `spec/openapi.json`.
+//!
+//! Each fact is written once, in the spec, as an extension of the operation;
+//! the retry hook, the page streams ([`crate::Paginate`]) and the stand-in
+//! (`wpe_api::fake`) all read it from here:
+//!
+//! | extension | field | meaning |
+//! | --- | --- | --- |
+//! | `x-wpe-idempotent` (required) | [`Operation::idempotent`] | a retry may resend the request after a 502/503/504 or a dropped connection |
+//! | `x-wpe-paging` | [`Operation::paging`] | how the list is walked: `offset`, `token`, or `none` (one response) |
+//! | `x-wpe-rate-limit` | [`Operation::rate_limit`] | a per-install spacing the API enforces, kept client-side |
+//! | `x-wpe-job` | [`Operation::job`] | the asynchronous job the operation starts, and the operation that polls it |
+//!
+//! ```
+//! use wpe_api::operations::{self, Paging};
+//!
+//! let purge = operations::find("purge_cache").unwrap();
+//! assert_eq!((purge.method, purge.path), ("POST", "/installs/{install_id}/purge_cache"));
+//! assert!(!purge.idempotent);
+//! assert_eq!(purge.rate_limit.unwrap().interval.as_secs(), 60);
+//!
+//! let installs = operations::find("list_installs").unwrap();
+//! assert!(matches!(installs.paging, Paging::Offset { items: "results", .. }));
+//! ```
+
+use std::time::Duration;
 
 /// One operation of the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Operation {
     /// The client's method name, e.g. `list_installs`.
     pub id: &'static str,
@@ -12,18 +37,162 @@ pub struct Operation {
     pub method: &'static str,
     /// The path template below the base URL, e.g. `/installs/{install_id}`.
     pub path: &'static str,
+    /// The resource the operation belongs to: its first tag in snake case
+    /// (`install`, `account_user`, `ssh_key`, ...).
+    pub resource: &'static str,
+    /// Whether the operation needs credentials (all but `status` and `swagger`).
+    pub authenticated: bool,
+    /// Whether a retry may send the request again after a gateway error or a
+    /// dropped connection (`x-wpe-idempotent`). A 429 is retried either way:
+    /// the API did not process the request.
+    pub idempotent: bool,
+    /// How the operation's list is walked (`x-wpe-paging`).
+    pub paging: Paging,
+    /// The per-install spacing the API requires between calls (`x-wpe-rate-limit`).
+    pub rate_limit: Option<RateLimit>,
+    /// The asynchronous job the operation starts (`x-wpe-job`).
+    pub job: Option<Job>,
+    /// The status of a successful answer (200, 201, 202 or 204).
+    pub success_status: u16,
+    /// The schema of the successful answer's JSON body, if it has one.
+    pub response: Option<&'static str>,
+    decode: Option<Decode>,
 }
 
-/// Every operation of the spec, in the spec's order.
-///
-/// ```
-/// assert_eq!(wpe_api::operations::OPERATIONS.len(), 50);
-/// let purge = wpe_api::operations::find("purge_cache").unwrap();
-/// assert_eq!((purge.method, purge.path), ("POST", "/installs/{install_id}/purge_cache"));
-/// ```
-pub const OPERATIONS: &[Operation] = include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+/// Decodes a body as an operation's successful answer, dropping the value.
+type Decode = fn(&[u8]) -> Result<(), serde_json::Error>;
+
+/// How a list operation is walked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// Not a list.
+    NotAList,
+    /// Paged by `limit` and `offset`; items are told apart by `key`.
+    Offset {
+        /// The body property holding the page's items.
+        items: &'static str,
+        /// The item property that identifies an item.
+        key: &'static str,
+    },
+    /// Paged by an opaque token: each page names the next.
+    Token {
+        /// The body property holding the page's items.
+        items: &'static str,
+        /// The body property holding the next page's token.
+        next: &'static str,
+        /// The query parameter that takes the token.
+        param: &'static str,
+    },
+    /// The whole list in one response.
+    Whole {
+        /// The body property holding the items.
+        items: &'static str,
+    },
+}
+
+/// A spacing the API requires between calls of one operation for one install.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// The limit's name, e.g. `object-cache-purge`.
+    pub name: &'static str,
+    /// The least time between the answer to one call and the next call.
+    pub interval: Duration,
+    /// When set, only requests whose JSON body has this field value are limited.
+    pub when: Option<BodyField>,
+}
+
+/// A top-level string field of a JSON request body and the value it must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyField {
+    /// The field name, e.g. `type`.
+    pub field: &'static str,
+    /// The value, e.g. `object`.
+    pub equals: &'static str,
+}
+
+impl RateLimit {
+    /// Whether a request with this JSON body falls under the limit.
+    ///
+    /// ```
+    /// let limit = wpe_api::operations::find("purge_cache").unwrap().rate_limit.unwrap();
+    /// assert!(limit.applies_to(br#"{"type":"object"}"#));
+    /// assert!(!limit.applies_to(br#"{"type":"page"}"#));
+    /// ```
+    pub fn applies_to(&self, body: &[u8]) -> bool {
+        let Some(when) = self.when else { return true };
+        serde_json::from_slice::<serde_json::Value>(body)
+            .is_ok_and(|value| value.get(when.field).and_then(|v| v.as_str()) == Some(when.equals))
+    }
+}
+
+/// An asynchronous job an operation starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Job {
+    /// The job's name, e.g. `backup`.
+    pub name: &'static str,
+    /// The `operationId` that reports the job's progress, e.g. `showBackup`.
+    pub poll: &'static str,
+}
+
+impl Operation {
+    /// Checks that `body` decodes as this operation's successful answer;
+    /// `None` when the answer has no JSON body.
+    ///
+    /// ```
+    /// let show = wpe_api::operations::find("show_backup").unwrap();
+    /// assert!(show.decode_response(br#"{"id": "b1", "status": "completed"}"#).unwrap().is_ok());
+    /// assert!(show.decode_response(b"{}").unwrap().is_err());
+    /// ```
+    pub fn decode_response(&self, body: &[u8]) -> Option<Result<(), serde_json::Error>> {
+        self.decode.map(|decode| decode(body))
+    }
+}
+
+include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 
 /// The operation behind a client method name (as in `OperationInfo::operation_id`).
 pub fn find(id: &str) -> Option<&'static Operation> {
-    OPERATIONS.iter().find(|op| op.id == id)
+    index_of(id).map(|index| &OPERATIONS[index])
+}
+
+/// The operation with this `operationId` (as in the spec, e.g. `listInstalls`).
+pub fn by_operation_id(operation_id: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|op| op.operation_id == operation_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_is_found_by_its_method_name_and_its_operation_id() {
+        assert_eq!(OPERATIONS.len(), 50);
+        for (index, op) in OPERATIONS.iter().enumerate() {
+            assert_eq!(index_of(op.id), Some(index), "{}", op.id);
+            assert_eq!(find(op.id).unwrap().operation_id, op.operation_id);
+            assert_eq!(by_operation_id(op.operation_id).unwrap().id, op.id);
+        }
+        assert!(find("no_such_operation").is_none());
+    }
+
+    #[test]
+    fn a_job_is_polled_by_a_get_of_the_table() {
+        for op in OPERATIONS {
+            if let Some(job) = op.job {
+                let poll = by_operation_id(job.poll).unwrap();
+                assert_eq!(poll.method, "GET", "{} polls {}", op.id, job.poll);
+            }
+        }
+    }
+
+    #[test]
+    fn a_rate_limit_with_a_body_condition_needs_that_field_value() {
+        let limit = find("purge_cache").unwrap().rate_limit.unwrap();
+        assert!(limit.applies_to(br#"{"type": "object"}"#));
+        assert!(!limit.applies_to(br#"{"type": "page"}"#));
+        assert!(!limit.applies_to(br#"{"kind": "object"}"#));
+        assert!(!limit.applies_to(b"not json"));
+        let check = find("check_status").unwrap().rate_limit.unwrap();
+        assert!(check.applies_to(b""));
+    }
 }

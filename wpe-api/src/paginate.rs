@@ -121,10 +121,9 @@ pub struct Page<T> {
 
 /// A request builder of an endpoint paginated by `limit` and `offset`.
 ///
-/// Implemented for the builders of `list_accounts`, `list_sites`,
-/// `list_installs`, `list_domains`, `list_ssh_keys` and
-/// `get_install_certificates`. Whatever `limit` and `offset` the builder
-/// carries are replaced page by page.
+/// Implemented for the builder of every operation the spec marks
+/// `x-wpe-paging: {style: offset}` (see [`crate::operations`]). Whatever
+/// `limit` and `offset` the builder carries are replaced page by page.
 pub trait OffsetPaged<'a>: Clone + Send + Sync + 'a {
     /// What the list holds.
     type Item: Send + 'a;
@@ -157,19 +156,13 @@ macro_rules! offset_paged {
     };
 }
 
-offset_paged!(ListAccounts => types::Account, key uuid::Uuid, |a| Some(a.id), |p| (p.results, p.count.and_then(|c| u64::try_from(c).ok())));
-offset_paged!(ListSites => types::Site, key uuid::Uuid, |s| Some(s.id), |p| (p.results, p.count.and_then(|c| u64::try_from(c).ok())));
-offset_paged!(ListInstalls => types::Installation, key uuid::Uuid, |i| Some(i.id), |p| (p.results, p.count.and_then(|c| u64::try_from(c).ok())));
-offset_paged!(ListDomains => types::Domain, key String, |d| Some(d.id.clone()), |p| (p.results, p.count.and_then(|c| u64::try_from(c).ok())));
-offset_paged!(ListSshKeys => types::SshKey, key uuid::Uuid, |k| k.uuid, |p| (p.results, p.count.and_then(|c| u64::try_from(c).ok())));
-offset_paged!(GetInstallCertificates => types::Certificate, key i64, |c| c.id, |p| (p.certificates, None));
-
 /// Streams and collects the items of a list endpoint.
 ///
-/// Implemented for every offset-paginated builder ([`OffsetPaged`]), for
-/// `list_account_users` (one response, no paging) and for
-/// `get_account_usage_metrics` (paged by an opaque token, so fetched one page
-/// at a time).
+/// Implemented for the builder of every operation the spec marks
+/// `x-wpe-paging` (see [`crate::operations`]): offset-paginated lists
+/// ([`OffsetPaged`], pages fetched concurrently), lists paged by an opaque
+/// token ([`TokenPaged`], fetched one page at a time, since each page names
+/// the next) and lists that come whole in one response.
 pub trait Paginate<'a>: Sized {
     /// What the list holds.
     type Item: Send + 'a;
@@ -365,41 +358,87 @@ where
     .boxed()
 }
 
-impl<'a> Paginate<'a> for builder::ListAccountUsers<'a> {
-    type Item = types::AccountUser;
+/// The `Paginate` implementation of an operation whose whole list comes in one response.
+macro_rules! whole_list {
+    ($builder:ident => $item:ty, items $items:ident) => {
+        impl<'a> Paginate<'a> for builder::$builder<'a> {
+            type Item = $item;
 
-    fn stream_with(self, _options: PageOptions) -> PageStream<'a, types::AccountUser> {
-        stream::once(async move { self.send().await.map(|list| list.into_inner().results) })
-            .flat_map(|result| match result {
-                Ok(users) => stream::iter(users.into_iter().map(Ok)).left_stream(),
-                Err(err) => stream::iter(std::iter::once(Err(err))).right_stream(),
-            })
-            .boxed()
-    }
+            fn stream_with(self, _options: PageOptions) -> PageStream<'a, $item> {
+                stream::once(async move { self.send().await.map(|list| list.into_inner().$items) })
+                    .flat_map(|result| match result {
+                        Ok(items) => stream::iter(items.into_iter().map(Ok)).left_stream(),
+                        Err(err) => stream::iter(std::iter::once(Err(err))).right_stream(),
+                    })
+                    .boxed()
+            }
+        }
+    };
 }
 
-/// The walk over `get_account_usage_metrics`, paged by `next_page_token`.
-struct UsageWalk<'a> {
-    request: builder::GetAccountUsageMetrics<'a>,
+/// A future returned by [`TokenPaged::fetch_page`]: the page's items and the next page's token.
+pub type TokenPageFuture<'a, T> = BoxFuture<'a, Result<(Vec<T>, Option<String>), Error>>;
+
+/// A request builder of an endpoint paged by an opaque token, each page
+/// naming the next.
+///
+/// Implemented for the builder of every operation the spec marks
+/// `x-wpe-paging: {style: token}`. Whatever else the builder carries (such as
+/// its `limit`) is kept for every page.
+pub trait TokenPaged<'a>: Clone + Send + Sync + 'a {
+    /// What the list holds.
+    type Item: Send + 'a;
+    /// Fetches the page that `token` names (the first page without one);
+    /// returns its items and the next page's token.
+    fn fetch_page(self, token: Option<String>) -> TokenPageFuture<'a, Self::Item>;
+}
+
+/// The `TokenPaged` and `Paginate` implementations of a token-paged operation.
+macro_rules! token_paged {
+    ($builder:ident => $item:ty, items $items:ident, next $next:ident, param $param:ident) => {
+        impl<'a> TokenPaged<'a> for builder::$builder<'a> {
+            type Item = $item;
+            fn fetch_page(self, token: Option<String>) -> TokenPageFuture<'a, $item> {
+                Box::pin(async move {
+                    let request = match token {
+                        Some(token) => self.$param(token),
+                        None => self,
+                    };
+                    let page = request.send().await?.into_inner();
+                    Ok((page.$items, page.$next))
+                })
+            }
+        }
+
+        impl<'a> Paginate<'a> for builder::$builder<'a> {
+            type Item = $item;
+
+            /// Fetched one page at a time: each page's token names the next.
+            fn stream_with(self, options: PageOptions) -> PageStream<'a, $item> {
+                token_walk(self, options)
+            }
+        }
+    };
+}
+
+/// The walk over a token-paged list.
+struct TokenWalk<'a, B: TokenPaged<'a>> {
+    request: B,
     max_pages: usize,
-    ready: VecDeque<types::EnvironmentMetrics>,
+    ready: VecDeque<B::Item>,
     token: Option<String>,
     tokens_seen: HashSet<String>,
     pages: usize,
     done: bool,
 }
 
-impl UsageWalk<'_> {
+impl<'a, B: TokenPaged<'a>> TokenWalk<'a, B> {
     async fn advance(&mut self) -> Result<(), Error> {
-        let mut request = self.request.clone();
-        if let Some(token) = self.token.take() {
-            request = request.offset(token);
-        }
-        let page = request.send().await?.into_inner();
+        let (items, next) = self.request.clone().fetch_page(self.token.take()).await?;
         self.pages += 1;
-        let empty = page.environment_metrics.is_empty();
-        self.ready.extend(page.environment_metrics);
-        match page.next_page_token.filter(|t| !t.is_empty()) {
+        let empty = items.is_empty();
+        self.ready.extend(items);
+        match next.filter(|t| !t.is_empty()) {
             // A token seen before would repeat pages: stop rather than loop.
             Some(token)
                 if !empty
@@ -414,29 +453,27 @@ impl UsageWalk<'_> {
     }
 }
 
-impl<'a> Paginate<'a> for builder::GetAccountUsageMetrics<'a> {
-    type Item = types::EnvironmentMetrics;
-
-    /// Fetched one page at a time: each page's token names the next. The
-    /// `limit` set on the builder (up to 1000) is kept.
-    fn stream_with(self, options: PageOptions) -> PageStream<'a, types::EnvironmentMetrics> {
-        let walk = UsageWalk {
-            request: self,
-            max_pages: options.max_pages,
-            ready: VecDeque::new(),
-            token: None,
-            tokens_seen: HashSet::new(),
-            pages: 0,
-            done: false,
-        };
-        drain(
-            walk,
-            |w| w.ready.pop_front(),
-            |w| w.done,
-            |w| Box::pin(w.advance()),
-        )
-    }
+fn token_walk<'a, B: TokenPaged<'a>>(request: B, options: PageOptions) -> PageStream<'a, B::Item> {
+    let walk = TokenWalk {
+        request,
+        max_pages: options.max_pages,
+        ready: VecDeque::new(),
+        token: None,
+        tokens_seen: HashSet::new(),
+        pages: 0,
+        done: false,
+    };
+    drain(
+        walk,
+        |w| w.ready.pop_front(),
+        |w| w.done,
+        |w| Box::pin(w.advance()),
+    )
 }
+
+// One `Paginate` implementation per operation with `x-wpe-paging`, generated
+// by `build/table.rs` as calls of the macros above.
+include!(concat!(env!("OUT_DIR"), "/paged.rs"));
 
 /// Walks one list per account, several accounts at once, and merges the
 /// items. Items of one account keep their order; accounts interleave.

@@ -1,0 +1,273 @@
+//! The per-operation table, generated from the spec's paths and their
+//! `x-wpe-*` extensions (see `src/operations.rs` for what each one means).
+//!
+//! Writes three files into `OUT_DIR`:
+//! - `operations.rs`: the `OPERATIONS` array and the `index_of` lookup;
+//! - `paged.rs`: one `Paginate` implementation per operation with `x-wpe-paging`;
+//! - `fake_handlers.rs`: the stand-in's handler of every operation, in table order.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use serde_json::Value;
+use std::fmt::Write as _;
+
+/// One operation as the generators need it.
+struct Op<'a> {
+    path: &'a str,
+    method: &'a str,
+    raw: &'a Value,
+    operation_id: &'a str,
+}
+
+impl Op<'_> {
+    fn snake(&self) -> String {
+        self.operation_id.to_snake_case()
+    }
+    fn builder(&self) -> String {
+        self.operation_id.to_upper_camel_case()
+    }
+    fn resource(&self) -> String {
+        let tag = self.raw["tags"][0]
+            .as_str()
+            .unwrap_or_else(|| panic!("{}: no tag", self.operation_id));
+        tag.to_snake_case()
+    }
+    /// The success status and the schema name of its JSON body, if any.
+    fn success(&self) -> (u16, Option<&str>) {
+        let responses = self.raw["responses"].as_object().expect("responses");
+        let (status, response) = responses
+            .iter()
+            .find(|(status, _)| status.starts_with('2'))
+            .unwrap_or_else(|| panic!("{}: no 2xx response", self.operation_id));
+        let schema = response["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .map(|r| r.trim_start_matches("#/components/schemas/"));
+        (status.parse().expect("numeric 2xx status"), schema)
+    }
+}
+
+fn operations(spec: &Value) -> Vec<Op<'_>> {
+    let mut ops = Vec::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, raw) in item.as_object().expect("path item") {
+            let operation_id = raw["operationId"].as_str().expect("operationId");
+            ops.push(Op {
+                path,
+                method,
+                raw,
+                operation_id,
+            });
+        }
+    }
+    ops
+}
+
+fn str_field<'a>(value: &'a Value, key: &str, op: &str) -> &'a str {
+    value[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{op}: `{key}` must be a string in {value}"))
+}
+
+/// Writes the generated files into `out`.
+pub fn write(spec: &Value, out: &std::path::Path) {
+    let ops = operations(spec);
+    std::fs::write(out.join("operations.rs"), table(&ops)).expect("write operations.rs");
+    std::fs::write(out.join("paged.rs"), paged(spec, &ops)).expect("write paged.rs");
+    std::fs::write(out.join("fake_handlers.rs"), handlers(&ops)).expect("write fake_handlers.rs");
+}
+
+fn table(ops: &[Op<'_>]) -> String {
+    let ids: std::collections::HashSet<&str> = ops.iter().map(|op| op.operation_id).collect();
+    let mut code = String::from("/// Every operation of the spec, in the spec's order.\n");
+    let _ = writeln!(code, "pub static OPERATIONS: &[Operation] = &[");
+    for op in ops {
+        let id = op.operation_id;
+        let x = op.raw;
+        let idempotent = x["x-wpe-idempotent"]
+            .as_bool()
+            .unwrap_or_else(|| panic!("{id}: `x-wpe-idempotent` (true or false) is required"));
+        let authenticated = x
+            .get("security")
+            .and_then(Value::as_array)
+            .is_none_or(|s| !s.is_empty());
+        let paging = match x.get("x-wpe-paging") {
+            None => "Paging::NotAList".to_owned(),
+            Some(p) => {
+                let items = str_field(p, "items", id);
+                match str_field(p, "style", id) {
+                    "offset" => format!(
+                        "Paging::Offset {{ items: {items:?}, key: {:?} }}",
+                        str_field(p, "key", id)
+                    ),
+                    "token" => format!(
+                        "Paging::Token {{ items: {items:?}, next: {:?}, param: {:?} }}",
+                        str_field(p, "next", id),
+                        str_field(p, "param", id)
+                    ),
+                    "none" => format!("Paging::Whole {{ items: {items:?} }}"),
+                    other => panic!("{id}: unknown paging style {other:?}"),
+                }
+            }
+        };
+        let rate_limit = match x.get("x-wpe-rate-limit") {
+            None => "None".to_owned(),
+            Some(l) => {
+                assert_eq!(
+                    str_field(l, "scope", id),
+                    "install",
+                    "{id}: only per-install limits exist"
+                );
+                let seconds = l["interval_seconds"].as_u64().expect("interval_seconds");
+                let when = match l.get("when") {
+                    None => "None".to_owned(),
+                    Some(w) => format!(
+                        "Some(BodyField {{ field: {:?}, equals: {:?} }})",
+                        str_field(w, "field", id),
+                        str_field(w, "equals", id)
+                    ),
+                };
+                format!(
+                    "Some(RateLimit {{ name: {:?}, interval: Duration::from_secs({seconds}), when: {when} }})",
+                    str_field(l, "name", id)
+                )
+            }
+        };
+        let job = match x.get("x-wpe-job") {
+            None => "None".to_owned(),
+            Some(j) => {
+                let poll = str_field(j, "poll", id);
+                assert!(
+                    ids.contains(poll),
+                    "{id}: job polls unknown operation {poll}"
+                );
+                format!(
+                    "Some(Job {{ name: {:?}, poll: {poll:?} }})",
+                    str_field(j, "name", id)
+                )
+            }
+        };
+        let (status, schema) = op.success();
+        let (response, decode) = match schema {
+            None => ("None".to_owned(), "None".to_owned()),
+            Some(name) => (
+                format!("Some({name:?})"),
+                format!(
+                    "Some(|body| serde_json::from_slice::<crate::types::{}>(body).map(drop))",
+                    name.to_upper_camel_case()
+                ),
+            ),
+        };
+        let _ = writeln!(
+            code,
+            "    Operation {{ id: {snake:?}, operation_id: {id:?}, method: {method:?}, path: {path:?}, \
+             resource: {resource:?}, authenticated: {authenticated}, idempotent: {idempotent}, \
+             paging: {paging}, rate_limit: {rate_limit}, job: {job}, success_status: {status}, \
+             response: {response}, decode: {decode} }},",
+            snake = op.snake(),
+            method = op.method.to_uppercase(),
+            path = op.path,
+            resource = op.resource(),
+        );
+    }
+    code += "];\n\n/// The position in [`OPERATIONS`] of a client method name.\n";
+    code += "fn index_of(id: &str) -> Option<usize> {\n    Some(match id {\n";
+    for (index, op) in ops.iter().enumerate() {
+        let _ = writeln!(code, "        {:?} => {index},", op.snake());
+    }
+    code += "        _ => return None,\n    })\n}\n";
+    code
+}
+
+/// The `Paginate` implementations, one macro call per paged operation.
+fn paged(spec: &Value, ops: &[Op<'_>]) -> String {
+    let schemas = &spec["components"]["schemas"];
+    let schema = |name: &str| -> &Value {
+        schemas
+            .get(name)
+            .unwrap_or_else(|| panic!("no schema {name}"))
+    };
+    let ref_name = |v: &Value| -> String {
+        v["$ref"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected a $ref, got {v}"))
+            .trim_start_matches("#/components/schemas/")
+            .to_owned()
+    };
+    let mut code = String::new();
+    for op in ops {
+        let Some(p) = op.raw.get("x-wpe-paging") else {
+            continue;
+        };
+        let id = op.operation_id;
+        let (_, page) = op.success();
+        let page =
+            schema(page.unwrap_or_else(|| panic!("{id}: a paged operation needs a JSON body")));
+        let items = str_field(p, "items", id);
+        let item_name = ref_name(&page["properties"][items]["items"]);
+        let item_type = format!("types::{}", item_name.to_upper_camel_case());
+        let builder = op.builder();
+        let required = |obj: &Value, key: &str| {
+            obj["required"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|k| k == key))
+        };
+        match str_field(p, "style", id) {
+            "offset" => {
+                let key = str_field(p, "key", id);
+                let item = schema(&item_name);
+                let prop = &item["properties"][key];
+                let (key_type, owned) = match (prop["type"].as_str(), prop["format"].as_str()) {
+                    (Some("string"), Some("uuid")) => ("uuid::Uuid", false),
+                    (Some("string"), _) => ("String", true),
+                    (Some("integer"), _) => ("i64", false),
+                    other => panic!("{id}: key {key} has unsupported type {other:?}"),
+                };
+                let value = if owned {
+                    format!("item.{key}.clone()")
+                } else {
+                    format!("item.{key}")
+                };
+                let key_expr = if required(item, key) {
+                    format!("Some({value})")
+                } else {
+                    value
+                };
+                let count = match page["properties"].get("count") {
+                    None => "None".to_owned(),
+                    Some(_) if required(page, "count") => {
+                        "u64::try_from(page.count).ok()".to_owned()
+                    }
+                    Some(_) => "page.count.and_then(|c| u64::try_from(c).ok())".to_owned(),
+                };
+                let _ = writeln!(
+                    code,
+                    "offset_paged!({builder} => {item_type}, key {key_type}, |item| {key_expr}, |page| (page.{items}, {count}));"
+                );
+            }
+            "token" => {
+                let _ = writeln!(
+                    code,
+                    "token_paged!({builder} => {item_type}, items {items}, next {}, param {});",
+                    str_field(p, "next", id),
+                    str_field(p, "param", id)
+                );
+            }
+            "none" => {
+                let _ = writeln!(
+                    code,
+                    "whole_list!({builder} => {item_type}, items {items});"
+                );
+            }
+            other => panic!("{id}: unknown paging style {other:?}"),
+        }
+    }
+    code
+}
+
+/// The stand-in's handlers in table order: `fake::<resource>::<operation>`.
+fn handlers(ops: &[Op<'_>]) -> String {
+    let mut code = String::from("[\n");
+    for op in ops {
+        let _ = writeln!(code, "    super::{}::{},", op.resource(), op.snake());
+    }
+    code + "]\n"
+}
