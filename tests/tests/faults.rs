@@ -120,7 +120,7 @@ async fn purging_the_object_cache_of_200_installs_twice_meets_no_429() {
     .await;
     let policy = RetryPolicy::default()
         .max_attempts(1)
-        .install_limit_intervals(interval, Duration::from_secs(5));
+        .install_limit_interval("object-cache-purge", interval);
     let client = server
         .client_builder()
         .retry_policy(policy)

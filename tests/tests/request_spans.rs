@@ -24,17 +24,28 @@ impl Write for Capture {
     }
 }
 
+impl Capture {
+    /// Captures what is logged on this thread until the guard is dropped.
+    fn start() -> (Self, tracing::subscriber::DefaultGuard) {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_span_events(FmtSpan::CLOSE)
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .finish();
+        (capture, tracing::subscriber::set_default(subscriber))
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
 #[tokio::test]
 async fn a_request_span_names_the_operation_but_no_secrets() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_span_events(FmtSpan::CLOSE)
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = Capture::start();
 
     let server = RecordingServer::start().await;
     server.respond(Canned::json(503, &json!({"message": "busy"})));
@@ -49,7 +60,7 @@ async fn a_request_span_names_the_operation_but_no_secrets() {
         .await
         .unwrap();
 
-    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let log = capture.text();
     assert!(log.contains("wpe_api.request"), "{log}");
     assert!(
         log.contains("operation=\"get_install\"") || log.contains("operation=get_install"),
@@ -74,4 +85,41 @@ async fn a_request_span_names_the_operation_but_no_secrets() {
         "no credentials: {log}"
     );
     assert!(!log.contains("torquemag"), "no bodies: {log}");
+}
+
+#[tokio::test]
+async fn a_transport_failure_after_retries_logs_its_attempts_and_last_failure() {
+    let (capture, _guard) = Capture::start();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let client = wpe_api::Client::builder()
+        .credentials(wpe_api::Credentials::new("u", TEST_PASSWORD))
+        .base_url(format!("http://{addr}/v1"))
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(3)
+                .base_delay(std::time::Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap();
+    let err = client.list_accounts().send().await.unwrap_err();
+    assert!(
+        matches!(err, wpe_api::Error::CommunicationError(ref e) if e.is_connect()),
+        "{err:?}"
+    );
+    let log = capture.text();
+    let giving_up = log
+        .lines()
+        .find(|line| line.contains("giving up"))
+        .unwrap_or_else(|| panic!("no giving-up event: {log}"));
+    assert!(giving_up.contains("WARN"), "{giving_up}");
+    assert!(giving_up.contains("attempts=3"), "{giving_up}");
+    assert!(giving_up.contains("could not connect"), "{giving_up}");
+    assert!(giving_up.contains("list_accounts"), "{giving_up}");
+    assert!(
+        log.contains("status=\"transport-error\"") || log.contains("status=transport-error"),
+        "{log}"
+    );
+    assert!(!log.contains(TEST_PASSWORD), "no credentials: {log}");
 }

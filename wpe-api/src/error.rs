@@ -22,7 +22,10 @@ pub trait ApiErrorExt {
     fn api_error(&self) -> Option<&ErrorResponse>;
     /// The HTTP status of the response, when there was one.
     fn status(&self) -> Option<reqwest::StatusCode>;
-    /// How many attempts the call made, when the server answered (see [`crate::retry`]).
+    /// How many attempts the call made, when its last attempt got an answer
+    /// (read from the `wpe-api-attempts` header the retry hook adds). A
+    /// transport failure (`Error::CommunicationError`) has no answer to carry
+    /// it: its attempts are in the `wpe_api.request` span (see [`crate::retry`]).
     fn attempts(&self) -> Option<u32>;
     /// The field errors of a rejected request (usually a 400), empty when there are none.
     fn field_errors(&self) -> &[crate::types::ResourceError] {

@@ -9,34 +9,41 @@
 //!   back-off with jitter. Until then every request of every clone of the
 //!   client waits: they back off together instead of stampeding.
 //! - **502, 503, 504** and transport failures (connection refused or reset,
-//!   timeouts, a body that breaks off) are retried only for idempotent methods
-//!   (GET, HEAD, PUT, DELETE, OPTIONS), whose responses are read in full
-//!   before they are handed over. A POST or PATCH is never sent twice, so no backup,
-//!   install or domain is ever created twice by a retry.
+//!   timeouts, a body that breaks off) are retried only for operations the
+//!   spec marks `x-wpe-idempotent` (see [`crate::operations`]: the GETs, PUTs
+//!   and DELETEs), whose responses are read in full before they are handed
+//!   over. No POST or PATCH is ever sent twice, so no backup, install or
+//!   domain is ever created twice by a retry.
 //! - Attempts stop at [`RetryPolicy::max_attempts`] or when the next wait
-//!   would pass [`RetryPolicy::deadline`]. The last response is returned with
-//!   a `wpe-api-attempts` header ([`crate::ApiErrorExt::attempts`]); a last
-//!   transport error becomes `Error::Custom` saying how many attempts were
-//!   made and why they failed.
-//! - Object-cache purges (once per 60 s per install) and domain status checks
-//!   (once per 5 s per install) are spaced client-side, so a loop over
-//!   installs does not run into the API's limits.
+//!   would pass [`RetryPolicy::deadline`]. What the last attempt got is what
+//!   the call returns, as the same error variant as without retries: an
+//!   answer is `Error::ErrorResponse` (or a success), a transport failure is
+//!   `Error::CommunicationError` with reqwest's error, so `is_timeout()` and
+//!   `is_connect()` tell a timeout from a refused connection either way.
+//! - How many attempts a call made: an answer carries it in a
+//!   `wpe-api-attempts` response header ([`crate::ApiErrorExt::attempts`],
+//!   `ResponseValue::headers()`); for a transport failure it is the
+//!   `attempts` field of the call's span, and a `WARN` event `giving up`
+//!   names the operation, the attempts and the last failure.
+//! - The per-install limits of the spec (`x-wpe-rate-limit`: object-cache
+//!   purges once per 60 s, domain status checks once per 5 s) are kept
+//!   client-side, so a loop over installs does not run into the API's limits.
 //!
 //! Each request runs in a `wpe_api.request` span with the operation id,
 //! method, path template, attempt count, final status and elapsed time. No
 //! credentials, no bodies, no concrete paths (which carry ids) are recorded.
 
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::{Method, Request, Response, StatusCode};
+use reqwest::{Request, Response, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument;
 
+use crate::operations::{Operation, RateLimit};
 use crate::Client;
 
 /// The response header carrying how many attempts a call took.
@@ -63,8 +70,8 @@ pub struct RetryPolicy {
     max_delay: Duration,
     install_limits: bool,
     shared_backoff: bool,
-    purge_interval: Duration,
-    check_interval: Duration,
+    /// Intervals that replace the spec's for some per-install limits, by limit name.
+    limit_intervals: Vec<(&'static str, Duration)>,
 }
 
 impl Default for RetryPolicy {
@@ -76,8 +83,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(30),
             install_limits: true,
             shared_backoff: true,
-            purge_interval: Duration::from_secs(60),
-            check_interval: Duration::from_secs(5),
+            limit_intervals: Vec::new(),
         }
     }
 }
@@ -118,25 +124,42 @@ impl RetryPolicy {
         self
     }
 
-    /// Whether the per-install limits (object-cache purge every 60 s, domain
-    /// status check every 5 s) are kept client-side (default true).
+    /// Whether the per-install limits of the spec (object-cache purge every
+    /// 60 s, domain status check every 5 s) are kept client-side (default true).
     pub fn install_limits(mut self, on: bool) -> Self {
         self.install_limits = on;
         self
     }
 
-    /// The spacing kept between object-cache purges of one install (60 s,
-    /// the API's documented limit) and between domain status checks of one
-    /// install (5 s). Change them only if WP Engine changes its limits, or
-    /// to match a stand-in configured with other limits.
-    pub fn install_limit_intervals(
-        mut self,
-        object_cache_purge: Duration,
-        domain_check: Duration,
-    ) -> Self {
-        self.purge_interval = object_cache_purge;
-        self.check_interval = domain_check;
+    /// The spacing kept between calls of one per-install limit, by the
+    /// limit's name in the spec (`object-cache-purge`: 60 s,
+    /// `domain-check-status`: 5 s, as the API documents). Change it only if
+    /// WP Engine changes its limits, or to match a stand-in configured with
+    /// other limits. A name the spec does not have changes nothing.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let policy = wpe_api::retry::RetryPolicy::default()
+    ///     .install_limit_interval("object-cache-purge", Duration::from_secs(90));
+    /// ```
+    pub fn install_limit_interval(mut self, limit: &str, every: Duration) -> Self {
+        let known = crate::operations::OPERATIONS
+            .iter()
+            .filter_map(|op| op.rate_limit)
+            .find(|known| known.name == limit);
+        if let Some(known) = known {
+            self.limit_intervals.retain(|(name, _)| *name != known.name);
+            self.limit_intervals.push((known.name, every));
+        }
         self
+    }
+
+    /// The spacing kept for a per-install limit: the spec's, unless replaced.
+    fn interval_of(&self, limit: &RateLimit) -> Duration {
+        self.limit_intervals
+            .iter()
+            .find(|(name, _)| *name == limit.name)
+            .map_or(limit.interval, |(_, every)| *every)
     }
 
     /// Whether a 429 makes every clone of the client wait before its next
@@ -236,15 +259,9 @@ impl Turn {
     }
 }
 
-thread_local! {
-    /// Attempts made by the `exec` that just returned on this thread, read by
-    /// `post`, which the generated code calls in the same poll.
-    static LAST_ATTEMPTS: Cell<Option<(u32, Duration)>> = const { Cell::new(None) };
-}
-
 impl ClientHooks<Shared> for Client {
     async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
-        let shared = self.inner().clone();
+        let shared = self.inner();
         let operation = crate::operations::find(info.operation_id);
         let span = tracing::info_span!(
             "wpe_api.request",
@@ -256,37 +273,31 @@ impl ClientHooks<Shared> for Client {
             elapsed_ms = tracing::field::Empty,
         );
         let started = std::time::Instant::now();
-        let (result, attempts) = execute(self.client(), &shared, request, info)
+        let (result, attempts) = execute(self.client(), shared, operation, request)
             .instrument(span.clone())
             .await;
         let elapsed = started.elapsed();
         span.record("attempts", attempts);
         span.record("elapsed_ms", elapsed.as_millis() as u64);
         match &result {
-            Ok(response) => span.record("status", response.status().as_u16()),
-            Err(_) => span.record("status", "transport-error"),
-        };
-        LAST_ATTEMPTS.with(|cell| cell.set(Some((attempts, elapsed))));
-        result
-    }
-
-    async fn post<E>(
-        &self,
-        result: &reqwest::Result<Response>,
-        info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        let attempts = LAST_ATTEMPTS.with(Cell::take);
-        match (result, attempts) {
-            (Err(err), Some((attempts, elapsed))) if attempts > 1 => {
-                Err(progenitor_client::Error::Custom(format!(
-                    "{} failed after {attempts} attempts in {:.1} s; last failure: {}",
-                    info.operation_id,
-                    elapsed.as_secs_f64(),
-                    describe_transport_error(err)
-                )))
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
             }
-            _ => Ok(()),
+            Err(err) => {
+                span.record("status", "transport-error");
+                if attempts > 1 {
+                    span.in_scope(|| {
+                        tracing::warn!(
+                            attempts,
+                            elapsed_ms = elapsed.as_millis() as u64,
+                            last_failure = %describe_transport_error(err),
+                            "giving up"
+                        );
+                    });
+                }
+            }
         }
+        result
     }
 }
 
@@ -304,56 +315,45 @@ fn describe_transport_error(err: &reqwest::Error) -> String {
     format!("{kind} ({err})")
 }
 
-fn is_idempotent(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-    )
-}
-
-/// The per-install limit a request falls under, if any.
+/// The per-install limit a request falls under, if any: the limit's name,
+/// the install and the spacing to keep.
 fn install_limit(
     request: &Request,
-    info: &OperationInfo,
+    operation: &Operation,
     policy: &RetryPolicy,
 ) -> Option<(&'static str, String, Duration)> {
-    let install = || {
-        let mut segments = request.url().path_segments()?;
-        segments.by_ref().find(|s| *s == "installs")?;
-        segments.next().map(str::to_owned)
-    };
-    let (name, every) = match info.operation_id {
-        "purge_cache" => {
-            let body: serde_json::Value =
-                serde_json::from_slice(request.body()?.as_bytes()?).ok()?;
-            if body.get("type")? != "object" {
-                return None;
-            }
-            ("object-cache-purge", policy.purge_interval)
+    let limit = operation.rate_limit?;
+    if limit.when.is_some() {
+        let body = request.body().and_then(reqwest::Body::as_bytes)?;
+        if !limit.applies_to(body) {
+            return None;
         }
-        "check_status" => ("domain-check-status", policy.check_interval),
-        _ => return None,
-    };
-    Some((name, install()?, every))
+    }
+    let mut segments = request.url().path_segments()?;
+    segments.by_ref().find(|s| *s == "installs")?;
+    let install = segments.next()?.to_owned();
+    Some((limit.name, install, policy.interval_of(&limit)))
 }
 
 async fn execute(
     http: &reqwest::Client,
     shared: &Shared,
+    operation: Option<&Operation>,
     request: Request,
-    info: &OperationInfo,
 ) -> (reqwest::Result<Response>, u32) {
-    let policy = shared.policy().clone();
+    let policy = shared.policy();
     let deadline = Instant::now() + policy.deadline;
-    let limit = policy
-        .install_limits
-        .then(|| install_limit(&request, info, &policy))
-        .flatten();
+    let limit = match operation {
+        Some(operation) if policy.install_limits => install_limit(&request, operation, policy),
+        _ => None,
+    };
     let turn = match limit {
         Some((limit, install, every)) => Some(shared.install_turn(limit, install, every).await),
         None => None,
     };
-    let (result, attempts) = attempt_all(http, shared, &policy, deadline, request).await;
+    // An operation missing from the table (none is) is never resent.
+    let idempotent = operation.is_some_and(|op| op.idempotent);
+    let (result, attempts) = attempt_all(http, shared, policy, deadline, request, idempotent).await;
     if let Some(turn) = turn {
         turn.done();
     }
@@ -367,8 +367,8 @@ async fn attempt_all(
     policy: &RetryPolicy,
     deadline: Instant,
     request: Request,
+    idempotent: bool,
 ) -> (reqwest::Result<Response>, u32) {
-    let idempotent = is_idempotent(request.method());
     let mut request = request;
     let mut attempt = 0;
     loop {
@@ -522,11 +522,13 @@ mod tests {
 
     #[test]
     fn only_object_cache_purges_and_status_checks_are_limited() {
-        let info = |id| OperationInfo { operation_id: id };
+        let info = |id| crate::operations::find(id).unwrap();
         let policy = RetryPolicy::default();
         let post = |path: &str, body: &str| {
-            let mut request =
-                Request::new(Method::POST, format!("http://h/v1{path}").parse().unwrap());
+            let mut request = Request::new(
+                reqwest::Method::POST,
+                format!("http://h/v1{path}").parse().unwrap(),
+            );
             *request.body_mut() = Some(body.to_owned().into());
             request
         };
@@ -537,19 +539,24 @@ mod tests {
             )
         };
         assert_eq!(
-            install_limit(&purge("object"), &info("purge_cache"), &policy),
+            install_limit(&purge("object"), info("purge_cache"), &policy),
             Some(("object-cache-purge", "i1".into(), Duration::from_secs(60)))
         );
         assert_eq!(
-            install_limit(&purge("page"), &info("purge_cache"), &policy),
+            install_limit(&purge("page"), info("purge_cache"), &policy),
             None
         );
         let check = post("/installs/i2/domains/d/check_status", "");
         assert_eq!(
-            install_limit(&check, &info("check_status"), &policy),
+            install_limit(&check, info("check_status"), &policy),
             Some(("domain-check-status", "i2".into(), Duration::from_secs(5)))
         );
-        assert_eq!(install_limit(&check, &info("get_domain"), &policy), None);
+        assert_eq!(install_limit(&check, info("get_domain"), &policy), None);
+        let slower = policy.install_limit_interval("domain-check-status", Duration::from_secs(9));
+        assert_eq!(
+            install_limit(&check, info("check_status"), &slower),
+            Some(("domain-check-status", "i2".into(), Duration::from_secs(9)))
+        );
     }
 
     #[test]
