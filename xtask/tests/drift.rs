@@ -62,6 +62,24 @@ fn equivalent_swagger2_and_openapi3_documents_have_no_drift() {
 }
 
 #[test]
+fn our_x_wpe_operation_facts_are_not_drift() {
+    let changes = changes_after(
+        |_| {},
+        |ours| {
+            let get = at(ours, "/paths/~1installs/get");
+            get["x-wpe-idempotent"] = json!(true);
+            get["x-wpe-paging"] = json!({"style": "offset", "items": "results", "key": "id"});
+            let post = at(ours, "/paths/~1installs/post");
+            post["x-wpe-idempotent"] = json!(false);
+            post["x-wpe-job"] = json!({"name": "install-activation", "poll": "getInstall"});
+            post["x-wpe-rate-limit"] =
+                json!({"name": "n", "scope": "install", "interval_seconds": 5});
+        },
+    );
+    assert!(changes.is_empty(), "x-wpe-* keys made drift: {changes:#?}");
+}
+
+#[test]
 fn an_operation_only_upstream_is_reported_added_and_additive() {
     let changes = upstream_edit(|up| {
         at(up, "/paths").as_object_mut().expect("paths").insert(
