@@ -56,6 +56,25 @@ pub trait Clock: fmt::Debug + Send + Sync + 'static {
     }
 }
 
+/// A shared clock is a clock (so an `Arc<dyn Clock>` can be handed on).
+impl<C: Clock + ?Sized> Clock for Arc<C> {
+    fn now(&self) -> Instant {
+        (**self).now()
+    }
+
+    fn now_utc(&self) -> DateTime<Utc> {
+        (**self).now_utc()
+    }
+
+    fn sleep(&self, duration: Duration) -> Sleep {
+        (**self).sleep(duration)
+    }
+
+    fn sleep_until(&self, deadline: Instant) -> Sleep {
+        (**self).sleep_until(deadline)
+    }
+}
+
 /// The real clock: tokio's timer (so it follows a paused tokio runtime) and
 /// the system's wall clock. A client uses it unless told otherwise.
 #[derive(Debug, Clone, Copy, Default)]
