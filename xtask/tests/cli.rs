@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+mod common;
+
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
@@ -401,12 +403,9 @@ fn fetch_of_json_that_is_not_a_spec_exits_2() {
 
 #[test]
 fn curated_spec_acknowledges_every_difference_from_upstream_1_10_0() {
-    let upstream = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/upstream/wpe-swagger-1.10.0.json");
-    if !upstream.exists() {
-        println!("note: skipped, {} is absent", upstream.display());
+    let Some(upstream) = common::shared_file("upstream/wpe-swagger-1.10.0.json") else {
         return;
-    }
+    };
     let dir = scratch("curated");
     let lock = dir.join("lock.json");
     let run = xtask(&[
@@ -422,5 +421,29 @@ fn curated_spec_acknowledges_every_difference_from_upstream_1_10_0() {
         run.stdout.contains("50 upstream / 50 ours operations"),
         "{}",
         run.stdout
+    );
+}
+
+#[test]
+fn missing_shared_material_fails_the_test_on_ci() {
+    let nowhere = scratch("noshared");
+    let on_ci = std::panic::catch_unwind(|| common::locate(&nowhere, "upstream/x.json", true));
+    let message = on_ci.expect_err("a missing ../shared file must fail on CI");
+    let message = message
+        .downcast_ref::<String>()
+        .expect("a formatted message");
+    assert!(message.contains("CI=true"), "{message}");
+    assert!(message.contains("upstream/x.json is absent"), "{message}");
+}
+
+#[test]
+fn missing_shared_material_skips_the_test_off_ci() {
+    let nowhere = scratch("noshared-local");
+    assert_eq!(common::locate(&nowhere, "upstream/x.json", false), None);
+    std::fs::create_dir_all(nowhere.join("upstream")).unwrap();
+    std::fs::write(nowhere.join("upstream/x.json"), "{}").unwrap();
+    assert_eq!(
+        common::locate(&nowhere, "upstream/x.json", false),
+        Some(nowhere.join("upstream/x.json"))
     );
 }

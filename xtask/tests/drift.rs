@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
+
+mod common;
 use xtask::deviations;
 use xtask::diff::{diff, Change, Class, Kind};
 use xtask::model::{normalise, parse_document};
@@ -672,12 +674,10 @@ fn deviations_acknowledge_matching_changes_and_unmatched_entries_are_stale() {
 
 #[test]
 fn real_upstream_1_10_0_normalises_to_50_operations_despite_its_defects() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/upstream/wpe-swagger-1.10.0.json");
-    let Ok(bytes) = std::fs::read(&path) else {
-        println!("note: skipped, {} is absent", path.display());
+    let Some(path) = common::shared_file("upstream/wpe-swagger-1.10.0.json") else {
         return;
     };
+    let bytes = std::fs::read(&path).expect("read the upstream document");
     let doc = parse_document(&bytes, false).expect("upstream parses");
     let api = normalise(&doc, "upstream").expect("upstream normalises");
     assert_eq!(api.operations.len(), 50);
