@@ -352,7 +352,7 @@ async fn redirects_are_not_followed_so_credentials_stay_home() {
 }
 
 #[tokio::test]
-async fn user_agent_can_be_set() {
+async fn a_user_agent_set_on_the_builder_is_sent() {
     let server = RecordingServer::start().await;
     server.respond(Canned::json(200, &fixture("status")));
     let client = Client::builder()

@@ -229,7 +229,7 @@ async fn an_error_mid_walk_ends_the_stream_after_the_items_before_it() {
 }
 
 #[tokio::test]
-async fn page_size_is_configurable() {
+async fn a_page_size_of_10_walks_95_items_in_10_requests() {
     let server = PagedServer::start(Behaviour {
         items: 95,
         ..Default::default()
