@@ -255,7 +255,8 @@ fn write_lock_records_upstream_and_later_runs_say_what_changed() {
 #[derive(Clone)]
 enum Reply {
     Send(u16, &'static str, String),
-    Hang(Duration),
+    /// Read the request, then answer nothing until the client hangs up.
+    Hang,
 }
 
 /// Serves `replies` in order (the last one repeats) on 127.0.0.1; returns the URL and a request counter.
@@ -280,7 +281,10 @@ fn serve(replies: Vec<Reply>) -> (String, Arc<AtomicUsize>) {
                     let _ = stream.write_all(head.as_bytes());
                     let _ = stream.write_all(body.as_bytes());
                 }
-                Reply::Hang(d) => thread::sleep(d),
+                Reply::Hang => {
+                    let _ = stream.set_read_timeout(None);
+                    while matches!(stream.read(&mut [0u8; 64]), Ok(n) if n > 0) {}
+                }
             }
         }
     });
@@ -324,7 +328,11 @@ fn fetch_retries_429_then_succeeds() {
         Reply::Send(429, "text/plain", "slow down".into()),
         Reply::Send(200, "application/json", fixture_text()),
     ]);
-    let run = sync(&dir, &url, &["--check", "--timeout-secs", "5"]);
+    let run = sync(
+        &dir,
+        &url,
+        &["--check", "--timeout-secs", "5", "--retry-delay-ms", "0"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(count.load(Ordering::SeqCst), 2);
 }
@@ -344,7 +352,11 @@ fn fetch_404_exits_2_without_retrying() {
 fn fetch_500_is_retried_three_times_then_exits_2() {
     let dir = scratch("fetch500");
     let (url, count) = serve(vec![Reply::Send(500, "text/plain", "boom".into())]);
-    let run = sync(&dir, &url, &["--timeout-secs", "5"]);
+    let run = sync(
+        &dir,
+        &url,
+        &["--timeout-secs", "5", "--retry-delay-ms", "0"],
+    );
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(
         run.stderr
@@ -358,7 +370,7 @@ fn fetch_500_is_retried_three_times_then_exits_2() {
 #[test]
 fn fetch_that_hangs_past_the_timeout_exits_2() {
     let dir = scratch("fetchhang");
-    let (url, _) = serve(vec![Reply::Hang(Duration::from_secs(6))]);
+    let (url, _) = serve(vec![Reply::Hang]);
     let started = Instant::now();
     let run = sync(&dir, &url, &["--timeout-secs", "1"]);
     assert_eq!(run.code, 2, "{}", run.stdout);
