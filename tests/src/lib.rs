@@ -10,6 +10,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
+use wpe_api::clock::{Clock, TokioClock};
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
@@ -24,7 +25,7 @@ pub struct RecordedRequest {
     pub headers: HeaderMap,
     /// The body parsed as JSON, or `Value::Null` when empty.
     pub body: Value,
-    /// When it arrived.
+    /// When it arrived, on the server's clock ([`RecordingServer::start_on`]).
     pub at: std::time::Instant,
 }
 
@@ -68,10 +69,10 @@ impl Canned {
     }
 }
 
-#[derive(Default)]
 struct State {
     queue: VecDeque<Canned>,
     seen: Vec<RecordedRequest>,
+    clock: Arc<dyn Clock>,
 }
 
 /// A recording server on 127.0.0.1, on an ephemeral port; stops when dropped.
@@ -82,9 +83,20 @@ pub struct RecordingServer {
 }
 
 impl RecordingServer {
-    /// Starts the server. Unqueued requests get a 599 so a test notices them.
+    /// Starts the server on tokio's clock. Unqueued requests get a 599 so a
+    /// test notices them.
     pub async fn start() -> Self {
-        let state = Arc::new(Mutex::new(State::default()));
+        Self::start_on(TokioClock).await
+    }
+
+    /// Starts the server, recording arrival times from `clock` (give the
+    /// client the same clock to compare its waits with the arrivals).
+    pub async fn start_on(clock: impl Clock) -> Self {
+        let state = Arc::new(Mutex::new(State {
+            queue: VecDeque::new(),
+            seen: Vec::new(),
+            clock: Arc::new(clock),
+        }));
         let shared = Arc::clone(&state);
         let app = axum::Router::new().fallback(
             move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
@@ -182,13 +194,14 @@ fn record(
             .unwrap_or(Value::String(String::from_utf8_lossy(&body).into_owned()))
     };
     let mut state = state.lock().unwrap();
+    let at = state.clock.now();
     state.seen.push(RecordedRequest {
         method,
         path: uri.path().to_owned(),
         query,
         headers,
         body,
-        at: std::time::Instant::now(),
+        at,
     });
     let Some(canned) = state.queue.pop_front() else {
         return (StatusCode::from_u16(599).unwrap(), "no response queued").into_response();

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -27,8 +26,11 @@ pub struct Behaviour {
     pub next_override: Option<String>,
     /// Answer 500 for this offset.
     pub fail_at_offset: Option<u64>,
-    /// Delay every answer.
-    pub latency: Duration,
+    /// When set, every answer after the first is held until this many
+    /// requests are in flight at once, or until every page has been asked
+    /// for: the event that proves a client reaches its concurrency, without
+    /// delays. (A client that never reaches it hangs the walk.)
+    pub hold_until_in_flight: usize,
     /// After the first request, insert this many new items at the front.
     pub insert_front_after_first: usize,
     /// Items belong to `i % accounts` (0 = no accounts filter).
@@ -55,6 +57,8 @@ struct Shared {
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
     base: Mutex<String>,
+    /// How many of the requests that arrived are released (see `Behaviour::hold_until_in_flight`).
+    released: tokio::sync::watch::Sender<usize>,
 }
 
 /// The running server; stops when dropped.
@@ -74,6 +78,7 @@ impl PagedServer {
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
             base: Mutex::new(String::new()),
+            released: tokio::sync::watch::Sender::new(0),
         });
         let app = axum::Router::new()
             .route("/v1/installs", axum::routing::get(list_installs))
@@ -144,18 +149,40 @@ async fn list_installs(
         .get("host")
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned);
-    let first = {
+    let (arrived, every_page_asked) = {
         let mut requests = shared.requests.lock().unwrap();
         requests.push((query.clone(), host));
-        requests.len() == 1
+        (
+            requests.len(),
+            every_page_asked(&shared.behaviour, &requests),
+        )
     };
-    let b = &shared.behaviour;
-    if !b.latency.is_zero() {
-        tokio::time::sleep(b.latency).await;
+    let first = arrived == 1;
+    let hold = shared.behaviour.hold_until_in_flight;
+    if hold > 0 && !first {
+        if now >= hold || every_page_asked {
+            shared
+                .released
+                .send_modify(|released| *released = (*released).max(arrived));
+        }
+        let mut released = shared.released.subscribe();
+        let _ = released.wait_for(|released| *released >= arrived).await;
     }
     let response = answer(&shared, &query, first);
     shared.in_flight.fetch_sub(1, Ordering::SeqCst);
     response
+}
+
+/// Whether every page of `limit` 100 has been asked for.
+fn every_page_asked(behaviour: &Behaviour, requests: &[SeenRequest]) -> bool {
+    let asked: std::collections::HashSet<usize> = requests
+        .iter()
+        .filter_map(|(query, _)| query.get("offset").and_then(|o| o.parse().ok()))
+        .chain([0])
+        .collect();
+    (0..behaviour.items)
+        .step_by(100)
+        .all(|offset| asked.contains(&offset))
 }
 
 fn answer(shared: &Shared, query: &HashMap<String, String>, first: bool) -> Response {

@@ -297,24 +297,49 @@ async fn a_missing_credential_is_a_config_error() {
 }
 
 #[tokio::test]
-async fn the_timeout_ends_a_hung_request() {
-    // Accepts connections (through the backlog) but never answers.
+async fn the_timeout_ends_a_request_the_server_never_answers() {
+    // The server tells the test each request has arrived, then holds its
+    // answer until the test releases it (at the end).
+    let (arrived_tx, mut arrived) = tokio::sync::mpsc::unbounded_channel();
+    let release = std::sync::Arc::new(tokio::sync::Notify::new());
+    let held = std::sync::Arc::clone(&release);
+    let app = axum::Router::new().fallback(move || {
+        let arrived_tx = arrived_tx.clone();
+        let held = std::sync::Arc::clone(&held);
+        async move {
+            let _ = arrived_tx.send(());
+            held.notified().await;
+            "too late"
+        }
+    });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let timeout = Duration::from_millis(100);
     let client = Client::builder()
         .credentials(Credentials::new("u", "p"))
-        .base_url(format!("http://{}/v1", listener.local_addr().unwrap()))
-        .timeout(Duration::from_millis(300))
+        .base_url(format!("http://{addr}/v1"))
+        .timeout(timeout)
         .retry_policy(wpe_api::retry::RetryPolicy::none())
         .build()
         .unwrap();
     let started = std::time::Instant::now();
     let err = client.status().send().await.unwrap_err();
+    let took = started.elapsed();
     assert!(
         matches!(&err, Error::CommunicationError(e) if e.is_timeout()),
         "{err:?}"
     );
-    assert!(started.elapsed() < Duration::from_secs(5));
-    drop(listener);
+    assert!(
+        arrived.try_recv().is_ok(),
+        "the request reached the server, which held its answer"
+    );
+    assert!(
+        took >= timeout && took < Duration::from_secs(5),
+        "ended by the {timeout:?} timeout after {took:?}"
+    );
+    release.notify_waiters();
+    server.abort();
 }
 
 #[tokio::test]
@@ -327,7 +352,7 @@ async fn redirects_are_not_followed_so_credentials_stay_home() {
 }
 
 #[tokio::test]
-async fn user_agent_can_be_set() {
+async fn a_user_agent_set_on_the_builder_is_sent() {
     let server = RecordingServer::start().await;
     server.respond(Canned::json(200, &fixture("status")));
     let client = Client::builder()

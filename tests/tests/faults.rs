@@ -1,24 +1,40 @@
 //! The client under injected faults from the stand-in: transient failures
-//! are ridden out, nothing is lost or done twice, limits are kept.
+//! are ridden out, nothing is lost or done twice, limits are kept. Stand-in
+//! and client share a virtual clock, so `Retry-After`, back-off, spacing and
+//! slow answers take virtual time only.
 
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
+use wpe_api::clock::VirtualClock;
 use wpe_api::fake::{FakeConfig, FakeServer, Faults, Seed};
 use wpe_api::retry::RetryPolicy;
 use wpe_api::types::PurgeCacheType;
 use wpe_api::{PageOptions, Paginate};
 
-fn patient() -> RetryPolicy {
+fn patient(clock: &VirtualClock) -> RetryPolicy {
     RetryPolicy::default()
         .max_attempts(12)
         .base_delay(Duration::from_millis(5))
         .max_delay(Duration::from_millis(50))
+        .clock(clock.clone())
+}
+
+/// A stand-in with `config` on a new virtual clock, and the clock.
+async fn start_on_a_virtual_clock(config: FakeConfig) -> (FakeServer, VirtualClock) {
+    let clock = VirtualClock::new();
+    let server = FakeServer::start(FakeConfig {
+        clock: Arc::new(clock.clone()),
+        ..config
+    })
+    .await;
+    (server, clock)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_walk_of_10000_installs_under_20_percent_faults_loses_nothing() {
-    let server = FakeServer::start(FakeConfig {
+    let (server, clock) = start_on_a_virtual_clock(FakeConfig {
         seed: Seed::Installs(10_000),
         faults: Faults::transient(0.2).seed(42),
         ..FakeConfig::default()
@@ -26,7 +42,7 @@ async fn a_walk_of_10000_installs_under_20_percent_faults_loses_nothing() {
     .await;
     let client = server
         .client_builder()
-        .retry_policy(patient())
+        .retry_policy(patient(&clock))
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
@@ -49,26 +65,37 @@ async fn a_walk_of_10000_installs_under_20_percent_faults_loses_nothing() {
         faults.too_many_requests > 0 && faults.bad_gateway > 0 && faults.service_unavailable > 0
     );
     assert!(faults.slow > 0 && faults.dropped_connection > 0 && faults.truncated_body > 0);
+    assert!(
+        clock.sleeps().contains(&Duration::from_secs(1)),
+        "a 429's Retry-After was waited out"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_storm_creates_exactly_one_backup_per_request() {
-    let server = FakeServer::start(FakeConfig {
+    let (server, clock) = start_on_a_virtual_clock(FakeConfig {
         seed: Seed::Installs(100),
         faults: Faults::rate_limited(0.5, Duration::from_secs(1)).seed(7),
         ..FakeConfig::default()
     })
     .await;
+    // On the virtual clock a wait ends at once, so 429s that real time would
+    // bunch into one second of shared back-off come one after another: give
+    // the calls an hour of virtual time rather than the default 2 minutes.
     let client = server
         .client_builder()
-        .retry_policy(RetryPolicy::default().max_attempts(30))
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(30)
+                .deadline(Duration::from_secs(3600))
+                .clock(clock.clone()),
+        )
         .build()
         .unwrap();
     let installs = client.list_installs().collect_all().await;
     // The listing itself may meet 429s; it is retried like everything else.
     let installs = installs.unwrap();
     assert_eq!(installs.len(), 100);
-    let started = Instant::now();
     let results: Vec<_> = futures::stream::iter(installs.iter().map(|install| {
         let client = client.clone();
         let id = install.id;
@@ -100,19 +127,28 @@ async fn a_429_storm_creates_exactly_one_backup_per_request() {
         "a storm: {:?}",
         server.fault_counts()
     );
+    assert!(
+        clock
+            .sleeps()
+            .iter()
+            .all(|wait| *wait <= Duration::from_secs(1)),
+        "no wait longer than the Retry-After: {:?}",
+        clock.sleeps()
+    );
     println!(
-        "100 backups through {} injected 429s in {:.1} s",
+        "100 backups through {} injected 429s in {:.1} s of virtual time",
         server.fault_counts().too_many_requests,
-        started.elapsed().as_secs_f64()
+        clock.elapsed().as_secs_f64()
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn purging_the_object_cache_of_200_installs_twice_meets_no_429() {
-    // The stand-in enforces a 2 s object-cache limit and the client keeps the
-    // same spacing; with retries off, any 429 would surface as an error.
-    let interval = Duration::from_secs(2);
-    let server = FakeServer::start(FakeConfig {
+    // The stand-in enforces the documented 60 s object-cache limit and the
+    // client keeps the same spacing, on one clock; with retries off, any 429
+    // would surface as an error.
+    let interval = Duration::from_secs(60);
+    let (server, clock) = start_on_a_virtual_clock(FakeConfig {
         seed: Seed::Installs(200),
         object_cache_purge_interval: interval,
         ..FakeConfig::default()
@@ -120,7 +156,8 @@ async fn purging_the_object_cache_of_200_installs_twice_meets_no_429() {
     .await;
     let policy = RetryPolicy::default()
         .max_attempts(1)
-        .install_limit_interval("object-cache-purge", interval);
+        .install_limit_interval("object-cache-purge", interval)
+        .clock(clock.clone());
     let client = server
         .client_builder()
         .retry_policy(policy)
@@ -128,7 +165,6 @@ async fn purging_the_object_cache_of_200_installs_twice_meets_no_429() {
         .unwrap();
     let installs = client.list_installs().collect_all().await.unwrap();
     assert_eq!(installs.len(), 200);
-    let started = Instant::now();
     let purges = installs.iter().chain(installs.iter()).map(|install| {
         let client = client.clone();
         let id = install.id;
@@ -154,14 +190,19 @@ async fn purging_the_object_cache_of_200_installs_twice_meets_no_429() {
     );
     assert_eq!(server.cache_purges().len(), 400);
     assert!(
-        started.elapsed() >= interval,
+        clock.elapsed() >= interval,
         "the second round waited for the limit"
+    );
+    assert!(
+        clock.sleeps().iter().all(|wait| *wait <= interval),
+        "no install waited longer than the limit: {:?}",
+        clock.sleeps()
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_post_whose_answer_breaks_off_is_an_error_not_a_second_backup() {
-    let server = FakeServer::start(FakeConfig {
+    let (server, clock) = start_on_a_virtual_clock(FakeConfig {
         seed: Seed::Installs(1),
         faults: Faults {
             truncated_body: 0.5,
@@ -173,7 +214,7 @@ async fn a_post_whose_answer_breaks_off_is_an_error_not_a_second_backup() {
     .await;
     let client = server
         .client_builder()
-        .retry_policy(patient())
+        .retry_policy(patient(&clock))
         .build()
         .unwrap();
     // A GET is read in full and retried until a whole body arrives.

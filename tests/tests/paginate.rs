@@ -50,18 +50,23 @@ async fn a_walk_yields_every_item_once_in_api_order() {
 
 #[tokio::test]
 async fn pages_after_the_first_are_fetched_concurrently_within_the_bound() {
+    // The server holds each answer after the first until three requests are
+    // in flight (or every page has been asked for).
     let server = PagedServer::start(Behaviour {
         items: 2000,
-        latency: Duration::from_millis(40),
+        hold_until_in_flight: 3,
         ..Default::default()
     })
     .await;
     let client = server.client();
-    let installs = client
+    let walk = client
         .list_installs()
         .stream_with(PageOptions::default().concurrency(3))
-        .try_collect::<Vec<_>>()
+        .try_collect::<Vec<_>>();
+    // Only a client that never has three pages in flight waits here.
+    let installs = tokio::time::timeout(Duration::from_secs(60), walk)
         .await
+        .expect("the walk never had three pages in flight at once")
         .unwrap();
     assert_eq!(installs.len(), 2000);
     assert_eq!(
@@ -224,7 +229,7 @@ async fn an_error_mid_walk_ends_the_stream_after_the_items_before_it() {
 }
 
 #[tokio::test]
-async fn page_size_is_configurable() {
+async fn a_page_size_of_10_walks_95_items_in_10_requests() {
     let server = PagedServer::start(Behaviour {
         items: 95,
         ..Default::default()

@@ -47,12 +47,12 @@ impl Capture {
 async fn a_request_span_names_the_operation_but_no_secrets() {
     let (capture, _guard) = Capture::start();
 
+    let clock = wpe_api::clock::VirtualClock::new();
     let server = RecordingServer::start().await;
     server.respond(Canned::json(503, &json!({"message": "busy"})));
     server.respond(Canned::json(200, &fixture("getInstall")));
     let install = Uuid::from_u128(0xfeed_beef);
-    let client =
-        server.client_with(RetryPolicy::default().base_delay(std::time::Duration::from_millis(5)));
+    let client = server.client_with(RetryPolicy::default().clock(clock.clone()));
     client
         .get_install()
         .install_id(install)
@@ -74,7 +74,13 @@ async fn a_request_span_names_the_operation_but_no_secrets() {
     assert!(log.contains("method=GET"), "{log}");
     assert!(log.contains("attempts=2"), "{log}");
     assert!(log.contains("status=200"), "{log}");
-    assert!(log.contains("elapsed_ms="), "{log}");
+    let [wait] = clock.sleeps()[..] else {
+        panic!("one wait: {:?}", clock.sleeps())
+    };
+    assert!(
+        log.contains(&format!("elapsed_ms={}", wait.as_millis())),
+        "the elapsed time is the {wait:?} back-off on the client's clock: {log}"
+    );
     assert!(log.contains("retrying"), "the retry is logged: {log}");
     assert!(
         !log.contains(&install.to_string()),

@@ -1,20 +1,38 @@
-//! The waiters against the stand-in's asynchronous jobs, with short delays.
+//! The waiters against the stand-in's asynchronous jobs, with the stand-in
+//! and the client on one virtual clock: the jobs take their default (real)
+//! durations, the waits are checked exactly, and no wall time passes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use wpe_api::clock::{Clock, VirtualClock};
 use wpe_api::fake::{FakeConfig, FakeServer, Seed};
 use wpe_api::types::{BackupStatus, InstallStatus};
 use wpe_api::wait::{WaitError, WaitOptions};
 
-fn quick() -> WaitOptions {
+/// Looks after 2 s, 3 s, 4.5 s, ... up to 30 s apart, for up to 30 minutes.
+fn options() -> WaitOptions {
     WaitOptions::default()
-        .first_interval(Duration::from_millis(50))
-        .max_interval(Duration::from_millis(100))
-        .timeout(Duration::from_secs(10))
 }
 
-async fn server(config: FakeConfig) -> (FakeServer, wpe_api::Client, uuid::Uuid, uuid::Uuid) {
-    let server = FakeServer::start(config).await;
+/// The stand-in (bind it: it stops when dropped), a client, their clock,
+/// and the first install and its account.
+struct Setup {
+    _server: FakeServer,
+    client: wpe_api::Client,
+    clock: VirtualClock,
+    install: uuid::Uuid,
+    account: uuid::Uuid,
+}
+
+/// A stand-in on a virtual clock, a client on the same clock, and the first install.
+async fn setup(config: FakeConfig) -> Setup {
+    let clock = VirtualClock::new();
+    let server = FakeServer::start(FakeConfig {
+        clock: Arc::new(clock.clone()),
+        ..config
+    })
+    .await;
     let client = server.client();
     let install = client
         .list_installs()
@@ -24,16 +42,25 @@ async fn server(config: FakeConfig) -> (FakeServer, wpe_api::Client, uuid::Uuid,
         .into_inner()
         .results
         .remove(0);
-    (server, client, install.id, install.account.id)
+    Setup {
+        _server: server,
+        client,
+        clock,
+        install: install.id,
+        account: install.account.id,
+    }
 }
 
 #[tokio::test]
-async fn a_backup_is_waited_for_until_completed() {
-    let (_server, client, install, _) = server(FakeConfig {
-        backup_step_delay: Duration::from_millis(150),
-        ..FakeConfig::with_seed(Seed::Installs(1))
-    })
-    .await;
+async fn a_backup_is_waited_for_until_completed_and_no_longer() {
+    // requested for 1 s, initiated for 1 s, then completed.
+    let Setup {
+        _server,
+        client,
+        clock,
+        install,
+        account: _,
+    } = setup(FakeConfig::with_seed(Seed::Installs(1))).await;
     let backup = client
         .create_backup()
         .install_id(install)
@@ -46,19 +73,27 @@ async fn a_backup_is_waited_for_until_completed() {
         .unwrap();
     assert_eq!(backup.status, BackupStatus::Requested);
     let done = client
-        .wait_for_backup(install, &backup.id, quick())
+        .wait_for_backup(install, &backup.id, options())
         .await
         .unwrap();
     assert_eq!(done.status, BackupStatus::Completed);
+    assert_eq!(
+        clock.sleeps(),
+        [Duration::from_secs(2)],
+        "one look at 0 s (requested), one at 2 s (completed)"
+    );
 }
 
 #[tokio::test]
-async fn a_new_install_is_waited_for_until_active_or_timeout() {
-    let (_server, client, _, account) = server(FakeConfig {
-        install_activation_delay: Duration::from_millis(200),
-        ..FakeConfig::with_seed(Seed::Installs(1))
-    })
-    .await;
+async fn a_new_install_is_waited_for_until_active() {
+    // pending for 2 s by default
+    let Setup {
+        _server,
+        client,
+        clock,
+        account,
+        install: _,
+    } = setup(FakeConfig::with_seed(Seed::Installs(1))).await;
     let created = client
         .create_install()
         .body_map(|b| b.name("waitsite").account_id(account))
@@ -66,13 +101,24 @@ async fn a_new_install_is_waited_for_until_active_or_timeout() {
         .await
         .unwrap();
     assert_eq!(created.status, Some(InstallStatus::Pending));
+    clock.advance(Duration::from_millis(500));
     let active = client
-        .wait_for_install_active(created.id, quick())
+        .wait_for_install_active(created.id, options())
         .await
         .unwrap();
     assert_eq!(active.status, Some(InstallStatus::Active));
+    assert_eq!(clock.sleeps(), [Duration::from_secs(2)]);
+}
 
-    let (_server, client, _, account) = server(FakeConfig {
+#[tokio::test]
+async fn an_install_still_pending_at_the_timeout_is_a_timeout_naming_its_state() {
+    let Setup {
+        _server,
+        client,
+        clock,
+        account,
+        install: _,
+    } = setup(FakeConfig {
         install_activation_delay: Duration::from_secs(600),
         ..FakeConfig::with_seed(Seed::Installs(1))
     })
@@ -84,23 +130,29 @@ async fn a_new_install_is_waited_for_until_active_or_timeout() {
         .await
         .unwrap();
     let err = client
-        .wait_for_install_active(created.id, quick().timeout(Duration::from_millis(300)))
+        .wait_for_install_active(created.id, options().timeout(Duration::from_secs(60)))
         .await
         .unwrap_err();
-    let WaitError::Timeout { state, .. } = &err else {
+    let WaitError::Timeout { state, waited, .. } = &err else {
         panic!("expected a timeout, got {err:?}")
     };
     assert_eq!(state, "pending");
     assert!(err.to_string().contains("was still pending"), "{err}");
+    // Looks at 0, 2, 5, 9.5, 16.25, 26.375 and 41.5625 s; the next would pass 60 s.
+    assert_eq!(*waited, Duration::from_micros(41_562_500));
+    assert_eq!(clock.elapsed(), *waited, "gave up without waiting further");
 }
 
 #[tokio::test]
 async fn a_domain_report_is_waited_for_until_complete() {
-    let (_server, client, install, _) = server(FakeConfig {
-        domain_report_delay: Duration::from_millis(150),
-        ..FakeConfig::with_seed(Seed::Installs(1))
-    })
-    .await;
+    // complete after 1 s by default
+    let Setup {
+        _server,
+        client,
+        clock,
+        install,
+        account: _,
+    } = setup(FakeConfig::with_seed(Seed::Installs(1))).await;
     let domain = client
         .create_domain()
         .install_id(install)
@@ -116,21 +168,25 @@ async fn a_domain_report_is_waited_for_until_complete() {
         .await
         .unwrap();
     let done = client
-        .wait_for_domain_report(install, report.report_id, quick())
+        .wait_for_domain_report(install, report.report_id, options())
         .await
         .unwrap();
     assert_eq!(done.complete, Some(true));
     assert_eq!(done.domains[0].name.as_deref(), Some("wait.example.com"));
+    assert_eq!(clock.sleeps(), [Duration::from_secs(2)]);
 }
 
 #[tokio::test]
 async fn a_disk_usage_refresh_is_waited_for_until_its_expected_time() {
-    let (_server, client, _, account) = server(FakeConfig {
-        disk_usage_refresh_delay: Duration::from_millis(400),
-        ..FakeConfig::with_seed(Seed::Installs(2))
-    })
-    .await;
-    let requested_at = chrono::Utc::now();
+    // 30 s by default
+    let Setup {
+        _server,
+        client,
+        clock,
+        account,
+        install: _,
+    } = setup(FakeConfig::with_seed(Seed::Installs(2))).await;
+    let requested_at = clock.now_utc();
     client
         .refresh_account_disk_usage()
         .account_id(account)
@@ -143,12 +199,11 @@ async fn a_disk_usage_refresh_is_waited_for_until_its_expected_time() {
         .send()
         .await
         .unwrap();
-    assert!(
-        pending.account_storage_refresh_expected_time.is_some(),
-        "the refresh is under way"
-    );
+    let expected = pending
+        .account_storage_refresh_expected_time
+        .expect("the refresh is under way");
     let usage = client
-        .wait_for_account_disk_usage(account, requested_at, quick())
+        .wait_for_account_disk_usage(account, requested_at, options())
         .await
         .unwrap();
     let refreshed = usage
@@ -156,4 +211,11 @@ async fn a_disk_usage_refresh_is_waited_for_until_its_expected_time() {
         .or(usage.account_storage_refresh_expected_time)
         .unwrap();
     assert!(refreshed >= requested_at, "{refreshed} >= {requested_at}");
+    assert!(
+        clock.now_utc() >= expected,
+        "waited until the expected time {expected}, now {}",
+        clock.now_utc()
+    );
+    // Looks at 0, 2, 5, 9.5, 16.25, 26.375 and 41.5625 s: the first one past 30 s.
+    assert_eq!(clock.elapsed(), Duration::from_micros(41_562_500));
 }

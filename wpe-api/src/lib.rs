@@ -13,6 +13,7 @@ mod generated {
 }
 
 pub mod bounded;
+pub mod clock;
 pub mod config;
 pub mod error;
 #[cfg(feature = "fake")]

@@ -198,7 +198,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unknown_values_round_trip() {
+    fn unknown_values_are_kept_and_written_back_verbatim() {
         let status: InstallStatus = serde_json::from_str("\"migrating\"").unwrap();
         assert_eq!(status, InstallStatus::Other("migrating".into()));
         assert!(!status.is_known());

@@ -29,6 +29,11 @@
 //!   purges once per 60 s, domain status checks once per 5 s) are kept
 //!   client-side, so a loop over installs does not run into the API's limits.
 //!
+//! Every wait (`Retry-After`, back-off, the shared 429 gate, the per-install
+//! spacing) and every reading of the time (the deadline, `Retry-After` dates)
+//! goes through the policy's [`Clock`]: tokio's by default, a
+//! [`VirtualClock`](crate::clock::VirtualClock) in tests.
+//!
 //! Each request runs in a `wpe_api.request` span with the operation id,
 //! method, path template, attempt count, final status and elapsed time. No
 //! credentials, no bodies, no concrete paths (which carry ids) are recorded.
@@ -40,9 +45,10 @@ use std::time::Duration;
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{Request, Response, StatusCode};
-use tokio::time::Instant;
+use std::time::Instant;
 use tracing::Instrument;
 
+use crate::clock::{Clock, TokioClock};
 use crate::operations::{Operation, RateLimit};
 use crate::Client;
 
@@ -72,6 +78,7 @@ pub struct RetryPolicy {
     shared_backoff: bool,
     /// Intervals that replace the spec's for some per-install limits, by limit name.
     limit_intervals: Vec<(&'static str, Duration)>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Default for RetryPolicy {
@@ -84,6 +91,7 @@ impl Default for RetryPolicy {
             install_limits: true,
             shared_backoff: true,
             limit_intervals: Vec::new(),
+            clock: Arc::new(TokioClock),
         }
     }
 }
@@ -169,6 +177,24 @@ impl RetryPolicy {
         self
     }
 
+    /// The clock every wait and deadline goes by (default [`TokioClock`]).
+    /// The client's waiters ([`crate::wait`]) use it too.
+    ///
+    /// ```
+    /// use wpe_api::clock::VirtualClock;
+    /// let clock = VirtualClock::new();
+    /// let policy = wpe_api::retry::RetryPolicy::default().clock(clock.clone());
+    /// ```
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The clock in force.
+    pub(crate) fn clock_ref(&self) -> &dyn Clock {
+        &*self.clock
+    }
+
     /// Back-off before attempt `attempt + 1`: exponential, with jitter
     /// between half and all of it.
     fn backoff(&self, attempt: u32) -> Duration {
@@ -213,17 +239,18 @@ impl Shared {
     }
 
     async fn wait_for_gate(&self) {
+        let clock = self.policy().clock_ref();
         loop {
             let until = *self.0.gate.lock().unwrap_or_else(|p| p.into_inner());
             match until {
-                Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
+                Some(until) if until > clock.now() => clock.sleep_until(until).await,
                 _ => return,
             }
         }
     }
 
     fn close_gate_for(&self, wait: Duration) {
-        let until = Instant::now() + wait;
+        let until = self.policy().clock_ref().now() + wait;
         let mut gate = self.0.gate.lock().unwrap_or_else(|p| p.into_inner());
         if gate.is_none_or(|current| current < until) {
             *gate = Some(until);
@@ -244,7 +271,10 @@ impl Shared {
         };
         let last = clock.lock_owned().await;
         if let Some(answered) = *last {
-            tokio::time::sleep_until(answered + interval).await;
+            self.policy()
+                .clock_ref()
+                .sleep_until(answered + interval)
+                .await;
         }
         Turn(last)
     }
@@ -254,8 +284,8 @@ impl Shared {
 struct Turn(tokio::sync::OwnedMutexGuard<Option<Instant>>);
 
 impl Turn {
-    fn done(mut self) {
-        *self.0 = Some(Instant::now());
+    fn done(mut self, clock: &dyn Clock) {
+        *self.0 = Some(clock.now());
     }
 }
 
@@ -272,11 +302,12 @@ impl ClientHooks<Shared> for Client {
             status = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
-        let started = std::time::Instant::now();
+        let clock = shared.policy().clock_ref();
+        let started = clock.now();
         let (result, attempts) = execute(self.client(), shared, operation, request)
             .instrument(span.clone())
             .await;
-        let elapsed = started.elapsed();
+        let elapsed = clock.now().saturating_duration_since(started);
         span.record("attempts", attempts);
         span.record("elapsed_ms", elapsed.as_millis() as u64);
         match &result {
@@ -342,7 +373,8 @@ async fn execute(
     request: Request,
 ) -> (reqwest::Result<Response>, u32) {
     let policy = shared.policy();
-    let deadline = Instant::now() + policy.deadline;
+    let clock = policy.clock_ref();
+    let deadline = clock.now() + policy.deadline;
     let limit = match operation {
         Some(operation) if policy.install_limits => install_limit(&request, operation, policy),
         _ => None,
@@ -355,7 +387,7 @@ async fn execute(
     let idempotent = operation.is_some_and(|op| op.idempotent);
     let (result, attempts) = attempt_all(http, shared, policy, deadline, request, idempotent).await;
     if let Some(turn) = turn {
-        turn.done();
+        turn.done(clock);
     }
     (result, attempts)
 }
@@ -369,6 +401,7 @@ async fn attempt_all(
     request: Request,
     idempotent: bool,
 ) -> (reqwest::Result<Response>, u32) {
+    let clock = policy.clock_ref();
     let mut request = request;
     let mut attempt = 0;
     loop {
@@ -392,15 +425,16 @@ async fn attempt_all(
         }
         let wait = match &result {
             Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => {
-                let wait = retry_after(response).unwrap_or_else(|| policy.backoff(attempt));
+                let wait = retry_after(response, clock.now_utc())
+                    .unwrap_or_else(|| policy.backoff(attempt));
                 if policy.shared_backoff {
                     shared.close_gate_for(wait);
                 }
                 Some(wait)
             }
-            Ok(response) if idempotent && is_transient_status(response.status()) => {
-                Some(retry_after(response).unwrap_or_else(|| policy.backoff(attempt)))
-            }
+            Ok(response) if idempotent && is_transient_status(response.status()) => Some(
+                retry_after(response, clock.now_utc()).unwrap_or_else(|| policy.backoff(attempt)),
+            ),
             Err(err)
                 if idempotent
                     && (err.is_connect()
@@ -413,7 +447,7 @@ async fn attempt_all(
             _ => None,
         };
         let retry = match (wait, spare) {
-            (Some(wait), Some(spare)) if Instant::now() + wait <= deadline => Some((wait, spare)),
+            (Some(wait), Some(spare)) if clock.now() + wait <= deadline => Some((wait, spare)),
             _ => None,
         };
         let Some((wait, spare)) = retry else {
@@ -432,7 +466,7 @@ async fn attempt_all(
             "retrying"
         );
         drop(result);
-        tokio::time::sleep(wait).await;
+        clock.sleep(wait).await;
         request = spare;
     }
 }
@@ -466,8 +500,11 @@ fn with_attempts(mut response: Response, attempts: u32) -> Response {
     response
 }
 
-/// `Retry-After` as a delay: delta-seconds or an HTTP date.
-pub(crate) fn retry_after(response: &Response) -> Option<Duration> {
+/// `Retry-After` as a delay from `now`: delta-seconds or an HTTP date.
+pub(crate) fn retry_after(
+    response: &Response,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<Duration> {
     let value = response
         .headers()
         .get(reqwest::header::RETRY_AFTER)?
@@ -478,7 +515,7 @@ pub(crate) fn retry_after(response: &Response) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let delta = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    let delta = at.with_timezone(&chrono::Utc) - now;
     Some(delta.to_std().unwrap_or(Duration::ZERO))
 }
 
@@ -499,10 +536,10 @@ fn jitter() -> f64 {
 mod tests {
     use super::*;
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn object_cache_purges_of_one_install_are_sixty_seconds_apart() {
-        let shared = Shared::new(RetryPolicy::default());
-        let started = Instant::now();
+        let clock = crate::clock::VirtualClock::new();
+        let shared = Shared::new(RetryPolicy::default().clock(clock.clone()));
         let mut starts = Vec::new();
         for install in ["a", "b", "a", "a"] {
             let turn = shared
@@ -512,12 +549,17 @@ mod tests {
                     Duration::from_secs(60),
                 )
                 .await;
-            starts.push((install, started.elapsed().as_secs()));
+            starts.push((install, clock.elapsed().as_secs()));
             // The answer takes 3 s; the next turn counts from it.
-            tokio::time::sleep(Duration::from_secs(3)).await;
-            turn.done();
+            clock.advance(Duration::from_secs(3));
+            turn.done(&clock);
         }
         assert_eq!(starts, [("a", 0), ("b", 3), ("a", 63), ("a", 126)]);
+        assert_eq!(
+            clock.sleeps(),
+            [Duration::from_secs(57), Duration::from_secs(60)],
+            "only the same install's turns waited, from its last answer"
+        );
     }
 
     #[test]

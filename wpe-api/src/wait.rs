@@ -24,13 +24,18 @@
 use std::future::Future;
 use std::time::Duration;
 
-use tokio::time::Instant;
 use uuid::Uuid;
+
+use crate::clock::Clock;
 
 use crate::types::{self, BackupStatus, InstallStatus};
 use crate::{Client, Error};
 
 /// How long to wait and how often to look.
+///
+/// Waits and time readings go by the client's clock
+/// ([`RetryPolicy::clock`](crate::retry::RetryPolicy::clock)), so a client on a
+/// [`VirtualClock`](crate::clock::VirtualClock) waits without taking wall time.
 #[derive(Debug, Clone, Copy)]
 pub struct WaitOptions {
     timeout: Duration,
@@ -117,19 +122,24 @@ enum Look<T> {
     Running(String),
 }
 
-async fn poll<T, F, Fut>(what: String, options: WaitOptions, mut look: F) -> Result<T, WaitError>
+async fn poll<T, F, Fut>(
+    clock: &dyn Clock,
+    what: String,
+    options: WaitOptions,
+    mut look: F,
+) -> Result<T, WaitError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Look<T>, Error>>,
 {
-    let started = Instant::now();
+    let started = clock.now();
     let mut interval = options.first_interval;
     loop {
         match look().await {
             Ok(Look::Done(value)) => return Ok(value),
             Ok(Look::Failed(state)) => return Err(WaitError::Failed { what, state }),
             Ok(Look::Running(state)) => {
-                let waited = started.elapsed();
+                let waited = clock.now().saturating_duration_since(started);
                 if waited + interval > options.timeout {
                     return Err(WaitError::Timeout {
                         what,
@@ -138,7 +148,7 @@ where
                     });
                 }
                 tracing::debug!(job = %what, state = %state, next_look_ms = interval.as_millis() as u64, "waiting");
-                tokio::time::sleep(interval).await;
+                clock.sleep(interval).await;
                 interval = interval.mul_f64(1.5).min(options.max_interval);
             }
             Err(source) => return Err(WaitError::Api { what, source }),
@@ -147,6 +157,13 @@ where
 }
 
 impl Client {
+    /// The clock this client waits by.
+    fn clock(&self) -> &dyn Clock {
+        progenitor_client::ClientInfo::inner(self)
+            .policy()
+            .clock_ref()
+    }
+
     /// Waits until a backup is `completed`. An `aborted` backup is
     /// [`WaitError::Failed`]; an unknown status counts as still running.
     pub async fn wait_for_backup(
@@ -160,7 +177,7 @@ impl Client {
             what: what.clone(),
             id: backup_id.to_owned(),
         })?;
-        poll(what, options, || async move {
+        poll(self.clock(), what, options, || async move {
             let backup = self
                 .show_backup()
                 .install_id(install_id)
@@ -183,19 +200,24 @@ impl Client {
         install_id: Uuid,
         options: WaitOptions,
     ) -> Result<types::Installation, WaitError> {
-        poll(format!("install {install_id}"), options, || async move {
-            let install = self
-                .get_install()
-                .install_id(install_id)
-                .send()
-                .await?
-                .into_inner();
-            Ok(match &install.status {
-                Some(InstallStatus::Active) => Look::Done(install),
-                Some(other) => Look::Running(other.to_string()),
-                None => Look::Running("without a status".into()),
-            })
-        })
+        poll(
+            self.clock(),
+            format!("install {install_id}"),
+            options,
+            || async move {
+                let install = self
+                    .get_install()
+                    .install_id(install_id)
+                    .send()
+                    .await?
+                    .into_inner();
+                Ok(match &install.status {
+                    Some(InstallStatus::Active) => Look::Done(install),
+                    Some(other) => Look::Running(other.to_string()),
+                    None => Look::Running("without a status".into()),
+                })
+            },
+        )
         .await
     }
 
@@ -207,6 +229,7 @@ impl Client {
         options: WaitOptions,
     ) -> Result<types::DomainStatusReport, WaitError> {
         poll(
+            self.clock(),
             format!("domain report {report_id}"),
             options,
             || async move {
@@ -228,9 +251,9 @@ impl Client {
 
     /// Waits until a disk-usage refresh of an account, requested at
     /// `requested_at` with `refresh_account_disk_usage`, should be done: until
-    /// the `account_storage_refresh_expected_time` the API reports has passed,
-    /// or the last refresh is at or after `requested_at`. Returns the usage
-    /// read then.
+    /// the `account_storage_refresh_expected_time` the API reports has passed
+    /// on the client's clock, or the last refresh is at or after
+    /// `requested_at`. Returns the usage read then.
     ///
     /// ```no_run
     /// # async fn run(client: &wpe_api::Client, account: uuid::Uuid) -> Result<(), Box<dyn std::error::Error>> {
@@ -248,6 +271,7 @@ impl Client {
         options: WaitOptions,
     ) -> Result<types::AccountUsageMetricsResponse, WaitError> {
         poll(
+            self.clock(),
             format!("disk-usage refresh of account {account_id}"),
             options,
             || async move {
@@ -257,7 +281,7 @@ impl Client {
                     .send()
                     .await?
                     .into_inner();
-                let now = chrono::Utc::now();
+                let now = self.clock().now_utc();
                 Ok(
                     match (
                         usage.account_storage_refresh_expected_time,
@@ -278,39 +302,53 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::VirtualClock;
 
-    #[tokio::test(start_paused = true)]
-    async fn polling_backs_off_and_times_out() {
+    #[tokio::test]
+    async fn polling_backs_off_one_and_a_half_times_and_times_out_before_passing_the_timeout() {
+        let clock = VirtualClock::new();
         let options = WaitOptions::default()
             .timeout(Duration::from_secs(60))
             .first_interval(Duration::from_secs(2))
             .max_interval(Duration::from_secs(10));
-        let looks = std::sync::atomic::AtomicU32::new(0);
-        let started = Instant::now();
-        let result: Result<(), WaitError> = poll("job".into(), options, || async {
-            looks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            Ok(Look::Running("requested".into()))
+        let mut looks = Vec::new();
+        let result: Result<(), WaitError> = poll(&clock, "job".into(), options, || {
+            looks.push(clock.elapsed());
+            async { Ok(Look::Running("requested".into())) }
         })
         .await;
         let Err(WaitError::Timeout { state, waited, .. }) = result else {
             panic!("expected a timeout")
         };
         assert_eq!(state, "requested");
-        assert!(waited <= Duration::from_secs(60) && started.elapsed() <= Duration::from_secs(60));
-        // Looks at 0, 2, 5, 9.5, 16.25, 26.25, 36.25, 46.25 and 56.25 s; one more would pass 60 s.
-        assert_eq!(looks.load(std::sync::atomic::Ordering::SeqCst), 9);
+        let ms = Duration::from_millis;
+        // One more look would be at 66.25 s, past the 60 s timeout.
+        assert_eq!(
+            looks,
+            [0, 2000, 5000, 9500, 16250, 26250, 36250, 46250, 56250].map(ms)
+        );
+        assert_eq!(waited, ms(56250));
+        assert_eq!(clock.elapsed(), ms(56250), "no wait after the last look");
+        assert_eq!(
+            clock.sleeps(),
+            [2000, 3000, 4500, 6750, 10000, 10000, 10000, 10000].map(ms)
+        );
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_failed_job_is_an_error() {
-        let result: Result<(), WaitError> =
-            poll("backup b".into(), WaitOptions::default(), || async {
-                Ok(Look::Failed("aborted".into()))
-            })
-            .await;
+    #[tokio::test]
+    async fn a_failed_job_is_an_error_at_once() {
+        let clock = VirtualClock::new();
+        let result: Result<(), WaitError> = poll(
+            &clock,
+            "backup b".into(),
+            WaitOptions::default(),
+            || async { Ok(Look::Failed("aborted".into())) },
+        )
+        .await;
         assert_eq!(
             result.unwrap_err().to_string(),
             "backup b ended aborted: it did not complete"
         );
+        assert!(clock.sleeps().is_empty());
     }
 }

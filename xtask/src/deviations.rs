@@ -337,7 +337,7 @@ mod tests {
     }
 
     #[test]
-    fn path_and_plain_globs() {
+    fn a_star_matches_one_path_segment_and_a_double_star_any_number() {
         assert!(glob("/installs/**", "/installs/{install_id}/domains", '/'));
         assert!(glob("/installs/*", "/installs/{install_id}", '/'));
         assert!(!glob("/installs/*", "/installs/{install_id}/domains", '/'));

@@ -34,18 +34,20 @@ pub fn from_file(path: &Path) -> Result<Fetched, String> {
     })
 }
 
-/// Fetches `url` with GET, no credentials, retrying 429/5xx and connection failures with a small backoff.
+/// Fetches `url` with GET, no credentials, retrying 429/5xx and connection
+/// failures after `first_delay`, doubled at each retry (or the server's
+/// `Retry-After`, up to 5 s).
 ///
 /// Errors are one line each: HTTP status, timeout, or transport failure.
-pub fn from_url(url: &str, timeout: Duration) -> Result<Fetched, String> {
+pub fn from_url(url: &str, timeout: Duration, first_delay: Duration) -> Result<Fetched, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    runtime.block_on(fetch(url, timeout))
+    runtime.block_on(fetch(url, timeout, first_delay))
 }
 
-async fn fetch(url: &str, timeout: Duration) -> Result<Fetched, String> {
+async fn fetch(url: &str, timeout: Duration, first_delay: Duration) -> Result<Fetched, String> {
     let client = reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
@@ -60,7 +62,7 @@ async fn fetch(url: &str, timeout: Duration) -> Result<Fetched, String> {
     loop {
         attempt += 1;
         let last = attempt >= MAX_ATTEMPTS;
-        let backoff = Duration::from_millis(250 * u64::from(1u32 << (attempt - 1)));
+        let backoff = first_delay * (1u32 << (attempt - 1));
         let response = match client
             .get(url)
             .header(

@@ -48,6 +48,10 @@ struct SyncSpecArgs {
     /// HTTP timeout per attempt, in seconds.
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     timeout_secs: u64,
+    /// Wait before the second attempt of a failed fetch, in milliseconds
+    /// (doubled before the third; a `Retry-After` of up to 5 s wins).
+    #[arg(long, default_value_t = 250, value_name = "MS")]
+    retry_delay_ms: u64,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -102,7 +106,11 @@ fn shown(given: &Option<PathBuf>, path: &Path, rel: &str) -> String {
 fn sync_spec(args: &SyncSpecArgs) -> Result<ExitCode, String> {
     let fetched = match &args.from_file {
         Some(path) => fetch::from_file(path)?,
-        None => fetch::from_url(&args.url, Duration::from_secs(args.timeout_secs.max(1)))?,
+        None => fetch::from_url(
+            &args.url,
+            Duration::from_secs(args.timeout_secs.max(1)),
+            Duration::from_millis(args.retry_delay_ms),
+        )?,
     };
     let started = Instant::now();
     let upstream_doc = model::parse_document(&fetched.bytes, fetched.yaml_hint)

@@ -928,7 +928,7 @@ mod tests {
     }
 
     #[test]
-    fn percent_decoding_of_ref_segments() {
+    fn percent_encoded_ref_segments_are_decoded() {
         assert_eq!(percent_decode("a%20b"), "a b");
         assert_eq!(percent_decode("100%"), "100%");
     }

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+mod common;
+
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
@@ -253,7 +255,8 @@ fn write_lock_records_upstream_and_later_runs_say_what_changed() {
 #[derive(Clone)]
 enum Reply {
     Send(u16, &'static str, String),
-    Hang(Duration),
+    /// Read the request, then answer nothing until the client hangs up.
+    Hang,
 }
 
 /// Serves `replies` in order (the last one repeats) on 127.0.0.1; returns the URL and a request counter.
@@ -278,7 +281,10 @@ fn serve(replies: Vec<Reply>) -> (String, Arc<AtomicUsize>) {
                     let _ = stream.write_all(head.as_bytes());
                     let _ = stream.write_all(body.as_bytes());
                 }
-                Reply::Hang(d) => thread::sleep(d),
+                Reply::Hang => {
+                    let _ = stream.set_read_timeout(None);
+                    while matches!(stream.read(&mut [0u8; 64]), Ok(n) if n > 0) {}
+                }
             }
         }
     });
@@ -322,7 +328,11 @@ fn fetch_retries_429_then_succeeds() {
         Reply::Send(429, "text/plain", "slow down".into()),
         Reply::Send(200, "application/json", fixture_text()),
     ]);
-    let run = sync(&dir, &url, &["--check", "--timeout-secs", "5"]);
+    let run = sync(
+        &dir,
+        &url,
+        &["--check", "--timeout-secs", "5", "--retry-delay-ms", "0"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(count.load(Ordering::SeqCst), 2);
 }
@@ -342,7 +352,11 @@ fn fetch_404_exits_2_without_retrying() {
 fn fetch_500_is_retried_three_times_then_exits_2() {
     let dir = scratch("fetch500");
     let (url, count) = serve(vec![Reply::Send(500, "text/plain", "boom".into())]);
-    let run = sync(&dir, &url, &["--timeout-secs", "5"]);
+    let run = sync(
+        &dir,
+        &url,
+        &["--timeout-secs", "5", "--retry-delay-ms", "0"],
+    );
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(
         run.stderr
@@ -356,7 +370,7 @@ fn fetch_500_is_retried_three_times_then_exits_2() {
 #[test]
 fn fetch_that_hangs_past_the_timeout_exits_2() {
     let dir = scratch("fetchhang");
-    let (url, _) = serve(vec![Reply::Hang(Duration::from_secs(6))]);
+    let (url, _) = serve(vec![Reply::Hang]);
     let started = Instant::now();
     let run = sync(&dir, &url, &["--timeout-secs", "1"]);
     assert_eq!(run.code, 2, "{}", run.stdout);
@@ -401,12 +415,9 @@ fn fetch_of_json_that_is_not_a_spec_exits_2() {
 
 #[test]
 fn curated_spec_acknowledges_every_difference_from_upstream_1_10_0() {
-    let upstream = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/upstream/wpe-swagger-1.10.0.json");
-    if !upstream.exists() {
-        println!("note: skipped, {} is absent", upstream.display());
+    let Some(upstream) = common::shared_file("upstream/wpe-swagger-1.10.0.json") else {
         return;
-    }
+    };
     let dir = scratch("curated");
     let lock = dir.join("lock.json");
     let run = xtask(&[
@@ -422,5 +433,29 @@ fn curated_spec_acknowledges_every_difference_from_upstream_1_10_0() {
         run.stdout.contains("50 upstream / 50 ours operations"),
         "{}",
         run.stdout
+    );
+}
+
+#[test]
+fn missing_shared_material_fails_the_test_on_ci() {
+    let nowhere = scratch("noshared");
+    let on_ci = std::panic::catch_unwind(|| common::locate(&nowhere, "upstream/x.json", true));
+    let message = on_ci.expect_err("a missing ../shared file must fail on CI");
+    let message = message
+        .downcast_ref::<String>()
+        .expect("a formatted message");
+    assert!(message.contains("CI=true"), "{message}");
+    assert!(message.contains("upstream/x.json is absent"), "{message}");
+}
+
+#[test]
+fn missing_shared_material_skips_the_test_off_ci() {
+    let nowhere = scratch("noshared-local");
+    assert_eq!(common::locate(&nowhere, "upstream/x.json", false), None);
+    std::fs::create_dir_all(nowhere.join("upstream")).unwrap();
+    std::fs::write(nowhere.join("upstream/x.json"), "{}").unwrap();
+    assert_eq!(
+        common::locate(&nowhere, "upstream/x.json", false),
+        Some(nowhere.join("upstream/x.json"))
     );
 }

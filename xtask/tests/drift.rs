@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
+
+mod common;
 use xtask::deviations;
 use xtask::diff::{diff, Change, Class, Kind};
 use xtask::model::{normalise, parse_document};
@@ -236,7 +238,7 @@ fn a_parameter_that_moves_to_another_location_is_one_change() {
 }
 
 #[test]
-fn parameter_type_and_format_changes() {
+fn a_parameter_type_or_format_change_is_breaking() {
     let changes = upstream_edit(|up| {
         *at(up, "/parameters/limitParam/type") = json!("string");
         *at(up, "/paths/~1installs/get/parameters/2/format") = json!("email");
@@ -273,7 +275,7 @@ fn a_parameter_becoming_required_upstream_is_breaking_and_the_reverse_additive()
 }
 
 #[test]
-fn parameter_enum_values_added_and_removed() {
+fn request_enums_that_narrow_are_breaking_and_ones_that_widen_additive() {
     let changes = upstream_edit(|up| {
         let p = at(up, "/paths/~1installs/get/parameters/2")
             .as_object_mut()
@@ -313,7 +315,7 @@ fn parameter_enum_values_added_and_removed() {
 }
 
 #[test]
-fn parameter_bounds_default_and_pattern_changes() {
+fn narrower_parameter_bounds_and_new_patterns_break_and_new_defaults_are_cosmetic() {
     let changes = upstream_edit(|up| {
         *at(up, "/parameters/limitParam/maximum") = json!(50);
         *at(up, "/parameters/limitParam/default") = json!(20);
@@ -346,7 +348,7 @@ fn parameter_bounds_default_and_pattern_changes() {
 }
 
 #[test]
-fn response_properties_added_and_removed_inside_arrays() {
+fn response_properties_removed_inside_arrays_break_and_added_ones_are_additive() {
     let changes = upstream_edit(|up| {
         let props = at(up, INSTALLATION).as_object_mut().expect("props");
         props.remove("stable_ips");
@@ -371,7 +373,7 @@ fn response_properties_added_and_removed_inside_arrays() {
 }
 
 #[test]
-fn property_type_and_format_changes() {
+fn a_response_property_type_or_format_change_is_breaking() {
     let changes = upstream_edit(|up| {
         *at(up, &format!("{INSTALLATION}/created_at/format")) = json!("date");
         *at(up, &format!("{INSTALLATION}/name/type")) = json!("integer");
@@ -438,7 +440,7 @@ fn property_required_changes_are_classified_by_direction() {
 }
 
 #[test]
-fn nullable_changes_in_both_directions() {
+fn a_response_property_becoming_nullable_breaks_and_the_reverse_is_cosmetic() {
     let changes = upstream_edit(|up| {
         at(up, &format!("{INSTALLATION}/name"))
             .as_object_mut()
@@ -563,7 +565,7 @@ fn changes_nested_in_objects_and_arrays_of_objects_have_full_locations() {
 }
 
 #[test]
-fn status_codes_added_and_removed() {
+fn a_new_success_status_breaks_a_new_error_status_is_additive_a_removed_one_cosmetic() {
     let changes = upstream_edit(|up| {
         let responses = at(up, "/paths/~1installs~1{install_id}/delete/responses")
             .as_object_mut()
@@ -587,7 +589,7 @@ fn status_codes_added_and_removed() {
 }
 
 #[test]
-fn response_and_request_bodies_present_on_one_side_only() {
+fn a_body_on_one_side_only_is_reported_and_a_removed_response_body_breaks() {
     let changes = upstream_edit(|up| {
         *at(up, "/paths/~1installs~1{install_id}/delete/responses/204") =
             json!({"description": "Deleted", "schema": {"type": "object"}});
@@ -690,12 +692,10 @@ fn deviations_acknowledge_matching_changes_and_unmatched_entries_are_stale() {
 
 #[test]
 fn real_upstream_1_10_0_normalises_to_50_operations_despite_its_defects() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/upstream/wpe-swagger-1.10.0.json");
-    let Ok(bytes) = std::fs::read(&path) else {
-        println!("note: skipped, {} is absent", path.display());
+    let Some(path) = common::shared_file("upstream/wpe-swagger-1.10.0.json") else {
         return;
     };
+    let bytes = std::fs::read(&path).expect("read the upstream document");
     let doc = parse_document(&bytes, false).expect("upstream parses");
     let api = normalise(&doc, "upstream").expect("upstream normalises");
     assert_eq!(api.operations.len(), 50);

@@ -17,15 +17,24 @@
 //!
 //! # Time
 //!
-//! The server's clock is `tokio::time::Instant::now()` plus an offset that
-//! [`FakeServer::advance`] moves forward. Tests that want to skip the 60 s
-//! object-cache rate limit call `server.advance(Duration::from_secs(60))`
-//! instead of sleeping; wall-clock timestamps in responses (`created_at`,
-//! refresh times) move along with it, and nothing runs in the background:
-//! every state (`pending`/`active`, backup progress, report completion, rate
-//! limits) is worked out from the clock when a request arrives.
+//! The server's clock is its [`FakeConfig::clock`] (tokio's by default) plus
+//! an offset that [`FakeServer::advance`] moves forward. Tests that want to
+//! skip the 60 s object-cache rate limit call
+//! `server.advance(Duration::from_secs(60))` instead of sleeping; wall-clock
+//! timestamps in responses (`created_at`, refresh times) move along with it,
+//! and nothing runs in the background: every state (`pending`/`active`,
+//! backup progress, report completion, rate limits) is worked out from the
+//! clock when a request arrives. The injected latency and slow answers wait
+//! on the same clock.
 //!
-//! Prefer [`FakeServer::advance`] to `#[tokio::test(start_paused = true)]`:
+//! To test a client's waits, run the server and the client on one
+//! [`VirtualClock`](crate::clock::VirtualClock): give it to
+//! [`FakeConfig::clock`] and to the client's
+//! [`RetryPolicy::clock`](crate::retry::RetryPolicy::clock). Every wait of the
+//! client (retries, spacing, waiters) then moves the server's time too, and
+//! takes no wall time.
+//!
+//! Prefer these to `#[tokio::test(start_paused = true)]`:
 //! the clock does follow a paused runtime, but a paused runtime jumps its
 //! clock forward whenever it waits on socket I/O (to the next timer, such as
 //! the HTTP client's pool or timeout timers), so elapsed time seen by the
@@ -83,6 +92,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, Uri};
 
+use crate::clock::{Clock, TokioClock};
 use crate::{Client, ClientBuilder, Credentials};
 
 pub use state::{CachePurge, InstallCopy};
@@ -140,6 +150,10 @@ pub struct FakeConfig {
     pub latency: Duration,
     /// Faults injected in front of every operation (none by default).
     pub faults: Faults,
+    /// The clock the server runs on and waits by ([`TokioClock`] by default).
+    ///
+    /// [`TokioClock`]: crate::clock::TokioClock
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for FakeConfig {
@@ -155,6 +169,7 @@ impl Default for FakeConfig {
             domain_check_interval: Duration::from_secs(5),
             latency: Duration::ZERO,
             faults: Faults::none(),
+            clock: Arc::new(TokioClock),
         }
     }
 }
@@ -233,15 +248,19 @@ impl FakeServer {
     }
 
     /// A builder for a client of this server: the base URL, the demo user's
-    /// credentials, and no retries or client-side rate limiting
+    /// credentials, the server's clock ([`FakeConfig::clock`]), and no
+    /// retries or client-side rate limiting
     /// ([`RetryPolicy::none`](crate::retry::RetryPolicy::none)), so every call
     /// is sent once and the stand-in's answer (a 429 included) comes back as
-    /// is. Set another retry policy on it to exercise the client's retries.
+    /// is. Set another retry policy on it to exercise the client's retries
+    /// (give that policy the server's clock too, to keep them on one time).
     pub fn client_builder(&self) -> ClientBuilder {
         Client::builder()
             .credentials(self.credentials())
             .base_url(self.base_url())
-            .retry_policy(crate::retry::RetryPolicy::none())
+            .retry_policy(
+                crate::retry::RetryPolicy::none().clock(Arc::clone(&self.shared.config.clock)),
+            )
     }
 
     /// A client for this server with the demo user's credentials (see
@@ -330,12 +349,16 @@ async fn serve(
     body: &Bytes,
 ) -> axum::response::Response {
     if !shared.config.latency.is_zero() {
-        tokio::time::sleep(shared.config.latency).await;
+        shared.config.clock.sleep(shared.config.latency).await;
     }
     match shared.injector.pick() {
         None => ops::handle(shared, method, uri, headers, body),
         Some(faults::Fault::Slow) => {
-            tokio::time::sleep(shared.injector.slow_delay()).await;
+            shared
+                .config
+                .clock
+                .sleep(shared.injector.slow_delay())
+                .await;
             ops::handle(shared, method, uri, headers, body)
         }
         Some(faults::Fault::TruncatedBody) => {

@@ -202,6 +202,8 @@ pub(crate) struct ReportRec {
 }
 
 pub(crate) struct State {
+    /// The clock the server runs on ([`FakeConfig::clock`]).
+    clock: std::sync::Arc<dyn crate::clock::Clock>,
     /// How far [`super::FakeServer::advance`] has moved the clock.
     pub offset: Duration,
     pub start: Instant,
@@ -223,11 +225,12 @@ pub(crate) struct State {
 }
 
 impl State {
-    fn empty() -> Self {
+    fn empty(clock: std::sync::Arc<dyn crate::clock::Clock>) -> Self {
         Self {
             offset: Duration::ZERO,
-            start: Instant::now(),
-            start_wall: Utc::now(),
+            start: Instant::from_std(clock.now()),
+            start_wall: clock.now_utc(),
+            clock,
             rng: 0x5eed_1234_abcd_0001,
             next_cert_id: 1000,
             users: Vec::new(),
@@ -244,9 +247,9 @@ impl State {
         }
     }
 
-    /// The server's clock: tokio's clock plus the offset.
+    /// The server's clock: its [`FakeConfig::clock`] plus the offset.
     pub(crate) fn now(&self) -> Instant {
-        Instant::now() + self.offset
+        Instant::from_std(self.clock.now()) + self.offset
     }
 
     /// The wall-clock time of a server instant.
@@ -275,7 +278,7 @@ impl State {
     }
 
     pub(crate) fn seeded(config: &FakeConfig) -> Self {
-        let mut state = Self::empty();
+        let mut state = Self::empty(std::sync::Arc::clone(&config.clock));
         let demo = state.add_api_user(DEMO_USER, DEMO_PASSWORD, "Demo", "User", "demo@example.com");
         match config.seed {
             Seed::Empty => {
