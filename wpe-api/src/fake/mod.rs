@@ -74,7 +74,7 @@ mod faults;
 mod ops;
 mod state;
 
-pub use faults::{FaultCounts, Faults};
+pub use faults::{FaultCounts, FaultKind, Faults};
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -334,11 +334,11 @@ async fn serve(
     }
     match shared.injector.pick() {
         None => ops::handle(shared, method, uri, headers, body),
-        Some(faults::Fault::Slow) => {
+        Some(FaultKind::Slow) => {
             tokio::time::sleep(shared.injector.slow_delay()).await;
             ops::handle(shared, method, uri, headers, body)
         }
-        Some(faults::Fault::TruncatedBody) => {
+        Some(FaultKind::TruncatedBody) => {
             faults::truncate(ops::handle(shared, method, uri, headers, body)).await
         }
         Some(refused) => shared.injector.refusal(refused),
