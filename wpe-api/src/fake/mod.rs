@@ -70,9 +70,27 @@
 //! # }
 //! ```
 
+mod account;
+mod account_user;
+mod backup;
+mod cache;
+mod certificates;
+mod check;
+mod domain;
 mod faults;
-mod ops;
+mod hashes;
+mod install;
+mod offload_settings;
+mod paging;
+mod reply;
+mod request;
+mod router;
+mod site;
+mod ssh_key;
 mod state;
+mod status;
+mod usage;
+mod user;
 
 pub use faults::{FaultCounts, FaultKind, Faults};
 
@@ -333,13 +351,13 @@ async fn serve(
         tokio::time::sleep(shared.config.latency).await;
     }
     match shared.injector.pick() {
-        None => ops::handle(shared, method, uri, headers, body),
+        None => router::handle(shared, method, uri, headers, body),
         Some(FaultKind::Slow) => {
             tokio::time::sleep(shared.injector.slow_delay()).await;
-            ops::handle(shared, method, uri, headers, body)
+            router::handle(shared, method, uri, headers, body)
         }
         Some(FaultKind::TruncatedBody) => {
-            faults::truncate(ops::handle(shared, method, uri, headers, body)).await
+            faults::truncate(router::handle(shared, method, uri, headers, body)).await
         }
         Some(refused) => shared.injector.refusal(refused),
     }

@@ -363,6 +363,22 @@ impl State {
         self.add_account(user, account_name, None)
     }
 
+    /// Removes an install with its names, domains, backups and reports, and
+    /// takes it off its site.
+    pub(crate) fn remove_install(&mut self, id: &Uuid) {
+        if let Some(install) = self.installs.remove(id) {
+            self.install_names.remove(&install.name);
+            for domain in &install.domains {
+                self.domain_names.remove(&domain.name);
+            }
+            if let Some(site) = install.site_id.and_then(|s| self.sites.get_mut(&s)) {
+                site.installs.retain(|i| i != id);
+            }
+            self.backups.retain(|_, b| b.install_id != *id);
+            self.reports.retain(|_, r| r.install_id != *id);
+        }
+    }
+
     fn add_site(&mut self, account_id: Uuid, name: &str, days_ago: i64) -> Uuid {
         let id = self.new_id();
         self.sites.insert(
@@ -500,7 +516,7 @@ impl State {
 
         let key_id = self.new_id();
         let blob = ed25519_blob(&[7u8; 32]);
-        let fingerprint = super::ops::md5_fingerprint(&blob);
+        let fingerprint = super::hashes::md5_fingerprint(&blob);
         let created_at = self.start_wall - chrono::Duration::days(10);
         self.users[demo].ssh_keys.insert(
             key_id,
