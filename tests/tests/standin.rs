@@ -1278,6 +1278,15 @@ async fn domain_status_reports_and_rate_limit() -> Served {
     // After a 429 the client holds back every call until Retry-After has
     // passed (`wpe_api::retry`), even without retries: go on with a fresh one.
     let client = server.client();
+    // While the install is held back, a domain it does not have is still a 404.
+    let err = client
+        .check_status()
+        .install_id(install.id)
+        .domain_id(Uuid::nil().to_string().as_str())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 404);
 
     server.advance(server.config().domain_report_delay);
     let status = client

@@ -3,9 +3,8 @@
 use axum::http::StatusCode;
 
 use super::check::Check;
-use super::domain::per_install_limit;
 use super::reply::{empty, Fail, Reply};
-use super::request::{inst_mut, install_id, Req};
+use super::request::{install_id, Req};
 use super::state::{CachePurge, State};
 use crate::types;
 
@@ -34,17 +33,6 @@ pub(crate) fn purge_cache(state: &mut State, req: &Req<'_>) -> Result<Reply, Fai
     let Some(kind) = kind else {
         return Err(Fail::not_found());
     };
-    let interval = req.shared.config.object_cache_purge_interval;
-    let now = req.now;
-    let rec = inst_mut(state, &id);
-    if kind == types::PurgeCacheType::Object {
-        per_install_limit(
-            &mut rec.last_object_purge,
-            interval,
-            now,
-            "Object cache purges",
-        )?;
-    }
     state.purges.push(CachePurge {
         install_id: id,
         kind,

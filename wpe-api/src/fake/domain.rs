@@ -2,7 +2,6 @@
 
 use axum::http::StatusCode;
 use serde_json::{json, Value};
-use tokio::time::Instant;
 use uuid::Uuid;
 
 use super::check::{valid_domain_name, Check};
@@ -389,59 +388,20 @@ pub(crate) fn delete_domain(state: &mut State, req: &Req<'_>) -> Result<Reply, F
 pub(crate) fn check_status(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
     let id = install_id(state, req)?;
     let index = domain_index(inst(state, &id), req)?;
-    let interval = req.shared.config.domain_check_interval;
-    let now = req.now;
-    let rec = inst_mut(state, &id);
-    per_install_limit(
-        &mut rec.last_domain_check,
-        interval,
-        now,
-        "Domain status checks",
-    )?;
-    let name = rec.domains[index].name.clone();
+    let name = inst(state, &id).domains[index].name.clone();
     let report = state.new_id();
     state.reports.insert(
         report,
         ReportRec {
             install_id: id,
             domains: vec![name],
-            created: now,
+            created: req.now,
         },
     );
     with_status(
         StatusCode::ACCEPTED,
         types::DomainReport { report_id: report },
     )
-}
-
-/// One call per `interval` per install: a 429 with the API's message and
-/// `Retry-After` while `last` is too recent, else records `now` as the last call.
-pub(crate) fn per_install_limit(
-    last: &mut Option<Instant>,
-    interval: std::time::Duration,
-    now: Instant,
-    what: &str,
-) -> Result<(), Fail> {
-    if let Some(ready) = last.map(|at| at + interval).filter(|ready| *ready > now) {
-        return Err(Fail::too_many(
-            format!(
-                "{what} are rate-limited to one request every {} seconds for each install",
-                interval.as_secs()
-            ),
-            ceil_secs(ready - now),
-        ));
-    }
-    *last = Some(now);
-    Ok(())
-}
-
-fn ceil_secs(duration: std::time::Duration) -> u64 {
-    let secs = duration.as_secs();
-    if duration.subsec_nanos() > 0 {
-        secs + 1
-    } else {
-        secs.max(1)
-    }
 }
 
 /// `GET /installs/{install_id}/domains/check_status/{report_id}` (`getDomainReportStatus`).

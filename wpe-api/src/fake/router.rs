@@ -1,12 +1,14 @@
 //! Routing by the operation table: a request's method and path pick an
 //! operation of [`OPERATIONS`], whose handler runs once the caller is
-//! authenticated; what succeeds is recorded as served.
+//! authenticated and the operation's rate limit allows; what succeeds is
+//! recorded as served.
 
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, Method, Uri};
 use axum::response::Response;
 use base64::Engine as _;
 
+use super::rate_limit;
 use super::reply::{render, Fail, Reply};
 use super::request::{Caller, Req};
 use super::state::State;
@@ -21,7 +23,8 @@ pub(crate) type Handler = fn(&mut State, &Req<'_>) -> Result<Reply, Fail>;
 /// spec. An operation without a handler does not compile.
 const HANDLERS: &[Handler] = &include!(concat!(env!("OUT_DIR"), "/fake_handlers.rs"));
 
-/// Answers one request: route, authenticate, run the operation's handler.
+/// Answers one request: route, authenticate, apply the rate limit, run the
+/// operation's handler.
 pub(crate) fn handle(
     shared: &Shared,
     method: &Method,
@@ -54,7 +57,12 @@ pub(crate) fn handle(
             caller,
             now,
         };
-        HANDLERS[index](&mut state, &req)
+        let limited = rate_limit::check(&state, &req, op)?;
+        let result = HANDLERS[index](&mut state, &req);
+        if let (Some(limited), Ok(_)) = (limited, &result) {
+            rate_limit::record(&mut state, limited, now);
+        }
+        result
     });
     if matches!(&result, Ok(reply) if reply.status.is_success()) {
         state.served.insert(op.operation_id);

@@ -162,8 +162,6 @@ pub(crate) struct InstallRec {
     pub domains: Vec<DomainRec>,
     pub certs: Vec<CertRec>,
     pub offload: Option<Value>,
-    pub last_object_purge: Option<Instant>,
-    pub last_domain_check: Option<Instant>,
     pub refresh_requested: Option<Instant>,
 }
 
@@ -220,6 +218,9 @@ pub(crate) struct State {
     pub served: BTreeSet<&'static str>,
     pub copies: Vec<InstallCopy>,
     pub purges: Vec<CachePurge>,
+    /// The last accepted call of each per-install rate limit, by install
+    /// and limit name (see `rate_limit.rs`).
+    pub last_limited_call: HashMap<(Uuid, &'static str), Instant>,
 }
 
 impl State {
@@ -241,6 +242,7 @@ impl State {
             served: BTreeSet::new(),
             copies: Vec::new(),
             purges: Vec::new(),
+            last_limited_call: HashMap::new(),
         }
     }
 
@@ -376,6 +378,8 @@ impl State {
             }
             self.backups.retain(|_, b| b.install_id != *id);
             self.reports.retain(|_, r| r.install_id != *id);
+            self.last_limited_call
+                .retain(|(install, _), _| install != id);
         }
     }
 
@@ -563,8 +567,6 @@ fn install_rec(
         domains: Vec::new(),
         certs: Vec::new(),
         offload: None,
-        last_object_purge: None,
-        last_domain_check: None,
         refresh_requested: None,
     }
 }
