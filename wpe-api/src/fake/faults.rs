@@ -9,7 +9,42 @@ use axum::body::Body;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-/// Rates (0.0 to 1.0) of faults injected in front of every operation.
+/// A kind of fault the stand-in can inject in front of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FaultKind {
+    /// `429 Too Many Requests` with `Retry-After` ([`Faults::retry_after`]).
+    TooManyRequests,
+    /// `502 Bad Gateway` with an HTML body.
+    BadGateway,
+    /// `503 Service Unavailable`.
+    ServiceUnavailable,
+    /// An answer delayed by [`Faults::slow_delay`].
+    Slow,
+    /// A connection closed without an answer.
+    DroppedConnection,
+    /// An answer whose body stops halfway.
+    TruncatedBody,
+}
+
+impl FaultKind {
+    /// Every kind, in the order the dice are read.
+    pub const ALL: [FaultKind; 6] = [
+        FaultKind::TooManyRequests,
+        FaultKind::BadGateway,
+        FaultKind::ServiceUnavailable,
+        FaultKind::Slow,
+        FaultKind::DroppedConnection,
+        FaultKind::TruncatedBody,
+    ];
+
+    /// The kind's position in [`FaultKind::ALL`].
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Rates (0.0 to 1.0) of faults injected in front of every operation, one
+/// per [`FaultKind`].
 ///
 /// A 429, 502, 503 or dropped connection is decided before the request
 /// reaches the stand-in, so the request is not processed (as when a gateway
@@ -17,27 +52,22 @@ use axum::response::{IntoResponse, Response};
 /// truncated body is processed and then cut off halfway.
 ///
 /// ```
-/// let faults = wpe_api::fake::Faults::transient(0.2).seed(7);
+/// use wpe_api::fake::{FaultKind, Faults};
+///
+/// let faults = Faults::transient(0.2).seed(7);
 /// assert!((faults.total_rate() - 0.2).abs() < 1e-9);
+/// let cut = Faults::none().with_rate(FaultKind::TruncatedBody, 0.5);
+/// assert_eq!(cut.rate(FaultKind::TruncatedBody), 0.5);
+/// assert_eq!(cut.total_rate(), 0.5);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Faults {
-    /// Rate of `429 Too Many Requests` with `Retry-After`.
-    pub too_many_requests: f64,
+    /// The rate of each kind, indexed by [`FaultKind::index`].
+    rates: [f64; FaultKind::ALL.len()],
     /// The `Retry-After` sent with an injected 429 (whole seconds; 1 s by default).
     pub retry_after: Duration,
-    /// Rate of `502 Bad Gateway` with an HTML body.
-    pub bad_gateway: f64,
-    /// Rate of `503 Service Unavailable`.
-    pub service_unavailable: f64,
-    /// Rate of answers delayed by [`Faults::slow_delay`].
-    pub slow: f64,
     /// How long a slow answer takes (300 ms by default).
     pub slow_delay: Duration,
-    /// Rate of connections closed without an answer.
-    pub dropped_connection: f64,
-    /// Rate of answers whose body stops halfway.
-    pub truncated_body: f64,
     /// Seed of the dice, for reproducible runs.
     pub seed: u64,
 }
@@ -52,29 +82,19 @@ impl Faults {
     /// No faults.
     pub fn none() -> Self {
         Self {
-            too_many_requests: 0.0,
+            rates: [0.0; FaultKind::ALL.len()],
             retry_after: Duration::from_secs(1),
-            bad_gateway: 0.0,
-            service_unavailable: 0.0,
-            slow: 0.0,
             slow_delay: Duration::from_millis(300),
-            dropped_connection: 0.0,
-            truncated_body: 0.0,
             seed: 0x5eed,
         }
     }
 
-    /// `rate` of all requests fail, spread evenly over 429, 502, 503, slow
-    /// answers, dropped connections and truncated bodies.
+    /// `rate` of all requests fail, spread evenly over every [`FaultKind`]:
+    /// 429, 502, 503, slow answers, dropped connections and truncated bodies.
     pub fn transient(rate: f64) -> Self {
-        let each = rate / 6.0;
+        let each = rate / FaultKind::ALL.len() as f64;
         Self {
-            too_many_requests: each,
-            bad_gateway: each,
-            service_unavailable: each,
-            slow: each,
-            dropped_connection: each,
-            truncated_body: each,
+            rates: [each; FaultKind::ALL.len()],
             ..Self::none()
         }
     }
@@ -82,10 +102,20 @@ impl Faults {
     /// Only 429s, at `rate`, each asking for `retry_after`.
     pub fn rate_limited(rate: f64, retry_after: Duration) -> Self {
         Self {
-            too_many_requests: rate,
             retry_after,
-            ..Self::none()
+            ..Self::none().with_rate(FaultKind::TooManyRequests, rate)
         }
+    }
+
+    /// The same faults with `kind` at `rate`.
+    pub fn with_rate(mut self, kind: FaultKind, rate: f64) -> Self {
+        self.rates[kind.index()] = rate;
+        self
+    }
+
+    /// The rate of one kind.
+    pub fn rate(&self, kind: FaultKind) -> f64 {
+        self.rates[kind.index()]
     }
 
     /// The same faults from another seed.
@@ -96,53 +126,42 @@ impl Faults {
 
     /// The share of requests that meet some fault.
     pub fn total_rate(&self) -> f64 {
-        self.too_many_requests
-            + self.bad_gateway
-            + self.service_unavailable
-            + self.slow
-            + self.dropped_connection
-            + self.truncated_body
+        self.rates.iter().sum()
     }
 }
 
 /// How many faults of each kind were injected.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+///
+/// ```
+/// use wpe_api::fake::{FaultCounts, FaultKind};
+///
+/// let counts = FaultCounts::default();
+/// assert_eq!(counts.get(FaultKind::BadGateway), 0);
+/// assert_eq!(counts.total(), 0);
+/// ```
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
 pub struct FaultCounts {
-    /// 429s sent.
-    pub too_many_requests: u64,
-    /// 502s sent.
-    pub bad_gateway: u64,
-    /// 503s sent.
-    pub service_unavailable: u64,
-    /// Answers delayed.
-    pub slow: u64,
-    /// Connections dropped.
-    pub dropped_connection: u64,
-    /// Bodies cut off.
-    pub truncated_body: u64,
+    counts: [u64; FaultKind::ALL.len()],
 }
 
 impl FaultCounts {
+    /// How many faults of `kind` were injected.
+    pub fn get(&self, kind: FaultKind) -> u64 {
+        self.counts[kind.index()]
+    }
+
     /// All faults together.
     pub fn total(&self) -> u64 {
-        self.too_many_requests
-            + self.bad_gateway
-            + self.service_unavailable
-            + self.slow
-            + self.dropped_connection
-            + self.truncated_body
+        self.counts.iter().sum()
     }
 }
 
-/// The fault chosen for one request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Fault {
-    TooManyRequests,
-    BadGateway,
-    ServiceUnavailable,
-    Slow,
-    DroppedConnection,
-    TruncatedBody,
+impl std::fmt::Debug for FaultCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(FaultKind::ALL.iter().map(|kind| (kind, self.get(*kind))))
+            .finish()
+    }
 }
 
 /// Rolls the dice for each request and counts what it injected.
@@ -150,7 +169,7 @@ pub(crate) enum Fault {
 pub(crate) struct Injector {
     faults: Faults,
     dice: AtomicU64,
-    counts: [AtomicU64; 6],
+    counts: [AtomicU64; FaultKind::ALL.len()],
 }
 
 impl Injector {
@@ -174,39 +193,27 @@ impl Injector {
         (z >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    pub(crate) fn pick(&self) -> Option<Fault> {
+    /// The fault for the next request, if any, counted.
+    pub(crate) fn pick(&self) -> Option<FaultKind> {
         if self.faults.total_rate() <= 0.0 {
             return None;
         }
-        let f = &self.faults;
         let mut roll = self.roll();
-        let table = [
-            (f.too_many_requests, Fault::TooManyRequests),
-            (f.bad_gateway, Fault::BadGateway),
-            (f.service_unavailable, Fault::ServiceUnavailable),
-            (f.slow, Fault::Slow),
-            (f.dropped_connection, Fault::DroppedConnection),
-            (f.truncated_body, Fault::TruncatedBody),
-        ];
-        for (index, (rate, fault)) in table.into_iter().enumerate() {
+        for kind in FaultKind::ALL {
+            let rate = self.faults.rate(kind);
             if roll < rate {
-                self.counts[index].fetch_add(1, Ordering::Relaxed);
-                return Some(fault);
+                self.counts[kind.index()].fetch_add(1, Ordering::Relaxed);
+                return Some(kind);
             }
             roll -= rate;
         }
         None
     }
 
+    /// How many faults of each kind were injected so far.
     pub(crate) fn counts(&self) -> FaultCounts {
-        let get = |i: usize| self.counts[i].load(Ordering::Relaxed);
         FaultCounts {
-            too_many_requests: get(0),
-            bad_gateway: get(1),
-            service_unavailable: get(2),
-            slow: get(3),
-            dropped_connection: get(4),
-            truncated_body: get(5),
+            counts: self.counts.each_ref().map(|n| n.load(Ordering::Relaxed)),
         }
     }
 
@@ -215,9 +222,9 @@ impl Injector {
     }
 
     /// The answer for a fault decided before processing.
-    pub(crate) fn refusal(&self, fault: Fault) -> Response {
+    pub(crate) fn refusal(&self, fault: FaultKind) -> Response {
         match fault {
-            Fault::TooManyRequests => {
+            FaultKind::TooManyRequests => {
                 let seconds = self.faults.retry_after.as_secs().to_string();
                 let mut response = (
                     StatusCode::TOO_MANY_REQUESTS,
@@ -229,23 +236,25 @@ impl Injector {
                 }
                 response
             }
-            Fault::BadGateway => (
+            FaultKind::BadGateway => (
                 StatusCode::BAD_GATEWAY,
                 [(header::CONTENT_TYPE, "text/html")],
                 "<html><body>502 Bad Gateway</body></html>",
             )
                 .into_response(),
-            Fault::ServiceUnavailable => (
+            FaultKind::ServiceUnavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 axum::Json(serde_json::json!({"message": "Service unavailable, try again later"})),
             )
                 .into_response(),
             // Unwinding out of the handler makes the server drop the
             // connection without an answer; `resume_unwind` skips the panic hook.
-            Fault::DroppedConnection => {
+            FaultKind::DroppedConnection => {
                 std::panic::resume_unwind(Box::new("fake: injected dropped connection"))
             }
-            Fault::Slow | Fault::TruncatedBody => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            FaultKind::Slow | FaultKind::TruncatedBody => {
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
         }
     }
 }

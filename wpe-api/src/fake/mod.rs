@@ -79,11 +79,30 @@
 //! # }
 //! ```
 
+mod account;
+mod account_user;
+mod backup;
+mod cache;
+mod certificates;
+mod check;
+mod domain;
 mod faults;
-mod ops;
+mod hashes;
+mod install;
+mod offload_settings;
+mod paging;
+mod rate_limit;
+mod reply;
+mod request;
+mod router;
+mod site;
+mod ssh_key;
 mod state;
+mod status;
+mod usage;
+mod user;
 
-pub use faults::{FaultCounts, Faults};
+pub use faults::{FaultCounts, FaultKind, Faults};
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -142,9 +161,11 @@ pub struct FakeConfig {
     pub disk_usage_refresh_delay: Duration,
     /// How long an ordered certificate stays `SUBMITTED` before it is `ENABLED` (5 s by default).
     pub certificate_issue_delay: Duration,
-    /// The least time between two object-cache purges of one install (60 s, as upstream).
+    /// The least time between two object-cache purges of one install (by
+    /// default the spec's `x-wpe-rate-limit` of `purge_cache`: 60 s, as upstream).
     pub object_cache_purge_interval: Duration,
-    /// The least time between two domain status checks of one install (5 s, as upstream).
+    /// The least time between two domain status checks of one install (by
+    /// default the spec's `x-wpe-rate-limit` of `check_status`: 5 s, as upstream).
     pub domain_check_interval: Duration,
     /// Added to every answer, to play a distant server (none by default).
     pub latency: Duration,
@@ -165,13 +186,26 @@ impl Default for FakeConfig {
             domain_report_delay: Duration::from_secs(1),
             disk_usage_refresh_delay: Duration::from_secs(30),
             certificate_issue_delay: Duration::from_secs(5),
-            object_cache_purge_interval: Duration::from_secs(60),
-            domain_check_interval: Duration::from_secs(5),
+            object_cache_purge_interval: table_interval(OBJECT_CACHE_PURGE),
+            domain_check_interval: table_interval(DOMAIN_CHECK),
             latency: Duration::ZERO,
             faults: Faults::none(),
             clock: Arc::new(TokioClock),
         }
     }
+}
+
+/// The operation whose limit [`FakeConfig::object_cache_purge_interval`] sets.
+const OBJECT_CACHE_PURGE: &str = "purge_cache";
+/// The operation whose limit [`FakeConfig::domain_check_interval`] sets.
+const DOMAIN_CHECK: &str = "check_status";
+
+/// The per-install interval the operation table gives an operation.
+fn table_interval(id: &str) -> Duration {
+    crate::operations::find(id)
+        .and_then(|op| op.rate_limit)
+        .map(|limit| limit.interval)
+        .unwrap_or_else(|| panic!("the spec gives {id} a rate limit"))
 }
 
 impl FakeConfig {
@@ -352,17 +386,17 @@ async fn serve(
         shared.config.clock.sleep(shared.config.latency).await;
     }
     match shared.injector.pick() {
-        None => ops::handle(shared, method, uri, headers, body),
-        Some(faults::Fault::Slow) => {
+        None => router::handle(shared, method, uri, headers, body),
+        Some(FaultKind::Slow) => {
             shared
                 .config
                 .clock
                 .sleep(shared.injector.slow_delay())
                 .await;
-            ops::handle(shared, method, uri, headers, body)
+            router::handle(shared, method, uri, headers, body)
         }
-        Some(faults::Fault::TruncatedBody) => {
-            faults::truncate(ops::handle(shared, method, uri, headers, body)).await
+        Some(FaultKind::TruncatedBody) => {
+            faults::truncate(router::handle(shared, method, uri, headers, body)).await
         }
         Some(refused) => shared.injector.refusal(refused),
     }

@@ -162,8 +162,6 @@ pub(crate) struct InstallRec {
     pub domains: Vec<DomainRec>,
     pub certs: Vec<CertRec>,
     pub offload: Option<Value>,
-    pub last_object_purge: Option<Instant>,
-    pub last_domain_check: Option<Instant>,
     pub refresh_requested: Option<Instant>,
 }
 
@@ -222,6 +220,9 @@ pub(crate) struct State {
     pub served: BTreeSet<&'static str>,
     pub copies: Vec<InstallCopy>,
     pub purges: Vec<CachePurge>,
+    /// The last accepted call of each per-install rate limit, by install
+    /// and limit name (see `rate_limit.rs`).
+    pub last_limited_call: HashMap<(Uuid, &'static str), Instant>,
 }
 
 impl State {
@@ -244,6 +245,7 @@ impl State {
             served: BTreeSet::new(),
             copies: Vec::new(),
             purges: Vec::new(),
+            last_limited_call: HashMap::new(),
         }
     }
 
@@ -364,6 +366,24 @@ impl State {
         let email = format!("{username}@example.com");
         let user = self.add_api_user(username, password, username, "User", &email);
         self.add_account(user, account_name, None)
+    }
+
+    /// Removes an install with its names, domains, backups and reports, and
+    /// takes it off its site.
+    pub(crate) fn remove_install(&mut self, id: &Uuid) {
+        if let Some(install) = self.installs.remove(id) {
+            self.install_names.remove(&install.name);
+            for domain in &install.domains {
+                self.domain_names.remove(&domain.name);
+            }
+            if let Some(site) = install.site_id.and_then(|s| self.sites.get_mut(&s)) {
+                site.installs.retain(|i| i != id);
+            }
+            self.backups.retain(|_, b| b.install_id != *id);
+            self.reports.retain(|_, r| r.install_id != *id);
+            self.last_limited_call
+                .retain(|(install, _), _| install != id);
+        }
     }
 
     fn add_site(&mut self, account_id: Uuid, name: &str, days_ago: i64) -> Uuid {
@@ -503,7 +523,7 @@ impl State {
 
         let key_id = self.new_id();
         let blob = ed25519_blob(&[7u8; 32]);
-        let fingerprint = super::ops::md5_fingerprint(&blob);
+        let fingerprint = super::hashes::md5_fingerprint(&blob);
         let created_at = self.start_wall - chrono::Duration::days(10);
         self.users[demo].ssh_keys.insert(
             key_id,
@@ -550,8 +570,6 @@ fn install_rec(
         domains: Vec::new(),
         certs: Vec::new(),
         offload: None,
-        last_object_purge: None,
-        last_domain_check: None,
         refresh_requested: None,
     }
 }

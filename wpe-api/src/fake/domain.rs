@@ -1,0 +1,462 @@
+//! Domains of an install, redirects between them, and domain status reports.
+
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::check::{valid_domain_name, Check};
+use super::install::cname;
+use super::paging::paginate;
+use super::reply::{empty, ok, with_status, Fail, Reply};
+use super::request::{domain_index, inst, inst_mut, install_id, Req};
+use super::state::{DomainRec, InstallRec, ReportRec, State};
+use crate::types;
+
+/// The A records every domain is told to point at.
+pub(crate) const A_RECORDS: &[&str] = &["141.193.213.10", "141.193.213.11"];
+
+fn domain_json(install: &InstallRec, rec: &DomainRec) -> types::Domain {
+    let target = rec
+        .redirect_to
+        .and_then(|id| install.domains.iter().find(|d| d.id == id));
+    types::Domain {
+        duplicate: false,
+        id: rec.id.to_string(),
+        name: rec.name.clone(),
+        network_details: Some(types::NetworkDetails {
+            dns_config_info: Some(types::DnsConfigInfo {
+                a_records: A_RECORDS.iter().map(|s| (*s).to_owned()).collect(),
+                cname: Some(cname(&install.name)),
+            }),
+            network_info: Some(types::NetworkInfo {
+                ssl: Some(types::DomainSslInfo {
+                    status: Some(
+                        if install.certs.iter().any(|c| c.domains.contains(&rec.name)) {
+                            "ACTIVE"
+                        } else {
+                            "NONE"
+                        }
+                        .to_owned(),
+                    ),
+                }),
+                status: Some("ACTIVE".to_owned()),
+            }),
+        }),
+        network_type: Some("AN".to_owned()),
+        primary: rec.primary,
+        redirects_to: target
+            .map(|t| types::DomainRef {
+                id: Some(t.id.to_string()),
+                name: Some(t.name.clone()),
+            })
+            .into_iter()
+            .collect(),
+        secure_all_urls: Some(rec.secure_all_urls),
+    }
+}
+
+/// `GET /installs/{install_id}/domains` (`listDomains`).
+pub(crate) fn list_domains(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
+    let id = install_id(state, req)?;
+    let install = inst(state, &id);
+    paginate(
+        req,
+        &format!("installs/{id}/domains"),
+        None,
+        install.domains.iter(),
+        |d| domain_json(install, d),
+    )
+}
+
+fn check_new_domain_name(state: &State, check: &mut Check<'_>, field: &str, name: &str) {
+    if !valid_domain_name(name) {
+        check.error(
+            field,
+            "invalid_value",
+            "invalid_domain",
+            &format!("{name} is not a valid domain name"),
+        );
+    } else if state.domain_names.contains_key(name) {
+        check.error(
+            field,
+            "value_unavailable",
+            "already_taken",
+            &format!("{name} is already configured on an install"),
+        );
+    }
+}
+
+fn set_primary(install: &mut InstallRec, index: usize) {
+    for (i, domain) in install.domains.iter_mut().enumerate() {
+        domain.primary = i == index;
+    }
+}
+
+/// `POST /installs/{install_id}/domains` (`createDomain`).
+pub(crate) fn create_domain(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
+    let id = install_id(state, req)?;
+    let body = req.json("Domain")?;
+    let mut check = Check::new("Domain", &body);
+    let name = check.req_str("name").map(|n| n.to_ascii_lowercase());
+    if let Some(name) = &name {
+        check_new_domain_name(state, &mut check, "name", name);
+    }
+    let primary = check.opt_bool("primary").unwrap_or(false);
+    let redirect = check.opt_uuid("redirect_to");
+    let install = inst(state, &id);
+    if let Some(target) = redirect {
+        match install.domains.iter().find(|d| d.id == target) {
+            None => check.error(
+                "redirect_to",
+                "invalid_value",
+                "unknown_domain",
+                "redirect_to is not a domain of this install",
+            ),
+            Some(d) if d.redirect_to.is_some() => check.error(
+                "redirect_to",
+                "invalid_value",
+                "redirect_chain",
+                "redirect_to may not point at a domain that redirects itself",
+            ),
+            Some(_) => {}
+        }
+        if primary {
+            check.error(
+                "primary",
+                "invalid_value",
+                "redirect_primary",
+                "A redirecting domain cannot be primary",
+            );
+        }
+    }
+    check.finish()?;
+    let name = name.unwrap_or_default();
+    let domain_id = state.new_id();
+    state.domain_names.insert(name.clone(), id);
+    let rec = inst_mut(state, &id);
+    rec.domains.push(DomainRec {
+        id: domain_id,
+        name,
+        primary: false,
+        redirect_to: redirect,
+        secure_all_urls: false,
+    });
+    let index = rec.domains.len() - 1;
+    if primary {
+        set_primary(rec, index);
+    }
+    let install = inst(state, &id);
+    with_status(
+        StatusCode::CREATED,
+        domain_json(install, &install.domains[index]),
+    )
+}
+
+/// `POST /installs/{install_id}/domains/bulk` (`createBulkDomains`).
+pub(crate) fn create_bulk_domains(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
+    let id = install_id(state, req)?;
+    let body = req.json("Domain")?;
+    let mut check = Check::new("Domain", &body);
+    let items = match check.present("domains") {
+        None => {
+            check.required("domains");
+            Vec::new()
+        }
+        Some(Value::Array(items)) => items.clone(),
+        Some(_) => {
+            check.wrong_type("domains", "an array");
+            Vec::new()
+        }
+    };
+    if check.errors.is_empty() && (items.is_empty() || items.len() > 20) {
+        check.error(
+            "domains",
+            "invalid_value",
+            if items.is_empty() {
+                "too_short"
+            } else {
+                "too_long"
+            },
+            "domains must hold 1 to 20 domains",
+        );
+    }
+    let install = inst(state, &id);
+    let mut names: Vec<(String, Option<String>)> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let field = format!("domains[{i}]");
+        let Value::Object(item) = item else {
+            check.wrong_type(&field, "an object");
+            continue;
+        };
+        let mut one = Check::nested("Domain", &field, item);
+        let name = one.req_str("name").map(|n| n.to_ascii_lowercase());
+        let redirect = one.opt_str("redirect_to").map(|n| n.to_ascii_lowercase());
+        if let Some(name) = &name {
+            check_new_domain_name(state, &mut one, "name", name);
+            if names.iter().any(|(n, _)| n == name) {
+                one.error(
+                    "name",
+                    "invalid_value",
+                    "duplicate",
+                    &format!("{name} appears twice in the request"),
+                );
+            }
+        }
+        check.errors.append(&mut one.errors);
+        if let Some(name) = name {
+            names.push((name, redirect));
+        }
+    }
+    for (i, (_, redirect)) in names.iter().enumerate() {
+        let Some(target) = redirect else { continue };
+        let in_request = names.iter().any(|(n, r)| n == target && r.is_none());
+        let on_install = install
+            .domains
+            .iter()
+            .any(|d| &d.name == target && d.redirect_to.is_none());
+        if !in_request && !on_install {
+            check.error(
+                &format!("domains[{i}].redirect_to"),
+                "invalid_value",
+                "unknown_domain",
+                &format!("{target} is neither in the request nor a non-redirecting domain of the install"),
+            );
+        }
+    }
+    check.finish()?;
+    let ids: Vec<Uuid> = names.iter().map(|_| state.new_id()).collect();
+    for (name, _) in &names {
+        state.domain_names.insert(name.clone(), id);
+    }
+    let rec = inst_mut(state, &id);
+    let first_new = rec.domains.len();
+    for ((name, _), domain_id) in names.iter().zip(&ids) {
+        rec.domains.push(DomainRec {
+            id: *domain_id,
+            name: name.clone(),
+            primary: false,
+            redirect_to: None,
+            secure_all_urls: false,
+        });
+    }
+    for (offset, (_, redirect)) in names.iter().enumerate() {
+        if let Some(target) = redirect {
+            let target_id = rec.domains.iter().find(|d| &d.name == target).map(|d| d.id);
+            rec.domains[first_new + offset].redirect_to = target_id;
+        }
+    }
+    let install = inst(state, &id);
+    let created: Vec<types::DomainOrRedirect> = install.domains[first_new..]
+        .iter()
+        .map(|d| {
+            let target = d
+                .redirect_to
+                .and_then(|t| install.domains.iter().find(|x| x.id == t));
+            types::DomainOrRedirect {
+                duplicate: false,
+                id: d.id.to_string(),
+                name: d.name.clone(),
+                primary: d.primary,
+                redirects_to: target.map(|t| types::DomainRef {
+                    id: Some(t.id.to_string()),
+                    name: Some(t.name.clone()),
+                }),
+            }
+        })
+        .collect();
+    with_status(StatusCode::CREATED, json!({ "domains": created }))
+}
+
+/// `GET /installs/{install_id}/domains/{domain_id}` (`getDomain`).
+pub(crate) fn get_domain(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
+    let id = install_id(state, req)?;
+    let install = inst(state, &id);
+    let index = domain_index(install, req)?;
+    ok(domain_json(install, &install.domains[index]))
+}
+
+/// `PATCH /installs/{install_id}/domains/{domain_id}` (`updateDomain`).
+pub(crate) fn update_domain(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
+    let id = install_id(state, req)?;
+    let index = domain_index(inst(state, &id), req)?;
+    let body = req.json("Domain")?;
+    let mut check = Check::new("Domain", &body);
+    let primary = check.opt_bool("primary");
+    let secure = check.opt_bool("secure_all_urls");
+    let redirect_text = check.opt_str("redirect_to");
+    let install = inst(state, &id);
+    let this = &install.domains[index];
+    // An empty redirect_to removes the redirect.
+    let redirect: Option<Option<Uuid>> = match redirect_text.as_deref() {
+        None => None,
+        Some("") => Some(None),
+        Some(text) => match Uuid::parse_str(text)
+            .ok()
+            .and_then(|t| install.domains.iter().find(|d| d.id == t))
+        {
+            None => {
+                check.error(
+                    "redirect_to",
+                    "invalid_value",
+                    "unknown_domain",
+                    "redirect_to is not a domain of this install",
+                );
+                None
+            }
+            Some(target) if target.id == this.id => {
+                check.error(
+                    "redirect_to",
+                    "invalid_value",
+                    "redirect_self",
+                    "A domain cannot redirect to itself",
+                );
+                None
+            }
+            Some(target) if target.redirect_to.is_some() => {
+                check.error(
+                    "redirect_to",
+                    "invalid_value",
+                    "redirect_chain",
+                    "redirect_to may not point at a domain that redirects itself",
+                );
+                None
+            }
+            Some(target) => Some(Some(target.id)),
+        },
+    };
+    let will_redirect = redirect.unwrap_or(this.redirect_to).is_some();
+    let will_be_primary = primary.unwrap_or(this.primary);
+    if will_redirect && will_be_primary {
+        check.error(
+            "primary",
+            "invalid_value",
+            "redirect_primary",
+            "A redirecting domain cannot be primary",
+        );
+    }
+    if will_redirect
+        && install
+            .domains
+            .iter()
+            .any(|d| d.redirect_to == Some(this.id))
+    {
+        check.error(
+            "redirect_to",
+            "invalid_value",
+            "redirect_chain",
+            "Other domains redirect to this one, so it cannot redirect",
+        );
+    }
+    check.finish()?;
+    let rec = inst_mut(state, &id);
+    if let Some(redirect) = redirect {
+        rec.domains[index].redirect_to = redirect;
+    }
+    if let Some(secure) = secure {
+        rec.domains[index].secure_all_urls = secure;
+    }
+    match primary {
+        Some(true) => set_primary(rec, index),
+        Some(false) => rec.domains[index].primary = false,
+        None => {}
+    }
+    let install = inst(state, &id);
+    ok(domain_json(install, &install.domains[index]))
+}
+
+/// `DELETE /installs/{install_id}/domains/{domain_id}` (`deleteDomain`).
+pub(crate) fn delete_domain(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
+    let id = install_id(state, req)?;
+    let index = domain_index(inst(state, &id), req)?;
+    let rec = inst_mut(state, &id);
+    let domain_id = rec.domains[index].id;
+    if rec.domains.iter().any(|d| d.redirect_to == Some(domain_id)) {
+        return Err(Fail::field(
+            "Domain",
+            "domain_id",
+            "invalid_value",
+            "has_redirects",
+            "Other domains redirect to this domain; remove those redirects first",
+        ));
+    }
+    let removed = rec.domains.remove(index);
+    state.domain_names.remove(&removed.name);
+    empty(StatusCode::NO_CONTENT)
+}
+
+/// `POST /installs/{install_id}/domains/{domain_id}/check_status` (`checkStatus`).
+pub(crate) fn check_status(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
+    let id = install_id(state, req)?;
+    let index = domain_index(inst(state, &id), req)?;
+    let name = inst(state, &id).domains[index].name.clone();
+    let report = state.new_id();
+    state.reports.insert(
+        report,
+        ReportRec {
+            install_id: id,
+            domains: vec![name],
+            created: req.now,
+        },
+    );
+    with_status(
+        StatusCode::ACCEPTED,
+        types::DomainReport { report_id: report },
+    )
+}
+
+/// `GET /installs/{install_id}/domains/check_status/{report_id}` (`getDomainReportStatus`).
+pub(crate) fn get_domain_report_status(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
+    let id = install_id(state, req)?;
+    let report_id = req.id(4)?;
+    let report = state
+        .reports
+        .get(&report_id)
+        .filter(|r| r.install_id == id)
+        .ok_or_else(Fail::not_found)?;
+    let complete = report.created + req.shared.config.domain_report_delay <= req.now;
+    let install = inst(state, &id);
+    let domains: Vec<Value> = report
+        .domains
+        .iter()
+        .map(|name| {
+            let mut finding = json!({ "name": name, "complete": complete });
+            if complete {
+                let has_cert = install.certs.iter().any(|c| c.domains.contains(name));
+                finding = json!({
+                    "name": name,
+                    "complete": true,
+                    "result": "pointed_correctly",
+                    "cname": cname(&install.name),
+                    "a_record": A_RECORDS[0],
+                    "dns_provider": "Example DNS",
+                    "dns_error": false,
+                    "install_name": install.name,
+                    "cluster_id": "100432",
+                    "http_error": false,
+                    "ns": [{ "host": "ns1.example-dns.net" }, { "host": "ns2.example-dns.net" }],
+                    "mx": [{ "Host": "mx.example.net", "Pref": 10 }],
+                    "txt": ["v=spf1 -all"],
+                    "ip": A_RECORDS,
+                    "address": A_RECORDS,
+                    "ssl": {
+                        "status": if has_cert { "valid" } else { "missing" },
+                        "issuer": "R3",
+                        "common_name": name,
+                        "dns_names": [name],
+                    },
+                });
+            }
+            finding
+        })
+        .collect();
+    ok(json!({
+        "report": {
+            "complete": complete,
+            "id": report_id.to_string(),
+            "install_name": install.name,
+            "install_ip": A_RECORDS[0],
+            "admin": false,
+            "domains": domains,
+        }
+    }))
+}

@@ -1,0 +1,137 @@
+//! The stand-in's answers: a success ([`Reply`]) or an error in the API's shape ([`Fail`]), and how both become HTTP responses.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+const DOCS: &str = "https://wpengineapi.com/reference";
+
+/// A successful answer.
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    /// The body, already serialized.
+    pub(crate) body: Option<String>,
+}
+
+/// A `200 OK` with a JSON body.
+pub(crate) fn ok(body: impl serde::Serialize) -> Result<Reply, Fail> {
+    with_status(StatusCode::OK, body)
+}
+
+/// A success with another status and a JSON body.
+pub(crate) fn with_status(status: StatusCode, body: impl serde::Serialize) -> Result<Reply, Fail> {
+    Ok(Reply {
+        status,
+        body: Some(serde_json::to_string(&body).expect("responses serialize")),
+    })
+}
+
+/// A success without a body.
+pub(crate) fn empty(status: StatusCode) -> Result<Reply, Fail> {
+    Ok(Reply { status, body: None })
+}
+
+/// An error answer in the API's shape.
+#[derive(Debug)]
+pub(crate) struct Fail {
+    pub(crate) status: StatusCode,
+    pub(crate) message: String,
+    pub(crate) errors: Vec<Value>,
+    pub(crate) retry_after: Option<u64>,
+}
+
+impl Fail {
+    /// An error without field errors.
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+            errors: Vec::new(),
+            retry_after: None,
+        }
+    }
+    /// The API's 404.
+    pub(crate) fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "Not Found")
+    }
+    /// The API's 403.
+    pub(crate) fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "You don't have permission to perform this action",
+        )
+    }
+    /// The API's 401.
+    pub(crate) fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "Bad Credentials")
+    }
+    /// A 400 with one field error.
+    pub(crate) fn field(
+        resource: &str,
+        field: &str,
+        kind: &str,
+        code: &str,
+        message: &str,
+    ) -> Self {
+        let mut fail = Self::new(StatusCode::BAD_REQUEST, "Invalid Request");
+        fail.errors
+            .push(field_error(resource, field, kind, code, message));
+        fail
+    }
+    /// A 429 asking to come back in `retry_after` seconds.
+    pub(crate) fn too_many(message: String, retry_after: u64) -> Self {
+        let mut fail = Self::new(StatusCode::TOO_MANY_REQUESTS, message);
+        fail.retry_after = Some(retry_after);
+        fail
+    }
+}
+
+/// One entry of an error's `errors` list.
+pub(crate) fn field_error(
+    resource: &str,
+    field: &str,
+    kind: &str,
+    code: &str,
+    message: &str,
+) -> Value {
+    json!({
+        "resource": resource,
+        "field": field,
+        "type": kind,
+        "code": code,
+        "message": message,
+    })
+}
+
+/// The HTTP response of a handler's result.
+pub(crate) fn render(result: Result<Reply, Fail>) -> Response {
+    match result {
+        Ok(Reply { status, body: None }) => status.into_response(),
+        Ok(Reply {
+            status,
+            body: Some(body),
+        }) => (status, [(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Err(fail) => {
+            let mut body = json!({ "message": fail.message, "documentation_url": DOCS });
+            if !fail.errors.is_empty() {
+                body["errors"] = Value::Array(fail.errors);
+            }
+            let mut response = json_response(fail.status, &body);
+            if let Some(seconds) = fail.retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            response
+        }
+    }
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}

@@ -1,0 +1,337 @@
+//! Usage metrics and disk-usage refreshes, from made-up but reproducible daily figures.
+
+use axum::http::StatusCode;
+use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
+use serde_json::{json, Map, Value};
+use tokio::time::Instant;
+
+use super::hashes::fnv;
+use super::reply::{empty, field_error, ok, Fail, Reply};
+use super::request::{account_id, inst, inst_mut, install_id, Req};
+use super::state::{InstallRec, State};
+use crate::types::Environment;
+
+const METRICS: [&str; 8] = [
+    "visit_count",
+    "billable_visits",
+    "network_origin_bytes",
+    "network_cdn_bytes",
+    "network_total_bytes",
+    "request_origin_count",
+    "storage_file_bytes",
+    "storage_database_bytes",
+];
+
+/// Deterministic daily figures of an install, in the order of [`METRICS`].
+fn daily_figures(install: &str, date: NaiveDate) -> [u64; 8] {
+    let day = date.format("%Y-%m-%d").to_string();
+    let h = fnv(&[install.as_bytes(), day.as_bytes()]);
+    let base = fnv(&[install.as_bytes()]);
+    let visits = 100 + h % 1900;
+    let origin = visits * (20_000 + (h >> 16) % 30_000);
+    let cdn = origin * 3;
+    let days = u64::try_from(date.num_days_from_ce()).unwrap_or(0) % 1000;
+    [
+        visits,
+        visits * 9 / 10,
+        origin,
+        cdn,
+        origin + cdn,
+        visits * 4 + (h >> 32) % 50,
+        500_000_000 + base % 1_000_000_000 + days * 1_000_000,
+        50_000_000 + (base >> 20) % 100_000_000 + days * 100_000,
+    ]
+}
+
+struct Period {
+    first: NaiveDate,
+    last: NaiveDate,
+}
+
+impl Period {
+    fn days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.first.iter_days().take_while(move |d| *d <= self.last)
+    }
+}
+
+fn period(state: &State, req: &Req<'_>) -> Result<Period, Fail> {
+    let mut fail = Fail::new(StatusCode::BAD_REQUEST, "Invalid Request");
+    let mut date = |name: &str| {
+        req.query(name).and_then(|text| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|_| {
+                    fail.errors.push(field_error(
+                        "Usage",
+                        name,
+                        "invalid_value",
+                        "invalid_date",
+                        &format!("{name} must be a date (YYYY-MM-DD)"),
+                    ));
+                })
+                .ok()
+        })
+    };
+    let first = date("first_date");
+    let last = date("last_date");
+    if !fail.errors.is_empty() {
+        return Err(fail);
+    }
+    let last = last.unwrap_or_else(|| state.wall(req.now).date_naive());
+    let first = first.unwrap_or(last - chrono::Duration::days(6));
+    if first > last {
+        return Err(Fail::field(
+            "Usage",
+            "first_date",
+            "invalid_value",
+            "invalid_range",
+            "first_date must not be after last_date",
+        ));
+    }
+    if (last - first).num_days() > 366 {
+        return Err(Fail::field(
+            "Usage",
+            "first_date",
+            "invalid_value",
+            "invalid_range",
+            "The period may span at most 366 days",
+        ));
+    }
+    Ok(Period { first, last })
+}
+
+fn daily_json(install: &str, date: NaiveDate, storage_time: DateTime<Utc>) -> Value {
+    let figures = daily_figures(install, date);
+    let mut day = Map::new();
+    day.insert("date".into(), json!(date.format("%Y-%m-%d").to_string()));
+    for (name, value) in METRICS.iter().zip(figures) {
+        day.insert((*name).into(), json!(value.to_string()));
+    }
+    day.insert(
+        "storage_update_time".into(),
+        json!(storage_time.to_rfc3339()),
+    );
+    day.insert("traffic_metrics_source".into(), json!("ONHOST"));
+    day.insert("database_tables_count".into(), json!("42"));
+    day.insert(
+        "database_sql_bytes".into(),
+        json!((figures[7] * 4 / 5).to_string()),
+    );
+    day.insert(
+        "autoloaded_bytes".into(),
+        json!((figures[7] / 100).to_string()),
+    );
+    Value::Object(day)
+}
+
+/// Sum, average and latest of each metric over installs and days.
+fn rollup(installs: &[&str], period: &Period) -> Value {
+    let mut sums = [0u64; 8];
+    let mut latest = [0u64; 8];
+    let mut days = 0u64;
+    for date in period.days() {
+        days += 1;
+        let mut today = [0u64; 8];
+        for install in installs {
+            let figures = daily_figures(install, date);
+            for i in 0..8 {
+                today[i] += figures[i];
+            }
+        }
+        for i in 0..8 {
+            sums[i] += today[i];
+        }
+        latest = today;
+    }
+    let last = period.last.format("%Y-%m-%d").to_string();
+    let mut out = Map::new();
+    for (i, name) in METRICS.iter().enumerate() {
+        out.insert(
+            (*name).into(),
+            json!({
+                "sum": sums[i].to_string(),
+                "average": (sums[i] / days.max(1)).to_string(),
+                "latest": { "date": last, "value": latest[i].to_string() },
+            }),
+        );
+    }
+    Value::Object(out)
+}
+
+/// `(expected, last)`: when a requested refresh will be done (while it runs),
+/// and when storage was last measured.
+fn refresh_times(
+    state: &State,
+    done_at: Option<Instant>,
+    now: Instant,
+) -> (Option<DateTime<Utc>>, DateTime<Utc>) {
+    let seeded = state.start_wall - chrono::Duration::hours(6);
+    match done_at {
+        Some(done) if done > now => (Some(state.wall(done)), seeded),
+        Some(done) => (None, state.wall(done)),
+        None => (None, seeded),
+    }
+}
+
+/// `GET /accounts/{account_id}/usage` (`getAccountUsageMetrics`).
+pub(crate) fn get_account_usage_metrics(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
+    let id = account_id(req)?;
+    let period = period(state, req)?;
+    let limit = match req.query("limit") {
+        None => 100,
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if n <= 1000 => n,
+            _ => {
+                return Err(Fail::field(
+                    "Usage",
+                    "limit",
+                    "invalid_value",
+                    "out_of_range",
+                    "limit must be an integer up to 1000",
+                ))
+            }
+        },
+    };
+    let offset = match req.query("offset").filter(|t| !t.is_empty()) {
+        None => 0,
+        Some(token) => token.parse::<usize>().map_err(|_| {
+            Fail::field(
+                "Usage",
+                "offset",
+                "invalid_value",
+                "invalid_token",
+                "offset must be a next_page_token from a previous page",
+            )
+        })?,
+    };
+    let delay = req.shared.config.disk_usage_refresh_delay;
+    let installs: Vec<&InstallRec> = state
+        .installs
+        .iter()
+        .filter(|i| i.account_id == id)
+        .collect();
+    let total = installs.len();
+    let mut environments = Vec::new();
+    for install in installs.iter().skip(offset).take(limit) {
+        let (expected, last) =
+            refresh_times(state, install.refresh_requested.map(|r| r + delay), req.now);
+        let metrics: Vec<Value> = period
+            .days()
+            .map(|d| daily_json(&install.name, d, last))
+            .collect();
+        environments.push(json!({
+            "environment_name": install.name,
+            "metrics": metrics,
+            "metrics_rollup": rollup(&[install.name.as_str()], &period),
+            "storage_refresh_expected_time": expected.map(|t| t.to_rfc3339()),
+        }));
+    }
+    let account = state.accounts.get(&id).ok_or_else(Fail::not_found)?;
+    let (expected, last) =
+        refresh_times(state, account.refresh_requested.map(|r| r + delay), req.now);
+    let next = (offset + limit < total && limit > 0).then(|| (offset + limit).to_string());
+    ok(json!({
+        "environment_metrics": environments,
+        "total_size": total,
+        "next_page_token": next,
+        "all_environments_included": next.is_none() && offset == 0,
+        "last_account_storage_refresh_time": last.to_rfc3339(),
+        "account_storage_refresh_expected_time": expected.map(|t| t.to_rfc3339()),
+    }))
+}
+
+/// `POST /accounts/{account_id}/usage/refresh_disk_usage` (`refreshAccountDiskUsage`).
+pub(crate) fn refresh_account_disk_usage(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
+    let id = account_id(req)?;
+    let now = req.now;
+    let account = state.accounts.get_mut(&id).ok_or_else(Fail::not_found)?;
+    account.refresh_requested = Some(now);
+    empty(StatusCode::OK)
+}
+
+/// `GET /accounts/{account_id}/usage/summary` (`getAccountUsageSummary`).
+pub(crate) fn get_account_usage_summary(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
+    let id = account_id(req)?;
+    let period = period(state, req)?;
+    let names: Vec<&str> = state
+        .installs
+        .iter()
+        .filter(|i| i.account_id == id)
+        .map(|i| i.name.as_str())
+        .collect();
+    ok(rollup(&names, &period))
+}
+
+/// `GET /accounts/{account_id}/usage/insights` (`getAccountUsageInsights`).
+pub(crate) fn get_account_usage_insights(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
+    let id = account_id(req)?;
+    let period = period(state, req)?;
+    // [total, production, staging, development, standard, transferable, sandbox]
+    let mut sums = [[0u64; 7]; 8];
+    for install in state.installs.iter().filter(|i| i.account_id == id) {
+        let env_slot = match install.environment.as_ref().map(Environment::as_str) {
+            Some("production") => Some(1),
+            Some("staging") => Some(2),
+            Some("development") => Some(3),
+            _ => None,
+        };
+        let site = install.site_id.and_then(|s| state.sites.get(&s));
+        let site_slot = match site {
+            Some(s) if s.sandbox => 6,
+            Some(s) if s.transferable => 5,
+            _ => 4,
+        };
+        for date in period.days() {
+            let figures = daily_figures(&install.name, date);
+            for (metric, value) in figures.iter().enumerate() {
+                sums[metric][0] += value;
+                if let Some(slot) = env_slot {
+                    sums[metric][slot] += value;
+                }
+                sums[metric][site_slot] += value;
+            }
+        }
+    }
+    let mut out = Map::new();
+    for (metric, name) in METRICS.iter().enumerate() {
+        let s = sums[metric].map(|v| v.to_string());
+        out.insert(
+            (*name).into(),
+            json!({
+                "total": s[0],
+                "environment_types": { "production": s[1], "staging": s[2], "development": s[3] },
+                "site_types": { "standard": s[4], "transferable": s[5], "sandbox": s[6] },
+            }),
+        );
+    }
+    ok(Value::Object(out))
+}
+
+/// `GET /installs/{install_id}/usage` (`getInstallUsageMetrics`).
+pub(crate) fn get_install_usage_metrics(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
+    let id = install_id(state, req)?;
+    let period = period(state, req)?;
+    let install = inst(state, &id);
+    let delay = req.shared.config.disk_usage_refresh_delay;
+    let (expected, last) =
+        refresh_times(state, install.refresh_requested.map(|r| r + delay), req.now);
+    let metrics: Vec<Value> = period
+        .days()
+        .map(|d| daily_json(&install.name, d, last))
+        .collect();
+    ok(json!({
+        "install_name": install.name,
+        "metrics": metrics,
+        "metrics_rollup": rollup(&[install.name.as_str()], &period),
+        "storage_refresh_expected_time": expected.map(|t| t.to_rfc3339()),
+    }))
+}
+
+/// `POST /installs/{install_id}/usage/refresh_disk_usage` (`refreshEnvironmentDiskUsage`).
+pub(crate) fn refresh_environment_disk_usage(
+    state: &mut State,
+    req: &Req<'_>,
+) -> Result<Reply, Fail> {
+    let id = install_id(state, req)?;
+    inst_mut(state, &id).refresh_requested = Some(req.now);
+    empty(StatusCode::OK)
+}
