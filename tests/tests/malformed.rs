@@ -5,135 +5,30 @@
 
 use proptest::prelude::*;
 use serde_json::Value;
+use wpe_api::operations::{self, DecodeError};
 use wpe_api::types;
 use wpe_api_tests::{fixture, Canned, RecordingServer};
 
-/// Why a body did not decode.
-#[derive(Debug)]
-struct DecodeError {
-    /// The field the error is about, as `results[0].status` (`.` for the whole body).
-    path: String,
-    /// serde_json's error.
-    error: serde_json::Error,
-}
-
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path, self.error)
-    }
-}
-
-/// Deserializes `json` as `T` and encodes the value back to JSON.
-fn decode_as<T>(json: &str) -> Result<Value, DecodeError>
-where
-    T: serde::de::DeserializeOwned + serde::Serialize,
-{
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    let value: T =
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| DecodeError {
-            path: e.path().to_string(),
-            error: e.into_inner(),
-        })?;
-    deserializer.end().map_err(|error| DecodeError {
-        path: ".".into(),
-        error,
-    })?;
-    Ok(serde_json::to_value(value).expect("a decoded value encodes"))
-}
-
-/// Deserializes `json` into the response type of `operation` and encodes it back.
+/// Deserializes `json` into the response type of `operation` (its
+/// `operationId`, or `error` for the error body) and encodes it back.
 fn decode(operation: &str, json: &str) -> Result<Value, DecodeError> {
-    macro_rules! try_types {
-        ($($op:literal => $ty:ty,)+) => {
-            match operation {
-                $($op => decode_as::<$ty>(json),)+
-                other => panic!("no response type listed for {other}"),
-            }
-        };
+    if operation == "error" {
+        return operations::decode_error_body(json.as_bytes());
     }
-    try_types! {
-        "status" => types::Status,
-        "swagger" => types::SwaggerDocument,
-        "listAccounts" => types::AccountsPage,
-        "getAccount" => types::Account,
-        "getAccountsLimits" => types::AccountLimits,
-        "getAccountUsageMetrics" => types::AccountUsageMetricsResponse,
-        "listAccountUsers" => types::AccountUsersList,
-        "createAccountUser" => types::AccountUserChanged,
-        "getAccountUser" => types::AccountUser,
-        "updateAccountUser" => types::AccountUserChanged,
-        "getAccountUsageSummary" => types::UsageMetricsRollup,
-        "getAccountUsageInsights" => types::AccountUsageInsights,
-        "listSites" => types::SitesPage,
-        "createSite" => types::Site,
-        "getSite" => types::Site,
-        "updateSite" => types::Site,
-        "listInstalls" => types::InstallsPage,
-        "createInstall" => types::Installation,
-        "getInstall" => types::Installation,
-        "updateInstall" => types::Installation,
-        "getLargeFSValidationFile" => types::LargeFsValidationFile,
-        "getOffloadSettings" => types::LargeFsConfig,
-        "getInstallUsageMetrics" => types::InstallDailyUsageMetricsSeries,
-        "listDomains" => types::DomainsPage,
-        "createDomain" => types::Domain,
-        "createBulkDomains" => types::BulkDomainsResult,
-        "getDomain" => types::Domain,
-        "updateDomain" => types::Domain,
-        "checkStatus" => types::DomainReport,
-        "getInstallCertificates" => types::InstallSslCertificatesResponse,
-        "getDomainCertificate" => types::DomainCertificate,
-        "importThirdPartySSLCertificate" => types::ThirdPartyCertificate,
-        "getDomainReportStatus" => types::DomainReportStatus,
-        "createBackup" => types::Backup,
-        "showBackup" => types::Backup,
-        "getCurrentUser" => types::User,
-        "listSshKeys" => types::SshKeysPage,
-        "createSshKey" => types::SshKey,
-        "error" => types::ErrorResponse,
-    }
+    operations::by_operation_id(operation)
+        .unwrap_or_else(|| panic!("{operation} is not in the operation table"))
+        .decode_response(json.as_bytes())
+        .unwrap_or_else(|| panic!("{operation} answers without a JSON body"))
 }
 
-const OPERATIONS: &[&str] = &[
-    "status",
-    "swagger",
-    "listAccounts",
-    "getAccount",
-    "getAccountsLimits",
-    "getAccountUsageMetrics",
-    "listAccountUsers",
-    "createAccountUser",
-    "getAccountUser",
-    "updateAccountUser",
-    "getAccountUsageSummary",
-    "getAccountUsageInsights",
-    "listSites",
-    "createSite",
-    "getSite",
-    "updateSite",
-    "listInstalls",
-    "createInstall",
-    "getInstall",
-    "updateInstall",
-    "getLargeFSValidationFile",
-    "getOffloadSettings",
-    "getInstallUsageMetrics",
-    "listDomains",
-    "createDomain",
-    "createBulkDomains",
-    "getDomain",
-    "updateDomain",
-    "checkStatus",
-    "getInstallCertificates",
-    "getDomainCertificate",
-    "importThirdPartySSLCertificate",
-    "getDomainReportStatus",
-    "createBackup",
-    "showBackup",
-    "getCurrentUser",
-    "listSshKeys",
-    "createSshKey",
-];
+/// Every operation whose answer has a JSON body, from the operation table.
+fn operations_with_a_body() -> Vec<&'static str> {
+    operations::OPERATIONS
+        .iter()
+        .filter(|op| op.response.is_some())
+        .map(|op| op.operation_id)
+        .collect()
+}
 
 /// Keys of the real types, so random objects partly match them.
 const KEYS: &[&str] = &[
@@ -228,7 +123,7 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
 /// replaced by random JSON: (operation, field, damaged example).
 fn damaged_fixture() -> impl Strategy<Value = (&'static str, String, Value)> {
     (
-        prop::sample::select(OPERATIONS),
+        prop::sample::select(operations_with_a_body()),
         arbitrary_json(),
         any::<prop::sample::Index>(),
     )
@@ -260,7 +155,7 @@ proptest! {
         json in arbitrary_json()
     ) {
         let text = json.to_string();
-        for op in OPERATIONS.iter().chain(["error"].iter()) {
+        for op in operations_with_a_body().into_iter().chain(["error"]) {
             if let Ok(encoded) = decode(op, &text) {
                 let again = decode(op, &encoded.to_string())
                     .map_err(|e| TestCaseError::fail(format!("{op}: {text} re-encoded as {encoded} fails: {e}")))?;
@@ -278,8 +173,8 @@ proptest! {
         let intact = decode(op, &fixture(op).to_string()).unwrap();
         match decode(op, &damaged.to_string()) {
             Err(e) => prop_assert!(
-                is_in_field(&e.path, &field),
-                "{op}: damaging `{field}` is blamed on `{}`: {e}", e.path
+                is_in_field(e.path(), &field),
+                "{op}: damaging `{field}` is blamed on `{}`: {e}", e.path()
             ),
             Ok(decoded) => {
                 for (key, value) in intact.as_object().unwrap() {
@@ -317,14 +212,14 @@ proptest! {
 
 #[test]
 fn every_documented_example_decodes() {
-    for op in OPERATIONS {
+    for op in operations_with_a_body() {
         decode(op, &fixture(op).to_string()).unwrap_or_else(|e| panic!("{op}: {e}"));
     }
 }
 
 #[test]
 fn every_truncation_of_every_example_is_reported_as_an_early_end_where_it_is_cut() {
-    for op in OPERATIONS {
+    for op in operations_with_a_body() {
         let text = fixture(op).to_string();
         for cut in 0..text.len() {
             if !text.is_char_boundary(cut) {
@@ -334,9 +229,9 @@ fn every_truncation_of_every_example_is_reported_as_an_early_end_where_it_is_cut
                 .err()
                 .unwrap_or_else(|| panic!("{op} cut at {cut} decoded"));
             // An early end, not a wrong value in some field, and at the cut.
-            assert!(err.error.is_eof(), "{op} cut at {cut}: {err}");
+            assert!(err.source_error().is_eof(), "{op} cut at {cut}: {err}");
             assert_eq!(
-                (err.error.line(), err.error.column()),
+                (err.source_error().line(), err.source_error().column()),
                 (1, text[..cut].chars().count()),
                 "{op} cut at {cut}: {err}"
             );

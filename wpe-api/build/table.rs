@@ -151,7 +151,7 @@ fn table(ops: &[Op<'_>]) -> String {
             Some(name) => (
                 format!("Some({name:?})"),
                 format!(
-                    "Some(|body| serde_json::from_slice::<crate::types::{}>(body).map(drop))",
+                    "Some(round_trip::<crate::types::{}>)",
                     name.to_upper_camel_case()
                 ),
             ),
