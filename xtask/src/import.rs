@@ -669,17 +669,22 @@ impl Converter<'_> {
                 .and_then(Value::as_str)
                 .and_then(|r| r.strip_prefix("#/components/schemas/"))
             {
-                Some(ours_name) => Target::Component(ours_name.to_string()),
+                Some(ours_name) => Some(Target::Component(ours_name.to_string())),
+                // An object definition ours writes inline gets a component of its own: the
+                // inline schema may differ from it (that is drift, reported where it is).
+                None if self.up_definition_is_object(name) => None,
                 None => {
                     // Ours' words describe ours' use; a new use gets a placeholder.
                     let mut inline = ov.clone();
                     if let Some(d) = inline.get_mut("description") {
                         *d = json!(DESCRIBE);
                     }
-                    Target::Inline(inline)
+                    Some(Target::Inline(inline))
                 }
             };
-            self.targets.entry(unescape(name)).or_insert(target);
+            if let Some(target) = target {
+                self.targets.entry(unescape(name)).or_insert(target);
+            }
         }
         let (Some(u), Some(o)) = (
             resolve_ptr(self.up, u.to_string()),
@@ -717,6 +722,11 @@ impl Converter<'_> {
                 );
             }
         }
+    }
+
+    fn up_definition_is_object(&self, name: &str) -> bool {
+        let def = self.up.pointer(&format!("/definitions/{name}"));
+        def.is_some_and(|d| d["type"] == "object" || d.get("properties").is_some())
     }
 
     /// Converts one upstream operation to our conventions.
@@ -1126,14 +1136,14 @@ impl Converter<'_> {
         let props = target.entry("properties").or_insert_with(|| json!({}));
         if let Some(props) = props.as_object_mut() {
             props.insert(name.clone(), converted);
-            report.properties.push(format!(
-                "{}.{name}",
-                owner.unwrap_or_else(|| format!(
+            report.properties.push(match owner {
+                Some(owner) => format!("{owner}.{name}"),
+                None => format!(
                     "{} {}",
                     change.operation.as_deref().unwrap_or("-"),
                     change.location
-                ))
-            ));
+                ),
+            });
         }
     }
 
