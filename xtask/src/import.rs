@@ -777,6 +777,8 @@ impl Converter<'_> {
             params.retain(|q| !(q["name"] == p["name"] && q["in"] == p["in"]));
             params.push(p);
         }
+        // Ours lists path parameters first.
+        params.sort_by_key(|p| p["in"] != "path");
         let mut parameters = Vec::new();
         let mut body = None;
         for p in &params {
