@@ -221,7 +221,15 @@ fn sync_spec(args: &SyncSpecArgs) -> Result<ExitCode, String> {
 
     let mut report = Report {
         upstream: DocSummary::new(&fetched.source, &upstream, upstream_sha.clone()),
-        ours: DocSummary::new(&spec_shown, &ours, sha256_hex(&spec_bytes)),
+        ours: DocSummary::new(
+            &if args.import {
+                format!("{spec_shown} (after --import)")
+            } else {
+                spec_shown.clone()
+            },
+            &ours,
+            sha256_hex(&spec_bytes),
+        ),
         lock: lock_status,
         drift,
         acknowledged,
