@@ -163,8 +163,8 @@ pub fn import(
     for (path, method, op) in new_ops {
         insert_operation(&mut doc, &path, &method, op);
     }
-    for (path, method, _) in paging_candidates(&doc, &report.operations) {
-        let op = &mut doc["paths"][&path][&method];
+    for path in paging_candidates(&doc, &report.operations) {
+        let op = &mut doc["paths"][&path]["get"];
         let id = op["operationId"].as_str().unwrap_or_default().to_string();
         let op_obj = op.as_object_mut().expect("operation object");
         let paging = json!({"style": "offset", "items": "results", "key": "id"});
@@ -359,13 +359,12 @@ fn insert_operation(doc: &mut Value, path: &str, method: &str, op: Value) {
 }
 
 /// New GET operations that take `limit` and `offset` and answer a `results` array of objects with an `id`.
-fn paging_candidates(doc: &Value, ops: &[ImportedOperation]) -> Vec<(String, String, ())> {
+fn paging_candidates(doc: &Value, ops: &[ImportedOperation]) -> Vec<String> {
     let mut out = Vec::new();
     for imported in ops {
         if imported.method != "GET" {
             continue;
         }
-        let method = "get".to_string();
         let Some(op) = doc.pointer(&format!("/paths/{}/get", escape(&imported.path))) else {
             continue;
         };
@@ -388,7 +387,7 @@ fn paging_candidates(doc: &Value, ops: &[ImportedOperation]) -> Vec<(String, Str
         let results = resolve(doc, &body["properties"]["results"]);
         let item = resolve(doc, &results["items"]);
         if results["type"] == "array" && item["properties"].get("id").is_some() {
-            out.push((imported.path.clone(), method, ()));
+            out.push(imported.path.clone());
         }
     }
     out
