@@ -4,5 +4,6 @@
 pub mod deviations;
 pub mod diff;
 pub mod fetch;
+pub mod import;
 pub mod model;
 pub mod report;

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use sha2::{Digest, Sha256};
 
 use xtask::report::{self, DocSummary, Lock, LockStatus, Report};
-use xtask::{deviations, diff, fetch, model};
+use xtask::{deviations, diff, fetch, import, model};
 
 /// Workspace automation for wpe-api.
 #[derive(Debug, Parser)]
@@ -67,6 +67,14 @@ struct SyncSpecArgs {
     /// List every acknowledged change, not just three per deviation.
     #[arg(long, short)]
     verbose: bool,
+    /// Write into our spec every operation upstream added (and the definitions it needs),
+    /// converted to our conventions, plus new optional properties and enum values; leave the rest
+    /// (and every description, as a TODO(import) marker) to a maintainer.
+    #[arg(long)]
+    import: bool,
+    /// With --import: print what would be imported without writing the spec.
+    #[arg(long, requires = "import")]
+    dry_run: bool,
 }
 
 fn main() -> ExitCode {
@@ -126,7 +134,7 @@ fn sync_spec(args: &SyncSpecArgs) -> Result<ExitCode, String> {
         spec_path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
     );
-    let ours_doc =
+    let mut ours_doc =
         model::parse_document(&spec_bytes, yaml).map_err(|e| format!("{spec_shown}: {e}"))?;
     let ours = model::normalise(&ours_doc, "ours").map_err(|e| format!("{spec_shown}: {e}"))?;
 
@@ -153,7 +161,38 @@ fn sync_spec(args: &SyncSpecArgs) -> Result<ExitCode, String> {
     };
 
     let changes = diff::diff(&upstream, &ours);
-    let (drift, acknowledged, stale) = report::triage(changes, &deviations);
+    let (mut drift, mut acknowledged, mut stale) = report::triage(changes, &deviations);
+
+    // --import: convert what upstream added, then report on the result as if it were ours.
+    let mut ours = ours;
+    let mut spec_bytes = spec_bytes;
+    let mut imported = None;
+    let mut invalid = None;
+    if args.import {
+        let (doc, mut import_report) = import::import(&upstream_doc, &ours_doc, &drift)
+            .map_err(|e| format!("upstream {}: {e}", fetched.source))?;
+        let mut text = serde_json::to_string_pretty(&doc)
+            .map_err(|e| format!("cannot serialise the imported spec: {e}"))?;
+        text.push('\n');
+        if let Err(e) = serde_json::from_str::<openapiv3::OpenAPI>(&text) {
+            invalid = Some(format!(
+                "the imported spec does not parse as OpenAPI 3.0: {e}"
+            ));
+        }
+        ours = model::normalise(&doc, "ours").map_err(|e| format!("imported spec: {e}"))?;
+        let changes = diff::diff(&upstream, &ours);
+        (drift, acknowledged, stale) = report::triage(changes, &deviations);
+        import_report.decisions = drift.clone();
+        import_report.written = !args.dry_run && invalid.is_none();
+        if import_report.written {
+            std::fs::write(&spec_path, &text)
+                .map_err(|e| format!("cannot write {spec_shown}: {e}"))?;
+        }
+        spec_bytes = text.into_bytes();
+        ours_doc = doc;
+        imported = Some(import_report);
+    }
+    let markers = import::count_markers(&ours_doc);
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
 
     let upstream_sha = sha256_hex(&fetched.bytes);
@@ -190,15 +229,24 @@ fn sync_spec(args: &SyncSpecArgs) -> Result<ExitCode, String> {
 
     let mut report = Report {
         upstream: DocSummary::new(&fetched.source, &upstream, upstream_sha.clone()),
-        ours: DocSummary::new(&spec_shown, &ours, sha256_hex(&spec_bytes)),
+        ours: DocSummary::new(
+            &if args.import {
+                format!("{spec_shown} (after --import)")
+            } else {
+                spec_shown.clone()
+            },
+            &ours,
+            sha256_hex(&spec_bytes),
+        ),
         lock: lock_status,
         drift,
         acknowledged,
         stale_deviations: stale,
         notes,
+        import: imported,
         summary: Default::default(),
     };
-    report::summarise(&mut report, elapsed_ms, args.strict);
+    report::summarise(&mut report, elapsed_ms, args.strict, markers);
 
     if args.write_lock {
         let lock = Lock {
@@ -223,6 +271,9 @@ fn sync_spec(args: &SyncSpecArgs) -> Result<ExitCode, String> {
         println!("{text}");
     } else {
         print!("{}", report::render_text(&report, args.verbose));
+    }
+    if let Some(cause) = invalid {
+        return Err(format!("{cause}; {spec_shown} was not written"));
     }
     Ok(if args.check && report.summary.check_fails {
         ExitCode::from(1)

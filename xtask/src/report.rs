@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::deviations::Deviation;
 use crate::diff::{Change, Class};
+use crate::import::ImportReport;
 use crate::model::{Api, Dialect, Note};
 
 /// What the report says about one of the two documents.
@@ -113,7 +114,9 @@ pub struct Summary {
     pub notes: usize,
     /// Milliseconds spent parsing, normalising, diffing and matching (fetch excluded).
     pub elapsed_ms: f64,
-    /// Whether `--check` fails: unacknowledged drift, or (with `--strict`) stale deviations.
+    /// `TODO(import)` placeholders left in our spec by `--import`.
+    pub todo_markers: usize,
+    /// Whether `--check` fails: unacknowledged drift, placeholders, or (with `--strict`) stale deviations.
     pub check_fails: bool,
 }
 
@@ -134,6 +137,9 @@ pub struct Report {
     pub stale_deviations: Vec<Stale>,
     /// Oddities found in either document.
     pub notes: Vec<Note>,
+    /// What `--import` did (the rest of the report describes the spec after the import).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import: Option<ImportReport>,
     /// Counts.
     pub summary: Summary,
 }
@@ -179,7 +185,7 @@ pub fn triage(
 }
 
 /// Counts drift by class and fills in the summary.
-pub fn summarise(report: &mut Report, elapsed_ms: f64, strict: bool) {
+pub fn summarise(report: &mut Report, elapsed_ms: f64, strict: bool, todo_markers: usize) {
     let count = |c: Class| report.drift.iter().filter(|d| d.class == c).count();
     report.summary = Summary {
         drift: report.drift.len(),
@@ -190,7 +196,10 @@ pub fn summarise(report: &mut Report, elapsed_ms: f64, strict: bool) {
         stale_deviations: report.stale_deviations.len(),
         notes: report.notes.len(),
         elapsed_ms,
-        check_fails: !report.drift.is_empty() || (strict && !report.stale_deviations.is_empty()),
+        todo_markers,
+        check_fails: !report.drift.is_empty()
+            || todo_markers > 0
+            || (strict && !report.stale_deviations.is_empty()),
     };
 }
 
@@ -378,7 +387,18 @@ pub fn render_text(r: &Report, verbose: bool) -> String {
         }
     }
 
+    if let Some(imp) = &r.import {
+        render_import(&mut s, imp);
+    }
     let m = &r.summary;
+    if m.todo_markers > 0 {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "TODO(import) markers: {} in ours (descriptions to write, generated names to confirm); --check fails until none is left",
+            m.todo_markers
+        );
+    }
     let _ = writeln!(s);
     let _ = writeln!(
         s,
@@ -398,4 +418,72 @@ pub fn render_text(r: &Report, verbose: bool) -> String {
         if m.check_fails { " — check FAILS" } else { " — check passes" },
     );
     s
+}
+
+/// The `--import` section: what was imported, what was inferred, what is left for a maintainer.
+fn render_import(s: &mut String, imp: &ImportReport) {
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "Import ({}): {} operation{}, {} schema{}, {} propert{}, {} enum value{}, {} tag{}",
+        if imp.written {
+            "written"
+        } else {
+            "dry run, nothing written"
+        },
+        imp.operations.len(),
+        if imp.operations.len() == 1 { "" } else { "s" },
+        imp.schemas.len(),
+        if imp.schemas.len() == 1 { "" } else { "s" },
+        imp.properties.len(),
+        if imp.properties.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        },
+        imp.enum_values.len(),
+        if imp.enum_values.len() == 1 { "" } else { "s" },
+        imp.tags.len(),
+        if imp.tags.len() == 1 { "" } else { "s" },
+    );
+    for op in &imp.operations {
+        let generated = if op.generated_id {
+            "  (operationId generated)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "  + {} {} {}{generated}",
+            op.operation_id, op.method, op.path
+        );
+    }
+    let lists = [
+        ("schemas", &imp.schemas),
+        ("properties", &imp.properties),
+        ("enum values", &imp.enum_values),
+        ("tags", &imp.tags),
+    ];
+    for (label, list) in lists {
+        if !list.is_empty() {
+            let _ = writeln!(s, "  {label}: {}", list.join(", "));
+        }
+    }
+    if !imp.inferences.is_empty() {
+        let _ = writeln!(s, "  Inferred, to confirm ({}):", imp.inferences.len());
+        for i in &imp.inferences {
+            let _ = writeln!(s, "    {}: {}", i.target, i.fact);
+        }
+    }
+    for n in &imp.notes {
+        let _ = writeln!(s, "  note: {n}");
+    }
+    let _ = writeln!(
+        s,
+        "  Left for a maintainer: {} decision{} (the drift listed above, not changed by the import) and {} TODO(import) marker{}",
+        imp.decisions.len(),
+        if imp.decisions.len() == 1 { "" } else { "s" },
+        imp.markers,
+        if imp.markers == 1 { "" } else { "s" },
+    );
 }

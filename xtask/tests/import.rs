@@ -1,0 +1,706 @@
+//! `sync-spec --import`: conversion rules on a small document, real upgrades across WP Engine's
+//! releases (read from `../shared` at run time), and a compile check of the client generated
+//! from the imported specs.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A fresh scratch directory under the system temp dir.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xtask-import-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("report is JSON ({e}): {}{}", self.stdout, self.stderr))
+    }
+}
+
+/// `cargo xtask sync-spec` with `spec` as ours, `upstream` read from a file, a lock in `spec`'s directory.
+fn sync(spec: &Path, upstream: &Path, deviations: &Path, extra: &[&str]) -> Run {
+    let lock = spec.with_file_name("upstream.lock.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["sync-spec", "--from-file"])
+        .arg(upstream)
+        .arg("--spec")
+        .arg(spec)
+        .arg("--deviations")
+        .arg(deviations)
+        .arg("--lock")
+        .arg(&lock)
+        .args(extra)
+        .output()
+        .expect("xtask runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The deviations that record our conventions (no Authorization parameter, one error schema,
+/// 4XX/5XX ranges, no `default`), taken from our deviations file at 1.10.0, in `dir`.
+fn convention_deviations(dir: &Path) -> PathBuf {
+    let all = read_json(&fixtures().join("curated-1.10.0.deviations.json"));
+    let conventions: Vec<Value> = all["deviations"]
+        .as_array()
+        .expect("deviations")
+        .iter()
+        .filter(|d| {
+            [
+                "authorization-header-parameter-removed",
+                "one-error-schema",
+                "error-status-ranges-added",
+                "default-responses-removed",
+            ]
+            .contains(&d["id"].as_str().unwrap_or_default())
+        })
+        .cloned()
+        .collect();
+    assert_eq!(conventions.len(), 4);
+    let path = dir.join("conventions.deviations.json");
+    write_json(&path, &json!({ "deviations": conventions }));
+    path
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).expect("read")).expect("JSON")
+}
+
+fn write_json(path: &Path, v: &Value) {
+    let mut text = serde_json::to_string_pretty(v).expect("serialise");
+    text.push('\n');
+    std::fs::write(path, text).expect("write");
+}
+
+/// `(operation, location, kind)` of every change in a report list.
+fn identities(list: &Value) -> BTreeSet<(String, String, String)> {
+    list.as_array()
+        .expect("a list of changes")
+        .iter()
+        .map(|c| {
+            (
+                c["operation"].as_str().unwrap_or("-").to_string(),
+                c["location"].as_str().expect("location").to_string(),
+                c["kind"].as_str().expect("kind").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn ids(list: &[(&str, &str, &str)]) -> BTreeSet<(String, String, String)> {
+    list.iter()
+        .map(|(o, l, k)| (o.to_string(), l.to_string(), k.to_string()))
+        .collect()
+}
+
+/// Every operation of an OpenAPI document: (METHOD, path, operation).
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            out.push((method.to_ascii_uppercase(), path.clone(), op.clone()));
+        }
+    }
+    out
+}
+
+/// What a maintainer does with the markers: writes the text (here: a stand-in sentence).
+fn resolve_markers(v: &mut Value) {
+    match v {
+        Value::String(s) if s.starts_with("TODO(import)") => *s = "Written by a maintainer.".into(),
+        Value::Array(a) => a.iter_mut().for_each(resolve_markers),
+        Value::Object(m) => m.values_mut().for_each(resolve_markers),
+        _ => {}
+    }
+}
+
+/// Checks the conventions every imported operation follows, and that the document is OpenAPI 3.0.
+fn assert_our_conventions(doc: &Value) {
+    serde_json::from_value::<openapiv3::OpenAPI>(doc.clone()).expect("OpenAPI 3.0");
+    for (method, path, op) in operations(doc) {
+        let at = format!("{method} {path}");
+        let idempotent = matches!(method.as_str(), "GET" | "PUT" | "DELETE");
+        assert_eq!(op["x-wpe-idempotent"], json!(idempotent), "{at}");
+        assert!(op["operationId"].is_string(), "{at} has an operationId");
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            assert_ne!(p["in"], "header", "{at}: no header parameter");
+            assert_ne!(p["in"], "body", "{at}: bodies are requestBody");
+        }
+        let responses = op["responses"].as_object().expect("responses");
+        assert!(!responses.contains_key("default"), "{at}: no default");
+        for status in ["4XX", "5XX"] {
+            assert_eq!(
+                responses[status],
+                json!({"$ref": "#/components/responses/Error"}),
+                "{at}"
+            );
+        }
+        for (status, r) in responses {
+            if status.starts_with('4') || status.starts_with('5') {
+                assert_eq!(
+                    r,
+                    &json!({"$ref": "#/components/responses/Error"}),
+                    "{at} {status}"
+                );
+            }
+        }
+        let open = path == "/status" || path == "/swagger";
+        assert_eq!(
+            op.get("security") == Some(&json!([])),
+            open,
+            "{at} security"
+        );
+    }
+    let text = serde_json::to_string(doc).expect("serialise");
+    assert!(!text.contains("#/definitions/"), "no Swagger references");
+    assert!(!text.contains("x-nullable"), "nullable, not x-nullable");
+}
+
+#[test]
+fn new_operation_is_converted_to_our_conventions() {
+    let dir = scratch("convert");
+    let upstream = json!({
+        "swagger": "2.0",
+        "info": {"title": "t", "version": "2"},
+        "parameters": {"authorization": {"name": "Authorization", "in": "header", "type": "string", "format": "uuid"}},
+        "paths": {"/things/{thing_id}/parts": {"get": {
+            "tags": ["Thing"],
+            "description": "upstream's words",
+            "operationId": "listParts",
+            "parameters": [
+                {"$ref": "#/parameters/authorization"},
+                {"name": "thing_id", "in": "path", "required": true, "type": "string", "format": "uuid"},
+                {"name": "limit", "in": "query", "type": "integer", "minimum": 0, "maximum": 100, "default": 100},
+                {"name": "offset", "in": "query", "type": "integer", "minimum": 0, "default": 0}],
+            "responses": {
+                "200": {"description": "ok", "schema": {"type": "object", "properties": {
+                    "next": {"type": "string", "x-nullable": true},
+                    "results": {"type": "array", "items": {"$ref": "#/definitions/Part"}}}}},
+                "404": {"description": "no", "schema": {"$ref": "#/definitions/NotFound"}},
+                "429": {"$ref": "#/definitions/TooMany"},
+                "default": {"description": "other", "schema": {"$ref": "#/definitions/NotFound"}}},
+            "security": [{"basicAuth": []}]},
+            "post": {"tags": ["Thing"], "parameters": [
+                {"name": "body", "in": "body", "required": true, "schema": {"type": "object", "properties": {"name": {"type": "string"}}}}],
+                "responses": {"202": {"description": "accepted"}}, "security": [{"basicAuth": []}]}}},
+        "definitions": {
+            "Part": {"type": "object", "required": ["id"], "properties": {
+                "id": {"type": "string", "format": "uuid", "example": "x"},
+                "state": {"type": "string", "enum": ["new", "old"], "description": "upstream's words"},
+                "kind": {"type": "string", "enum": ["a", null]}}},
+            "NotFound": {"type": "object", "properties": {"message": {"type": "string"}}},
+            "TooMany": {"description": "Too many requests"}}
+    });
+    let up = dir.join("upstream.json");
+    write_json(&up, &upstream);
+    let spec = dir.join("openapi.json");
+    write_json(
+        &spec,
+        &json!({"openapi": "3.0.3", "info": {"title": "ours", "version": "1"}, "paths": {}}),
+    );
+    let devs = convention_deviations(&dir);
+
+    let run = sync(&spec, &up, &devs, &["--import", "--json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let report = run.json();
+    let doc = read_json(&spec);
+    assert_our_conventions(&doc);
+
+    let list = &doc["paths"]["/things/{thing_id}/parts"]["get"];
+    assert_eq!(list["operationId"], "listParts");
+    assert_eq!(list["tags"], json!(["Thing"]));
+    assert_eq!(list["description"], "TODO(import): describe in our words");
+    assert_eq!(
+        list["x-wpe-paging"],
+        json!({"style": "offset", "items": "results", "key": "id"})
+    );
+    let statuses: Vec<&str> = list["responses"]
+        .as_object()
+        .expect("responses")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(statuses, ["200", "404", "429", "4XX", "5XX"]);
+    let body = &list["responses"]["200"]["content"]["application/json"]["schema"];
+    assert_eq!(body["properties"]["next"]["nullable"], true);
+    assert_eq!(
+        body["properties"]["results"]["items"],
+        json!({"$ref": "#/components/schemas/Part"})
+    );
+    let part = &doc["components"]["schemas"]["Part"];
+    assert_eq!(
+        part["properties"]["id"],
+        json!({"type": "string", "format": "uuid"})
+    );
+    assert_eq!(
+        part["properties"]["state"],
+        json!({"$ref": "#/components/schemas/PartState"})
+    );
+    assert_eq!(part["properties"]["kind"]["nullable"], true);
+    assert_eq!(part["properties"]["kind"]["enum"], json!(["a"]));
+    assert_eq!(
+        doc["components"]["schemas"]["PartState"]["x-wpe-open-enum"],
+        true
+    );
+    assert!(doc["components"]["schemas"].get("NotFound").is_none());
+
+    let create = &doc["paths"]["/things/{thing_id}/parts"]["post"];
+    assert_eq!(create["operationId"], "postThingsParts");
+    assert!(create["x-wpe-todo"]
+        .as_str()
+        .expect("marker")
+        .starts_with("TODO(import)"));
+    assert_eq!(create["requestBody"]["required"], true);
+    assert_eq!(doc["tags"], json!([{"name": "Thing"}]));
+
+    let imported = &report["import"];
+    assert_eq!(imported["operations"].as_array().expect("ops").len(), 2);
+    assert_eq!(imported["operations"][1]["generated_id"], true);
+    let facts: Vec<String> = imported["inferences"]
+        .as_array()
+        .expect("inferences")
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {}",
+                i["target"].as_str().unwrap(),
+                i["fact"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.starts_with("listParts x-wpe-paging")),
+        "{facts:?}"
+    );
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.starts_with("postThingsParts x-wpe-idempotent false")),
+        "{facts:?}"
+    );
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.starts_with("PartState x-wpe-open-enum")),
+        "{facts:?}"
+    );
+    // The generated operationId is the one decision left; the markers are counted.
+    assert_eq!(
+        identities(&imported["decisions"]),
+        ids(&[("postThingsParts", "operationId", "operation-id-changed")])
+    );
+    assert!(report["summary"]["todo_markers"].as_u64().expect("count") > 0);
+    assert_eq!(report["summary"]["check_fails"], true);
+}
+
+#[test]
+fn markers_fail_check_until_a_maintainer_replaces_them() {
+    let dir = scratch("markers");
+    let spec = dir.join("openapi.json");
+    let mut doc = read_json(&fixtures().join("base.openapi.json"));
+    doc["info"]["description"] = json!("TODO(import): describe in our words");
+    write_json(&spec, &doc);
+    let devs = dir.join("deviations.json");
+    write_json(&devs, &json!({"deviations": []}));
+    let up = fixtures().join("base.swagger.json");
+
+    let run = sync(&spec, &up, &devs, &["--check"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Drift: none"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("TODO(import) markers: 1 in ours"),
+        "{}",
+        run.stdout
+    );
+
+    resolve_markers(&mut doc);
+    write_json(&spec, &doc);
+    let run = sync(&spec, &up, &devs, &["--check"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn import_whose_result_is_not_openapi_3_exits_2_and_writes_nothing() {
+    let dir = scratch("invalid");
+    let spec = dir.join("openapi.json");
+    std::fs::copy(fixtures().join("base.openapi.json"), &spec).expect("copy");
+    let before = std::fs::read(&spec).expect("read");
+    let devs = dir.join("deviations.json");
+    write_json(&devs, &json!({"deviations": []}));
+    let mut up = read_json(&fixtures().join("base.swagger.json"));
+    up["paths"]["/odd"] = json!({"get": {"operationId": "odd",
+        "responses": {"200": {"description": "", "schema": 5}}}});
+    let up_path = dir.join("upstream.json");
+    write_json(&up_path, &up);
+
+    let run = sync(&spec, &up_path, &devs, &["--import"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("does not parse as OpenAPI 3.0"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(&spec).expect("read"), before);
+}
+
+/// Imports `upstream` into `spec` (in place), checks the conventions, then checks that
+/// `--check` reports exactly the import's decisions plus its markers, and nothing once the
+/// markers are written and the decisions acknowledged. Returns the import report.
+fn import_and_check(spec: &Path, upstream: &Path, deviations: &Path) -> Value {
+    let run = sync(spec, upstream, deviations, &["--import", "--json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let report = run.json();
+    let imported = report["import"].clone();
+    assert_eq!(imported["written"], true);
+    let mut doc = read_json(spec);
+    assert_our_conventions(&doc);
+
+    let check = sync(spec, upstream, deviations, &["--check", "--json"]);
+    assert_eq!(check.code, 1, "markers fail --check: {}", check.stderr);
+    let checked = check.json();
+    assert_eq!(
+        identities(&checked["drift"]),
+        identities(&imported["decisions"]),
+        "--check reports the import's decisions"
+    );
+    assert_eq!(checked["summary"]["todo_markers"], imported["markers"]);
+    assert!(imported["markers"].as_u64().expect("count") > 0);
+
+    // The maintainer writes the descriptions and records the decisions: --check passes.
+    resolve_markers(&mut doc);
+    write_json(spec, &doc);
+    let mut devs = read_json(deviations);
+    let list = devs["deviations"].as_array_mut().expect("deviations");
+    for (i, c) in imported["decisions"]
+        .as_array()
+        .expect("decisions")
+        .iter()
+        .enumerate()
+    {
+        list.push(json!({"id": format!("decision-{i}"), "reason": "decided",
+            "operation": c["operation"], "location": c["location"], "kind": c["kind"]}));
+    }
+    let decided = spec.with_file_name("decided.deviations.json");
+    write_json(&decided, &devs);
+    let check = sync(spec, upstream, &decided, &["--check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    report
+}
+
+/// Imports 1.17.0 into a copy of our spec at 1.10.0; the copy is left in `dir/openapi.json`.
+fn import_1_17_0(dir: &Path, upstream: &Path) -> Value {
+    let spec = dir.join("openapi.json");
+    std::fs::copy(fixtures().join("curated-1.10.0.openapi.json"), &spec).expect("copy");
+    let devs = fixtures().join("curated-1.10.0.deviations.json");
+    let report = import_and_check(&spec, upstream, &devs);
+    report["import"].clone()
+}
+
+#[test]
+fn import_of_1_17_0_into_our_1_10_0_spec_adds_ten_operations_and_leaves_only_decisions() {
+    let Some(upstream) = support::shared("upstream/wpe-swagger-1.17.0.json") else {
+        return;
+    };
+    let dir = scratch("1.17.0");
+    let imported = import_1_17_0(&dir, &upstream);
+    let doc = read_json(&dir.join("openapi.json"));
+    assert_eq!(operations(&doc).len(), 60);
+    assert_eq!(imported["operations"].as_array().expect("ops").len(), 10);
+
+    // Compatible additions to what ours had; the rest is for a maintainer.
+    let backup = &doc["components"]["schemas"]["Backup"]["properties"];
+    for p in [
+        "description",
+        "create_time",
+        "complete_time",
+        "wordpress_version",
+    ] {
+        assert_eq!(backup[p]["nullable"], true, "Backup.{p}");
+    }
+    let statuses = &doc["components"]["schemas"]["BackupStatus"]["enum"];
+    assert_eq!(
+        statuses,
+        &json!([
+            "requested",
+            "initiated",
+            "completed",
+            "aborted",
+            "in_progress"
+        ]),
+        "a value added, none removed"
+    );
+    assert_eq!(
+        identities(&imported["decisions"]),
+        ids(&[
+            ("createBackup", "response.202.body.id", "format-changed"),
+            (
+                "createBackup",
+                "response.202.body.status",
+                "enum-values-removed"
+            ),
+            (
+                "listBackups",
+                "response.200.body.results[].id",
+                "format-changed"
+            ),
+            (
+                "listBackups",
+                "response.200.body.results[].status",
+                "enum-values-removed"
+            ),
+            ("showBackup", "response.200.body.id", "format-changed"),
+            (
+                "showBackup",
+                "response.200.body.status",
+                "enum-values-removed"
+            ),
+        ])
+    );
+    let list_backups = &doc["paths"]["/installs/{install_id}/backups"]["get"];
+    assert_eq!(list_backups["operationId"], "listBackups");
+    assert_eq!(
+        list_backups["parameters"],
+        json!([{"$ref": "#/components/parameters/installId"},
+               {"$ref": "#/components/parameters/limit"},
+               {"$ref": "#/components/parameters/offset"}])
+    );
+    assert_eq!(list_backups["x-wpe-paging"]["style"], "offset");
+    let transfer = &doc["components"]["schemas"]["SiteTransfer"];
+    assert_eq!(
+        transfer["properties"]["status"],
+        json!({"$ref": "#/components/schemas/SiteTransferStatus"})
+    );
+}
+
+#[test]
+fn import_of_1_6_15_into_an_empty_spec_then_1_10_0_gives_50_operations() {
+    let (Some(v1_6), Some(v1_10)) = (
+        support::shared("upstream/older/wpe-swagger-1.6.15.json"),
+        support::shared("upstream/wpe-swagger-1.10.0.json"),
+    ) else {
+        return;
+    };
+    let dir = scratch("1.6.15");
+    let spec = import_older(&dir, &v1_6, &v1_10);
+    let doc = read_json(&spec);
+    assert_eq!(operations(&doc).len(), 50);
+}
+
+/// 1.6.15 into an empty spec, then 1.10.0 on top; returns the spec's path.
+fn import_older(dir: &Path, v1_6: &Path, v1_10: &Path) -> PathBuf {
+    let spec = dir.join("openapi.json");
+    write_json(
+        &spec,
+        &json!({"openapi": "3.0.3", "info": {"title": "WP Engine Customer API (imported)", "version": "0"}, "paths": {}}),
+    );
+    let devs = convention_deviations(dir);
+    let first = import_and_check(&spec, v1_6, &devs);
+    assert_eq!(
+        first["import"]["operations"].as_array().expect("ops").len(),
+        39
+    );
+    assert_eq!(identities(&first["import"]["decisions"]), BTreeSet::new());
+
+    let second = import_and_check(&spec, v1_10, &devs);
+    let imported = &second["import"];
+    assert_eq!(imported["operations"].as_array().expect("ops").len(), 11);
+    assert_eq!(
+        identities(&imported["decisions"]),
+        ids(&[
+            ("createBackup", "response.202.body.status", "enum-added"),
+            ("showBackup", "response.200.body.status", "enum-added"),
+            // Added as optional: whether to require it is a decision.
+            ("getAccount", "response.200.body.nickname", "required-added"),
+            (
+                "listAccounts",
+                "response.200.body.results[].nickname",
+                "required-added"
+            ),
+            (
+                "getDomainCertificate",
+                "response.200.body.certificate.order_id",
+                "property-removed"
+            ),
+            (
+                "getDomainCertificate",
+                "response.200.body.certificate.parent_id",
+                "property-removed"
+            ),
+            (
+                "getDomainCertificate",
+                "response.200.body.certificate.wpe_order_id",
+                "property-removed"
+            ),
+            (
+                "postAccountsUsageRefreshDiskUsage",
+                "operationId",
+                "operation-id-changed"
+            ),
+        ])
+    );
+    spec
+}
+
+#[test]
+fn dry_run_prints_the_import_and_writes_nothing() {
+    let Some(upstream) = support::shared("upstream/wpe-swagger-1.17.0.json") else {
+        return;
+    };
+    let dir = scratch("dry-run");
+    let spec = dir.join("openapi.json");
+    std::fs::copy(fixtures().join("curated-1.10.0.openapi.json"), &spec).expect("copy");
+    let before = std::fs::read(&spec).expect("read");
+    let devs = fixtures().join("curated-1.10.0.deviations.json");
+    let run = sync(&spec, &upstream, &devs, &["--import", "--dry-run"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for line in [
+        "Import (dry run, nothing written): 10 operations",
+        "  + listBackups GET /installs/{install_id}/backups",
+        "listBackups: x-wpe-paging {style: offset, items: results, key: id}",
+        "Left for a maintainer: 6 decisions",
+        "60 upstream / 60 ours operations",
+    ] {
+        assert!(run.stdout.contains(line), "{line:?} in:\n{}", run.stdout);
+    }
+    assert_eq!(std::fs::read(&spec).expect("read"), before);
+}
+
+/// The `[workspace.dependencies]` table of our workspace (path dependencies left out), so the
+/// compile-check crate builds with the versions the workspace locks.
+fn workspace_dependencies() -> String {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join("Cargo.toml")).expect("workspace Cargo.toml");
+    let mut out = String::from("[workspace.dependencies]\n");
+    let mut inside = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            inside = line.trim() == "[workspace.dependencies]";
+            continue;
+        }
+        if inside && !line.contains("path =") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+const CHECK_BUILD_RS: &str = r#"//! Runs progenitor on every spec in specs/ with wpe-api's settings (hooks, inner type and
+//! hand-written replacements left out: they need wpe-api's own modules).
+use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+
+fn main() {
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let mut names: Vec<_> = std::fs::read_dir("specs").unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    println!("cargo:rerun-if-changed=specs");
+    for path in names {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let spec: openapiv3::OpenAPI = serde_json::from_str(&text).expect("OpenAPI 3.0");
+        let mut settings = GenerationSettings::default();
+        settings
+            .with_interface(InterfaceStyle::Builder)
+            .with_tag(TagStyle::Merged)
+            .with_derive("schemars::JsonSchema");
+        let tokens = Generator::new(&settings)
+            .generate_tokens(&spec)
+            .unwrap_or_else(|e| panic!("progenitor refuses {}: {e}", path.display()));
+        let file = syn::parse2(tokens).expect("generated code parses");
+        let stem = path.file_stem().unwrap().to_str().unwrap().to_string();
+        std::fs::write(out.join(format!("{stem}.rs")), prettyplease::unparse(&file)).unwrap();
+    }
+}
+"#;
+
+#[test]
+fn client_generated_from_imported_specs_compiles() {
+    let (Some(v1_17), Some(v1_6), Some(v1_10)) = (
+        support::shared("upstream/wpe-swagger-1.17.0.json"),
+        support::shared("upstream/older/wpe-swagger-1.6.15.json"),
+        support::shared("upstream/wpe-swagger-1.10.0.json"),
+    ) else {
+        return;
+    };
+    let dir = scratch("compile");
+    let newer = dir.join("newer");
+    let older = dir.join("older");
+    std::fs::create_dir_all(&newer).expect("dir");
+    std::fs::create_dir_all(&older).expect("dir");
+    import_1_17_0(&newer, &v1_17);
+    let older_spec = import_older(&older, &v1_6, &v1_10);
+
+    // A throwaway crate under the workspace's target dir, its own workspace, checked offline with
+    // the workspace's lock so that nothing is fetched; its target dir persists between runs.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+        .join("import-check");
+    let krate = target.join("crate");
+    let _ = std::fs::remove_dir_all(krate.join("specs"));
+    std::fs::create_dir_all(krate.join("specs")).expect("specs dir");
+    std::fs::create_dir_all(krate.join("src")).expect("src dir");
+    std::fs::copy(newer.join("openapi.json"), krate.join("specs/v1_17_0.json")).expect("copy");
+    std::fs::copy(&older_spec, krate.join("specs/v1_10_0_from_v1_6_15.json")).expect("copy");
+    let manifest = format!(
+        "[package]\nname = \"import-check\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [workspace]\n\n{}\n\
+         [dependencies]\nprogenitor-client.workspace = true\nreqwest.workspace = true\nserde.workspace = true\n\
+         serde_json.workspace = true\nschemars.workspace = true\nuuid.workspace = true\nchrono.workspace = true\n\
+         regress.workspace = true\nfutures.workspace = true\n\n\
+         [build-dependencies]\nprogenitor.workspace = true\nopenapiv3.workspace = true\nserde_json.workspace = true\n\
+         prettyplease.workspace = true\nsyn.workspace = true\n",
+        workspace_dependencies()
+    );
+    std::fs::write(krate.join("Cargo.toml"), manifest).expect("manifest");
+    std::fs::write(krate.join("build.rs"), CHECK_BUILD_RS).expect("build.rs");
+    std::fs::write(
+        krate.join("src/lib.rs"),
+        "//! Clients generated from imported specs.\n#![allow(warnings)]\n\
+         pub mod v1_17_0 { include!(concat!(env!(\"OUT_DIR\"), \"/v1_17_0.rs\")); }\n\
+         pub mod v1_10_0_from_v1_6_15 { include!(concat!(env!(\"OUT_DIR\"), \"/v1_10_0_from_v1_6_15.rs\")); }\n",
+    )
+    .expect("lib.rs");
+    std::fs::copy(root.join("Cargo.lock"), krate.join("Cargo.lock")).expect("lock");
+
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let started = std::time::Instant::now();
+    let out = Command::new(cargo)
+        .args(["check", "--offline", "--quiet", "--manifest-path"])
+        .arg(krate.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", target.join("target"))
+        .output()
+        .expect("cargo runs");
+    eprintln!(
+        "cargo check of the imported clients: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        out.status.success(),
+        "the client generated from the imported specs does not compile:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
