@@ -464,9 +464,9 @@ fn is_transient_status(status: StatusCode) -> bool {
 }
 
 fn with_attempts(mut response: Response, attempts: u32) -> Response {
-    response
-        .headers_mut()
-        .insert(ATTEMPTS_HEADER, attempts.into());
+    // A ready header name: a `&str` key would be checked and hashed anew per call.
+    const NAME: http::HeaderName = http::HeaderName::from_static(ATTEMPTS_HEADER);
+    response.headers_mut().insert(NAME, attempts.into());
     response
 }
 
