@@ -244,7 +244,6 @@ thread_local! {
 
 impl ClientHooks<Shared> for Client {
     async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
-        let shared = self.inner().clone();
         let operation = crate::operations::find(info.operation_id);
         let span = tracing::info_span!(
             "wpe_api.request",
@@ -256,7 +255,7 @@ impl ClientHooks<Shared> for Client {
             elapsed_ms = tracing::field::Empty,
         );
         let started = std::time::Instant::now();
-        let (result, attempts) = execute(self.client(), &shared, request, info)
+        let (result, attempts) = execute(self.client(), self.inner(), request, info)
             .instrument(span.clone())
             .await;
         let elapsed = started.elapsed();
@@ -343,17 +342,17 @@ async fn execute(
     request: Request,
     info: &OperationInfo,
 ) -> (reqwest::Result<Response>, u32) {
-    let policy = shared.policy().clone();
+    let policy = shared.policy();
     let deadline = Instant::now() + policy.deadline;
     let limit = policy
         .install_limits
-        .then(|| install_limit(&request, info, &policy))
+        .then(|| install_limit(&request, info, policy))
         .flatten();
     let turn = match limit {
         Some((limit, install, every)) => Some(shared.install_turn(limit, install, every).await),
         None => None,
     };
-    let (result, attempts) = attempt_all(http, shared, &policy, deadline, request).await;
+    let (result, attempts) = attempt_all(http, shared, policy, deadline, request).await;
     if let Some(turn) = turn {
         turn.done();
     }
