@@ -4,13 +4,12 @@
 //! 1. walking 10,000 installs with 20 ms latency per request: the concurrent
 //!    page stream (8 and 4 in flight) vs a sequential follow-the-`next` loop;
 //! 2. peak resident memory of a client process streaming 100,000 installs
-//!    without keeping them vs collecting them into a `Vec`;
-//! 3. client CPU time per request: the generated client with its hooks vs a
-//!    hand-written reqwest + serde call to the same endpoint.
+//!    without keeping them vs collecting them into a `Vec`.
 //!
-//! Memory and CPU are measured in child processes running only the client,
-//! with the stand-in in this process. Run with
-//! `cargo bench -p wpe-api-tests --bench client`.
+//! Memory is measured in child processes running only the client, with the
+//! stand-in in this process. Run with
+//! `cargo bench -p wpe-api-tests --bench client`. Client CPU per request is
+//! counted in instructions by `benches/instructions.rs`.
 
 use std::time::{Duration, Instant};
 
@@ -153,61 +152,6 @@ async fn memory_benchmark() {
     );
 }
 
-async fn cpu_benchmark() {
-    let server = FakeServer::start(FakeConfig::with_seed(Seed::Demo)).await;
-    let install = server
-        .client()
-        .list_installs()
-        .send()
-        .await
-        .expect("installs")
-        .into_inner()
-        .results[0]
-        .id
-        .to_string();
-    let url = server.base_url().to_owned();
-    let requests = "20000";
-    let (ours, bare, raw) = tokio::task::spawn_blocking(move || {
-        // Alternate, and keep each variant's best of five.
-        let best = |mode: &str, best: &mut f64| {
-            *best = best.min(field(
-                &child(&[mode, &url, &install, requests]),
-                "cpu_us_per_request",
-            ));
-        };
-        let (mut ours, mut bare, mut raw) = (f64::MAX, f64::MAX, f64::MAX);
-        for _ in 0..5 {
-            best("cpu-ours", &mut ours);
-            best("cpu-bare", &mut bare);
-            best("cpu-raw", &mut raw);
-        }
-        (ours, bare, raw)
-    })
-    .await
-    .expect("children");
-    println!("client CPU per request, get_install, no latency ({requests} requests, best of 5):");
-    println!("  hand-written reqwest + serde   {raw:>7.1} µs");
-    println!(
-        "  wpe-api client, retries off    {bare:>7.1} µs   {:.2}x",
-        bare / raw
-    );
-    println!(
-        "  wpe-api client with hooks      {ours:>7.1} µs   {:.2}x",
-        ours / raw
-    );
-}
-
-/// User + system CPU time of this process.
-fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // Fields 14 and 15 of stat (utime, stime), counted from after the command name.
-    let ticks: u64 =
-        fields[11].parse::<u64>().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
-    Duration::from_millis(ticks * 10)
-}
-
 fn peak_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
     status
@@ -238,63 +182,6 @@ fn run_child(args: &[String]) {
                 assert_eq!(n, 100_000);
                 println!("items={n} peak_kib={}", peak_kib());
             }
-            [mode, url, install, n] => {
-                let n: u32 = n.parse().expect("count");
-                let install: uuid::Uuid = install.parse().expect("uuid");
-                let started = cpu_time();
-                if mode == "cpu-ours" || mode == "cpu-bare" {
-                    let client = if mode == "cpu-ours" {
-                        client_for(url)
-                    } else {
-                        Client::builder()
-                            .credentials(Credentials::new(DEMO_USER, DEMO_PASSWORD))
-                            .base_url(url.as_str())
-                            .retry_policy(RetryPolicy::none())
-                            .build()
-                            .expect("client")
-                    };
-                    for _ in 0..n {
-                        let got = client
-                            .get_install()
-                            .install_id(install)
-                            .send()
-                            .await
-                            .expect("get_install");
-                        assert_eq!(got.id, install);
-                    }
-                } else {
-                    let http = reqwest::Client::builder()
-                        .default_headers({
-                            let mut h = reqwest::header::HeaderMap::new();
-                            let token = wpe_api_tests::basic_auth(DEMO_USER, DEMO_PASSWORD);
-                            h.insert(
-                                reqwest::header::AUTHORIZATION,
-                                token.parse().expect("header"),
-                            );
-                            h
-                        })
-                        .build()
-                        .expect("reqwest");
-                    let target = format!("{url}/installs/{install}");
-                    for _ in 0..n {
-                        let response = http
-                            .get(&target)
-                            .header(reqwest::header::ACCEPT, "application/json")
-                            .send()
-                            .await
-                            .expect("send");
-                        assert!(response.status().is_success());
-                        let got: wpe_api::types::Installation =
-                            response.json().await.expect("json");
-                        assert_eq!(got.id, install);
-                    }
-                }
-                let used = cpu_time() - started;
-                println!(
-                    "cpu_us_per_request={:.2}",
-                    used.as_secs_f64() * 1e6 / f64::from(n)
-                );
-            }
             other => panic!("unknown child arguments {other:?}"),
         }
     });
@@ -319,9 +206,6 @@ fn main() {
         }
         if only.is_empty() || only == "memory" {
             memory_benchmark().await;
-        }
-        if only.is_empty() || only == "cpu" {
-            cpu_benchmark().await;
         }
     });
 }

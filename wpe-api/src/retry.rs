@@ -472,12 +472,16 @@ async fn attempt_all(
 }
 
 /// The same response with its body read into memory.
-async fn buffered(response: Response) -> reqwest::Result<Response> {
+async fn buffered(mut response: Response) -> reqwest::Result<Response> {
+    use reqwest::ResponseBuilderExt;
+    // The headers move over rather than being copied, and the URL goes along
+    // (without it, `Response::from` parses a placeholder URL every time).
     let mut head = http::Response::builder()
         .status(response.status())
-        .version(response.version());
+        .version(response.version())
+        .url(response.url().clone());
     if let Some(headers) = head.headers_mut() {
-        *headers = response.headers().clone();
+        *headers = std::mem::take(response.headers_mut());
     }
     let body = response.bytes().await?;
     Ok(head
@@ -494,9 +498,9 @@ fn is_transient_status(status: StatusCode) -> bool {
 }
 
 fn with_attempts(mut response: Response, attempts: u32) -> Response {
-    response
-        .headers_mut()
-        .insert(ATTEMPTS_HEADER, attempts.into());
+    // A ready header name: a `&str` key would be checked and hashed anew per call.
+    const NAME: http::HeaderName = http::HeaderName::from_static(ATTEMPTS_HEADER);
+    response.headers_mut().insert(NAME, attempts.into());
     response
 }
 
