@@ -1,0 +1,133 @@
+//! Accounts and their limits, and that one user never sees another's accounts.
+
+use uuid::Uuid;
+use wpe_api::fake::{FakeConfig, FakeServer, Seed, OTHER_PASSWORD, OTHER_USER};
+use wpe_api::{ApiErrorExt, Credentials};
+
+use crate::support::{demo, status_of, Served};
+
+pub async fn accounts_and_limits() -> Served {
+    let (server, client) = demo().await;
+    let page = client.list_accounts().send().await.unwrap();
+    assert_eq!(page.count, Some(3));
+    let names: Vec<&str> = page.results.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["demoagency", "democlient", "demosandbox"]);
+    assert_eq!(page.next, None);
+    assert_eq!(page.previous, None);
+
+    let agency = &page.results[0];
+    let account = client
+        .get_account()
+        .account_id(agency.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(account.name, "demoagency");
+    assert_eq!(account.nickname.as_deref(), Some("Demo Agency"));
+
+    let limits = client
+        .get_accounts_limits()
+        .account_id(agency.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(limits.visitors, Some(400_000));
+    assert!(limits.storage.is_some());
+
+    let err = client
+        .get_account()
+        .account_id(Uuid::from_u128(42))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 404);
+    assert_eq!(err.api_error().unwrap().message, "Not Found");
+    server.served_operations()
+}
+
+pub async fn other_users_accounts_are_invisible() -> Served {
+    let (server, client) = demo().await;
+    let other = server.client_with(Credentials::new(OTHER_USER, OTHER_PASSWORD));
+    let theirs = other.list_accounts().send().await.unwrap();
+    assert_eq!(theirs.count, Some(1));
+    let their_account = theirs.results[0].id;
+    let their_install = other.list_installs().send().await.unwrap().results[0].clone();
+
+    // Reading another user's things: 404, as if they did not exist.
+    for err in [
+        client
+            .get_account()
+            .account_id(their_account)
+            .send()
+            .await
+            .unwrap_err(),
+        client
+            .get_accounts_limits()
+            .account_id(their_account)
+            .send()
+            .await
+            .map(|_| ())
+            .unwrap_err(),
+        client
+            .list_account_users()
+            .account_id(their_account)
+            .send()
+            .await
+            .map(|_| ())
+            .unwrap_err(),
+        client
+            .get_install()
+            .install_id(their_install.id)
+            .send()
+            .await
+            .map(|_| ())
+            .unwrap_err(),
+    ] {
+        assert_eq!(status_of(&err), 404, "{err:?}");
+    }
+    let mine = client.list_installs().send().await.unwrap();
+    assert!(mine.results.iter().all(|i| i.account.id != their_account));
+    let filtered = client
+        .list_sites()
+        .account_id(their_account)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(filtered.count, Some(0));
+
+    // Creating in another user's account: 403.
+    let err = client
+        .create_site()
+        .body_map(|b| b.name("Sneaky").account_id(their_account))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 403);
+    let err = client
+        .create_install()
+        .body_map(|b| b.name("sneaky").account_id(their_account))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 403);
+    assert_eq!(other.list_sites().send().await.unwrap().count, Some(1));
+
+    // A user added at run time sees only their new account.
+    let account = server.add_user("newbie", "pw-newbie", "newbieco");
+    let newbie = server.client_with(Credentials::new("newbie", "pw-newbie"));
+    let page = newbie.list_accounts().send().await.unwrap();
+    assert_eq!(page.results.len(), 1);
+    assert_eq!(page.results[0].id, account);
+    server.served_operations()
+}
+
+#[tokio::test]
+async fn an_empty_seed_has_one_empty_account() {
+    let server = FakeServer::start(FakeConfig::with_seed(Seed::Empty)).await;
+    let client = server.client();
+    let accounts = client.list_accounts().send().await.unwrap();
+    assert_eq!(accounts.count, Some(1));
+    assert_eq!(client.list_sites().send().await.unwrap().count, Some(0));
+    assert_eq!(client.list_installs().send().await.unwrap().count, Some(0));
+    assert_eq!(client.list_ssh_keys().send().await.unwrap().count, Some(0));
+}

@@ -1,0 +1,147 @@
+//! Users of an account: add, read, change roles, remove.
+
+use wpe_api::types;
+use wpe_api::ApiErrorExt;
+
+use crate::support::{account_named, assert_field_error, demo, install_named, status_of, Served};
+
+pub async fn account_users_lifecycle() -> Served {
+    let (server, client) = demo().await;
+    let account = account_named(&client, "demoagency").await;
+    let torquemag = install_named(&client, "torquemag").await;
+    let users = client
+        .list_account_users()
+        .account_id(account.id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .results;
+    assert_eq!(users.len(), 3);
+    let owner = users.iter().find(|u| u.roles == "owner").unwrap();
+    assert_eq!(owner.last_owner, Some(true));
+    let pat = users.iter().find(|u| u.roles == "partial").unwrap();
+    assert_eq!(
+        pat.installs.as_ref().unwrap()[0].name.as_deref(),
+        Some("torquemag")
+    );
+
+    let created = client
+        .create_account_user()
+        .account_id(account.id)
+        .body_map(|b| {
+            b.user(
+                types::NewAccountUser::builder()
+                    .account_id(account.id)
+                    .first_name("Nina")
+                    .last_name("New")
+                    .email("nina@example.com")
+                    .roles("partial,billing")
+                    .install_ids(vec![torquemag.id.to_string()]),
+            )
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    let nina = created.into_inner().account_user.unwrap();
+    assert_eq!(nina.roles, "partial,billing");
+    assert_eq!(nina.invite_accepted, Some(false));
+    assert_eq!(nina.installs.as_ref().unwrap().len(), 1);
+
+    let listed = client
+        .list_account_users()
+        .account_id(account.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.results.len(), 4);
+    let fetched = client
+        .get_account_user()
+        .account_id(account.id)
+        .user_id(nina.user_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetched.email, "nina@example.com");
+
+    let updated = client
+        .update_account_user()
+        .account_id(account.id)
+        .user_id(nina.user_id)
+        .body_map(|b| b.roles("full"))
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .account_user
+        .unwrap();
+    assert_eq!(updated.roles, "full");
+    assert!(updated.installs.is_none());
+    let fetched = client
+        .get_account_user()
+        .account_id(account.id)
+        .user_id(nina.user_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetched.roles, "full");
+
+    // Invalid roles and a duplicate email: 400 with field errors.
+    let err = client
+        .update_account_user()
+        .account_id(account.id)
+        .user_id(nina.user_id)
+        .body_map(|b| b.roles("admin"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_field_error(&err, "roles");
+    let err = client
+        .create_account_user()
+        .account_id(account.id)
+        .body_map(|b| {
+            b.user(
+                types::NewAccountUser::builder()
+                    .account_id(account.id)
+                    .first_name("Nina")
+                    .last_name("Again")
+                    .email("nina@example.com")
+                    .roles("superuser"),
+            )
+        })
+        .send()
+        .await
+        .unwrap_err();
+    assert_field_error(&err, "roles");
+    assert_field_error(&err, "email");
+    assert_eq!(err.field_errors().len(), 2);
+
+    // The last owner stays.
+    let err = client
+        .delete_account_user()
+        .account_id(account.id)
+        .user_id(owner.user_id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 400);
+
+    let deleted = client
+        .delete_account_user()
+        .account_id(account.id)
+        .user_id(nina.user_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status().as_u16(), 204);
+    let err = client
+        .get_account_user()
+        .account_id(account.id)
+        .user_id(nina.user_id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 404);
+    server.served_operations()
+}

@@ -1,0 +1,132 @@
+//! The typed client against the stateful stand-in (`wpe_api::fake`) over real
+//! HTTP: every operation with the state change it causes, every class of
+//! error, paging, rate limits, and a check that the suite exercises every
+//! operation of the spec.
+//!
+//! Each scenario starts its own server and returns the operations that server
+//! answered with success. The `scenarios!` list turns each into a test of its
+//! own and also feeds `every_spec_operation_is_exercised`, which runs them
+//! all and compares what was served with the operationIds of
+//! `wpe_api::operations::OPERATIONS` (the spec's, at build time), so the
+//! check does not depend on which tests ran before it.
+//!
+//! The scenarios live in one module per resource, as the stand-in's modules
+//! do (`wpe-api/src/fake/`); their helpers in `support`.
+
+mod support;
+
+mod account;
+mod account_user;
+mod backup;
+mod cache;
+mod certificates;
+mod check;
+mod domain;
+mod install;
+mod offload_settings;
+mod paging;
+mod site;
+mod ssh_key;
+mod status;
+mod usage;
+mod user;
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
+
+use support::Served;
+
+type Scenario = fn() -> Pin<Box<dyn Future<Output = Served>>>;
+
+/// `module: [scenario, ...]`: a test per scenario (`each::module::scenario`)
+/// and the `SCENARIOS` table the coverage check runs.
+macro_rules! scenarios {
+    ($($module:ident: [$($name:ident),* $(,)?]),* $(,)?) => {
+        mod each {
+            $(
+                mod $module {
+                    $(
+                        #[tokio::test]
+                        async fn $name() {
+                            crate::$module::$name().await;
+                        }
+                    )*
+                }
+            )*
+        }
+        const SCENARIOS: &[(&str, Scenario)] = &[
+            $($(
+                (concat!(stringify!($module), "::", stringify!($name)), || Box::pin($module::$name())),
+            )*)*
+        ];
+    };
+}
+
+scenarios!(
+    status: [status_swagger_and_current_user],
+    user: [credentials_are_checked],
+    account: [accounts_and_limits, other_users_accounts_are_invisible],
+    account_user: [account_users_lifecycle],
+    site: [sites_lifecycle],
+    install: [installs_lifecycle, install_copy_is_recorded],
+    offload_settings: [offload_settings],
+    usage: [usage_metrics_and_disk_refresh],
+    domain: [domains_lifecycle, bulk_domains, domain_status_reports_and_rate_limit],
+    certificates: [certificates],
+    backup: [backups_progress_over_time],
+    cache: [cache_purges_and_rate_limit],
+    ssh_key: [ssh_keys],
+    paging: [paging_through_250_installs],
+    check: [malformed_requests],
+);
+
+/// Every operationId of the spec, from the operation table the client is built with.
+fn spec_operation_ids() -> BTreeSet<&'static str> {
+    wpe_api::operations::OPERATIONS
+        .iter()
+        .map(|op| op.operation_id)
+        .collect()
+}
+
+#[tokio::test]
+async fn every_spec_operation_is_exercised() {
+    let spec = spec_operation_ids();
+    assert_eq!(spec.len(), 50, "the spec has 50 operations");
+    let runs = futures::future::join_all(
+        SCENARIOS
+            .iter()
+            .map(|(name, run)| async move { (*name, run().await) }),
+    )
+    .await;
+    let mut covered: BTreeSet<&'static str> = BTreeSet::new();
+    for (name, served) in &runs {
+        println!(
+            "{name}: {}",
+            served.iter().copied().collect::<Vec<_>>().join(", ")
+        );
+        covered.extend(served);
+    }
+    let unknown: Vec<&str> = covered
+        .iter()
+        .copied()
+        .filter(|op| !spec.contains(*op))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "served operations not in the spec: {unknown:?}"
+    );
+    let missing: Vec<&str> = spec
+        .iter()
+        .copied()
+        .filter(|op| !covered.contains(op))
+        .collect();
+    println!("covered {}/{}", spec.len() - missing.len(), spec.len());
+    assert!(
+        missing.is_empty(),
+        "covered {}/{}; not exercised: {}",
+        spec.len() - missing.len(),
+        spec.len(),
+        missing.join(", ")
+    );
+}

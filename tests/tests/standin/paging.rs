@@ -1,0 +1,141 @@
+//! Paging by `limit` and `offset` through large seeds of installs.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_PASSWORD, DEMO_USER};
+
+use crate::support::{raw, raw_fields, Served};
+
+pub async fn paging_through_250_installs() -> Served {
+    let server = FakeServer::start(FakeConfig::with_seed(Seed::Installs(250))).await;
+    let client = server.client();
+    let base = server.base_url().to_owned();
+    let account = client.list_accounts().send().await.unwrap().results[0].id;
+
+    let mut names = Vec::new();
+    let mut offset = 0u64;
+    let mut pages = Vec::new();
+    loop {
+        let page = client
+            .list_installs()
+            .offset(offset)
+            .send()
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(page.count, Some(250));
+        names.extend(page.results.iter().map(|i| i.name.clone()));
+        pages.push((page.results.len(), page.previous.clone(), page.next.clone()));
+        match page.next {
+            Some(next) => {
+                offset = next.rsplit_once("offset=").unwrap().1.parse().unwrap();
+            }
+            None => break,
+        }
+    }
+    assert_eq!(
+        pages,
+        [
+            (
+                100,
+                None,
+                Some(format!("{base}/installs?limit=100&offset=100"))
+            ),
+            (
+                100,
+                Some(format!("{base}/installs?limit=100&offset=0")),
+                Some(format!("{base}/installs?limit=100&offset=200"))
+            ),
+            (
+                50,
+                Some(format!("{base}/installs?limit=100&offset=100")),
+                None
+            ),
+        ]
+    );
+    let expected: Vec<String> = (0..250).map(|i| format!("i{i:07}")).collect();
+    assert_eq!(names, expected, "every install once, in order");
+
+    // The next URL can be fetched as is, and keeps the account filter.
+    let page = client
+        .list_installs()
+        .account_id(account)
+        .limit(30)
+        .offset(240u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.results.len(), 10);
+    assert_eq!(page.next, None);
+    assert_eq!(
+        page.previous.as_deref(),
+        Some(format!("{base}/installs?account_id={account}&limit=30&offset=210").as_str())
+    );
+    let next = client
+        .list_installs()
+        .limit(7)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .next
+        .unwrap();
+    let raw_next = reqwest::Client::new()
+        .get(&next)
+        .basic_auth(DEMO_USER, Some(DEMO_PASSWORD))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(raw_next["results"][0]["name"], "i0000007");
+    assert_eq!(raw_next["results"].as_array().unwrap().len(), 7);
+
+    // Past the end: an empty page.
+    let empty = client.list_installs().offset(1000u64).send().await.unwrap();
+    assert!(empty.results.is_empty());
+    assert_eq!(empty.count, Some(250));
+
+    // limit above 100: the client refuses, and so does the server.
+    let (status, body) = raw(&server, reqwest::Method::GET, "/installs?limit=101", None).await;
+    assert_eq!(status, 400);
+    assert_eq!(raw_fields(&body), ["limit"]);
+    let (status, _) = raw(&server, reqwest::Method::GET, "/accounts?offset=-1", None).await;
+    assert_eq!(status, 400);
+    server.served_operations()
+}
+
+#[tokio::test]
+async fn a_hundred_thousand_installs_seed_and_page_quickly() {
+    let started = std::time::Instant::now();
+    let server = FakeServer::start(FakeConfig::with_seed(Seed::Installs(100_000))).await;
+    let client = server.client();
+    let last = client
+        .list_installs()
+        .offset(99_990u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(last.count, Some(100_000));
+    assert_eq!(last.results.len(), 10);
+    assert_eq!(last.results[9].name, "i0099999");
+    let created = client
+        .create_install()
+        .body_map(|b| b.name("onemore").account_id(last.results[0].account.id))
+        .send()
+        .await
+        .unwrap();
+    client
+        .get_install()
+        .install_id(created.id)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+}
