@@ -53,11 +53,10 @@ impl ApiErrorExt for Error {
             progenitor_client::Error::UnexpectedResponse(response) => response.headers(),
             _ => return None,
         };
-        headers
-            .get(crate::retry::ATTEMPTS_HEADER)?
-            .to_str()
-            .ok()?
-            .parse()
-            .ok()
+        // The retry hook marks only answers that took more than one attempt.
+        match headers.get(crate::retry::ATTEMPTS_HEADER) {
+            None => Some(1),
+            Some(value) => value.to_str().ok()?.parse().ok(),
+        }
     }
 }

@@ -20,9 +20,10 @@
 //!   answer is `Error::ErrorResponse` (or a success), a transport failure is
 //!   `Error::CommunicationError` with reqwest's error, so `is_timeout()` and
 //!   `is_connect()` tell a timeout from a refused connection either way.
-//! - How many attempts a call made: an answer carries it in a
-//!   `wpe-api-attempts` response header ([`crate::ApiErrorExt::attempts`],
-//!   `ResponseValue::headers()`); for a transport failure it is the
+//! - How many attempts a call made: an answer that took more than one
+//!   carries it in a `wpe-api-attempts` response header
+//!   ([`crate::ApiErrorExt::attempts`], `ResponseValue::headers()`; no header
+//!   means one attempt); for a transport failure it is the
 //!   `attempts` field of the call's span, and a `WARN` event `giving up`
 //!   names the operation, the attempts and the last failure.
 //! - The per-install limits of the spec (`x-wpe-rate-limit`: object-cache
@@ -52,7 +53,7 @@ use crate::clock::{Clock, TokioClock};
 use crate::operations::{Operation, RateLimit};
 use crate::Client;
 
-/// The response header carrying how many attempts a call took.
+/// The response header carrying how many attempts a call took, set when it took more than one.
 pub const ATTEMPTS_HEADER: &str = "wpe-api-attempts";
 
 /// How transient failures are retried.
@@ -472,22 +473,18 @@ async fn attempt_all(
 }
 
 /// The same response with its body read into memory.
-async fn buffered(mut response: Response) -> reqwest::Result<Response> {
-    use reqwest::ResponseBuilderExt;
-    // The headers move over rather than being copied, and the URL goes along
-    // (without it, `Response::from` parses a placeholder URL every time).
-    let mut head = http::Response::builder()
-        .status(response.status())
-        .version(response.version())
-        .url(response.url().clone());
-    if let Some(headers) = head.headers_mut() {
-        *headers = std::mem::take(response.headers_mut());
+async fn buffered(response: Response) -> reqwest::Result<Response> {
+    use http_body_util::BodyExt as _;
+    use reqwest::ResponseBuilderExt as _;
+    // Status, headers and extensions move over as they are; only the URL is
+    // copied (without it, `Response::from` parses a placeholder URL).
+    let url = response.url().clone();
+    let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+    let body = body.collect().await?.to_bytes();
+    if let Some(with_url) = http::Response::builder().url(url).extensions_mut() {
+        parts.extensions.extend(std::mem::take(with_url));
     }
-    let body = response.bytes().await?;
-    Ok(head
-        .body(body)
-        .map(Response::from)
-        .unwrap_or_else(|_| unreachable!("status, version and headers come from a response")))
+    Ok(Response::from(http::Response::from_parts(parts, body)))
 }
 
 fn is_transient_status(status: StatusCode) -> bool {
@@ -497,10 +494,14 @@ fn is_transient_status(status: StatusCode) -> bool {
     )
 }
 
+/// Marks a response that took more than one attempt with their number (no
+/// header means one attempt; see [`crate::ApiErrorExt::attempts`]).
 fn with_attempts(mut response: Response, attempts: u32) -> Response {
-    // A ready header name: a `&str` key would be checked and hashed anew per call.
-    const NAME: http::HeaderName = http::HeaderName::from_static(ATTEMPTS_HEADER);
-    response.headers_mut().insert(NAME, attempts.into());
+    if attempts > 1 {
+        // A ready header name: a `&str` key would be checked and hashed anew per call.
+        const NAME: http::HeaderName = http::HeaderName::from_static(ATTEMPTS_HEADER);
+        response.headers_mut().insert(NAME, attempts.into());
+    }
     response
 }
 
