@@ -2,7 +2,7 @@
 //! releases (read from `../shared` at run time), and a compile check of the client generated
 //! from the imported specs.
 
-mod support;
+mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -420,7 +420,7 @@ fn import_1_17_0(dir: &Path, upstream: &Path) -> Value {
 
 #[test]
 fn import_of_1_17_0_into_our_1_10_0_spec_adds_ten_operations_and_leaves_only_decisions() {
-    let Some(upstream) = support::shared("upstream/wpe-swagger-1.17.0.json") else {
+    let Some(upstream) = common::shared_file("upstream/wpe-swagger-1.17.0.json") else {
         return;
     };
     let dir = scratch("1.17.0");
@@ -497,8 +497,8 @@ fn import_of_1_17_0_into_our_1_10_0_spec_adds_ten_operations_and_leaves_only_dec
 #[test]
 fn import_of_1_6_15_into_an_empty_spec_then_1_10_0_gives_50_operations() {
     let (Some(v1_6), Some(v1_10)) = (
-        support::shared("upstream/older/wpe-swagger-1.6.15.json"),
-        support::shared("upstream/wpe-swagger-1.10.0.json"),
+        common::shared_file("upstream/older/wpe-swagger-1.6.15.json"),
+        common::shared_file("upstream/wpe-swagger-1.10.0.json"),
     ) else {
         return;
     };
@@ -565,7 +565,7 @@ fn import_older(dir: &Path, v1_6: &Path, v1_10: &Path) -> PathBuf {
 
 #[test]
 fn dry_run_prints_the_import_and_writes_nothing() {
-    let Some(upstream) = support::shared("upstream/wpe-swagger-1.17.0.json") else {
+    let Some(upstream) = common::shared_file("upstream/wpe-swagger-1.17.0.json") else {
         return;
     };
     let dir = scratch("dry-run");
@@ -638,9 +638,9 @@ fn main() {
 #[test]
 fn client_generated_from_imported_specs_compiles() {
     let (Some(v1_17), Some(v1_6), Some(v1_10)) = (
-        support::shared("upstream/wpe-swagger-1.17.0.json"),
-        support::shared("upstream/older/wpe-swagger-1.6.15.json"),
-        support::shared("upstream/wpe-swagger-1.10.0.json"),
+        common::shared_file("upstream/wpe-swagger-1.17.0.json"),
+        common::shared_file("upstream/older/wpe-swagger-1.6.15.json"),
+        common::shared_file("upstream/wpe-swagger-1.10.0.json"),
     ) else {
         return;
     };
