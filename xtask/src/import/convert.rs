@@ -1,0 +1,208 @@
+//! The `Converter`'s state, and how upstream definitions map to our component names.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Value};
+
+use super::pointer::{body_pointer, escape, find_operation, resolve_ptr, unescape};
+use super::{Inference, DESCRIBE};
+
+/// What an upstream definition becomes in ours.
+#[derive(Debug, Clone)]
+pub(super) enum Target {
+    /// A component schema of ours (existing, or imported under this name).
+    Component(String),
+    /// Ours writes it inline (e.g. the `next`/`previous`/`count` of pages): this schema.
+    Inline(Value),
+}
+
+pub(super) struct Converter<'u> {
+    pub(super) up: &'u Value,
+    /// Upstream definition name -> what it is in ours.
+    pub(super) targets: BTreeMap<String, Target>,
+    /// Definitions referenced by converted schemas and not yet converted.
+    pub(super) queued: Vec<String>,
+    /// Converted definitions (and extracted enums), in the order first needed.
+    pub(super) new_schemas: Vec<(String, Value)>,
+    pub(super) inferences: Vec<Inference>,
+    pub(super) notes: Vec<String>,
+    /// Names of ours' component schemas before the import.
+    pub(super) taken: BTreeSet<String>,
+}
+
+impl Converter<'_> {
+    /// Learns which upstream definition is which schema of ours by walking the request and
+    /// success-response schemas of every operation both documents have, side by side.
+    pub(super) fn learn_names(&mut self, ours: &Value) {
+        let Some(paths) = ours.get("paths").and_then(Value::as_object) else {
+            return;
+        };
+        let mut pairs = Vec::new();
+        for (path, item) in paths {
+            let Some(item) = item.as_object() else {
+                continue;
+            };
+            for (method, op) in item {
+                let id = op.get("operationId").and_then(Value::as_str);
+                let Some(up_ptr) = find_operation(self.up, method, path, id) else {
+                    continue;
+                };
+                let our_ptr = format!("/paths/{}/{method}", escape(path));
+                if let (Some(u), Some(o)) = (
+                    body_pointer(self.up, &up_ptr, None),
+                    body_pointer(ours, &our_ptr, None),
+                ) {
+                    pairs.push((u, o));
+                }
+                for status in op["responses"]
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|m| m.keys())
+                {
+                    if !status.starts_with('2') {
+                        continue;
+                    }
+                    if let (Some(u), Some(o)) = (
+                        body_pointer(self.up, &up_ptr, Some(status)),
+                        body_pointer(ours, &our_ptr, Some(status)),
+                    ) {
+                        pairs.push((u, o));
+                    }
+                }
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for (u, o) in pairs {
+            self.pair(ours, &u, &o, &mut seen, 0);
+        }
+    }
+
+    fn pair(
+        &mut self,
+        ours: &Value,
+        u: &str,
+        o: &str,
+        seen: &mut BTreeSet<(String, String)>,
+        depth: usize,
+    ) {
+        if depth > 24 || !seen.insert((u.to_string(), o.to_string())) {
+            return;
+        }
+        let (Some(uv), Some(ov)) = (self.up.pointer(u), ours.pointer(o)) else {
+            return;
+        };
+        // A lone allOf wrapper on our side (nullable references) is looked through.
+        if let Some([_]) = ov.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+            return self.pair(ours, u, &format!("{o}/allOf/0"), seen, depth + 1);
+        }
+        if let Some(name) = uv
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/definitions/"))
+        {
+            let target = match ov
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                Some(ours_name) => Some(Target::Component(ours_name.to_string())),
+                // An object definition ours writes inline gets a component of its own: the
+                // inline schema may differ from it (that is drift, reported where it is).
+                None if self.up_definition_is_object(name) => None,
+                None => {
+                    // Ours' words describe ours' use; a new use gets a placeholder.
+                    let mut inline = ov.clone();
+                    if let Some(d) = inline.get_mut("description") {
+                        *d = json!(DESCRIBE);
+                    }
+                    Some(Target::Inline(inline))
+                }
+            };
+            if let Some(target) = target {
+                self.targets.entry(unescape(name)).or_insert(target);
+            }
+        }
+        let (Some(u), Some(o)) = (
+            resolve_ptr(self.up, u.to_string()),
+            resolve_ptr(ours, o.to_string()),
+        ) else {
+            return;
+        };
+        let (uv, ov) = (
+            &self.up.pointer(&u).cloned().unwrap_or_default(),
+            ours.pointer(&o).cloned().unwrap_or_default(),
+        );
+        if let (Some(up_props), Some(our_props)) =
+            (uv["properties"].as_object(), ov["properties"].as_object())
+        {
+            for name in up_props.keys() {
+                if our_props.contains_key(name) {
+                    let (pu, po) = (
+                        format!("{u}/properties/{}", escape(name)),
+                        format!("{o}/properties/{}", escape(name)),
+                    );
+                    self.pair(ours, &pu, &po, seen, depth + 1);
+                }
+            }
+        }
+        for key in ["items", "additionalProperties"] {
+            if uv.get(key).is_some_and(Value::is_object)
+                && ov.get(key).is_some_and(Value::is_object)
+            {
+                self.pair(
+                    ours,
+                    &format!("{u}/{key}"),
+                    &format!("{o}/{key}"),
+                    seen,
+                    depth + 1,
+                );
+            }
+        }
+    }
+
+    fn up_definition_is_object(&self, name: &str) -> bool {
+        let def = self.up.pointer(&format!("/definitions/{name}"));
+        def.is_some_and(|d| d["type"] == "object" || d.get("properties").is_some())
+    }
+
+    /// What a definition becomes in ours; an unknown one is queued for import.
+    pub(super) fn target(&mut self, name: &str) -> Target {
+        if let Some(t) = self.targets.get(name) {
+            return t.clone();
+        }
+        let t = Target::Component(self.free_name(name));
+        self.targets.insert(name.to_string(), t.clone());
+        self.queued.push(name.to_string());
+        t
+    }
+
+    /// A component name for something new: `wanted`, or `wantedImported` when ours or this import has it.
+    pub(super) fn free_name(&mut self, wanted: &str) -> String {
+        let clash = |n: &str| {
+            self.taken.contains(n)
+                || self.new_schemas.iter().any(|(m, _)| m == n)
+                || self
+                    .targets
+                    .values()
+                    .any(|t| matches!(t, Target::Component(m) if m == n))
+        };
+        if !clash(wanted) {
+            return wanted.to_string();
+        }
+        let mut i = 1;
+        loop {
+            let candidate = if i == 1 {
+                format!("{wanted}Imported")
+            } else {
+                format!("{wanted}Imported{i}")
+            };
+            if !clash(&candidate) {
+                self.notes.push(format!(
+                    "{wanted} clashes with a schema of ours: imported as {candidate}"
+                ));
+                return candidate;
+            }
+            i += 1;
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! `sync-spec --import`: converts what upstream added (operations, definitions, optional properties,
+//! enum values) into our OpenAPI 3.0 conventions and writes it into our document.
+//!
+//! Only compatible additions are applied. Everything else the diff finds (removed fields, type
+//! changes, newly required parameters ...) stays in the report for a maintainer to decide, and
+//! every text that must be written in our words is left as a [`MARKER`] that `--check` counts.
+
+mod additions;
+mod convert;
+mod operation;
+mod pointer;
+mod scaffold;
+mod schema;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::diff::{Change, Kind};
+
+use self::convert::Converter;
+use self::scaffold::{
+    add_tag, ensure_object, insert_operation, paging_candidates, path_segments, scaffold,
+    schema_names, set_before,
+};
+
+/// Prefix of every placeholder the importer leaves for a maintainer; `--check` fails while one remains.
+pub const MARKER: &str = "TODO(import)";
+
+/// What a description placeholder says.
+pub const DESCRIBE: &str = "TODO(import): describe in our words";
+
+/// Statuses every operation answers with the shared error response, besides upstream's own.
+const ERROR_RANGES: [&str; 2] = ["4XX", "5XX"];
+
+/// Where the shared error response lives in our document.
+const ERROR_RESPONSE: &str = "#/components/responses/Error";
+
+/// An operation the import added.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedOperation {
+    /// Its `operationId` (generated when upstream has none).
+    pub operation_id: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path template.
+    pub path: String,
+    /// Upstream gave it no `operationId`; the importer made one up.
+    pub generated_id: bool,
+}
+
+/// A fact the importer inferred rather than copied: the maintainer confirms it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inference {
+    /// Where: an `operationId` or a component name.
+    pub target: String,
+    /// What was set, and why.
+    pub fact: String,
+}
+
+/// Everything one import did and left undone.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    /// Operations added, in upstream's order.
+    pub operations: Vec<ImportedOperation>,
+    /// Component schemas added (upstream definitions and extracted open enums).
+    pub schemas: Vec<String>,
+    /// Optional properties added to existing schemas (`Component.property` or a JSON pointer).
+    pub properties: Vec<String>,
+    /// Enum values added to existing schemas.
+    pub enum_values: Vec<String>,
+    /// Tags added to the top-level list.
+    pub tags: Vec<String>,
+    /// Facts set by inference, to confirm.
+    pub inferences: Vec<Inference>,
+    /// Differences left for a maintainer: what a `--check` against upstream still reports after the import.
+    pub decisions: Vec<Change>,
+    /// Placeholders (`TODO(import)`) in the resulting document.
+    pub markers: usize,
+    /// Anything else worth knowing (an upstream definition renamed to avoid a clash ...).
+    pub notes: Vec<String>,
+    /// The result was written to our spec (false for `--dry-run` or an invalid result).
+    pub written: bool,
+}
+
+/// Counts the [`MARKER`] placeholders in a document (string values starting with it).
+pub fn count_markers(doc: &Value) -> usize {
+    match doc {
+        Value::String(s) => usize::from(s.starts_with(MARKER)),
+        Value::Array(a) => a.iter().map(count_markers).sum(),
+        Value::Object(m) => m.values().map(count_markers).sum(),
+        _ => 0,
+    }
+}
+
+/// Imports into `ours` what upstream (a Swagger 2.0 document) added, as listed by `drift`
+/// (the unacknowledged changes of a diff of upstream against ours). Returns the new document
+/// and the report (without `decisions` and `markers`, which the caller fills from a fresh diff).
+pub fn import(
+    upstream: &Value,
+    ours: &Value,
+    drift: &[Change],
+) -> Result<(Value, ImportReport), String> {
+    if upstream.get("swagger").is_none() {
+        return Err(
+            "--import reads a Swagger 2.0 upstream document (it has no `swagger` field)".into(),
+        );
+    }
+    let mut doc = ours.clone();
+    let mut report = ImportReport::default();
+    scaffold(&mut doc, upstream, &mut report);
+
+    let mut cx = Converter {
+        up: upstream,
+        targets: BTreeMap::new(),
+        queued: Vec::new(),
+        new_schemas: Vec::new(),
+        inferences: Vec::new(),
+        notes: Vec::new(),
+        taken: schema_names(&doc),
+    };
+    cx.learn_names(&doc);
+
+    // 1. Operations upstream has and ours lacks, in upstream's document order.
+    let added: BTreeSet<(String, String)> = drift
+        .iter()
+        .filter(|c| c.kind == Kind::OperationAdded)
+        .map(|c| (c.method.to_ascii_lowercase(), c.path.clone()))
+        .collect();
+    let mut new_ops: Vec<(String, String, Value)> = Vec::new();
+    if let Some(paths) = upstream.get("paths").and_then(Value::as_object) {
+        for (path, item) in paths {
+            let Some(item) = item.as_object() else {
+                continue;
+            };
+            for (method, op) in item {
+                if !added.contains(&(method.clone(), path.clone())) {
+                    continue;
+                }
+                let converted = cx.operation(&doc, path, method, op, item.get("parameters"));
+                report.operations.push(ImportedOperation {
+                    operation_id: converted.id.clone(),
+                    method: method.to_ascii_uppercase(),
+                    path: path.clone(),
+                    generated_id: converted.generated_id,
+                });
+                for tag in converted.tags {
+                    if add_tag(&mut doc, &tag) {
+                        report.tags.push(tag);
+                    }
+                }
+                new_ops.push((path.clone(), method.clone(), converted.value));
+            }
+        }
+    }
+
+    // 2. Compatible additions to what ours already has.
+    for change in drift {
+        match change.kind {
+            Kind::PropertyAdded => cx.add_property(&mut doc, change, &mut report),
+            Kind::EnumValuesAdded => cx.add_enum_values(&mut doc, change, &mut report),
+            _ => {}
+        }
+    }
+
+    // 3. The definitions all that needs, then the operations, each in a stable place.
+    cx.drain();
+    let schemas = ensure_object(&mut doc, &["components", "schemas"]);
+    for (name, value) in cx.new_schemas.drain(..) {
+        if !schemas.contains_key(&name) {
+            report.schemas.push(name.clone());
+            schemas.insert(name, value);
+        }
+    }
+    for (path, method, op) in new_ops {
+        insert_operation(&mut doc, &path, &method, op);
+    }
+    for path in paging_candidates(&doc, &report.operations) {
+        let op = &mut doc["paths"][&path]["get"];
+        let id = op["operationId"].as_str().unwrap_or_default().to_string();
+        let op_obj = op.as_object_mut().expect("operation object");
+        let paging = json!({"style": "offset", "items": "results", "key": "id"});
+        set_before(op_obj, "x-wpe-paging", paging, "x-wpe-idempotent");
+        cx.inferences.push(Inference {
+            target: id,
+            fact: "x-wpe-paging {style: offset, items: results, key: id}: limit+offset query parameters and a `results` array of objects with an `id`".into(),
+        });
+    }
+    report.inferences = cx.inferences;
+    report.notes.extend(cx.notes);
+    report.markers = count_markers(&doc);
+    Ok((doc, report))
+}
+
+/// `status` -> `Status`, `ownership_status` -> `OwnershipStatus`.
+fn pascal(s: &str) -> String {
+    s.split(['_', '-', ' '])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// `post /accounts/{account_id}/usage/refresh_disk_usage` -> `postAccountsUsageRefreshDiskUsage`.
+pub fn generated_operation_id(method: &str, path: &str) -> String {
+    let mut id = method.to_ascii_lowercase();
+    for seg in path_segments(path)
+        .into_iter()
+        .filter(|s| !s.starts_with('{'))
+    {
+        id.push_str(&pascal(seg));
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_ids_name_method_and_fixed_segments() {
+        assert_eq!(
+            generated_operation_id("POST", "/accounts/{account_id}/usage/refresh_disk_usage"),
+            "postAccountsUsageRefreshDiskUsage"
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! Converting Swagger 2.0 schemas and definitions to OpenAPI 3.0 component schemas.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Map, Value};
+
+use super::convert::{Converter, Target};
+use super::pointer::{escape, unescape};
+use super::scaffold::set_before;
+use super::{pascal, Inference, DESCRIBE};
+
+impl Converter<'_> {
+    /// Converts a Swagger 2.0 schema. `owner` names the component being converted (for naming
+    /// extracted enums), `property` the property this schema is the value of.
+    pub(super) fn schema(
+        &mut self,
+        s: &Value,
+        owner: Option<&str>,
+        property: Option<&str>,
+    ) -> Value {
+        let Some(obj) = s.as_object() else {
+            return s.clone();
+        };
+        if let Some(reference) = obj.get("$ref").and_then(Value::as_str) {
+            let target = match reference.strip_prefix("#/definitions/") {
+                Some(name) => self.target(&unescape(name)),
+                None => {
+                    self.notes
+                        .push(format!("reference {reference} kept as written"));
+                    return json!({"$ref": reference});
+                }
+            };
+            let nullable = obj.get("x-nullable").and_then(Value::as_bool) == Some(true);
+            return match (target, nullable) {
+                (Target::Inline(v), _) => v,
+                (Target::Component(n), false) => {
+                    json!({"$ref": format!("#/components/schemas/{n}")})
+                }
+                (Target::Component(n), true) => {
+                    json!({"nullable": true, "allOf": [{"$ref": format!("#/components/schemas/{n}")}]})
+                }
+            };
+        }
+        if let (Some(owner), Some(property)) = (owner, property) {
+            let state = ["status", "state"]
+                .iter()
+                .any(|w| property == *w || property.ends_with(&format!("_{w}")));
+            if state
+                && obj.get("type").and_then(Value::as_str) == Some("string")
+                && obj.contains_key("enum")
+            {
+                let name = self.free_name(&format!("{owner}{}", pascal(property)));
+                let mut e = self.schema(s, None, None);
+                if let Some(m) = e.as_object_mut() {
+                    m.insert("x-wpe-open-enum".into(), json!(true));
+                }
+                self.new_schemas.push((name.clone(), e));
+                self.inferences.push(Inference {
+                    target: name.clone(),
+                    fact: format!("x-wpe-open-enum (state field {owner}.{property}): the server may add values; needs crate::open_enum::{name} in wpe-api"),
+                });
+                return json!({"$ref": format!("#/components/schemas/{name}")});
+            }
+        }
+        let mut out = Map::new();
+        let mut nullable = obj.get("x-nullable").and_then(Value::as_bool) == Some(true);
+        for (key, value) in obj {
+            match key.as_str() {
+                "description" => {
+                    out.insert(key.clone(), json!(DESCRIBE));
+                }
+                "example" | "x-nullable" => {}
+                k if k.starts_with("x-") => {}
+                "enum" => {
+                    let values: Vec<Value> = value
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|v| !v.is_null())
+                        .cloned()
+                        .collect();
+                    nullable |= value
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(Value::is_null));
+                    out.insert(key.clone(), Value::Array(values));
+                }
+                "type" if value == "file" => {
+                    out.insert("type".into(), json!("string"));
+                    out.insert("format".into(), json!("binary"));
+                }
+                "properties" => {
+                    let mut props = Map::new();
+                    for (name, p) in value.as_object().into_iter().flatten() {
+                        props.insert(name.clone(), self.schema(p, owner, Some(name)));
+                    }
+                    out.insert(key.clone(), Value::Object(props));
+                }
+                "items" | "additionalProperties" if value.is_object() => {
+                    out.insert(key.clone(), self.schema(value, None, None));
+                }
+                "allOf" | "oneOf" | "anyOf" => {
+                    let parts = value
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|p| self.schema(p, None, None))
+                        .collect();
+                    out.insert(key.clone(), Value::Array(parts));
+                }
+                "discriminator" if value.is_string() => {
+                    out.insert(key.clone(), json!({"propertyName": value}));
+                }
+                _ => {
+                    out.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        if nullable {
+            set_before(&mut out, "nullable", json!(true), "description");
+        }
+        Value::Object(out)
+    }
+
+    /// Converts every queued definition (and those they need).
+    pub(super) fn drain(&mut self) {
+        let mut done = BTreeSet::new();
+        while !self.queued.is_empty() {
+            let name = self.queued.remove(0);
+            if !done.insert(name.clone()) {
+                continue;
+            }
+            let Target::Component(ours_name) = self.target(&name) else {
+                continue;
+            };
+            let Some(def) = self
+                .up
+                .pointer(&format!("/definitions/{}", escape(&name)))
+                .cloned()
+            else {
+                self.notes.push(format!(
+                    "upstream definition {name} is referenced but missing"
+                ));
+                continue;
+            };
+            let pos = self.new_schemas.len();
+            let converted = self.schema(&def, Some(&ours_name), None);
+            // The definition goes before the enums extracted from it.
+            self.new_schemas.insert(pos, (ours_name, converted));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[test]
+    fn swagger_schemas_become_openapi_3() {
+        let up = json!({"swagger": "2.0", "definitions": {"Thing": {"type": "object", "properties": {
+            "state": {"type": "string", "enum": ["a", "b"]},
+            "env": {"type": "string", "enum": ["x", null], "description": "upstream words"},
+            "when": {"type": "string", "format": "date-time", "x-nullable": true, "example": "2024"}}}}});
+        let mut cx = Converter {
+            up: &up,
+            targets: BTreeMap::new(),
+            queued: Vec::new(),
+            new_schemas: Vec::new(),
+            inferences: Vec::new(),
+            notes: Vec::new(),
+            taken: BTreeSet::new(),
+        };
+        let r = cx.schema(&json!({"$ref": "#/definitions/Thing"}), None, None);
+        assert_eq!(r, json!({"$ref": "#/components/schemas/Thing"}));
+        cx.drain();
+        let names: Vec<&str> = cx.new_schemas.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["Thing", "ThingState"]);
+        let thing = &cx.new_schemas[0].1;
+        assert_eq!(
+            thing["properties"]["state"],
+            json!({"$ref": "#/components/schemas/ThingState"})
+        );
+        assert_eq!(
+            thing["properties"]["env"],
+            json!({"type": "string", "nullable": true, "description": DESCRIBE, "enum": ["x"]})
+        );
+        assert_eq!(
+            thing["properties"]["when"],
+            json!({"type": "string", "format": "date-time", "nullable": true})
+        );
+        assert_eq!(cx.new_schemas[1].1["x-wpe-open-enum"], json!(true));
+    }
+}
