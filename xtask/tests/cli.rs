@@ -2,8 +2,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -13,35 +12,7 @@ use serde_json::{json, Value};
 
 mod common;
 
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-/// A fresh scratch directory under the system temp dir.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("xtask-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn xtask(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .output()
-        .expect("xtask runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use common::{fixtures, scratch, xtask, Run};
 
 /// `sync-spec` with the fixture spec as ours, a deviations file and a lock path in `dir`.
 fn sync(dir: &Path, upstream: &str, extra: &[&str]) -> Run {
@@ -67,7 +38,7 @@ fn sync(dir: &Path, upstream: &str, extra: &[&str]) -> Run {
     }
     args.extend(extra.iter().map(|s| s.to_string()));
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    xtask(&refs)
+    xtask(refs)
 }
 
 /// Writes the Swagger fixture with one edit applied and returns its path.
@@ -420,7 +391,7 @@ fn curated_spec_acknowledges_every_difference_from_upstream_1_10_0() {
     };
     let dir = scratch("curated");
     let lock = dir.join("lock.json");
-    let run = xtask(&[
+    let run = xtask([
         "sync-spec",
         "--from-file",
         &upstream.display().to_string(),

@@ -4,57 +4,25 @@
 
 mod common;
 
+use common::{fixtures, scratch, xtask, Run};
+use std::ffi::OsStr;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{json, Value};
 
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-/// A fresh scratch directory under the system temp dir.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("xtask-import-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("report is JSON ({e}): {}{}", self.stdout, self.stderr))
-    }
-}
-
 /// `cargo xtask sync-spec` with `spec` as ours, `upstream` read from a file, a lock in `spec`'s directory.
 fn sync(spec: &Path, upstream: &Path, deviations: &Path, extra: &[&str]) -> Run {
     let lock = spec.with_file_name("upstream.lock.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["sync-spec", "--from-file"])
-        .arg(upstream)
-        .arg("--spec")
-        .arg(spec)
-        .arg("--deviations")
-        .arg(deviations)
-        .arg("--lock")
-        .arg(&lock)
-        .args(extra)
-        .output()
-        .expect("xtask runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let mut args: Vec<&OsStr> = vec![OsStr::new("sync-spec"), OsStr::new("--from-file")];
+    args.push(upstream.as_os_str());
+    args.extend([OsStr::new("--spec"), spec.as_os_str()]);
+    args.extend([OsStr::new("--deviations"), deviations.as_os_str()]);
+    args.extend([OsStr::new("--lock"), lock.as_os_str()]);
+    args.extend(extra.iter().map(OsStr::new));
+    xtask(args)
 }
 
 /// The deviations that record our conventions (no Authorization parameter, one error schema,

@@ -1,7 +1,61 @@
-//! What the xtask test binaries share: finding the team's `../shared`
-//! material, which lives beside the workspace and not in it.
+//! What the xtask test binaries share: running `xtask`, scratch
+//! directories, fixtures, and finding the team's `../shared` material, which
+//! lives beside the workspace and not in it. Each binary uses part of it.
+#![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `xtask/tests/fixtures`.
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A fresh scratch directory under the system temp dir, named after the
+/// test binary, the process and `name`.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "xtask-{}-{}-{name}",
+        env!("CARGO_CRATE_NAME"),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// What one run of the `xtask` binary gave.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Standard output as JSON (for `--json` reports).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("report is JSON ({e}): {}{}", self.stdout, self.stderr))
+    }
+}
+
+/// Runs the `xtask` binary with `args`.
+pub fn xtask<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .expect("xtask runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
 
 /// `relative` under `../shared` (beside the workspace root), when it exists.
 ///
