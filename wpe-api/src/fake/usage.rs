@@ -212,18 +212,9 @@ pub(crate) fn get_account_usage_metrics(state: &mut State, req: &Req<'_>) -> Res
     let total = installs.len();
     let mut environments = Vec::new();
     for install in installs.iter().skip(offset).take(limit) {
-        let (expected, last) =
-            refresh_times(state, install.refresh_requested.map(|r| r + delay), req.now);
-        let metrics: Vec<Value> = period
-            .days()
-            .map(|d| daily_json(&install.name, d, last))
-            .collect();
-        environments.push(json!({
-            "environment_name": install.name,
-            "metrics": metrics,
-            "metrics_rollup": rollup(&[install.name.as_str()], &period),
-            "storage_refresh_expected_time": expected.map(|t| t.to_rfc3339()),
-        }));
+        let mut series = install_series(state, install, &period, req);
+        series.insert("environment_name".into(), json!(install.name));
+        environments.push(Value::Object(series));
     }
     let account = state.accounts.get(&id).ok_or_else(Fail::not_found)?;
     let (expected, last) =
@@ -311,6 +302,20 @@ pub(crate) fn get_install_usage_metrics(state: &mut State, req: &Req<'_>) -> Res
     let id = install_id(state, req)?;
     let period = period(state, req)?;
     let install = inst(state, &id);
+    let mut series = install_series(state, install, &period, req);
+    series.insert("install_name".into(), json!(install.name));
+    ok(Value::Object(series))
+}
+
+/// One install's daily figures over `period`, their rollup and when its
+/// disk-usage refresh is expected: what the account and install usage
+/// answers report per install.
+fn install_series(
+    state: &State,
+    install: &InstallRec,
+    period: &Period,
+    req: &Req<'_>,
+) -> Map<String, Value> {
     let delay = req.shared.config.disk_usage_refresh_delay;
     let (expected, last) =
         refresh_times(state, install.refresh_requested.map(|r| r + delay), req.now);
@@ -318,12 +323,17 @@ pub(crate) fn get_install_usage_metrics(state: &mut State, req: &Req<'_>) -> Res
         .days()
         .map(|d| daily_json(&install.name, d, last))
         .collect();
-    ok(json!({
-        "install_name": install.name,
-        "metrics": metrics,
-        "metrics_rollup": rollup(&[install.name.as_str()], &period),
-        "storage_refresh_expected_time": expected.map(|t| t.to_rfc3339()),
-    }))
+    let mut series = Map::new();
+    series.insert("metrics".into(), Value::Array(metrics));
+    series.insert(
+        "metrics_rollup".into(),
+        rollup(&[install.name.as_str()], period),
+    );
+    series.insert(
+        "storage_refresh_expected_time".into(),
+        json!(expected.map(|t| t.to_rfc3339())),
+    );
+    series
 }
 
 /// `POST /installs/{install_id}/usage/refresh_disk_usage` (`refreshEnvironmentDiskUsage`).
