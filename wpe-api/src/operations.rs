@@ -203,6 +203,35 @@ impl Operation {
     pub fn decode_response(&self, body: &[u8]) -> Option<Result<serde_json::Value, DecodeError>> {
         self.decode.map(|decode| decode(body))
     }
+
+    /// The position of path parameter `name` (e.g. `install_id`) among the
+    /// segments of [`Operation::path`].
+    ///
+    /// ```
+    /// let get = wpe_api::operations::find("get_domain").unwrap();
+    /// assert_eq!(get.param_index("domain_id"), Some(3));
+    /// assert_eq!(get.param_index("site_id"), None);
+    /// ```
+    pub fn param_index(&self, name: &str) -> Option<usize> {
+        self.path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .position(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) == Some(name))
+    }
+
+    /// The value of path parameter `name` in the segments of a request path
+    /// that ends with this operation's path (whatever base path comes first).
+    ///
+    /// ```
+    /// let purge = wpe_api::operations::find("purge_cache").unwrap();
+    /// let segments = ["v1", "installs", "i1", "purge_cache"];
+    /// assert_eq!(purge.path_param("install_id", &segments), Some("i1"));
+    /// ```
+    pub fn path_param<'s>(&self, name: &str, segments: &[&'s str]) -> Option<&'s str> {
+        let len = self.path.split('/').filter(|s| !s.is_empty()).count();
+        let base = segments.len().checked_sub(len)?;
+        segments.get(base + self.param_index(name)?).copied()
+    }
 }
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));

@@ -361,9 +361,8 @@ fn install_limit(
             return None;
         }
     }
-    let mut segments = request.url().path_segments()?;
-    segments.by_ref().find(|s| *s == "installs")?;
-    let install = segments.next()?.to_owned();
+    let segments: Vec<&str> = request.url().path_segments()?.collect();
+    let install = operation.path_param("install_id", &segments)?.to_owned();
     Some((limit.name, install, policy.interval_of(&limit)))
 }
 

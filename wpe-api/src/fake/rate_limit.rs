@@ -31,14 +31,14 @@ pub(crate) fn check(state: &State, req: &Req<'_>, op: &Operation) -> Result<Opti
     let Some(limit) = op.rate_limit.filter(|limit| limit.applies_to(req.body)) else {
         return Ok(None);
     };
-    let at = segment(op, "{install_id}").unwrap_or_else(|| {
+    let at = op.param_index("install_id").unwrap_or_else(|| {
         panic!(
             "{}: a per-install limit needs an install in the path",
             op.id
         )
     });
     let install = visible_install(state, req, req.id(at)?)?;
-    if let Some(at) = segment(op, "{domain_id}") {
+    if let Some(at) = op.param_index("domain_id") {
         let domain = req.id(at)?;
         let installed = state.installs.get(&install);
         if !installed.is_some_and(|i| i.domains.iter().any(|d| d.id == domain)) {
@@ -70,11 +70,6 @@ pub(crate) fn record(state: &mut State, limited: Limited, now: tokio::time::Inst
     state
         .last_limited_call
         .insert((limited.install, limited.name), now);
-}
-
-/// The position of a template parameter among the path's segments.
-fn segment(op: &Operation, param: &str) -> Option<usize> {
-    op.path.split('/').skip(1).position(|p| p == param)
 }
 
 /// The interval the configuration sets for an operation's limit, and what
