@@ -73,7 +73,7 @@ async fn a_backup_is_waited_for_until_completed_and_no_longer() {
         .unwrap();
     assert_eq!(backup.status, BackupStatus::Requested);
     let done = client
-        .wait_for_backup(install, &backup.id, options())
+        .wait_for_backup(install, backup.id, options())
         .await
         .unwrap();
     assert_eq!(done.status, BackupStatus::Completed);

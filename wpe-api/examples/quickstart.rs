@@ -75,7 +75,7 @@ async fn main() -> Result<()> {
         .into_inner();
     print!("  backup {}: {}", backup.id, backup.status);
     let done = client
-        .wait_for_backup(install.id, &backup.id, quick_polls())
+        .wait_for_backup(install.id, backup.id, quick_polls())
         .await?;
     print!(" -> {}", done.status);
     let backup_took = started.elapsed();

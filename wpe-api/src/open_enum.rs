@@ -120,12 +120,99 @@ open_enum! {
     BackupStatus {
         /// Accepted, not started yet.
         Requested = "requested",
-        /// Running.
+        /// Running, as older servers (and WP Engine's own guides) say it.
+        /// Upstream 1.21.2 calls it deprecated in favour of `in_progress`;
+        /// treat both alike.
         Initiated = "initiated",
+        /// Running, as upstream 1.21.2 says it.
+        InProgress = "in_progress",
         /// Finished successfully.
         Completed = "completed",
         /// Gave up; no backup was made.
         Aborted = "aborted",
+    }
+}
+
+impl BackupStatus {
+    /// Whether the backup is still running: `requested`, `initiated` or
+    /// `in_progress` (the last two are the same state under its old and new
+    /// name).
+    ///
+    /// ```
+    /// use wpe_api::types::BackupStatus;
+    /// assert!(BackupStatus::Initiated.is_running());
+    /// assert!(BackupStatus::InProgress.is_running());
+    /// assert!(!BackupStatus::Completed.is_running());
+    /// ```
+    pub fn is_running(&self) -> bool {
+        matches!(self, Self::Requested | Self::Initiated | Self::InProgress)
+    }
+}
+
+open_enum! {
+    /// Progress of an archive (a downloadable zip of a backup).
+    ArchiveState {
+        /// Accepted, not started yet.
+        Requested = "requested",
+        /// Being built.
+        InProgress = "in_progress",
+        /// Ready: `download_uri` is set.
+        Completed = "completed",
+        /// Gave up; there is nothing to download.
+        Aborted = "aborted",
+    }
+}
+
+open_enum! {
+    /// Progress of a site's move to another account.
+    SiteTransferStatus {
+        /// Accepted, not scheduled yet.
+        Pending = "pending",
+        /// Waiting for its scheduled time.
+        Scheduled = "scheduled",
+        /// Moving; it can no longer be cancelled.
+        InProgress = "in_progress",
+        /// The site belongs to the destination account.
+        Completed = "completed",
+        /// The move did not happen.
+        Failed = "failed",
+        /// Cancelled before it started.
+        Cancelled = "cancelled",
+    }
+}
+
+impl SiteTransferStatus {
+    /// Whether the transfer has ended: `completed`, `failed` or `cancelled`.
+    ///
+    /// ```
+    /// use wpe_api::types::SiteTransferStatus;
+    /// assert!(SiteTransferStatus::Cancelled.is_final());
+    /// assert!(!SiteTransferStatus::Scheduled.is_final());
+    /// ```
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Completed | Self::Failed | Self::Cancelled)
+    }
+}
+
+open_enum! {
+    /// Whether WP Engine has confirmed, by a DNS TXT record, that the
+    /// customer owns a domain. An unverified domain serves no traffic.
+    DomainOwnershipStatus {
+        /// The TXT record was found.
+        TxtVerified = "TXT_VERIFIED",
+        /// Waiting for the TXT record given in `txt_verification_key` and
+        /// `txt_verification_value` to be published.
+        TxtVerificationPending = "TXT_VERIFICATION_PENDING",
+    }
+}
+
+open_enum! {
+    /// How a report schedule's `frequency.value` is counted.
+    ReportFrequencyUnit {
+        /// Every `value` days.
+        Days = "DAYS",
+        /// Every `value` months.
+        Monthly = "MONTHLY",
     }
 }
 
@@ -226,6 +313,10 @@ mod spec_agreement {
             ("TrafficMetricsSource", super::TrafficMetricsSource::KNOWN),
             ("OffloadCloud", super::OffloadCloud::KNOWN),
             ("OffloadRedirectType", super::OffloadRedirectType::KNOWN),
+            ("ArchiveState", super::ArchiveState::KNOWN),
+            ("SiteTransferStatus", super::SiteTransferStatus::KNOWN),
+            ("DomainOwnershipStatus", super::DomainOwnershipStatus::KNOWN),
+            ("ReportFrequencyUnit", super::ReportFrequencyUnit::KNOWN),
         ];
         let open: Vec<&String> = schemas
             .iter()

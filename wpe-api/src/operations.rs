@@ -194,7 +194,9 @@ impl Operation {
     ///
     /// ```
     /// let show = wpe_api::operations::find("show_backup").unwrap();
-    /// let backup = show.decode_response(br#"{"id": "b1", "status": "completed"}"#).unwrap();
+    /// let backup = show.decode_response(
+    ///     br#"{"id": "28c78b6d-c2da-4f09-85f5-1ad588089b2d", "status": "completed"}"#,
+    /// ).unwrap();
     /// assert_eq!(backup.unwrap()["status"], "completed");
     /// let err = show.decode_response(br#"{"id": "b1", "status": 7}"#).unwrap().unwrap_err();
     /// assert_eq!(err.path(), "status");
@@ -263,7 +265,7 @@ mod tests {
 
     #[test]
     fn every_operation_is_found_by_its_method_name_and_its_operation_id() {
-        assert_eq!(OPERATIONS.len(), 50);
+        assert_eq!(OPERATIONS.len(), 68);
         for (index, op) in OPERATIONS.iter().enumerate() {
             assert_eq!(index_of(op.id), Some(index), "{}", op.id);
             assert_eq!(find(op.id).unwrap().operation_id, op.operation_id);

@@ -13,7 +13,7 @@
 //!     .body_map(|b| b.description("before deploy").notification_emails(vec!["ops@example.com".into()]))
 //!     .send()
 //!     .await?;
-//! match client.wait_for_backup(install, &backup.id, WaitOptions::default()).await {
+//! match client.wait_for_backup(install, backup.id, WaitOptions::default()).await {
 //!     Ok(done) => println!("backup {} completed", done.id),
 //!     Err(WaitError::Failed { state, .. }) => eprintln!("backup ended {state}: do not deploy"),
 //!     Err(other) => return Err(other.into()),
@@ -96,14 +96,6 @@ pub enum WaitError {
         /// How long was waited.
         waited: Duration,
     },
-    /// An id the API returned could not be used to poll.
-    #[error("{what}: the API returned an id that is not a UUID: {id:?}")]
-    BadId {
-        /// The job.
-        what: String,
-        /// The id as returned.
-        id: String,
-    },
     /// Polling failed.
     #[error("polling {what} failed: {source}")]
     Api {
@@ -169,19 +161,15 @@ impl Client {
     pub async fn wait_for_backup(
         &self,
         install_id: Uuid,
-        backup_id: &str,
+        backup_id: Uuid,
         options: WaitOptions,
     ) -> Result<types::Backup, WaitError> {
         let what = format!("backup {backup_id}");
-        let backup_uuid = Uuid::parse_str(backup_id).map_err(|_| WaitError::BadId {
-            what: what.clone(),
-            id: backup_id.to_owned(),
-        })?;
         poll(self.clock(), what, options, || async move {
             let backup = self
                 .show_backup()
                 .install_id(install_id)
-                .backup_id(backup_uuid)
+                .backup_id(backup_id)
                 .send()
                 .await?
                 .into_inner();

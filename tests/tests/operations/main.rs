@@ -1,4 +1,4 @@
-//! Every one of the 50 operations, over real HTTP against a recording server:
+//! Every one of the 68 operations, over real HTTP against a recording server:
 //! the documented response example deserializes into the generated type, and
 //! the request the client builds has the right method, path, query and body.
 //!

@@ -25,7 +25,7 @@ pub async fn backups_progress_over_time() -> Served {
         client
             .show_backup()
             .install_id(install.id)
-            .backup_id(id.as_str())
+            .backup_id(id)
             .send()
     };
     assert_eq!(show().await.unwrap().status, BackupStatus::Requested);
@@ -57,7 +57,7 @@ pub async fn backups_progress_over_time() -> Served {
     let err = client
         .show_backup()
         .install_id(other.id)
-        .backup_id(id.as_str())
+        .backup_id(id)
         .send()
         .await
         .unwrap_err();

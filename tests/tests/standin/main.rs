@@ -92,7 +92,7 @@ fn spec_operation_ids() -> BTreeSet<&'static str> {
 #[tokio::test]
 async fn every_spec_operation_is_exercised() {
     let spec = spec_operation_ids();
-    assert_eq!(spec.len(), 50, "the spec has 50 operations");
+    assert_eq!(spec.len(), 68, "the spec has 68 operations");
     let runs = futures::future::join_all(
         SCENARIOS
             .iter()

@@ -48,8 +48,12 @@ pub(crate) fn create_backup(state: &mut State, req: &Req<'_>) -> Result<Reply, F
     with_status(
         StatusCode::ACCEPTED,
         types::Backup {
-            id: backup.to_string(),
+            id: backup,
             status: BackupStatus::Requested,
+            description: None,
+            create_time: None,
+            complete_time: None,
+            wordpress_version: None,
         },
     )
 }
@@ -73,7 +77,43 @@ pub(crate) fn show_backup(state: &mut State, req: &Req<'_>) -> Result<Reply, Fai
         BackupStatus::Completed
     };
     ok(types::Backup {
-        id: backup_id.to_string(),
+        id: backup_id,
         status,
+        description: None,
+        create_time: None,
+        complete_time: None,
+        wordpress_version: None,
     })
+}
+
+/// Placeholder until the stand-in serves `list_backups`.
+pub(crate) fn list_backups(_state: &mut State, _req: &Req<'_>) -> Result<Reply, Fail> {
+    Err(Fail::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "not in the stand-in yet",
+    ))
+}
+
+/// Placeholder until the stand-in serves `restore_backup`.
+pub(crate) fn restore_backup(_state: &mut State, _req: &Req<'_>) -> Result<Reply, Fail> {
+    Err(Fail::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "not in the stand-in yet",
+    ))
+}
+
+/// Placeholder until the stand-in serves `list_archives`.
+pub(crate) fn list_archives(_state: &mut State, _req: &Req<'_>) -> Result<Reply, Fail> {
+    Err(Fail::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "not in the stand-in yet",
+    ))
+}
+
+/// Placeholder until the stand-in serves `create_archive`.
+pub(crate) fn create_archive(_state: &mut State, _req: &Req<'_>) -> Result<Reply, Fail> {
+    Err(Fail::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "not in the stand-in yet",
+    ))
 }

@@ -43,6 +43,11 @@ fn domain_json(install: &InstallRec, rec: &DomainRec) -> types::Domain {
             }),
         }),
         network_type: Some("AN".to_owned()),
+        ownership_status: Some(types::DomainOwnershipStatus::TxtVerified),
+        txt_verification_key: None,
+        txt_verification_value: None,
+        txt_verified_domain: Some(rec.name.clone()),
+        txt_verified_time: None,
         primary: rec.primary,
         redirects_to: target
             .map(|t| types::DomainRef {
@@ -459,4 +464,23 @@ pub(crate) fn get_domain_report_status(state: &mut State, req: &Req<'_>) -> Resu
             "domains": domains,
         }
     }))
+}
+
+/// Placeholder until the stand-in serves `verify_domain_txt_record`.
+pub(crate) fn verify_domain_txt_record(_state: &mut State, _req: &Req<'_>) -> Result<Reply, Fail> {
+    Err(Fail::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "not in the stand-in yet",
+    ))
+}
+
+/// Placeholder until the stand-in serves `create_domain_sharing_link`.
+pub(crate) fn create_domain_sharing_link(
+    _state: &mut State,
+    _req: &Req<'_>,
+) -> Result<Reply, Fail> {
+    Err(Fail::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "not in the stand-in yet",
+    ))
 }

@@ -2,7 +2,7 @@
 //! (enabled by the `fake` cargo feature).
 //!
 //! [`FakeServer::start`] binds `127.0.0.1` on an ephemeral port and serves all
-//! 50 operations of the spec from in-memory state: what a call creates, later
+//! 68 operations of the spec from in-memory state: what a call creates, later
 //! calls see; what it deletes is gone. It checks HTTP Basic credentials, keeps
 //! each user to their own accounts, validates bodies and answers with errors
 //! in the API's shape (`message`, `errors` with per-field problems), pages
@@ -96,6 +96,8 @@ mod reply;
 mod request;
 mod router;
 mod site;
+mod site_reports;
+mod site_transfer;
 mod ssh_key;
 mod state;
 mod status;

@@ -21,7 +21,7 @@ fn swagger_document() -> Value {
         "swagger": "2.0",
         "info": {
             "title": "WP Engine API (local stand-in)",
-            "version": "1.10.0",
+            "version": "1.21.2",
             "description": "Served by wpe_api::fake; the real document lives at the production API."
         },
         "host": "127.0.0.1",
