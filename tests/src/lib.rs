@@ -254,3 +254,28 @@ pub fn fixture(name: &str) -> Value {
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display()))
 }
+
+/// `relative` under the team's `../shared` directory (beside the workspace
+/// root), when it exists; it is read from there and never copied into the
+/// project.
+///
+/// When it does not exist the test cannot prove anything: on CI (`CI` is
+/// `true` or `1`) this fails the test, saying what is missing; elsewhere it
+/// prints why the test is skipped and returns `None`, and the caller returns.
+pub fn shared_file(relative: &str) -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared")
+        .join(relative);
+    if path.exists() {
+        return Some(path);
+    }
+    let on_ci =
+        std::env::var("CI").is_ok_and(|value| value.eq_ignore_ascii_case("true") || value == "1");
+    let reason = format!(
+        "{} is absent: this test reads the team's ../shared directory beside the workspace",
+        path.display()
+    );
+    assert!(!on_ci, "CI=true and {reason}");
+    eprintln!("skipped: {reason} (on CI, with CI=true, this fails)");
+    None
+}
