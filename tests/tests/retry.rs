@@ -291,3 +291,137 @@ async fn domain_status_checks_of_one_install_are_spaced_client_side() {
     );
     assert_eq!(clock.sleeps(), [Duration::from_secs(5)]);
 }
+
+/// Each POST or PATCH added in 1.21.2, sent once through `client`: each
+/// starts work (a restore, an archive, a transfer, a link, a schedule) that a
+/// second request would start again.
+#[allow(clippy::result_large_err)] // `wpe_api::Error` is what the calls return
+fn posts_of_1_21_2(
+    client: &Client,
+) -> Vec<(
+    &'static str,
+    futures::future::BoxFuture<'_, Result<(), Error>>,
+)> {
+    use futures::FutureExt;
+    use wpe_api::types::ReportRecipient;
+    let id = Uuid::from_u128(0x5678);
+    let emails = || vec!["ops@example.com".to_owned()];
+    let recipient = || {
+        vec![ReportRecipient {
+            email: "client@example.com".into(),
+            name: None,
+        }]
+    };
+    vec![
+        (
+            "restoreBackup",
+            client
+                .restore_backup()
+                .install_id(INSTALL)
+                .backup_id(id)
+                .body_map(move |b| b.notification_emails(emails()))
+                .send()
+                .map(|r| r.map(drop))
+                .boxed(),
+        ),
+        (
+            "createArchive",
+            client
+                .create_archive()
+                .install_id(INSTALL)
+                .body_map(move |b| b.backup_id(id).notification_emails(emails()))
+                .send()
+                .map(|r| r.map(drop))
+                .boxed(),
+        ),
+        (
+            "createSiteTransfer",
+            client
+                .create_site_transfer()
+                .site_id(id)
+                .body_map(move |b| b.destination_account_id(id))
+                .send()
+                .map(|r| r.map(drop))
+                .boxed(),
+        ),
+        (
+            "verifyDomainTxtRecord",
+            client
+                .verify_domain_txt_record()
+                .install_id(INSTALL)
+                .domain_id(id.to_string())
+                .send()
+                .map(|r| r.map(drop))
+                .boxed(),
+        ),
+        (
+            "createDomainSharingLink",
+            client
+                .create_domain_sharing_link()
+                .install_id(INSTALL)
+                .domain_id(id.to_string())
+                .send()
+                .map(|r| r.map(drop))
+                .boxed(),
+        ),
+        (
+            "createSiteReportSchedule",
+            client
+                .create_site_report_schedule()
+                .body_map(move |b| b.site_id(id).title("Monthly").recipients(recipient()))
+                .send()
+                .map(|r| r.map(drop))
+                .boxed(),
+        ),
+        (
+            "updateSiteReportSchedule",
+            client
+                .update_site_report_schedule()
+                .schedule_id(id)
+                .body_map(|b| b.title(Some("Weekly".to_owned())))
+                .send()
+                .map(|r| r.map(drop))
+                .boxed(),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn no_post_of_1_21_2_is_resent_after_a_gateway_error() {
+    let clock = VirtualClock::new();
+    let probe = RecordingServer::start_on(clock.clone()).await;
+    let count = posts_of_1_21_2(&probe.client()).len();
+    assert_eq!(count, 7);
+    for index in 0..count {
+        let server = RecordingServer::start_on(clock.clone()).await;
+        server.respond(Canned::json(502, &json!({"message": "bad gateway"})));
+        server.respond(Canned::empty(202));
+        let client = server.client_with(fast(&clock));
+        let (operation, call) = posts_of_1_21_2(&client).swap_remove(index);
+        assert!(
+            !wpe_api::operations::by_operation_id(operation)
+                .unwrap()
+                .idempotent,
+            "{operation} is marked idempotent in the spec"
+        );
+        let err = call.await.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(502), "{operation}");
+        assert_eq!(err.attempts(), Some(1), "{operation}");
+        assert_eq!(server.requests().len(), 1, "{operation} was sent once");
+    }
+    assert!(clock.sleeps().is_empty(), "no retry waited");
+}
+
+#[tokio::test]
+async fn no_post_of_1_21_2_is_resent_after_a_dropped_connection() {
+    let clock = VirtualClock::new();
+    let client = client_of_a_closed_port(&clock);
+    for (operation, call) in posts_of_1_21_2(&client) {
+        let err = call.await.unwrap_err();
+        assert!(
+            matches!(err, Error::CommunicationError(ref e) if e.is_connect()),
+            "{operation}: {err:?}"
+        );
+    }
+    assert!(clock.sleeps().is_empty(), "no retry waited");
+}
