@@ -1,6 +1,10 @@
-//! Waiting for the API's asynchronous jobs: backups, new installs, domain
-//! status reports and disk-usage refreshes, polled with back-off until done,
-//! failed or out of time.
+//! Waiting for the API's asynchronous jobs: backups, archives of backups,
+//! site transfers, new installs, domain status reports and disk-usage
+//! refreshes, polled with back-off until done, failed or out of time.
+//!
+//! A restore (`restore_backup`) has no waiter: WP Engine gives a restore no
+//! id and no status to read, only the notification emails it sends when it
+//! ends.
 //!
 //! ```no_run
 //! use wpe_api::wait::{WaitError, WaitOptions};
@@ -28,7 +32,7 @@ use uuid::Uuid;
 
 use crate::clock::Clock;
 
-use crate::types::{self, BackupStatus, InstallStatus};
+use crate::types::{self, ArchiveState, BackupStatus, InstallStatus, SiteTransferStatus};
 use crate::{Client, Error};
 
 /// How long to wait and how often to look.
@@ -107,6 +111,16 @@ pub enum WaitError {
     },
 }
 
+/// The newest of some archives: the latest `create_time`, else the last
+/// listed.
+fn newest(archives: Vec<types::Archive>) -> Option<types::Archive> {
+    archives
+        .into_iter()
+        .enumerate()
+        .max_by_key(|(index, archive)| (archive.create_time, *index))
+        .map(|(_, archive)| archive)
+}
+
 /// What one look at a job found.
 enum Look<T> {
     Done(T),
@@ -157,7 +171,9 @@ impl Client {
     }
 
     /// Waits until a backup is `completed`. An `aborted` backup is
-    /// [`WaitError::Failed`]; an unknown status counts as still running.
+    /// [`WaitError::Failed`]; any other status (`requested`, `initiated`,
+    /// `in_progress`, or one this crate does not know) counts as still
+    /// running.
     pub async fn wait_for_backup(
         &self,
         install_id: Uuid,
@@ -179,6 +195,103 @@ impl Client {
                 other => Look::Running(other.to_string()),
             })
         })
+        .await
+    }
+
+    /// Waits until the archive of a backup (requested with `create_archive`)
+    /// is `completed`, and returns it, with its `download_uri`.
+    ///
+    /// `create_archive` answers with no body, so the archive is found in
+    /// `list_archives` by its `backup.id`. When a backup has several
+    /// archives, the newest (by `create_time`, else the last listed) is the
+    /// one waited for. An `aborted` archive is [`WaitError::Failed`]; until
+    /// the archive is listed, and in any state but `completed` and
+    /// `aborted`, the wait goes on.
+    ///
+    /// ```no_run
+    /// # async fn run(client: &wpe_api::Client, install: uuid::Uuid, backup: uuid::Uuid) -> Result<(), Box<dyn std::error::Error>> {
+    /// use wpe_api::wait::WaitOptions;
+    /// client
+    ///     .create_archive()
+    ///     .install_id(install)
+    ///     .body_map(|b| b.backup_id(backup).notification_emails(vec!["ops@example.com".into()]))
+    ///     .send()
+    ///     .await?;
+    /// let archive = client.wait_for_archive(install, backup, WaitOptions::default()).await?;
+    /// println!("download: {}", archive.download_uri.unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_for_archive(
+        &self,
+        install_id: Uuid,
+        backup_id: Uuid,
+        options: WaitOptions,
+    ) -> Result<types::Archive, WaitError> {
+        use crate::Paginate;
+        use futures::TryStreamExt;
+
+        poll(
+            self.clock(),
+            format!("archive of backup {backup_id}"),
+            options,
+            || async move {
+                let archives: Vec<types::Archive> = self
+                    .list_archives()
+                    .install_id(install_id)
+                    .stream()
+                    .try_filter(|archive| futures::future::ready(archive.backup.id == backup_id))
+                    .try_collect()
+                    .await?;
+                Ok(match newest(archives) {
+                    None => Look::Running("not listed yet".into()),
+                    Some(archive) => match &archive.state {
+                        ArchiveState::Completed if archive.download_uri.is_some() => {
+                            Look::Done(archive)
+                        }
+                        ArchiveState::Completed => {
+                            Look::Running("completed without a download link yet".into())
+                        }
+                        ArchiveState::Aborted => Look::Failed(archive.state.to_string()),
+                        other => Look::Running(other.to_string()),
+                    },
+                })
+            },
+        )
+        .await
+    }
+
+    /// Waits until a site transfer ends. `completed` returns the transfer;
+    /// `failed` and `cancelled` are [`WaitError::Failed`]; `pending`,
+    /// `scheduled`, `in_progress` and unknown statuses count as still
+    /// running.
+    ///
+    /// A transfer with a `scheduled_time` waits for it: give such a wait a
+    /// [`WaitOptions::timeout`] past that time.
+    pub async fn wait_for_site_transfer(
+        &self,
+        site_id: Uuid,
+        transfer_id: Uuid,
+        options: WaitOptions,
+    ) -> Result<types::SiteTransfer, WaitError> {
+        poll(
+            self.clock(),
+            format!("site transfer {transfer_id}"),
+            options,
+            || async move {
+                let transfer = self
+                    .get_site_transfer()
+                    .site_id(site_id)
+                    .transfer_id(transfer_id)
+                    .send()
+                    .await?
+                    .into_inner();
+                Ok(match &transfer.status {
+                    SiteTransferStatus::Completed => Look::Done(transfer),
+                    status if status.is_final() => Look::Failed(status.to_string()),
+                    status => Look::Running(status.to_string()),
+                })
+            },
+        )
         .await
     }
 
