@@ -1,6 +1,9 @@
 //! The waiters against the stand-in's asynchronous jobs, with the stand-in
 //! and the client on one virtual clock: the jobs take their default (real)
-//! durations, the waits are checked exactly, and no wall time passes.
+//! durations, the waits are checked exactly, and no wall time passes. The
+//! waits whose every answer matters (both names of a running backup, the
+//! archive found among others, each end of a site transfer) run against a
+//! recording server answering a script instead, on the same kind of clock.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -218,4 +221,163 @@ async fn a_disk_usage_refresh_is_waited_for_until_its_expected_time() {
     );
     // Looks at 0, 2, 5, 9.5, 16.25, 26.375 and 41.5625 s: the first one past 30 s.
     assert_eq!(clock.elapsed(), Duration::from_micros(41_562_500));
+}
+
+/// A recording server and a client on one virtual clock, without retries,
+/// for waits whose every answer the test writes.
+async fn scripted() -> (
+    wpe_api_tests::RecordingServer,
+    wpe_api::Client,
+    VirtualClock,
+) {
+    let clock = VirtualClock::new();
+    let server = wpe_api_tests::RecordingServer::start_on(clock.clone()).await;
+    let client = server.client_with(wpe_api::retry::RetryPolicy::none().clock(clock.clone()));
+    (server, client, clock)
+}
+
+const INSTALL: uuid::Uuid = uuid::Uuid::from_u128(0x1);
+const BACKUP: uuid::Uuid = uuid::Uuid::from_u128(0xb);
+
+fn backup_in(status: &str) -> wpe_api_tests::Canned {
+    wpe_api_tests::Canned::json(200, &serde_json::json!({"id": BACKUP, "status": status}))
+}
+
+fn archives(list: &[serde_json::Value]) -> wpe_api_tests::Canned {
+    wpe_api_tests::Canned::json(
+        200,
+        &serde_json::json!({"previous": null, "next": null, "count": list.len(), "results": list}),
+    )
+}
+
+fn archive(id: u128, backup: uuid::Uuid, state: &str, created: &str) -> serde_json::Value {
+    let mut archive = serde_json::json!({
+        "id": uuid::Uuid::from_u128(id),
+        "backup": {"id": backup},
+        "state": state,
+        "create_time": created,
+    });
+    if state == "completed" {
+        archive["download_uri"] = format!("https://downloads.invalid/{id}.zip").into();
+    }
+    archive
+}
+
+#[tokio::test]
+async fn a_backup_reported_initiated_or_in_progress_is_running_under_either_name() {
+    let (server, client, clock) = scripted().await;
+    for status in ["requested", "initiated", "in_progress", "completed"] {
+        server.respond(backup_in(status));
+    }
+    let done = client
+        .wait_for_backup(INSTALL, BACKUP, options())
+        .await
+        .unwrap();
+    assert_eq!(done.status, BackupStatus::Completed);
+    assert_eq!(server.requests().len(), 4, "one look per state");
+    let ms = Duration::from_millis;
+    assert_eq!(clock.sleeps(), [ms(2000), ms(3000), ms(4500)]);
+}
+
+#[tokio::test]
+async fn an_archive_is_found_by_its_backup_and_waited_for_until_it_has_a_download_link() {
+    let (server, client, clock) = scripted().await;
+    let other_backup = uuid::Uuid::from_u128(0xc);
+    // Not listed yet; then requested beside an archive of another backup;
+    // then an older aborted archive of the same backup beside the new one.
+    server.respond(archives(&[]));
+    server.respond(archives(&[
+        archive(1, other_backup, "completed", "2026-11-01T00:00:00Z"),
+        archive(2, BACKUP, "requested", "2026-11-23T10:00:00Z"),
+    ]));
+    server.respond(archives(&[
+        archive(1, other_backup, "completed", "2026-11-01T00:00:00Z"),
+        archive(2, BACKUP, "in_progress", "2026-11-23T10:00:00Z"),
+        archive(3, BACKUP, "aborted", "2026-11-20T10:00:00Z"),
+    ]));
+    server.respond(archives(&[
+        archive(3, BACKUP, "aborted", "2026-11-20T10:00:00Z"),
+        archive(2, BACKUP, "completed", "2026-11-23T10:00:00Z"),
+    ]));
+    let ready = client
+        .wait_for_archive(INSTALL, BACKUP, options())
+        .await
+        .unwrap();
+    assert_eq!(ready.id, uuid::Uuid::from_u128(2));
+    assert_eq!(
+        ready.download_uri.as_deref(),
+        Some("https://downloads.invalid/2.zip")
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    assert!(requests
+        .iter()
+        .all(|r| r.path == format!("/v1/installs/{INSTALL}/archives")));
+    assert_eq!(clock.sleeps().len(), 3);
+}
+
+#[tokio::test]
+async fn an_aborted_archive_ends_the_wait_as_failed() {
+    let (server, client, _clock) = scripted().await;
+    server.respond(archives(&[archive(
+        2,
+        BACKUP,
+        "aborted",
+        "2026-11-23T10:00:00Z",
+    )]));
+    let err = client
+        .wait_for_archive(INSTALL, BACKUP, options())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, WaitError::Failed { state, .. } if state == "aborted"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("archive of backup {BACKUP} ended aborted: it did not complete")
+    );
+}
+
+#[tokio::test]
+async fn a_site_transfer_is_waited_for_to_its_end_and_only_completed_is_success() {
+    const SITE: uuid::Uuid = uuid::Uuid::from_u128(0x5);
+    const TRANSFER: uuid::Uuid = uuid::Uuid::from_u128(0x7);
+    let transfer = |status: &str| {
+        wpe_api_tests::Canned::json(
+            200,
+            &serde_json::json!({
+                "id": TRANSFER, "site": "shop", "installs": ["shop", "shopstg"],
+                "origin_account": "Agency", "destination_account": "Client",
+                "status": status, "scheduled_time": null,
+                "created_at": "2026-11-23T10:00:00Z", "updated_at": "2026-11-23T10:00:00Z"
+            }),
+        )
+    };
+    for (steps, end) in [
+        (["pending", "scheduled", "in_progress"], "completed"),
+        (["pending", "scheduled", "an_unknown_state"], "cancelled"),
+        (["pending", "in_progress", "in_progress"], "failed"),
+    ] {
+        let (server, client, clock) = scripted().await;
+        for status in steps.iter().chain([&end]) {
+            server.respond(transfer(status));
+        }
+        let result = client
+            .wait_for_site_transfer(SITE, TRANSFER, options())
+            .await;
+        match (end, result) {
+            ("completed", Ok(done)) => {
+                assert_eq!(done.status, wpe_api::types::SiteTransferStatus::Completed)
+            }
+            (end, Err(WaitError::Failed { state, .. })) => assert_eq!(state, end),
+            (end, other) => panic!("ended {end}: {other:?}"),
+        }
+        assert_eq!(server.requests().len(), 4, "{end}");
+        assert_eq!(
+            server.requests()[0].path,
+            format!("/v1/sites/{SITE}/site_transfers/{TRANSFER}")
+        );
+        assert_eq!(clock.sleeps().len(), 3, "{end}");
+    }
 }
