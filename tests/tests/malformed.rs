@@ -53,6 +53,9 @@ const KEYS: &[&str] = &[
 const OPEN_ENUM_FIELDS: &[(&str, &str)] = &[
     ("createBackup", "/status"),
     ("showBackup", "/status"),
+    ("listBackups", "/results/1/status"),
+    ("listBackups", "/results/2/status"),
+    ("listArchives", "/results/0/state"),
     ("createInstall", "/status"),
     ("createInstall", "/environment"),
     ("getInstall", "/status"),
@@ -86,6 +89,7 @@ fn known_enum_values() -> Vec<&'static str> {
         types::Environment::KNOWN,
         types::InstallStatus::KNOWN,
         types::BackupStatus::KNOWN,
+        types::ArchiveState::KNOWN,
         types::CertSource::KNOWN,
         types::CertificateStatus::KNOWN,
         types::TrafficMetricsSource::KNOWN,

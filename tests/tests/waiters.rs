@@ -56,7 +56,7 @@ async fn setup(config: FakeConfig) -> Setup {
 
 #[tokio::test]
 async fn a_backup_is_waited_for_until_completed_and_no_longer() {
-    // requested for 1 s, initiated for 1 s, then completed.
+    // requested for 1 s, in_progress for 1 s, then completed.
     let Setup {
         _server,
         client,

@@ -11,7 +11,12 @@
 //!
 //! Asynchronous work progresses with time: a new install is `pending` until
 //! [`FakeConfig::install_activation_delay`] has passed, a backup goes
-//! `requested` → `initiated` → `completed` one [`FakeConfig::backup_step_delay`]
+//! `requested` → `in_progress` → `completed` one [`FakeConfig::backup_step_delay`]
+//! at a time (as upstream 1.21.2 names the running state; older servers say
+//! `initiated`), a restore waits for its checkpoint backup and then takes
+//! one more step ([`FakeServer::restores`] shows it), an archive goes
+//! `requested` → `in_progress` → `completed` (or `aborted`, see
+//! [`FakeServer::abort_next_archive`]) one [`FakeConfig::archive_step_delay`]
 //! at a time, a domain status report completes after
 //! [`FakeConfig::domain_report_delay`].
 //!
@@ -70,7 +75,7 @@
 //! let backup = client
 //!     .show_backup()
 //!     .install_id(install.id)
-//!     .backup_id(backup.id.parse::<uuid::Uuid>().unwrap())
+//!     .backup_id(backup.id)
 //!     .send()
 //!     .await?;
 //! assert_eq!(backup.status, BackupStatus::Completed);
@@ -116,6 +121,7 @@ use axum::http::{HeaderMap, Method, Uri};
 use crate::clock::{Clock, TokioClock};
 use crate::{Client, ClientBuilder, Credentials};
 
+pub use backup::{RestoreRecord, RestoreState};
 pub use state::{CachePurge, InstallCopy};
 
 /// API user name of the demo user of [`Seed::Demo`] and [`Seed::Installs`]
@@ -155,8 +161,13 @@ pub struct FakeConfig {
     pub seed: Seed,
     /// How long a new install stays `pending` before it is `active` (2 s by default).
     pub install_activation_delay: Duration,
-    /// How long a backup stays in each of `requested` and `initiated` (1 s by default).
+    /// How long a backup stays in each of `requested` and `in_progress` (1 s
+    /// by default); a restore also takes one such step `in_progress`, after
+    /// its checkpoint backup (if any) is complete.
     pub backup_step_delay: Duration,
+    /// How long an archive stays in each of `requested` and `in_progress`
+    /// before it is `completed` or `aborted` (1 s by default).
+    pub archive_step_delay: Duration,
     /// How long a domain status report takes to complete (1 s by default).
     pub domain_report_delay: Duration,
     /// How long a disk-usage refresh takes (30 s by default).
@@ -185,6 +196,7 @@ impl Default for FakeConfig {
             seed: Seed::Demo,
             install_activation_delay: Duration::from_secs(2),
             backup_step_delay: Duration::from_secs(1),
+            archive_step_delay: Duration::from_secs(1),
             domain_report_delay: Duration::from_secs(1),
             disk_usage_refresh_delay: Duration::from_secs(30),
             certificate_issue_delay: Duration::from_secs(5),
@@ -359,10 +371,33 @@ impl FakeServer {
     pub fn backups_taken(&self) -> std::collections::HashMap<uuid::Uuid, usize> {
         let state = self.shared.state.lock().expect("state lock");
         let mut taken = std::collections::HashMap::new();
-        for backup in state.backups.values() {
+        for backup in state.backups.iter() {
             *taken.entry(backup.install_id).or_insert(0) += 1;
         }
         taken
+    }
+
+    /// The restores of an install accepted so far (`restoreBackup`), oldest
+    /// first, as they stand at the server's current time. The API gives a
+    /// restore no ID and no status route; this is how a test sees one.
+    pub fn restores(&self, install_id: uuid::Uuid) -> Vec<RestoreRecord> {
+        let state = self.shared.state.lock().expect("state lock");
+        let now = state.now();
+        backup::restore_records(
+            &state,
+            install_id,
+            self.shared.config.backup_step_delay,
+            now,
+        )
+    }
+
+    /// Makes the next archive requested (`createArchive`, on any install)
+    /// end `aborted` instead of `completed`: it still goes through
+    /// `requested` and `in_progress`, then has an `abort_time` and no
+    /// `download_uri`. Archives after it complete as usual.
+    pub fn abort_next_archive(&self) {
+        let mut state = self.shared.state.lock().expect("state lock");
+        state.abort_next_archive = true;
     }
 
     /// How many faults of each kind have been injected so far.

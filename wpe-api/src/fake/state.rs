@@ -88,6 +88,14 @@ impl<T> Table<T> {
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + '_ {
         self.rows.iter().map(|(_, row)| row)
     }
+    /// Keeps the rows `keep` says yes to, in their order.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        self.rows.retain(|(_, row)| keep(row));
+        self.index.clear();
+        for (at, (id, _)) in self.rows.iter().enumerate() {
+            self.index.insert(*id, at);
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -188,8 +196,41 @@ pub(crate) struct CertRec {
 
 #[derive(Debug)]
 pub(crate) struct BackupRec {
+    pub id: Uuid,
     pub install_id: Uuid,
     pub requested: Instant,
+    pub description: String,
+    /// The install's WordPress version when the backup was requested.
+    pub wordpress_version: String,
+}
+
+/// A restore the stand-in accepted (`restoreBackup`); its progress is worked
+/// out from `requested` and the checkpoint's.
+#[derive(Debug)]
+pub(crate) struct RestoreRec {
+    pub install_id: Uuid,
+    pub backup_id: Uuid,
+    pub notification_emails: Vec<String>,
+    pub restore_database: bool,
+    /// The backup taken first, when `create_checkpoint` was true.
+    pub checkpoint: Option<Uuid>,
+    pub requested: Instant,
+    /// When the restore itself starts: once the checkpoint is complete, or
+    /// one step after `requested` without one.
+    pub starts: Instant,
+}
+
+/// An archive of a backup (`createArchive`); its progress is worked out from
+/// `requested`.
+#[derive(Debug)]
+pub(crate) struct ArchiveRec {
+    pub id: Uuid,
+    pub install_id: Uuid,
+    pub backup_id: Uuid,
+    pub notification_emails: Vec<String>,
+    pub requested: Instant,
+    /// Whether it ends `aborted` rather than `completed`.
+    pub aborts: bool,
 }
 
 #[derive(Debug)]
@@ -215,7 +256,15 @@ pub(crate) struct State {
     pub install_names: HashSet<String>,
     /// Every domain name in use, with the install it is on.
     pub domain_names: HashMap<String, Uuid>,
-    pub backups: HashMap<Uuid, BackupRec>,
+    /// Backups, oldest first.
+    pub backups: Table<BackupRec>,
+    /// Restores, oldest first.
+    pub restores: Vec<RestoreRec>,
+    /// Archives, oldest first.
+    pub archives: Vec<ArchiveRec>,
+    /// Whether the next archive requested aborts
+    /// ([`super::FakeServer::abort_next_archive`]).
+    pub abort_next_archive: bool,
     pub reports: HashMap<Uuid, ReportRec>,
     pub served: BTreeSet<&'static str>,
     pub copies: Vec<InstallCopy>,
@@ -240,7 +289,10 @@ impl State {
             installs: Table::default(),
             install_names: HashSet::new(),
             domain_names: HashMap::new(),
-            backups: HashMap::new(),
+            backups: Table::default(),
+            restores: Vec::new(),
+            archives: Vec::new(),
+            abort_next_archive: false,
             reports: HashMap::new(),
             served: BTreeSet::new(),
             copies: Vec::new(),
@@ -368,8 +420,8 @@ impl State {
         self.add_account(user, account_name, None)
     }
 
-    /// Removes an install with its names, domains, backups and reports, and
-    /// takes it off its site.
+    /// Removes an install with its names, domains, backups, restores,
+    /// archives and reports, and takes it off its site.
     pub(crate) fn remove_install(&mut self, id: &Uuid) {
         if let Some(install) = self.installs.remove(id) {
             self.install_names.remove(&install.name);
@@ -379,7 +431,9 @@ impl State {
             if let Some(site) = install.site_id.and_then(|s| self.sites.get_mut(&s)) {
                 site.installs.retain(|i| i != id);
             }
-            self.backups.retain(|_, b| b.install_id != *id);
+            self.backups.retain(|b| b.install_id != *id);
+            self.restores.retain(|r| r.install_id != *id);
+            self.archives.retain(|a| a.install_id != *id);
             self.reports.retain(|_, r| r.install_id != *id);
             self.last_limited_call
                 .retain(|(install, _), _| install != id);
