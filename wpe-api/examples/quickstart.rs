@@ -7,8 +7,9 @@
 //! Without `WPE_API_USER`/`WPE_API_PASSWORD` it starts the local stand-in
 //! (`wpe_api::fake`) with demo data and walks through a typical session: list
 //! accounts, sites and installs; back up a production install and wait for
-//! the backup; purge its page cache; add a domain and wait for its status
-//! report. With both variables set it runs only the read-only steps, against
+//! the backup; list the install's backups, archive the new one and wait for
+//! its download link; purge its page cache; add a domain and wait for its
+//! status report. With both variables set it runs only the read-only steps, against
 //! the real API or `WPE_API_URL`.
 
 use std::time::{Duration, Instant};
@@ -16,7 +17,7 @@ use std::time::{Duration, Instant};
 use wpe_api::fake::{FakeConfig, FakeServer, Seed};
 use wpe_api::types::{Environment, PurgeCacheType};
 use wpe_api::wait::WaitOptions;
-use wpe_api::{Client, ClientInfo};
+use wpe_api::{Client, ClientInfo, Paginate};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -41,8 +42,9 @@ async fn main() -> Result<()> {
     let server = FakeServer::start(FakeConfig {
         seed: Seed::Demo,
         install_activation_delay: Duration::from_millis(300),
-        backup_step_delay: Duration::from_millis(300),
-        domain_report_delay: Duration::from_millis(300),
+        backup_step_delay: Duration::from_millis(200),
+        archive_step_delay: Duration::from_millis(100),
+        domain_report_delay: Duration::from_millis(200),
         ..FakeConfig::default()
     })
     .await;
@@ -80,6 +82,28 @@ async fn main() -> Result<()> {
     print!(" -> {}", done.status);
     let backup_took = started.elapsed();
     println!(" ({:.1} s)", backup_took.as_secs_f64());
+
+    // Every backup of the install, then a downloadable archive of the new one.
+    let backups = client
+        .list_backups()
+        .install_id(install.id)
+        .collect_all()
+        .await?;
+    println!("  {} backup(s) of {} listed", backups.len(), install.name);
+    client
+        .create_archive()
+        .install_id(install.id)
+        .body_map(|b| {
+            b.backup_id(backup.id)
+                .notification_emails(vec!["ops@example.com".to_owned()])
+        })
+        .send()
+        .await?;
+    let archive = client
+        .wait_for_archive(install.id, backup.id, quick_polls())
+        .await?;
+    let download = archive.download_uri.clone().unwrap_or_default();
+    println!("  archive {}: {} at {download}", archive.id, archive.state);
 
     // Purge the page cache.
     client
@@ -127,6 +151,7 @@ async fn main() -> Result<()> {
         backup.id,
         backup_took.as_secs_f64()
     );
+    println!("  {:<12} {download}", "archive");
     println!("  {:<12} page cache purged", "cache");
     println!(
         "  {:<12} {} added, status check: {result}",
