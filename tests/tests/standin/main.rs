@@ -26,6 +26,7 @@ mod install;
 mod offload_settings;
 mod paging;
 mod site;
+mod site_reports;
 mod ssh_key;
 mod status;
 mod usage;
@@ -77,6 +78,12 @@ scenarios!(
     backup: [backups_progress_over_time],
     cache: [cache_purges_and_rate_limit],
     ssh_key: [ssh_keys],
+    site_reports: [
+        reports_sections_and_templates,
+        report_schedules_lifecycle,
+        report_schedule_validation,
+        due_schedules_generate_reports,
+    ],
     paging: [paging_through_250_installs],
     check: [malformed_requests],
 );
