@@ -81,6 +81,7 @@ const OPEN_ENUM_FIELDS: &[(&str, &str)] = &[
         "getOffloadSettings",
         "/largefs_settings/path_settings/0/redirect_type",
     ),
+    ("getSiteReportsSchedules", "/schedules/0/frequency/unit"),
 ];
 
 /// Every value of every open enum this crate knows.
@@ -95,6 +96,7 @@ fn known_enum_values() -> Vec<&'static str> {
         types::TrafficMetricsSource::KNOWN,
         types::OffloadCloud::KNOWN,
         types::OffloadRedirectType::KNOWN,
+        types::ReportFrequencyUnit::KNOWN,
     ]
     .concat()
 }

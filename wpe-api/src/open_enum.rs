@@ -211,7 +211,7 @@ open_enum! {
     ReportFrequencyUnit {
         /// Every `value` days.
         Days = "DAYS",
-        /// Every `value` months.
+        /// Monthly, on day `value` of the month (the last day in shorter months).
         Monthly = "MONTHLY",
     }
 }

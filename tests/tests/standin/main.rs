@@ -26,6 +26,7 @@ mod install;
 mod offload_settings;
 mod paging;
 mod site;
+mod site_reports;
 mod ssh_key;
 mod status;
 mod usage;
@@ -84,6 +85,12 @@ scenarios!(
     ],
     cache: [cache_purges_and_rate_limit],
     ssh_key: [ssh_keys],
+    site_reports: [
+        reports_sections_and_templates,
+        report_schedules_lifecycle,
+        report_schedule_validation,
+        due_schedules_generate_reports,
+    ],
     paging: [paging_through_250_installs],
     check: [malformed_requests],
 );

@@ -143,7 +143,10 @@ pub enum Seed {
     /// production, staging and development install (`torquemag`,
     /// `torquemagstg`, `torquemagdev`, `demoshop`…, `clientblog`…); the
     /// production installs have domains (with certificates on two), the
-    /// first account has three users, the demo user one SSH key. Plus
+    /// first account has three users, the demo user one SSH key. The
+    /// agency has two report templates and the client account one; Torque
+    /// Magazine has a monthly report schedule (due on the 1st) that has sent
+    /// two reports already. Plus
     /// [`OTHER_USER`] with an account of their own (`otheragency`).
     #[default]
     Demo,

@@ -144,5 +144,6 @@ pub(crate) fn delete_site(state: &mut State, req: &Req<'_>) -> Result<Reply, Fai
     for install in &site.installs {
         state.remove_install(install);
     }
+    super::site_reports::forget_site(state, id);
     empty(StatusCode::NO_CONTENT)
 }

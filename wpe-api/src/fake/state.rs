@@ -240,6 +240,83 @@ pub(crate) struct ReportRec {
     pub created: Instant,
 }
 
+/// Someone site reports are emailed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RecipientRec {
+    /// Their name, when given.
+    pub name: Option<String>,
+    /// Their email address.
+    pub email: String,
+}
+
+/// How often a report schedule runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Frequency {
+    /// Every 7 or 14 days.
+    Days(u32),
+    /// Monthly on this day of the month (1 to 31, the last day in shorter months).
+    Monthly(u32),
+}
+
+/// A report schedule of a site (`createSiteReportSchedule`).
+#[derive(Debug, Clone)]
+pub(crate) struct ReportScheduleRec {
+    /// The schedule's ID.
+    pub id: Uuid,
+    /// The site the reports are about.
+    pub site_id: Uuid,
+    /// The title of the reports.
+    pub title: String,
+    /// When the next report is due (on the server's wall clock).
+    pub next: DateTime<Utc>,
+    /// How often reports are due.
+    pub frequency: Frequency,
+    /// Who the reports go to.
+    pub recipients: Vec<RecipientRec>,
+    /// The names of the reports' sections, in catalogue order.
+    pub sections: Vec<String>,
+    /// The template the reports follow, if any.
+    pub template_id: Option<Uuid>,
+}
+
+/// A report template of an account: a branding and a set of sections.
+#[derive(Debug, Clone)]
+pub(crate) struct ReportTemplateRec {
+    /// The template's ID.
+    pub id: Uuid,
+    /// The account the template belongs to.
+    pub account_id: Uuid,
+    /// The template's name (at most 100 characters).
+    pub name: String,
+    /// The company name shown on reports.
+    pub company_name: String,
+    /// The accent colour, `#rrggbb`.
+    pub brand_color: String,
+    /// The ID of the template's branding (logo and preview images).
+    pub branding_id: Uuid,
+    /// The names of the template's sections, in catalogue order.
+    pub sections: Vec<String>,
+}
+
+/// A site report that was generated.
+#[derive(Debug, Clone)]
+pub(crate) struct SiteReportRec {
+    /// The report's ID.
+    pub id: Uuid,
+    /// The site it is about.
+    pub site_id: Uuid,
+    /// Its title.
+    pub title: String,
+    /// Start of the period covered.
+    pub start: DateTime<Utc>,
+    /// End of the period covered.
+    pub end: DateTime<Utc>,
+    /// When it was generated.
+    pub created_at: DateTime<Utc>,
+    /// Who it was sent to.
+    pub recipients: Vec<RecipientRec>,
+}
+
 pub(crate) struct State {
     /// The clock the server runs on ([`FakeConfig::clock`]).
     clock: std::sync::Arc<dyn crate::clock::Clock>,
@@ -272,6 +349,12 @@ pub(crate) struct State {
     /// The last accepted call of each per-install rate limit, by install
     /// and limit name (see `rate_limit.rs`).
     pub last_limited_call: HashMap<(Uuid, &'static str), Instant>,
+    /// Report schedules of the sites.
+    pub report_schedules: Table<ReportScheduleRec>,
+    /// Report templates of the accounts.
+    pub report_templates: Table<ReportTemplateRec>,
+    /// Site reports generated so far, oldest first.
+    pub site_reports: Table<SiteReportRec>,
 }
 
 impl State {
@@ -298,6 +381,9 @@ impl State {
             copies: Vec::new(),
             purges: Vec::new(),
             last_limited_call: HashMap::new(),
+            report_schedules: Table::default(),
+            report_templates: Table::default(),
+            site_reports: Table::default(),
         }
     }
 
@@ -541,6 +627,8 @@ impl State {
         let clientblog = self.add_seed_install(blog, "clientblog", Environment::Production);
         self.add_seed_install(blog, "clientblogstg", Environment::Staging);
         self.add_seed_install(blog, "clientblogdev", Environment::Development);
+
+        super::site_reports::seed_demo(self, agency, client, torque);
 
         self.add_seed_domain(torquemag, "torquemag.io", true, None);
         self.add_seed_domain(torquemag, "www.torquemag.io", false, Some("torquemag.io"));
