@@ -15,6 +15,19 @@
 //! at a time, a domain status report completes after
 //! [`FakeConfig::domain_report_delay`].
 //!
+//! # Domain ownership
+//!
+//! A domain added with `createDomain` or `createBulkDomains` starts
+//! `TXT_VERIFICATION_PENDING` (and serves no traffic: its network status is
+//! `PENDING`), with `txt_verification_key` `_wpe_verification` and a
+//! `txt_verification_value` of its own. The key is a label under the domain:
+//! the record to publish is the TXT record at the DNS name
+//! `_wpe_verification.<domain>` (for `blog.example.com`,
+//! `_wpe_verification.blog.example.com`). There is no DNS: a test publishes
+//! the record with [`FakeServer::publish_txt_record`], giving that full DNS
+//! name, and `verifyDomainTxtRecord` then finds it. The seeded domains are
+//! verified already.
+//!
 //! # Time
 //!
 //! The server's clock is its [`FakeConfig::clock`] (tokio's by default) plus
@@ -137,7 +150,10 @@ pub enum Seed {
     /// production, staging and development install (`torquemag`,
     /// `torquemagstg`, `torquemagdev`, `demoshop`…, `clientblog`…); the
     /// production installs have domains (with certificates on two), the
-    /// first account has three users, the demo user one SSH key. Plus
+    /// first account has three users, the demo user one SSH key. The domains
+    /// are TXT-verified; `torquemag.io` and `www.torquemag.io` are on the
+    /// `AN` network, `shop.example.com` on `GES` and `blog.example.org` on
+    /// `LEGACY` (so it has no sharing link). Plus
     /// [`OTHER_USER`] with an account of their own (`otheragency`).
     #[default]
     Demo,
@@ -335,6 +351,26 @@ impl FakeServer {
     pub fn advance(&self, by: Duration) {
         let mut state = self.shared.state.lock().expect("state lock");
         state.offset += by;
+    }
+
+    /// Publishes a DNS TXT record holding `value` at the DNS name `name`, as
+    /// the owner of a domain would, for `verifyDomainTxtRecord` to find.
+    ///
+    /// `name` is the full DNS name of the record: a domain's
+    /// `txt_verification_key` label followed by the domain, such as
+    /// `_wpe_verification.blog.example.com`; case and a trailing dot do not
+    /// matter. `value` is compared exactly with the domain's
+    /// `txt_verification_value`. A name may hold several values; publishing
+    /// the same one twice changes nothing.
+    pub fn publish_txt_record(&self, name: &str, value: &str) {
+        let mut state = self.shared.state.lock().expect("state lock");
+        let values = state
+            .txt_records
+            .entry(domain::normalize_dns_name(name))
+            .or_default();
+        if !values.iter().any(|v| v == value) {
+            values.push(value.to_owned());
+        }
     }
 
     /// The operationIds (as in the spec) this server has answered with a 2xx status.
