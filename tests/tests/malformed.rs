@@ -74,6 +74,8 @@ const OPEN_ENUM_FIELDS: &[(&str, &str)] = &[
         "/metrics/0/traffic_metrics_source",
     ),
     ("getOffloadSettings", "/largefs_settings/cloud"),
+    ("getDomain", "/ownership_status"),
+    ("listDomains", "/results/1/ownership_status"),
     (
         "getOffloadSettings",
         "/largefs_settings/path_settings/0/redirect_type",
@@ -91,6 +93,7 @@ fn known_enum_values() -> Vec<&'static str> {
         types::TrafficMetricsSource::KNOWN,
         types::OffloadCloud::KNOWN,
         types::OffloadRedirectType::KNOWN,
+        types::DomainOwnershipStatus::KNOWN,
     ]
     .concat()
 }
