@@ -13,7 +13,11 @@
 //! [`FakeConfig::install_activation_delay`] has passed, a backup goes
 //! `requested` → `initiated` → `completed` one [`FakeConfig::backup_step_delay`]
 //! at a time, a domain status report completes after
-//! [`FakeConfig::domain_report_delay`].
+//! [`FakeConfig::domain_report_delay`], a site transfer goes `pending` →
+//! `scheduled` → `in_progress` → `completed` one
+//! [`FakeConfig::site_transfer_step_delay`] at a time (waiting in `scheduled`
+//! for its `scheduled_time`, when it has one), and on completion the site and
+//! its installs belong to the destination account.
 //!
 //! # Domain ownership
 //!
@@ -27,6 +31,16 @@
 //! the record with [`FakeServer::publish_txt_record`], giving that full DNS
 //! name, and `verifyDomainTxtRecord` then finds it. The seeded domains are
 //! verified already.
+//!
+//! # Site transfers
+//!
+//! `createSiteTransfer` moves a site, with its installs, to another account
+//! the caller belongs to. A site has at most one open transfer at a time;
+//! `cancelSiteTransfer` stops one until it is `in_progress`.
+//! `listAccountSiteTransfers` lists the transfers an account is the origin
+//! or the destination of. [`FakeServer::fail_next_site_transfer`] makes the
+//! next transfer requested end `failed` (the site stays where it was), for
+//! testing how a client handles that end.
 //!
 //! # Time
 //!
@@ -177,6 +191,10 @@ pub struct FakeConfig {
     pub domain_report_delay: Duration,
     /// How long a disk-usage refresh takes (30 s by default).
     pub disk_usage_refresh_delay: Duration,
+    /// How long a site transfer stays in each of `pending` and `in_progress`,
+    /// and at least in `scheduled` (1 s by default). A transfer with a
+    /// `scheduled_time` stays `scheduled` until that time.
+    pub site_transfer_step_delay: Duration,
     /// How long an ordered certificate stays `SUBMITTED` before it is `ENABLED` (5 s by default).
     pub certificate_issue_delay: Duration,
     /// The least time between two object-cache purges of one install (by
@@ -203,6 +221,7 @@ impl Default for FakeConfig {
             backup_step_delay: Duration::from_secs(1),
             domain_report_delay: Duration::from_secs(1),
             disk_usage_refresh_delay: Duration::from_secs(30),
+            site_transfer_step_delay: Duration::from_secs(1),
             certificate_issue_delay: Duration::from_secs(5),
             object_cache_purge_interval: table_interval(OBJECT_CACHE_PURGE),
             domain_check_interval: table_interval(DOMAIN_CHECK),
@@ -346,8 +365,8 @@ impl FakeServer {
         state.add_user_with_account(user, password, account_name)
     }
 
-    /// Moves the server's clock forward: pending installs, backups, reports
-    /// and rate limits see this much more time passed.
+    /// Moves the server's clock forward: pending installs, backups, reports,
+    /// site transfers and rate limits see this much more time passed.
     pub fn advance(&self, by: Duration) {
         let mut state = self.shared.state.lock().expect("state lock");
         state.offset += by;
@@ -371,6 +390,15 @@ impl FakeServer {
         if !values.iter().any(|v| v == value) {
             values.push(value.to_owned());
         }
+    }
+
+    /// Makes the next site transfer requested (`createSiteTransfer`) end
+    /// `failed` instead of `completed`: it goes through `pending`,
+    /// `scheduled` and `in_progress` as usual, then fails, and the site stays
+    /// in its account. Transfers requested after it go through again.
+    pub fn fail_next_site_transfer(&self) {
+        let mut state = self.shared.state.lock().expect("state lock");
+        state.fail_next_transfer = true;
     }
 
     /// The operationIds (as in the spec) this server has answered with a 2xx status.

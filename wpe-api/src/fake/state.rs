@@ -203,6 +203,32 @@ pub(crate) struct BackupRec {
     pub requested: Instant,
 }
 
+/// A site transfer (`createSiteTransfer`). Its status is worked out from the
+/// clock, and the move applied when it completes, by `site_transfer.rs`.
+#[derive(Debug)]
+pub(crate) struct TransferRec {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    /// The site's name when the transfer was requested.
+    pub site_name: String,
+    /// The names of the site's installs when the transfer was requested.
+    pub installs: Vec<String>,
+    pub origin: Uuid,
+    pub destination: Uuid,
+    /// The requested start, as sent.
+    pub scheduled_time: Option<DateTime<Utc>>,
+    /// When the transfer was requested.
+    pub created: Instant,
+    /// When the move starts (`in_progress`).
+    pub starts: Instant,
+    /// When it was cancelled, if it was.
+    pub cancelled: Option<Instant>,
+    /// Whether it ends `failed` rather than `completed`.
+    pub fails: bool,
+    /// Whether the site has been moved to the destination account.
+    pub moved: bool,
+}
+
 #[derive(Debug)]
 pub(crate) struct ReportRec {
     pub install_id: Uuid,
@@ -228,6 +254,11 @@ pub(crate) struct State {
     pub domain_names: HashMap<String, Uuid>,
     pub backups: HashMap<Uuid, BackupRec>,
     pub reports: HashMap<Uuid, ReportRec>,
+    /// Site transfers, oldest first.
+    pub transfers: Table<TransferRec>,
+    /// Whether the next site transfer is to fail
+    /// ([`super::FakeServer::fail_next_site_transfer`]).
+    pub fail_next_transfer: bool,
     /// TXT records published with [`super::FakeServer::publish_txt_record`]:
     /// the values at each DNS name (lower case, without a trailing dot).
     pub txt_records: HashMap<String, Vec<String>>,
@@ -256,6 +287,8 @@ impl State {
             domain_names: HashMap::new(),
             backups: HashMap::new(),
             reports: HashMap::new(),
+            transfers: Table::default(),
+            fail_next_transfer: false,
             txt_records: HashMap::new(),
             served: BTreeSet::new(),
             copies: Vec::new(),
