@@ -76,6 +76,10 @@ const OPEN_ENUM_FIELDS: &[(&str, &str)] = &[
     ("getOffloadSettings", "/largefs_settings/cloud"),
     ("getDomain", "/ownership_status"),
     ("listDomains", "/results/1/ownership_status"),
+    ("createSiteTransfer", "/status"),
+    ("getSiteTransfer", "/status"),
+    ("listSiteTransfers", "/results/0/status"),
+    ("listAccountSiteTransfers", "/results/1/status"),
     (
         "getOffloadSettings",
         "/largefs_settings/path_settings/0/redirect_type",
@@ -93,6 +97,7 @@ fn known_enum_values() -> Vec<&'static str> {
         types::TrafficMetricsSource::KNOWN,
         types::OffloadCloud::KNOWN,
         types::OffloadRedirectType::KNOWN,
+        types::SiteTransferStatus::KNOWN,
         types::DomainOwnershipStatus::KNOWN,
     ]
     .concat()

@@ -16,6 +16,7 @@ mod domain;
 mod install;
 mod offload_settings;
 mod site;
+mod site_transfer;
 mod ssh_key;
 mod status;
 mod usage;
