@@ -198,7 +198,10 @@ impl Operation {
     ///     br#"{"id": "28c78b6d-c2da-4f09-85f5-1ad588089b2d", "status": "completed"}"#,
     /// ).unwrap();
     /// assert_eq!(backup.unwrap()["status"], "completed");
-    /// let err = show.decode_response(br#"{"id": "b1", "status": 7}"#).unwrap().unwrap_err();
+    /// let err = show
+    ///     .decode_response(br#"{"id": "28c78b6d-c2da-4f09-85f5-1ad588089b2d", "status": 7}"#)
+    ///     .unwrap()
+    ///     .unwrap_err();
     /// assert_eq!(err.path(), "status");
     /// assert!(wpe_api::operations::find("purge_cache").unwrap().decode_response(b"").is_none());
     /// ```

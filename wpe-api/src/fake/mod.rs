@@ -97,7 +97,7 @@
 //! let backup = client
 //!     .show_backup()
 //!     .install_id(install.id)
-//!     .backup_id(backup.id.parse::<uuid::Uuid>().unwrap())
+//!     .backup_id(backup.id)
 //!     .send()
 //!     .await?;
 //! assert_eq!(backup.status, BackupStatus::Completed);
