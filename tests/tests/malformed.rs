@@ -77,6 +77,12 @@ const OPEN_ENUM_FIELDS: &[(&str, &str)] = &[
         "/metrics/0/traffic_metrics_source",
     ),
     ("getOffloadSettings", "/largefs_settings/cloud"),
+    ("getDomain", "/ownership_status"),
+    ("listDomains", "/results/1/ownership_status"),
+    ("createSiteTransfer", "/status"),
+    ("getSiteTransfer", "/status"),
+    ("listSiteTransfers", "/results/0/status"),
+    ("listAccountSiteTransfers", "/results/1/status"),
     (
         "getOffloadSettings",
         "/largefs_settings/path_settings/0/redirect_type",
@@ -97,6 +103,8 @@ fn known_enum_values() -> Vec<&'static str> {
         types::OffloadCloud::KNOWN,
         types::OffloadRedirectType::KNOWN,
         types::ReportFrequencyUnit::KNOWN,
+        types::SiteTransferStatus::KNOWN,
+        types::DomainOwnershipStatus::KNOWN,
     ]
     .concat()
 }

@@ -1,4 +1,4 @@
-//! Domains of an install: list, create, bulk create, read, patch, delete, and domain status reports.
+//! Domains of an install: list, create, bulk create, read, patch, delete, domain status reports, TXT ownership verification and sharing links.
 
 use serde_json::{json, Value};
 use wpe_api::types;
@@ -206,4 +206,73 @@ async fn get_domain_report_status_reads_dns_findings() {
         &[],
         Value::Null,
     );
+}
+
+#[tokio::test]
+async fn verify_domain_txt_record_posts_without_a_body() {
+    let (server, client) = serve_fixture(200, "verifyDomainTxtRecord").await;
+    let verification = client
+        .verify_domain_txt_record()
+        .install_id(INSTALL)
+        .domain_id(DOMAIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(verification.id, Some(DOMAIN));
+    assert_eq!(
+        verification.txt_verified_time.as_deref(),
+        Some("2026-03-14T09:26:53Z")
+    );
+    assert_eq!(verification.txt_verification_key, None);
+    assert_eq!(verification.txt_verification_value, None);
+    assert_request(
+        &server.single_request(),
+        "POST",
+        &format!("/v1/installs/{INSTALL}/domains/{DOMAIN}/verification"),
+        &[],
+        Value::Null,
+    );
+}
+
+#[tokio::test]
+async fn create_domain_sharing_link_posts_without_a_body() {
+    let (server, client) = serve_fixture(200, "createDomainSharingLink").await;
+    let link = client
+        .create_domain_sharing_link()
+        .install_id(INSTALL)
+        .domain_id(DOMAIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(link.url, "https://share.example.net/dns/7f3c9a21d04b4e6f");
+    assert_request(
+        &server.single_request(),
+        "POST",
+        &format!("/v1/installs/{INSTALL}/domains/{DOMAIN}/sharing_link"),
+        &[],
+        Value::Null,
+    );
+}
+
+#[tokio::test]
+async fn domains_read_their_ownership_state() {
+    let (_server, client) = serve_fixture(200, "listDomains").await;
+    let page = client
+        .list_domains()
+        .install_id(INSTALL)
+        .send()
+        .await
+        .unwrap();
+    let pending = &page.results[1];
+    assert_eq!(
+        pending.ownership_status,
+        Some(types::DomainOwnershipStatus::TxtVerificationPending)
+    );
+    assert_eq!(
+        pending.txt_verification_key.as_deref(),
+        Some("_wpe_verification")
+    );
+    assert_eq!(pending.txt_verified_time, None);
+    // The first result predates the ownership fields.
+    assert_eq!(page.results[0].ownership_status, None);
 }

@@ -17,6 +17,7 @@ mod install;
 mod offload_settings;
 mod site;
 mod site_reports;
+mod site_transfer;
 mod ssh_key;
 mod status;
 mod usage;

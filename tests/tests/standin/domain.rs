@@ -1,4 +1,4 @@
-//! Domains of an install, one at a time and in bulk, and domain status reports.
+//! Domains of an install, one at a time and in bulk, domain status reports, ownership by TXT record and sharing links.
 
 use std::time::Duration;
 
@@ -321,6 +321,232 @@ pub async fn domain_status_reports_and_rate_limit() -> Served {
         .send()
         .await
         .unwrap_err();
+    assert_eq!(status_of(&err), 404);
+    server.served_operations()
+}
+
+/// The message of an API error.
+fn message_of(err: &wpe_api::Error) -> String {
+    err.api_error()
+        .map(|body| body.message.clone())
+        .unwrap_or_default()
+}
+
+pub async fn domain_txt_verification() -> Served {
+    let (server, client) = demo().await;
+    let torquemag = install_named(&client, "torquemag").await;
+    // The seeded domains are verified: no record left to publish.
+    for domain in domains_of(&client, torquemag.id).await {
+        assert_eq!(
+            domain.ownership_status,
+            Some(types::DomainOwnershipStatus::TxtVerified)
+        );
+        assert_eq!(domain.txt_verification_key, None);
+        assert_eq!(domain.txt_verification_value, None);
+        assert!(domain.txt_verified_time.is_some());
+    }
+
+    let created = client
+        .create_domain()
+        .install_id(torquemag.id)
+        .body_map(|b| b.name("proof.example.com"))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        created.ownership_status,
+        Some(types::DomainOwnershipStatus::TxtVerificationPending)
+    );
+    assert_eq!(
+        created.txt_verification_key.as_deref(),
+        Some("_wpe_verification")
+    );
+    assert_eq!(
+        created.txt_verified_domain.as_deref(),
+        Some("proof.example.com")
+    );
+    assert_eq!(created.txt_verified_time, None);
+    let value = created.txt_verification_value.clone().unwrap();
+    // An unverified domain serves no traffic.
+    let network = created.network_details.as_ref().unwrap();
+    assert_eq!(
+        network.network_info.as_ref().unwrap().status.as_deref(),
+        Some("PENDING")
+    );
+
+    // Domains created in bulk are pending too, each with a value of its own.
+    client
+        .create_bulk_domains()
+        .install_id(torquemag.id)
+        .body_map(|b| {
+            b.domains(vec![
+                types::BulkDomain {
+                    name: "a.proof.example.com".into(),
+                    redirect_to: None,
+                },
+                types::BulkDomain {
+                    name: "b.proof.example.com".into(),
+                    redirect_to: None,
+                },
+            ])
+        })
+        .send()
+        .await
+        .unwrap();
+    let mut values = vec![value.clone()];
+    for domain in domains_of(&client, torquemag.id).await {
+        if domain.name.ends_with(".proof.example.com") {
+            assert_eq!(
+                domain.ownership_status,
+                Some(types::DomainOwnershipStatus::TxtVerificationPending)
+            );
+            values.push(domain.txt_verification_value.unwrap());
+        }
+    }
+    values.sort();
+    values.dedup();
+    assert_eq!(values.len(), 3, "one TXT value per domain");
+
+    let verify = || {
+        client
+            .verify_domain_txt_record()
+            .install_id(torquemag.id)
+            .domain_id(created.id.as_str())
+            .send()
+    };
+    // Nothing published yet: a 400 naming the record to publish.
+    let err = verify().await.unwrap_err();
+    assert_eq!(status_of(&err), 400);
+    let message = message_of(&err);
+    assert!(
+        message.contains("_wpe_verification.proof.example.com") && message.contains(&value),
+        "{message}"
+    );
+    assert_eq!(
+        err.field_errors()[0].field.as_deref(),
+        Some("txt_verification_key")
+    );
+    // A wrong value, or the right value at the wrong name, does not count.
+    server.publish_txt_record("_wpe_verification.proof.example.com", "something-else");
+    server.publish_txt_record("proof.example.com", &value);
+    server.publish_txt_record("_wpe_verification.a.proof.example.com", &value);
+    assert_eq!(status_of(&verify().await.unwrap_err()), 400);
+    let still = client
+        .get_domain()
+        .install_id(torquemag.id)
+        .domain_id(created.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        still.ownership_status,
+        Some(types::DomainOwnershipStatus::TxtVerificationPending)
+    );
+
+    // Published (case and a trailing dot do not matter): verified.
+    server.publish_txt_record("_WPE_verification.Proof.example.com.", &value);
+    let verified = verify().await.unwrap();
+    assert_eq!(verified.status().as_u16(), 200);
+    assert_eq!(
+        verified.id.map(|id| id.to_string()),
+        Some(created.id.clone())
+    );
+    assert_eq!(verified.name.as_deref(), Some("proof.example.com"));
+    assert_eq!(verified.txt_verification_key, None);
+    assert_eq!(verified.txt_verification_value, None);
+    let when = verified.txt_verified_time.clone().unwrap();
+    let domain = client
+        .get_domain()
+        .install_id(torquemag.id)
+        .domain_id(created.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        domain.ownership_status,
+        Some(types::DomainOwnershipStatus::TxtVerified)
+    );
+    assert_eq!(domain.txt_verified_time.as_deref(), Some(when.as_str()));
+    assert_eq!(domain.txt_verification_key, None);
+    assert_eq!(domain.txt_verification_value, None);
+    let network = domain.network_details.as_ref().unwrap();
+    assert_eq!(
+        network.network_info.as_ref().unwrap().status.as_deref(),
+        Some("ACTIVE")
+    );
+    let listed = domains_of(&client, torquemag.id).await;
+    let listed = listed.iter().find(|d| d.id == created.id).unwrap();
+    assert_eq!(
+        listed.ownership_status,
+        Some(types::DomainOwnershipStatus::TxtVerified)
+    );
+    // Verifying again answers the same, without moving the time.
+    server.advance(Duration::from_secs(60));
+    let again = verify().await.unwrap();
+    assert_eq!(again.txt_verified_time.as_deref(), Some(when.as_str()));
+    // The other new domains are still pending.
+    let others = domains_of(&client, torquemag.id).await;
+    assert!(others
+        .iter()
+        .filter(|d| d.name.ends_with(".proof.example.com"))
+        .all(|d| d.txt_verified_time.is_none()));
+
+    let err = client
+        .verify_domain_txt_record()
+        .install_id(torquemag.id)
+        .domain_id(Uuid::from_u128(9))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 404);
+    server.served_operations()
+}
+
+pub async fn domain_sharing_links() -> Served {
+    let (server, client) = demo().await;
+    let client = &client;
+    let link_for = |install: Uuid, domain: String| async move {
+        client
+            .create_domain_sharing_link()
+            .install_id(install)
+            .domain_id(domain.as_str())
+            .send()
+            .await
+    };
+    let torquemag = install_named(client, "torquemag").await;
+    let domains = domains_of(client, torquemag.id).await;
+    let apex = domains.iter().find(|d| d.name == "torquemag.io").unwrap();
+    assert_eq!(apex.network_type.as_deref(), Some("AN"));
+    let first = link_for(torquemag.id, apex.id.clone()).await.unwrap();
+    assert_eq!(first.status().as_u16(), 200);
+    let second = link_for(torquemag.id, apex.id.clone()).await.unwrap();
+    assert_ne!(first.url, second.url, "each call makes a new link");
+    for link in [&first.url, &second.url] {
+        let url = reqwest::Url::parse(link).unwrap();
+        assert!(url.host_str().unwrap().ends_with(".invalid"), "{link}");
+    }
+
+    // GES domains have links too.
+    let demoshop = install_named(client, "demoshop").await;
+    let shop = &domains_of(client, demoshop.id).await[0];
+    assert_eq!(shop.network_type.as_deref(), Some("GES"));
+    link_for(demoshop.id, shop.id.clone()).await.unwrap();
+
+    // Other networks do not.
+    let clientblog = install_named(client, "clientblog").await;
+    let blog = &domains_of(client, clientblog.id).await[0];
+    assert_eq!(blog.network_type.as_deref(), Some("LEGACY"));
+    let err = link_for(clientblog.id, blog.id.clone()).await.unwrap_err();
+    assert_field_error(&err, "network_type");
+    assert!(message_of(&err).contains("AN or GES"), "{err:?}");
+
+    let err = link_for(torquemag.id, Uuid::from_u128(9).to_string())
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 404);
+    // A domain of another install is not found through this one.
+    let err = link_for(clientblog.id, apex.id.clone()).await.unwrap_err();
     assert_eq!(status_of(&err), 404);
     server.served_operations()
 }

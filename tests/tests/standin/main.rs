@@ -27,6 +27,7 @@ mod offload_settings;
 mod paging;
 mod site;
 mod site_reports;
+mod site_transfer;
 mod ssh_key;
 mod status;
 mod usage;
@@ -70,10 +71,24 @@ scenarios!(
     account: [accounts_and_limits, other_users_accounts_are_invisible],
     account_user: [account_users_lifecycle],
     site: [sites_lifecycle],
+    site_transfer: [
+        transfer_moves_the_site_when_completed,
+        scheduled_transfer_waits_for_its_time,
+        transfers_cancel_only_before_they_start,
+        transfer_refusals,
+        failed_transfer_on_request,
+        transfer_lists_page,
+    ],
     install: [installs_lifecycle, install_copy_is_recorded],
     offload_settings: [offload_settings],
     usage: [usage_metrics_and_disk_refresh],
-    domain: [domains_lifecycle, bulk_domains, domain_status_reports_and_rate_limit],
+    domain: [
+        domains_lifecycle,
+        bulk_domains,
+        domain_status_reports_and_rate_limit,
+        domain_txt_verification,
+        domain_sharing_links,
+    ],
     certificates: [certificates],
     backup: [
         backups_progress_over_time,

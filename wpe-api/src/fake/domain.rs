@@ -9,13 +9,14 @@ use super::install::cname;
 use super::paging::paginate;
 use super::reply::{empty, ok, with_status, Fail, Reply};
 use super::request::{domain_index, inst, inst_mut, install_id, Req};
-use super::state::{DomainRec, InstallRec, ReportRec, State};
+use super::state::{DomainRec, InstallRec, ReportRec, State, TXT_VERIFICATION_KEY};
 use crate::types;
 
 /// The A records every domain is told to point at.
 pub(crate) const A_RECORDS: &[&str] = &["141.193.213.10", "141.193.213.11"];
 
 fn domain_json(install: &InstallRec, rec: &DomainRec) -> types::Domain {
+    let verified = rec.txt_verified.is_some();
     let target = rec
         .redirect_to
         .and_then(|id| install.domains.iter().find(|d| d.id == id));
@@ -39,15 +40,20 @@ fn domain_json(install: &InstallRec, rec: &DomainRec) -> types::Domain {
                         .to_owned(),
                     ),
                 }),
-                status: Some("ACTIVE".to_owned()),
+                // An unverified domain serves no traffic.
+                status: Some(if verified { "ACTIVE" } else { "PENDING" }.to_owned()),
             }),
         }),
-        network_type: Some("AN".to_owned()),
-        ownership_status: Some(types::DomainOwnershipStatus::TxtVerified),
-        txt_verification_key: None,
-        txt_verification_value: None,
+        network_type: Some(rec.network_type.to_owned()),
+        ownership_status: Some(if verified {
+            types::DomainOwnershipStatus::TxtVerified
+        } else {
+            types::DomainOwnershipStatus::TxtVerificationPending
+        }),
+        txt_verification_key: (!verified).then(|| TXT_VERIFICATION_KEY.to_owned()),
+        txt_verification_value: (!verified).then(|| rec.txt_value.clone()),
         txt_verified_domain: Some(rec.name.clone()),
-        txt_verified_time: None,
+        txt_verified_time: rec.txt_verified.map(|t| t.to_rfc3339()),
         primary: rec.primary,
         redirects_to: target
             .map(|t| types::DomainRef {
@@ -138,14 +144,9 @@ pub(crate) fn create_domain(state: &mut State, req: &Req<'_>) -> Result<Reply, F
     let name = name.unwrap_or_default();
     let domain_id = state.new_id();
     state.domain_names.insert(name.clone(), id);
+    let domain = state.new_domain(domain_id, name, redirect);
     let rec = inst_mut(state, &id);
-    rec.domains.push(DomainRec {
-        id: domain_id,
-        name,
-        primary: false,
-        redirect_to: redirect,
-        secure_all_urls: false,
-    });
+    rec.domains.push(domain);
     let index = rec.domains.len() - 1;
     if primary {
         set_primary(rec, index);
@@ -233,17 +234,14 @@ pub(crate) fn create_bulk_domains(state: &mut State, req: &Req<'_>) -> Result<Re
     for (name, _) in &names {
         state.domain_names.insert(name.clone(), id);
     }
+    let domains: Vec<DomainRec> = names
+        .iter()
+        .zip(&ids)
+        .map(|((name, _), domain_id)| state.new_domain(*domain_id, name.clone(), None))
+        .collect();
     let rec = inst_mut(state, &id);
     let first_new = rec.domains.len();
-    for ((name, _), domain_id) in names.iter().zip(&ids) {
-        rec.domains.push(DomainRec {
-            id: *domain_id,
-            name: name.clone(),
-            primary: false,
-            redirect_to: None,
-            secure_all_urls: false,
-        });
-    }
+    rec.domains.extend(domains);
     for (offset, (_, redirect)) in names.iter().enumerate() {
         if let Some(target) = redirect {
             let target_id = rec.domains.iter().find(|d| &d.name == target).map(|d| d.id);
@@ -466,21 +464,92 @@ pub(crate) fn get_domain_report_status(state: &mut State, req: &Req<'_>) -> Resu
     }))
 }
 
-/// Placeholder until the stand-in serves `verify_domain_txt_record`.
-pub(crate) fn verify_domain_txt_record(_state: &mut State, _req: &Req<'_>) -> Result<Reply, Fail> {
-    Err(Fail::new(
-        StatusCode::NOT_IMPLEMENTED,
-        "not in the stand-in yet",
-    ))
+/// The DNS name a domain's ownership TXT record is published at:
+/// `_wpe_verification.<domain>`.
+pub(crate) fn txt_record_name(domain: &str) -> String {
+    format!("{TXT_VERIFICATION_KEY}.{domain}")
 }
 
-/// Placeholder until the stand-in serves `create_domain_sharing_link`.
-pub(crate) fn create_domain_sharing_link(
-    _state: &mut State,
-    _req: &Req<'_>,
-) -> Result<Reply, Fail> {
-    Err(Fail::new(
-        StatusCode::NOT_IMPLEMENTED,
-        "not in the stand-in yet",
-    ))
+/// A DNS name as the stand-in keeps it: lower case, without a trailing dot.
+pub(crate) fn normalize_dns_name(name: &str) -> String {
+    name.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn verification_json(rec: &DomainRec) -> types::DomainVerification {
+    let verified = rec.txt_verified.is_some();
+    types::DomainVerification {
+        id: Some(rec.id),
+        name: Some(rec.name.clone()),
+        txt_verified_time: rec.txt_verified.map(|t| t.to_rfc3339()),
+        txt_verified_domain: Some(rec.name.clone()),
+        txt_verification_key: (!verified).then(|| TXT_VERIFICATION_KEY.to_owned()),
+        txt_verification_value: (!verified).then(|| rec.txt_value.clone()),
+    }
+}
+
+/// `POST /installs/{install_id}/domains/{domain_id}/verification` (`verifyDomainTxtRecord`).
+///
+/// Looks the domain's TXT record up among the records published with
+/// [`FakeServer::publish_txt_record`](super::FakeServer::publish_txt_record):
+/// a record at `_wpe_verification.<domain>` (the domain's
+/// `txt_verification_key` under its `txt_verified_domain`) holding the
+/// domain's `txt_verification_value`. When it is there, the domain becomes
+/// `TXT_VERIFIED` (`txt_verified_time` set, key and value null) and the
+/// answer is `200` with that state; a domain already verified answers the
+/// same. When it is not, the answer is a `400` whose message names the
+/// record to publish and its value, with a `txt_verification_key` field
+/// error coded `txt_record_not_found`, and the domain stays pending. (Upstream
+/// documents no status for a missing record; the stand-in never answers
+/// `200` with a null `txt_verified_time`.)
+pub(crate) fn verify_domain_txt_record(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
+    let id = install_id(state, req)?;
+    let index = domain_index(inst(state, &id), req)?;
+    let rec = &inst(state, &id).domains[index];
+    if rec.txt_verified.is_none() {
+        let record = txt_record_name(&rec.name);
+        let published = state
+            .txt_records
+            .get(&record)
+            .is_some_and(|values| values.contains(&rec.txt_value));
+        if !published {
+            let message = format!(
+                "No TXT record {record} with the value {} was found; publish it and verify again",
+                rec.txt_value
+            );
+            return Err(Fail::explained(
+                StatusCode::BAD_REQUEST,
+                "Domain",
+                "txt_verification_key",
+                "txt_record_not_found",
+                message,
+            ));
+        }
+        let at = state.wall(req.now);
+        inst_mut(state, &id).domains[index].txt_verified = Some(at);
+    }
+    ok(verification_json(&inst(state, &id).domains[index]))
+}
+
+/// `POST /installs/{install_id}/domains/{domain_id}/sharing_link` (`createDomainSharingLink`).
+///
+/// Only domains on the `AN` or `GES` network have links; any other answers
+/// `400`. Each call answers a new link, on the reserved `.invalid` domain
+/// so that nothing can follow it.
+pub(crate) fn create_domain_sharing_link(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
+    let id = install_id(state, req)?;
+    let index = domain_index(inst(state, &id), req)?;
+    let network = inst(state, &id).domains[index].network_type;
+    if !matches!(network, "AN" | "GES") {
+        return Err(Fail::explained(
+            StatusCode::BAD_REQUEST,
+            "Domain",
+            "network_type",
+            "unsupported_network",
+            format!("Sharing links are only for domains on the AN or GES network; this one is on {network}"),
+        ));
+    }
+    let token = state.new_token();
+    ok(types::SharingLink {
+        url: format!("https://domains.wpengine.invalid/share/{token}"),
+    })
 }

@@ -18,7 +18,34 @@
 //! `requested` → `in_progress` → `completed` (or `aborted`, see
 //! [`FakeServer::abort_next_archive`]) one [`FakeConfig::archive_step_delay`]
 //! at a time, a domain status report completes after
-//! [`FakeConfig::domain_report_delay`].
+//! [`FakeConfig::domain_report_delay`], a site transfer goes `pending` →
+//! `scheduled` → `in_progress` → `completed` one
+//! [`FakeConfig::site_transfer_step_delay`] at a time (waiting in `scheduled`
+//! for its `scheduled_time`, when it has one), and on completion the site and
+//! its installs belong to the destination account.
+//!
+//! # Domain ownership
+//!
+//! A domain added with `createDomain` or `createBulkDomains` starts
+//! `TXT_VERIFICATION_PENDING` (and serves no traffic: its network status is
+//! `PENDING`), with `txt_verification_key` `_wpe_verification` and a
+//! `txt_verification_value` of its own. The key is a label under the domain:
+//! the record to publish is the TXT record at the DNS name
+//! `_wpe_verification.<domain>` (for `blog.example.com`,
+//! `_wpe_verification.blog.example.com`). There is no DNS: a test publishes
+//! the record with [`FakeServer::publish_txt_record`], giving that full DNS
+//! name, and `verifyDomainTxtRecord` then finds it. The seeded domains are
+//! verified already.
+//!
+//! # Site transfers
+//!
+//! `createSiteTransfer` moves a site, with its installs, to another account
+//! the caller belongs to. A site has at most one open transfer at a time;
+//! `cancelSiteTransfer` stops one until it is `in_progress`.
+//! `listAccountSiteTransfers` lists the transfers an account is the origin
+//! or the destination of. [`FakeServer::fail_next_site_transfer`] makes the
+//! next transfer requested end `failed` (the site stays where it was), for
+//! testing how a client handles that end.
 //!
 //! # Time
 //!
@@ -143,10 +170,13 @@ pub enum Seed {
     /// production, staging and development install (`torquemag`,
     /// `torquemagstg`, `torquemagdev`, `demoshop`…, `clientblog`…); the
     /// production installs have domains (with certificates on two), the
-    /// first account has three users, the demo user one SSH key. The
-    /// agency has two report templates and the client account one; Torque
-    /// Magazine has a monthly report schedule (due on the 1st) that has sent
-    /// two reports already. Plus
+    /// first account has three users, the demo user one SSH key. The domains
+    /// are TXT-verified; `torquemag.io` and `www.torquemag.io` are on the
+    /// `AN` network, `shop.example.com` on `GES` and `blog.example.org` on
+    /// `LEGACY` (so it has no sharing link). The agency has two report
+    /// templates and the client account one; Torque Magazine has a monthly
+    /// report schedule (due on the 1st) that has sent two reports already.
+    /// Plus
     /// [`OTHER_USER`] with an account of their own (`otheragency`).
     #[default]
     Demo,
@@ -175,6 +205,10 @@ pub struct FakeConfig {
     pub domain_report_delay: Duration,
     /// How long a disk-usage refresh takes (30 s by default).
     pub disk_usage_refresh_delay: Duration,
+    /// How long a site transfer stays in each of `pending` and `in_progress`,
+    /// and at least in `scheduled` (1 s by default). A transfer with a
+    /// `scheduled_time` stays `scheduled` until that time.
+    pub site_transfer_step_delay: Duration,
     /// How long an ordered certificate stays `SUBMITTED` before it is `ENABLED` (5 s by default).
     pub certificate_issue_delay: Duration,
     /// The least time between two object-cache purges of one install (by
@@ -202,6 +236,7 @@ impl Default for FakeConfig {
             archive_step_delay: Duration::from_secs(1),
             domain_report_delay: Duration::from_secs(1),
             disk_usage_refresh_delay: Duration::from_secs(30),
+            site_transfer_step_delay: Duration::from_secs(1),
             certificate_issue_delay: Duration::from_secs(5),
             object_cache_purge_interval: table_interval(OBJECT_CACHE_PURGE),
             domain_check_interval: table_interval(DOMAIN_CHECK),
@@ -345,11 +380,40 @@ impl FakeServer {
         state.add_user_with_account(user, password, account_name)
     }
 
-    /// Moves the server's clock forward: pending installs, backups, reports
-    /// and rate limits see this much more time passed.
+    /// Moves the server's clock forward: pending installs, backups, reports,
+    /// site transfers and rate limits see this much more time passed.
     pub fn advance(&self, by: Duration) {
         let mut state = self.shared.state.lock().expect("state lock");
         state.offset += by;
+    }
+
+    /// Publishes a DNS TXT record holding `value` at the DNS name `name`, as
+    /// the owner of a domain would, for `verifyDomainTxtRecord` to find.
+    ///
+    /// `name` is the full DNS name of the record: a domain's
+    /// `txt_verification_key` label followed by the domain, such as
+    /// `_wpe_verification.blog.example.com`; case and a trailing dot do not
+    /// matter. `value` is compared exactly with the domain's
+    /// `txt_verification_value`. A name may hold several values; publishing
+    /// the same one twice changes nothing.
+    pub fn publish_txt_record(&self, name: &str, value: &str) {
+        let mut state = self.shared.state.lock().expect("state lock");
+        let values = state
+            .txt_records
+            .entry(domain::normalize_dns_name(name))
+            .or_default();
+        if !values.iter().any(|v| v == value) {
+            values.push(value.to_owned());
+        }
+    }
+
+    /// Makes the next site transfer requested (`createSiteTransfer`) end
+    /// `failed` instead of `completed`: it goes through `pending`,
+    /// `scheduled` and `in_progress` as usual, then fails, and the site stays
+    /// in its account. Transfers requested after it go through again.
+    pub fn fail_next_site_transfer(&self) {
+        let mut state = self.shared.state.lock().expect("state lock");
+        state.fail_next_transfer = true;
     }
 
     /// The operationIds (as in the spec) this server has answered with a 2xx status.

@@ -78,6 +78,25 @@ impl Fail {
             .push(field_error(resource, field, kind, code, message));
         fail
     }
+    /// An error whose message explains it, with one field error carrying
+    /// the same message.
+    pub(crate) fn explained(
+        status: StatusCode,
+        resource: &str,
+        field: &str,
+        code: &str,
+        message: String,
+    ) -> Self {
+        let mut fail = Self::new(status, message);
+        fail.errors.push(field_error(
+            resource,
+            field,
+            "invalid_value",
+            code,
+            &fail.message,
+        ));
+        fail
+    }
     /// A 429 asking to come back in `retry_after` seconds.
     pub(crate) fn too_many(message: String, retry_after: u64) -> Self {
         let mut fail = Self::new(StatusCode::TOO_MANY_REQUESTS, message);

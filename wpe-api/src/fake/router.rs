@@ -1,7 +1,8 @@
 //! Routing by the operation table: a request's method and path pick an
 //! operation of [`OPERATIONS`], whose handler runs once the caller is
 //! authenticated and the operation's rate limit allows; what succeeds is
-//! recorded as served.
+//! recorded as served. Site transfers that have completed by then move
+//! their sites first, so every operation sees the accounts as they are.
 
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, Method, Uri};
@@ -11,6 +12,7 @@ use base64::Engine as _;
 use super::rate_limit;
 use super::reply::{render, Fail, Reply};
 use super::request::{Caller, Req};
+use super::site_transfer;
 use super::state::State;
 use super::Shared;
 use crate::operations::{Operation, OPERATIONS};
@@ -48,6 +50,7 @@ pub(crate) fn handle(
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let now = state.now();
+    site_transfer::settle(&mut state, now, shared.config.site_transfer_step_delay);
     let result = authorize(&state, op, headers).and_then(|caller| {
         let req = Req {
             shared,

@@ -55,7 +55,8 @@ pub(crate) fn list_sites(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail
     )
 }
 
-fn site_id(state: &State, req: &Req<'_>) -> Result<Uuid, Fail> {
+/// The site of path segment 1 (`/sites/{site_id}`); a 404 unless the caller may see it.
+pub(crate) fn site_id(state: &State, req: &Req<'_>) -> Result<Uuid, Fail> {
     let id = req.id(1)?;
     match state.sites.get(&id) {
         Some(site) if req.accounts().contains(&site.account_id) => Ok(id),

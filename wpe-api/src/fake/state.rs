@@ -180,7 +180,18 @@ pub(crate) struct DomainRec {
     pub primary: bool,
     pub redirect_to: Option<Uuid>,
     pub secure_all_urls: bool,
+    /// The network serving the domain: `AN`, `GES` or `LEGACY`.
+    pub network_type: &'static str,
+    /// The value the domain's TXT record must hold to prove ownership.
+    pub txt_value: String,
+    /// When ownership was proven; `None` while pending (the domain serves no
+    /// traffic until then).
+    pub txt_verified: Option<DateTime<Utc>>,
 }
+
+/// The label of the TXT record that proves a domain's ownership: the record
+/// is published at `_wpe_verification.<domain>`.
+pub(crate) const TXT_VERIFICATION_KEY: &str = "_wpe_verification";
 
 #[derive(Debug, Clone)]
 pub(crate) struct CertRec {
@@ -231,6 +242,32 @@ pub(crate) struct ArchiveRec {
     pub requested: Instant,
     /// Whether it ends `aborted` rather than `completed`.
     pub aborts: bool,
+}
+
+/// A site transfer (`createSiteTransfer`). Its status is worked out from the
+/// clock, and the move applied when it completes, by `site_transfer.rs`.
+#[derive(Debug)]
+pub(crate) struct TransferRec {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    /// The site's name when the transfer was requested.
+    pub site_name: String,
+    /// The names of the site's installs when the transfer was requested.
+    pub installs: Vec<String>,
+    pub origin: Uuid,
+    pub destination: Uuid,
+    /// The requested start, as sent.
+    pub scheduled_time: Option<DateTime<Utc>>,
+    /// When the transfer was requested.
+    pub created: Instant,
+    /// When the move starts (`in_progress`).
+    pub starts: Instant,
+    /// When it was cancelled, if it was.
+    pub cancelled: Option<Instant>,
+    /// Whether it ends `failed` rather than `completed`.
+    pub fails: bool,
+    /// Whether the site has been moved to the destination account.
+    pub moved: bool,
 }
 
 #[derive(Debug)]
@@ -343,6 +380,14 @@ pub(crate) struct State {
     /// ([`super::FakeServer::abort_next_archive`]).
     pub abort_next_archive: bool,
     pub reports: HashMap<Uuid, ReportRec>,
+    /// Site transfers, oldest first.
+    pub transfers: Table<TransferRec>,
+    /// Whether the next site transfer is to fail
+    /// ([`super::FakeServer::fail_next_site_transfer`]).
+    pub fail_next_transfer: bool,
+    /// TXT records published with [`super::FakeServer::publish_txt_record`]:
+    /// the values at each DNS name (lower case, without a trailing dot).
+    pub txt_records: HashMap<String, Vec<String>>,
     pub served: BTreeSet<&'static str>,
     pub copies: Vec<InstallCopy>,
     pub purges: Vec<CachePurge>,
@@ -377,6 +422,9 @@ impl State {
             archives: Vec::new(),
             abort_next_archive: false,
             reports: HashMap::new(),
+            transfers: Table::default(),
+            fail_next_transfer: false,
+            txt_records: HashMap::new(),
             served: BTreeSet::new(),
             copies: Vec::new(),
             purges: Vec::new(),
@@ -406,6 +454,31 @@ impl State {
         bytes[..8].copy_from_slice(&hi.to_be_bytes());
         bytes[8..].copy_from_slice(&lo.to_be_bytes());
         uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+
+    /// A fresh, reproducible token of 32 hex digits (TXT values, link paths).
+    pub(crate) fn new_token(&mut self) -> String {
+        format!("{:016x}{:016x}", self.next_random(), self.next_random())
+    }
+
+    /// A domain record for a new domain: on the `AN` network, its ownership
+    /// not yet proven, with a TXT value of its own.
+    pub(crate) fn new_domain(
+        &mut self,
+        id: Uuid,
+        name: String,
+        redirect_to: Option<Uuid>,
+    ) -> DomainRec {
+        DomainRec {
+            id,
+            name,
+            primary: false,
+            redirect_to,
+            secure_all_urls: false,
+            network_type: "AN",
+            txt_value: format!("wpe-verify-{}", self.new_token()),
+            txt_verified: None,
+        }
     }
 
     fn next_random(&mut self) -> u64 {
@@ -573,8 +646,11 @@ impl State {
         name: &str,
         primary: bool,
         redirect: Option<&str>,
+        network_type: &'static str,
     ) {
         let id = self.new_id();
+        let txt_value = format!("wpe-verify-{}", self.new_token());
+        let verified = self.start_wall - chrono::Duration::days(60);
         let install = self.installs.get_mut(&install_id).expect("seed install");
         let redirect_to = redirect.and_then(|target| {
             install
@@ -589,6 +665,9 @@ impl State {
             primary,
             redirect_to,
             secure_all_urls: true,
+            network_type,
+            txt_value,
+            txt_verified: Some(verified),
         });
         self.domain_names.insert(name.to_owned(), install_id);
     }
@@ -630,12 +709,18 @@ impl State {
 
         super::site_reports::seed_demo(self, agency, client, torque);
 
-        self.add_seed_domain(torquemag, "torquemag.io", true, None);
-        self.add_seed_domain(torquemag, "www.torquemag.io", false, Some("torquemag.io"));
+        self.add_seed_domain(torquemag, "torquemag.io", true, None, "AN");
+        self.add_seed_domain(
+            torquemag,
+            "www.torquemag.io",
+            false,
+            Some("torquemag.io"),
+            "AN",
+        );
         self.add_seed_cert(torquemag, &["torquemag.io", "www.torquemag.io"]);
-        self.add_seed_domain(demoshop, "shop.example.com", true, None);
+        self.add_seed_domain(demoshop, "shop.example.com", true, None, "GES");
         self.add_seed_cert(demoshop, &["shop.example.com"]);
-        self.add_seed_domain(clientblog, "blog.example.org", true, None);
+        self.add_seed_domain(clientblog, "blog.example.org", true, None, "LEGACY");
 
         let jane = self.new_id();
         let pat = self.new_id();
