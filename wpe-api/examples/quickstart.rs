@@ -124,6 +124,15 @@ async fn main() -> Result<()> {
         .await?
         .into_inner();
     println!("  domain {} added (id {})", domain.name, domain.id);
+    if let (Some(key), Some(value)) = (&domain.txt_verification_key, &domain.txt_verification_value)
+    {
+        // It serves traffic once its owner publishes this record and
+        // `verify_domain_txt_record` finds it.
+        println!(
+            "    to prove ownership, publish TXT {key}.{} = {value}",
+            domain.name
+        );
+    }
     let report_id = client
         .check_status()
         .install_id(install.id)
