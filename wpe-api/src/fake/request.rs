@@ -120,15 +120,25 @@ pub(crate) fn domain_index(install: &InstallRec, req: &Req<'_>) -> Result<usize,
 
 /// The `account_id` query filter of a list, if any; a 400 when it is not a UUID.
 pub(crate) fn account_filter(req: &Req<'_>) -> Result<Option<Uuid>, Fail> {
-    match req.query("account_id") {
+    query_uuid_opt(req, "Pagination", "account_id")
+}
+
+/// An optional UUID query parameter; a 400 naming it (as a field of
+/// `resource`) when it is given and not a UUID.
+pub(crate) fn query_uuid_opt(
+    req: &Req<'_>,
+    resource: &str,
+    name: &str,
+) -> Result<Option<Uuid>, Fail> {
+    match req.query(name) {
         None => Ok(None),
         Some(text) => Uuid::parse_str(text).map(Some).map_err(|_| {
             Fail::field(
-                "Pagination",
-                "account_id",
+                resource,
+                name,
                 "invalid_value",
                 "invalid_uuid",
-                "account_id must be a UUID",
+                &format!("{name} must be a UUID"),
             )
         }),
     }

@@ -57,7 +57,11 @@ pub(crate) fn list_sites(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail
 
 /// The site of path segment 1 (`/sites/{site_id}`); a 404 unless the caller may see it.
 pub(crate) fn site_id(state: &State, req: &Req<'_>) -> Result<Uuid, Fail> {
-    let id = req.id(1)?;
+    visible_site(state, req, req.id(1)?)
+}
+
+/// `id` when it is a site of one of the caller's accounts; else a 404.
+pub(crate) fn visible_site(state: &State, req: &Req<'_>, id: Uuid) -> Result<Uuid, Fail> {
     match state.sites.get(&id) {
         Some(site) if req.accounts().contains(&site.account_id) => Ok(id),
         _ => Err(Fail::not_found()),

@@ -25,7 +25,8 @@ use uuid::Uuid;
 
 use super::check::{valid_email, Check};
 use super::reply::{empty, ok, with_status, Fail, Reply};
-use super::request::Req;
+use super::request::{query_uuid_opt, Req};
+use super::site::visible_site;
 use super::state::{
     Frequency, RecipientRec, ReportScheduleRec, ReportTemplateRec, SiteReportRec, State,
 };
@@ -313,32 +314,15 @@ pub(crate) fn forget_site(state: &mut State, site: Uuid) {
 
 /// A required UUID query parameter; a 400 naming it when absent or not a UUID.
 fn query_uuid(req: &Req<'_>, resource: &str, name: &str) -> Result<Uuid, Fail> {
-    match req.query(name) {
-        None => Err(Fail::field(
+    query_uuid_opt(req, resource, name)?.ok_or_else(|| {
+        Fail::field(
             resource,
             name,
             "invalid_value",
             "required",
             &format!("{name} is required"),
-        )),
-        Some(text) => Uuid::parse_str(text).map_err(|_| {
-            Fail::field(
-                resource,
-                name,
-                "invalid_value",
-                "invalid_uuid",
-                &format!("{name} must be a UUID"),
-            )
-        }),
-    }
-}
-
-/// `id` when it is a site of one of the caller's accounts; else a 404.
-fn visible_site(state: &State, req: &Req<'_>, id: Uuid) -> Result<Uuid, Fail> {
-    match state.sites.get(&id) {
-        Some(site) if req.accounts().contains(&site.account_id) => Ok(id),
-        _ => Err(Fail::not_found()),
-    }
+        )
+    })
 }
 
 /// The site of the `site_id` query parameter, which the caller must see.
