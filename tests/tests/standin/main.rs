@@ -106,7 +106,7 @@ scenarios!(
         report_schedule_validation,
         due_schedules_generate_reports,
     ],
-    paging: [paging_through_250_installs],
+    paging: [paging_through_250_installs, streams_of_the_1_21_2_lists],
     check: [malformed_requests],
 );
 

@@ -139,3 +139,106 @@ async fn a_hundred_thousand_installs_seed_and_page_quickly() {
         started.elapsed()
     );
 }
+
+/// The lists added with 1.21.2 (backups, archives, site transfers of a site
+/// and of an account) walked with `Paginate` two at a time: every item once,
+/// in the stand-in's order, over several pages.
+pub async fn streams_of_the_1_21_2_lists() -> Served {
+    use futures::TryStreamExt;
+    use wpe_api::{PageOptions, Paginate};
+
+    let (server, client) = crate::support::demo().await;
+    let two = PageOptions::default().page_size(2);
+    let torquemag = crate::support::install_named(&client, "torquemag").await;
+
+    let mut backups = Vec::new();
+    for n in 0..5 {
+        let backup = client
+            .create_backup()
+            .install_id(torquemag.id)
+            .body_map(move |b| {
+                b.description(format!("backup {n}"))
+                    .notification_emails(vec!["ops@example.com".to_owned()])
+            })
+            .send()
+            .await
+            .unwrap();
+        backups.push(backup.into_inner().id);
+    }
+    let listed: Vec<_> = client
+        .list_backups()
+        .install_id(torquemag.id)
+        .stream_with(two)
+        .map_ok(|b| b.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(listed, backups, "five backups over three pages");
+
+    server.advance(server.config().backup_step_delay * 2);
+    for backup in &backups[..3] {
+        let backup = *backup;
+        client
+            .create_archive()
+            .install_id(torquemag.id)
+            .body_map(move |b| {
+                b.backup_id(backup)
+                    .notification_emails(vec!["ops@example.com".to_owned()])
+            })
+            .send()
+            .await
+            .unwrap();
+    }
+    let archived: Vec<_> = client
+        .list_archives()
+        .install_id(torquemag.id)
+        .stream_with(two)
+        .map_ok(|a| a.backup.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(archived, backups[..3], "three archives over two pages");
+
+    // One open transfer per site: three in a row, each cancelled before the next.
+    let agency = crate::support::account_named(&client, "demoagency").await;
+    let destination = crate::support::account_named(&client, "democlient").await;
+    let site = torquemag.site.as_ref().expect("torquemag's site").id;
+    let mut transfers = Vec::new();
+    for _ in 0..3 {
+        let transfer = client
+            .create_site_transfer()
+            .site_id(site)
+            .body_map(move |b| b.destination_account_id(destination.id))
+            .send()
+            .await
+            .unwrap()
+            .into_inner();
+        client
+            .cancel_site_transfer()
+            .site_id(site)
+            .transfer_id(transfer.id)
+            .send()
+            .await
+            .unwrap();
+        transfers.push(transfer.id);
+    }
+    let of_site: Vec<_> = client
+        .list_site_transfers()
+        .site_id(site)
+        .stream_with(two)
+        .map_ok(|t| t.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(of_site, transfers);
+    let of_account: Vec<_> = client
+        .list_account_site_transfers()
+        .account_id(agency.id)
+        .stream_with(two)
+        .map_ok(|t| t.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(of_account, transfers);
+    server.served_operations()
+}
