@@ -27,7 +27,7 @@ use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use super::check::{valid_email, Check};
+use super::check::Check;
 use super::paging::paginate;
 use super::reply::{empty, ok, with_status, Fail, Reply};
 use super::request::{inst, install_id, Req};
@@ -75,14 +75,7 @@ fn check_emails(check: &mut Check<'_>, field: &str) -> Vec<String> {
             emails
         }
         Some(emails) => {
-            for email in emails.iter().filter(|e| !valid_email(e)) {
-                check.error(
-                    field,
-                    "invalid_value",
-                    "invalid_email",
-                    &format!("{email} is not a valid email address"),
-                );
-            }
+            check.emails_valid(field, &emails);
             emails
         }
     }

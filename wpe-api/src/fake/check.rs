@@ -177,6 +177,17 @@ impl<'a> Check<'a> {
             }
         }
     }
+    /// An error on `field` for each of `emails` that is not a valid address.
+    pub(crate) fn emails_valid(&mut self, field: &str, emails: &[String]) {
+        for email in emails.iter().filter(|e| !valid_email(e)) {
+            self.error(
+                field,
+                "invalid_value",
+                "invalid_email",
+                &format!("{email} is not a valid email address"),
+            );
+        }
+    }
     /// An optional object field.
     pub(crate) fn opt_object(&mut self, field: &str) -> Option<&'a Map<String, Value>> {
         match self.present(field)? {

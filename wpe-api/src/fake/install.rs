@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use super::check::{parse_environment, valid_email, valid_install_name, Check};
+use super::check::{parse_environment, valid_install_name, Check};
 use super::paging::paginate;
 use super::reply::{empty, ok, with_status, Fail, Reply};
 use super::request::{account_filter, inst, inst_mut, install_id, visible_install, Req};
@@ -224,16 +224,7 @@ pub(crate) fn copy_install(state: &mut State, req: &Req<'_>) -> Result<Reply, Fa
     let source = check.req_uuid("source_environment_id");
     let destination = check.req_uuid("destination_environment_id");
     let emails = check.opt_strings("notification_emails").unwrap_or_default();
-    for email in &emails {
-        if !valid_email(email) {
-            check.error(
-                "notification_emails",
-                "invalid_value",
-                "invalid_email",
-                &format!("{email} is not a valid email address"),
-            );
-        }
-    }
+    check.emails_valid("notification_emails", &emails);
     let options = check.opt_object("custom_options");
     let (mut include_files, mut include_db, mut db_tables) = (None, None, Vec::new());
     if let Some(options) = options {
