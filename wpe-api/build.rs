@@ -4,11 +4,14 @@
 //! `x-wpe-open-enum` (values WP Engine may extend) and the bounded page sizes
 //! are replaced by hand-written types from `src/open_enum.rs` and
 //! `src/bounded.rs`. The client carries `crate::retry::Shared` and its
-//! `exec` hook is hand-written (`src/retry.rs`). Beside the client,
+//! `exec` hook is hand-written (`src/retry.rs`). `build/client.rs` makes
+//! every call end in the crate's own error type (`src/error.rs`). Beside the client,
 //! `build/table.rs` writes the table of per-operation facts (the `x-wpe-*`
 //! extensions of the spec) that the retry hook, the page streams and the
 //! stand-in read.
 
+#[path = "build/client.rs"]
+mod client;
 #[path = "build/table.rs"]
 mod table;
 
@@ -18,10 +21,13 @@ fn main() {
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/openapi.json");
     println!("cargo:rerun-if-changed={}", src.display());
     println!("cargo:rerun-if-changed=build/table.rs");
+    println!("cargo:rerun-if-changed=build/client.rs");
     let text = std::fs::read_to_string(&src).expect("read spec/openapi.json");
     let raw: serde_json::Value = serde_json::from_str(&text).expect("spec/openapi.json is JSON");
+    let mut for_progenitor = raw.clone();
+    client::without_error_responses(&mut for_progenitor);
     let spec: openapiv3::OpenAPI =
-        serde_json::from_value(raw.clone()).expect("spec is OpenAPI 3.0");
+        serde_json::from_value(for_progenitor).expect("spec is OpenAPI 3.0");
 
     let mut settings = GenerationSettings::default();
     settings
@@ -47,7 +53,8 @@ fn main() {
     let tokens = generator
         .generate_tokens(&spec)
         .expect("progenitor accepts the spec");
-    let file = syn::parse2(tokens).expect("generated code parses");
+    let mut file = syn::parse2(tokens).expect("generated code parses");
+    client::adapt(&mut file);
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
     std::fs::write(out.join("codegen.rs"), prettyplease::unparse(&file)).expect("write codegen.rs");
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::json;
 use uuid::Uuid;
 use wpe_api::types::{Environment, InstallStatus};
-use wpe_api::{ApiErrorExt, Client, ClientInfo, ConfigError, Credentials, Error};
+use wpe_api::{Client, ClientInfo, ConfigError, Credentials, Error};
 use wpe_api_tests::{fixture, Canned, RecordingServer, TEST_PASSWORD};
 
 fn invalid_request_message(err: Error) -> String {
@@ -179,7 +179,7 @@ async fn a_malformed_body_is_an_error_not_a_panic() {
         server.respond(Canned::raw(200, body));
         let result = server.client().list_installs().send().await;
         assert!(
-            matches!(result, Err(Error::InvalidResponsePayload(..))),
+            matches!(result, Err(Error::InvalidResponsePayload { .. })),
             "{body:?} gave {result:?}"
         );
         let server = RecordingServer::start().await;

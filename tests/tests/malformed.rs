@@ -262,7 +262,7 @@ async fn truncated_and_junk_bodies_through_the_client_are_typed_errors() {
         server.respond(Canned::raw(200, &text[..cut]));
         let err = client.list_installs().send().await.unwrap_err();
         assert!(
-            matches!(err, wpe_api::Error::InvalidResponsePayload(..)),
+            matches!(err, wpe_api::Error::InvalidResponsePayload { .. }),
             "cut {cut}: {err:?}"
         );
     }

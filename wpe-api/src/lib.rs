@@ -25,7 +25,7 @@ pub mod retry;
 pub mod wait;
 
 pub use config::{ClientBuilder, ConfigError, Credentials};
-pub use error::{ApiErrorExt, Error};
+pub use error::{Error, FailedResponse};
 pub use generated::{builder, Client};
 pub use paginate::{PageOptions, PageStream, Paginate};
 pub use progenitor_client::{ClientInfo, ResponseValue};

@@ -22,7 +22,7 @@
 //!   `is_connect()` tell a timeout from a refused connection either way.
 //! - How many attempts a call made: an answer that took more than one
 //!   carries it in a `wpe-api-attempts` response header
-//!   ([`crate::ApiErrorExt::attempts`], `ResponseValue::headers()`; no header
+//!   ([`crate::Error::attempts`], `ResponseValue::headers()`; no header
 //!   means one attempt); for a transport failure it is the
 //!   `attempts` field of the call's span, and a `WARN` event `giving up`
 //!   names the operation, the attempts and the last failure.
@@ -494,7 +494,7 @@ fn is_transient_status(status: StatusCode) -> bool {
 }
 
 /// Marks a response that took more than one attempt with their number (no
-/// header means one attempt; see [`crate::ApiErrorExt::attempts`]).
+/// header means one attempt; see [`crate::Error::attempts`]).
 fn with_attempts(mut response: Response, attempts: u32) -> Response {
     if attempts > 1 {
         // A ready header name: a `&str` key would be checked and hashed anew per call.

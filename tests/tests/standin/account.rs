@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 use wpe_api::fake::{FakeConfig, FakeServer, Seed, OTHER_PASSWORD, OTHER_USER};
-use wpe_api::{ApiErrorExt, Credentials};
+use wpe_api::Credentials;
 
 use crate::support::{demo, status_of, Served};
 

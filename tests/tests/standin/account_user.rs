@@ -1,7 +1,6 @@
 //! Users of an account: add, read, change roles, remove.
 
 use wpe_api::types;
-use wpe_api::ApiErrorExt;
 
 use crate::support::{account_named, assert_field_error, demo, install_named, status_of, Served};
 

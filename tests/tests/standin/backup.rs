@@ -3,7 +3,7 @@
 use uuid::Uuid;
 use wpe_api::fake::{FakeServer, RestoreState};
 use wpe_api::types::{self, ArchiveState, BackupStatus};
-use wpe_api::{ApiErrorExt, Client};
+use wpe_api::Client;
 
 use crate::support::{assert_field_error, demo, install_named, status_of, Served};
 

@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use wpe_api::types::PurgeCacheType;
-use wpe_api::ApiErrorExt;
 
 use crate::support::{demo, install_named, raw, raw_fields, retry_after, status_of, Served};
 

@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use uuid::Uuid;
 use wpe_api::types;
-use wpe_api::ApiErrorExt;
 
 use crate::support::{
     assert_field_error, demo, domains_of, install_named, retry_after, status_of, Served,

@@ -2,7 +2,6 @@
 
 use uuid::Uuid;
 use wpe_api::types::{self, Environment, InstallStatus};
-use wpe_api::ApiErrorExt;
 
 use crate::support::{account_named, assert_field_error, demo, install_named, status_of, Served};
 

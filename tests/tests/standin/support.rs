@@ -6,7 +6,7 @@ use serde_json::Value;
 use uuid::Uuid;
 use wpe_api::fake::{FakeConfig, FakeServer, DEMO_PASSWORD, DEMO_USER};
 use wpe_api::types;
-use wpe_api::{ApiErrorExt, Client, Error};
+use wpe_api::{Client, Error};
 
 /// The operationIds a scenario's server answered with success.
 pub type Served = BTreeSet<&'static str>;

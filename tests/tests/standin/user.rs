@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 use wpe_api::fake::DEMO_USER;
-use wpe_api::{ApiErrorExt, Credentials};
+use wpe_api::Credentials;
 
 use crate::support::{demo, status_of, Served};
 

@@ -1,0 +1,108 @@
+//! What the build changes in progenitor's input and output, so that every
+//! call ends in the crate's own error type (`src/error.rs`).
+//!
+//! - **Input:** the error responses (4xx, 5xx, `4XX`, `5XX`) are taken out of
+//!   the copy of the spec handed to progenitor. Its code then hands every
+//!   error answer over undecoded (`UnexpectedResponse`), whatever its body:
+//!   the API's JSON, a gateway's HTML page, an empty body, `problem+json`.
+//!   `crate::error::finish` reads it, keeps its status and decodes the API's
+//!   error body when there is one. The spec itself still documents them.
+//! - **Output:** each builder's `send` returns `crate::Error`: its generated
+//!   body runs as it is and `crate::error::finish` converts the result.
+
+use serde_json::Value;
+
+/// Removes every non-2xx response from the operations of `spec`.
+pub fn without_error_responses(spec: &mut Value) {
+    let paths = spec["paths"].as_object_mut().expect("paths");
+    for item in paths.values_mut() {
+        for (method, operation) in item.as_object_mut().expect("path item") {
+            if method == "parameters" {
+                continue;
+            }
+            let responses = operation["responses"].as_object_mut().expect("responses");
+            responses.retain(|status, _| status.starts_with('2'));
+        }
+    }
+}
+
+/// Rewrites the generated builders' `send` methods (see the module docs).
+pub fn adapt(file: &mut syn::File) {
+    let builders = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(module) if module.ident == "builder" => module.content.as_mut(),
+            _ => None,
+        })
+        .expect("the generated `builder` module");
+    let mut sends = 0;
+    for item in &mut builders.1 {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        for member in &mut block.items {
+            if let syn::ImplItem::Fn(method) = member {
+                if method.sig.ident == "send" {
+                    adapt_send(method);
+                    sends += 1;
+                }
+            }
+        }
+    }
+    assert!(sends > 0, "no generated `send` method found");
+}
+
+fn adapt_send(method: &mut syn::ImplItemFn) {
+    let operation = operation_id(&method.block);
+    let success = success_type(&method.sig.output);
+    method.sig.output = syn::parse_quote!(-> Result<ResponseValue<#success>, crate::Error>);
+    let body = &method.block;
+    method.block = syn::parse_quote!({
+        let result = async move #body.await;
+        crate::error::finish(result, #operation).await
+    });
+}
+
+/// `T` of `Result<ResponseValue<T>, Error<E>>`.
+fn success_type(output: &syn::ReturnType) -> syn::Type {
+    let syn::ReturnType::Type(_, ty) = output else {
+        panic!("`send` returns nothing");
+    };
+    let found = (|| {
+        let syn::Type::Path(result) = ty.as_ref() else {
+            return None;
+        };
+        let syn::PathArguments::AngleBracketed(args) = &result.path.segments.last()?.arguments
+        else {
+            return None;
+        };
+        let Some(syn::GenericArgument::Type(syn::Type::Path(value))) = args.args.first() else {
+            return None;
+        };
+        let syn::PathArguments::AngleBracketed(args) = &value.path.segments.last()?.arguments
+        else {
+            return None;
+        };
+        match args.args.first()? {
+            syn::GenericArgument::Type(success) => Some(success.clone()),
+            _ => None,
+        }
+    })();
+    found.expect("`send` returns Result<ResponseValue<T>, Error<E>>")
+}
+
+/// The `operation_id` the generated body puts in its `OperationInfo`.
+fn operation_id(body: &syn::Block) -> String {
+    let text = quote_tokens(body);
+    let start = text
+        .find("operation_id : \"")
+        .expect("`send` names its operation")
+        + "operation_id : \"".len();
+    let end = text[start..].find('"').expect("closing quote") + start;
+    text[start..end].to_owned()
+}
+
+fn quote_tokens(node: &impl quote::ToTokens) -> String {
+    node.to_token_stream().to_string()
+}
