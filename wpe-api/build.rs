@@ -5,7 +5,8 @@
 //! are replaced by hand-written types from `src/open_enum.rs` and
 //! `src/bounded.rs`. The client carries `crate::retry::Shared` and its
 //! `exec` hook is hand-written (`src/retry.rs`). `build/client.rs` makes
-//! every call end in the crate's own error type (`src/error.rs`). Beside the client,
+//! every call end in the crate's own error type (`src/error.rs`) and leaves
+//! out the `api-version` header. Beside the client,
 //! `build/table.rs` writes the table of per-operation facts (the `x-wpe-*`
 //! extensions of the spec) that the retry hook, the page streams and the
 //! stand-in read.

@@ -367,3 +367,62 @@ async fn a_user_agent_set_on_the_builder_is_sent() {
         "deploy-bot/2.1"
     );
 }
+
+/// Every header the client sends and why; nothing unexplained goes out (no
+/// `api-version`: progenitor adds one by default, WP Engine documents none).
+#[tokio::test]
+async fn the_headers_we_send_are_pinned() {
+    let server = RecordingServer::start().await;
+    server.respond(Canned::json(200, &fixture("getInstall")));
+    server.respond(Canned::json(202, &fixture("createBackup")));
+    let client = server.client();
+    let install = Uuid::from_u128(7);
+    client
+        .get_install()
+        .install_id(install)
+        .send()
+        .await
+        .unwrap();
+    client
+        .create_backup()
+        .install_id(install)
+        .body_map(|b| {
+            b.description("pinned")
+                .notification_emails(vec!["ops@example.com".into()])
+        })
+        .send()
+        .await
+        .unwrap();
+    let requests = server.requests();
+    let auth = wpe_api_tests::basic_auth(wpe_api_tests::TEST_USER, TEST_PASSWORD);
+    let user_agent = wpe_api::config::DEFAULT_USER_AGENT;
+    let body = requests[1].body.to_string();
+    let length = body.len().to_string();
+    // (header, value, why it is sent)
+    let get: &[(&str, &str, &str)] = &[
+        ("accept", "application/json", "every answer is JSON"),
+        ("authorization", &auth, "HTTP Basic, the API's only scheme"),
+        ("host", "", "HTTP/1.1 requires it"),
+        ("user-agent", user_agent, "names the client to WP Engine"),
+    ];
+    let post: Vec<(&str, &str, &str)> = get
+        .iter()
+        .copied()
+        .chain([
+            ("content-length", length.as_str(), "the body's size"),
+            ("content-type", "application/json", "the body is JSON"),
+        ])
+        .collect();
+    for (request, expected) in [(&requests[0], get), (&requests[1], &post[..])] {
+        let mut sent: Vec<&str> = request.headers.keys().map(|name| name.as_str()).collect();
+        sent.sort_unstable();
+        let mut explained: Vec<&str> = expected.iter().map(|(name, _, _)| *name).collect();
+        explained.sort_unstable();
+        assert_eq!(sent, explained, "{} {}", request.method, request.path);
+        for (name, value, why) in expected {
+            if !value.is_empty() {
+                assert_eq!(request.headers[*name], *value, "{name} ({why})");
+            }
+        }
+    }
+}

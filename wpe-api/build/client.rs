@@ -9,6 +9,8 @@
 //!   error body when there is one. The spec itself still documents them.
 //! - **Output:** each builder's `send` returns `crate::Error`: its generated
 //!   body runs as it is and `crate::error::finish` converts the result.
+//! - **Output:** the `api-version` request header progenitor adds (the
+//!   spec's `info.version`) is not sent: WP Engine documents no such header.
 
 use serde_json::Value;
 
@@ -55,6 +57,10 @@ pub fn adapt(file: &mut syn::File) {
 
 fn adapt_send(method: &mut syn::ImplItemFn) {
     let operation = operation_id(&method.block);
+    method
+        .block
+        .stmts
+        .retain(|stmt| !mentions(stmt, "\"api-version\""));
     let success = success_type(&method.sig.output);
     method.sig.output = syn::parse_quote!(-> Result<ResponseValue<#success>, crate::Error>);
     let body = &method.block;
@@ -101,6 +107,10 @@ fn operation_id(body: &syn::Block) -> String {
         + "operation_id : \"".len();
     let end = text[start..].find('"').expect("closing quote") + start;
     text[start..end].to_owned()
+}
+
+fn mentions(stmt: &syn::Stmt, needle: &str) -> bool {
+    quote_tokens(stmt).contains(needle)
 }
 
 fn quote_tokens(node: &impl quote::ToTokens) -> String {

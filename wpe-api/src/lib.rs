@@ -6,6 +6,7 @@ mod generated {
         missing_docs,
         unreachable_patterns,
         unused_imports,
+        unused_mut,
         clippy::all,
         clippy::pedantic
     )]
