@@ -426,3 +426,33 @@ async fn the_headers_we_send_are_pinned() {
         }
     }
 }
+
+/// Upstream does not require `results`: a list answer without it is an
+/// empty list (still a plain `Vec`), for a typed call and a page stream.
+#[tokio::test]
+async fn a_list_without_results_is_an_empty_list() {
+    use futures::TryStreamExt;
+    use wpe_api::Paginate;
+
+    let server = RecordingServer::start().await;
+    server.respond(Canned::json(
+        200,
+        &json!({"count": 0, "next": null, "previous": null}),
+    ));
+    server.respond(Canned::json(200, &json!({})));
+    server.respond(Canned::json(200, &json!({"count": 0})));
+    let client = server.client();
+    let installs = client.list_installs().send().await.unwrap().into_inner();
+    let no_results: &Vec<wpe_api::types::Installation> = &installs.results;
+    assert!(no_results.is_empty());
+    let users = client
+        .list_account_users()
+        .account_id(Uuid::from_u128(1))
+        .send()
+        .await
+        .unwrap();
+    assert!(users.results.is_empty());
+    let streamed: Vec<_> = client.list_sites().stream().try_collect().await.unwrap();
+    assert!(streamed.is_empty());
+    assert_eq!(server.requests().len(), 3, "one request each");
+}
