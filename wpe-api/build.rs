@@ -3,8 +3,9 @@
 //! Every generator setting lives here. Schemas the spec marks
 //! `x-wpe-open-enum` (values WP Engine may extend) and the bounded page sizes
 //! are replaced by hand-written types from `src/open_enum.rs` and
-//! `src/bounded.rs`. The client carries `crate::retry::Shared` and its
-//! `exec` hook is hand-written (`src/retry.rs`). Beside the client,
+//! `src/bounded.rs`, and `createBulkDomains`' answer by the type of
+//! `src/bulk_domains.rs`, which reads both shapes servers send. The client
+//! carries `crate::retry::Shared` and its `exec` hook is hand-written (`src/retry.rs`). Beside the client,
 //! `build/table.rs` writes the table of per-operation facts (the `x-wpe-*`
 //! extensions of the spec) that the retry hook, the page streams and the
 //! stand-in read.
@@ -34,6 +35,11 @@ fn main() {
         .with_replacement(
             "UsageLimit",
             "crate::bounded::UsageLimit",
+            std::iter::empty(),
+        )
+        .with_replacement(
+            "BulkDomainsResult",
+            "crate::bulk_domains::BulkDomainsResult",
             std::iter::empty(),
         );
     for (name, schema) in raw["components"]["schemas"].as_object().expect("schemas") {

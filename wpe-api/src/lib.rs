@@ -13,6 +13,7 @@ mod generated {
 }
 
 pub mod bounded;
+pub mod bulk_domains;
 pub mod clock;
 pub mod config;
 pub mod error;
@@ -31,9 +32,11 @@ pub use paginate::{PageOptions, PageStream, Paginate};
 pub use progenitor_client::{ClientInfo, ResponseValue};
 
 /// Every request and response type of the API, generated from `spec/openapi.json`,
-/// with the hand-written open enums and bounded page sizes beside them.
+/// with the hand-written open enums, bounded page sizes and bulk-domain
+/// result beside them.
 pub mod types {
     pub use crate::bounded::{OutOfRange, PageLimit, UsageLimit};
+    pub use crate::bulk_domains::BulkDomainsResult;
     pub use crate::generated::types::*;
     pub use crate::open_enum::*;
 }
