@@ -14,6 +14,7 @@ mod generated {
 
 pub mod bounded;
 pub mod bulk_domains;
+pub mod certificates;
 pub mod clock;
 pub mod config;
 pub mod error;

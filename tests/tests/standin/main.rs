@@ -89,7 +89,12 @@ scenarios!(
         domain_txt_verification,
         domain_sharing_links,
     ],
-    certificates: [certificates],
+    certificates: [
+        certificates,
+        third_party_import_takes_base64_pem,
+        third_party_import_refuses_raw_pem_saying_to_encode_it,
+        third_party_import_refuses_base64_without_pem_inside,
+    ],
     backup: [
         backups_progress_over_time,
         backups_listed_in_every_status,
