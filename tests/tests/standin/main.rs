@@ -66,7 +66,7 @@ macro_rules! scenarios {
 }
 
 scenarios!(
-    status: [status_swagger_and_current_user],
+    status: [status_swagger_and_current_user, unknown_routes_get_the_gateways_403],
     user: [credentials_are_checked],
     account: [accounts_and_limits, other_users_accounts_are_invisible],
     account_user: [account_users_lifecycle],

@@ -1,5 +1,6 @@
 //! Routing by the operation table: a request's method and path pick an
-//! operation of [`OPERATIONS`], whose handler runs once the caller is
+//! operation of [`OPERATIONS`] (any other route gets API Gateway's 403
+//! `Missing Authentication Token`), whose handler runs once the caller is
 //! authenticated and the operation's rate limit allows; what succeeds is
 //! recorded as served. Site transfers that have completed by then move
 //! their sites first, so every operation sees the accounts as they are.
@@ -10,7 +11,7 @@ use axum::response::Response;
 use base64::Engine as _;
 
 use super::rate_limit;
-use super::reply::{render, Fail, Reply};
+use super::reply::{render, unknown_route, Fail, Reply};
 use super::request::{Caller, Req};
 use super::site_transfer;
 use super::state::State;
@@ -34,12 +35,14 @@ pub(crate) fn handle(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Response {
+    // Unknown routes are answered by the gateway in front of the API, before
+    // any credentials are looked at.
     let Some(rest) = uri.path().strip_prefix("/v1") else {
-        return render(Err(Fail::not_found()));
+        return unknown_route();
     };
     let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     let Some(index) = route(method.as_str(), &segs) else {
-        return render(Err(Fail::not_found()));
+        return unknown_route();
     };
     let op = &OPERATIONS[index];
     let query = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
