@@ -12,6 +12,7 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 }
 
+pub mod accounts;
 pub mod bounded;
 pub mod bulk_domains;
 pub mod certificates;

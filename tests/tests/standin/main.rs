@@ -68,7 +68,11 @@ macro_rules! scenarios {
 scenarios!(
     status: [status_swagger_and_current_user, unknown_routes_get_the_gateways_403],
     user: [credentials_are_checked],
-    account: [accounts_and_limits, other_users_accounts_are_invisible],
+    account: [
+        accounts_and_limits,
+        other_users_accounts_are_invisible,
+        api_access_off_shows_no_accounts_and_says_what_to_do,
+    ],
     account_user: [account_users_lifecycle],
     site: [sites_lifecycle],
     site_transfer: [

@@ -380,6 +380,38 @@ impl FakeServer {
         state.add_user_with_account(user, password, account_name)
     }
 
+    /// Adds an API user who owns one new, empty account whose API access is
+    /// switched off; returns the account's ID.
+    ///
+    /// This is what WP Engine answers when API access was never turned on
+    /// for an account (on the User Portal's API access page): the
+    /// credentials are valid (`getCurrentUser` answers 200), but
+    /// `listAccounts` answers 200 with no accounts, and every request about
+    /// the account is a 404. [`FakeServer::set_api_access`] turns it on.
+    pub fn add_user_without_api_access(
+        &self,
+        user: &str,
+        password: &str,
+        account_name: &str,
+    ) -> uuid::Uuid {
+        let mut state = self.shared.state.lock().expect("state lock");
+        let account = state.add_user_with_account(user, password, account_name);
+        state.api_access_off.insert(account);
+        account
+    }
+
+    /// Switches API access of an account on or off (on for every account
+    /// at the start). While it is off, requests of its users do not reach
+    /// it: lists leave it out and a request naming it is a 404.
+    pub fn set_api_access(&self, account_id: uuid::Uuid, enabled: bool) {
+        let mut state = self.shared.state.lock().expect("state lock");
+        if enabled {
+            state.api_access_off.remove(&account_id);
+        } else {
+            state.api_access_off.insert(account_id);
+        }
+    }
+
     /// Moves the server's clock forward: pending installs, backups, reports,
     /// site transfers and rate limits see this much more time passed.
     pub fn advance(&self, by: Duration) {

@@ -125,10 +125,15 @@ fn authorize(state: &State, op: &Operation, headers: &HeaderMap) -> Result<Optio
         return Ok(None);
     }
     let user = authenticate(state, headers).ok_or_else(Fail::unauthorized)?;
-    Ok(Some(Caller {
-        user,
-        accounts: state.users[user].accounts.clone(),
-    }))
+    // An account with API access switched off is out of reach, as on the
+    // live API: the caller still signs in, and lists come back empty.
+    let accounts = state.users[user]
+        .accounts
+        .iter()
+        .filter(|id| !state.api_access_off.contains(id))
+        .copied()
+        .collect();
+    Ok(Some(Caller { user, accounts }))
 }
 
 /// The index in `State::users` of the user whose HTTP Basic credentials
