@@ -84,7 +84,7 @@ scenarios!(
         transfer_lists_page,
     ],
     install: [installs_lifecycle, install_copy_is_recorded],
-    offload_settings: [offload_settings],
+    offload_settings: [offload_settings, offload_settings_never_configured_are_a_404],
     usage: [usage_metrics_and_disk_refresh],
     domain: [
         domains_lifecycle,
