@@ -1,7 +1,7 @@
 //! SSL certificates: per install and per domain, ordered and imported.
 
 use wpe_api::types::{CertSource, CertificateStatus, ThirdPartyCertificate};
-use wpe_api::ApiErrorExt;
+use wpe_api::{ApiErrorExt, Paginate};
 use wpe_api_tests::base64_by_hand;
 
 use crate::support::{assert_field_error, demo, domains_of, install_named, status_of, Served};
@@ -367,3 +367,56 @@ pub async fn third_party_import_refuses_base64_without_pem_inside() -> Served {
     server.served_operations()
 }
 
+/// As on the live API, an install without SSL certificates answers
+/// `getInstallCertificates` with a 404 rather than an empty list; the page
+/// stream reads that as no certificates, and lists them once there are some.
+pub async fn no_certificates_is_a_404_and_an_empty_stream() -> Served {
+    let (server, client) = demo().await;
+    let install = install_named(&client, "demoshopstg").await;
+    let err = client
+        .get_install_certificates()
+        .install_id(install.id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 404);
+    let message = &err.api_error().unwrap().message;
+    assert!(
+        message.contains("No SSL certs found") && message.contains("demoshopstg"),
+        "{message}"
+    );
+
+    let none = client
+        .get_install_certificates()
+        .install_id(install.id)
+        .collect_all()
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+
+    client
+        .import_third_party_ssl_certificate()
+        .install_id(install.id)
+        .body(ThirdPartyCertificate::from_pem(CHAIN_PEM, KEY_PEM))
+        .send()
+        .await
+        .unwrap();
+    let some = client
+        .get_install_certificates()
+        .install_id(install.id)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(some.len(), 1);
+    assert_eq!(some[0].cert_source, Some(CertSource::ThirdParty));
+    // An install that has certificates streams them as before.
+    let torquemag = install_named(&client, "torquemag").await;
+    let listed = client
+        .get_install_certificates()
+        .install_id(torquemag.id)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    server.served_operations()
+}

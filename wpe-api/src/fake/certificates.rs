@@ -55,6 +55,14 @@ pub(crate) fn get_install_certificates(state: &mut State, req: &Req<'_>) -> Resu
     let id = install_id(state, req)?;
     let page = page_params(req, 100)?;
     let install = inst(state, &id);
+    if install.certs.is_empty() {
+        // The live API has no empty list here: an install without
+        // certificates is a 404 (worded as upstream's example).
+        return Err(Fail::new(
+            StatusCode::NOT_FOUND,
+            format!("No SSL certs found for environment '{}'", install.name),
+        ));
+    }
     let certificates: Vec<types::Certificate> = install
         .certs
         .iter()
