@@ -10,7 +10,8 @@
 //! the backup; list the install's backups, archive the new one and wait for
 //! its download link; purge its page cache; add a domain and wait for its
 //! status report. With both variables set it runs only the read-only steps, against
-//! the real API or `WPE_API_URL`.
+//! the real API or `WPE_API_URL`; when the credentials reach no account, it
+//! stops and says how to turn on API access for the account.
 
 use std::time::{Duration, Instant};
 

@@ -47,6 +47,20 @@
 //! next transfer requested end `failed` (the site stays where it was), for
 //! testing how a client handles that end.
 //!
+//! # What the live API does that its documents do not say
+//!
+//! The stand-in answers as WP Engine's servers have been seen to:
+//! - an account whose API access is off is out of reach of its users'
+//!   credentials: they sign in, `listAccounts` answers 200 with no accounts
+//!   ([`FakeServer::add_user_without_api_access`], [`FakeServer::set_api_access`]);
+//! - `getOffloadSettings` of an install that never set up LargeFS is a 404
+//!   `LargeFS settings not found`;
+//! - `getInstallCertificates` of an install without certificates is a 404;
+//! - a method and path no operation serves get API Gateway's JSON 403
+//!   `{"message": "Missing Authentication Token"}`, whatever the credentials;
+//! - `importThirdPartySSLCertificate` takes base64-encoded PEM and refuses
+//!   PEM text.
+//!
 //! # Time
 //!
 //! The server's clock is its [`FakeConfig::clock`] (tokio's by default) plus
