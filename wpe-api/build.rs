@@ -3,10 +3,12 @@
 //! Every generator setting lives here. Schemas the spec marks
 //! `x-wpe-open-enum` (values WP Engine may extend) and the bounded page sizes
 //! are replaced by hand-written types from `src/open_enum.rs` and
-//! `src/bounded.rs`. The client carries `crate::retry::Shared` and its
-//! `exec` hook is hand-written (`src/retry.rs`). `build/client.rs` makes
-//! every call end in the crate's own error type (`src/error.rs`) and leaves
-//! out the `api-version` header. Beside the client,
+//! `src/bounded.rs`, and `createBulkDomains`' answer by the type of
+//! `src/bulk_domains.rs`, which reads both shapes servers send. The client
+//! carries `crate::retry::Shared` and its `exec` hook is hand-written
+//! (`src/retry.rs`). `build/client.rs` makes every call end in the crate's
+//! own error type (`src/error.rs`) and leaves out the `api-version` header.
+//! Beside the client,
 //! `build/table.rs` writes the table of per-operation facts (the `x-wpe-*`
 //! extensions of the spec) that the retry hook, the page streams and the
 //! stand-in read.
@@ -41,6 +43,11 @@ fn main() {
         .with_replacement(
             "UsageLimit",
             "crate::bounded::UsageLimit",
+            std::iter::empty(),
+        )
+        .with_replacement(
+            "BulkDomainsResult",
+            "crate::bulk_domains::BulkDomainsResult",
             std::iter::empty(),
         );
     for (name, schema) in raw["components"]["schemas"].as_object().expect("schemas") {

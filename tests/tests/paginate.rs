@@ -336,3 +336,74 @@ async fn account_users_stream_from_one_response() {
     assert_eq!(users.len(), 1);
     assert_eq!(users[0].first_name, "Joe");
 }
+
+/// The operation table says which list answers an error instead of an empty
+/// page (`x-wpe-paging.empty_status`): only an install's certificates, on 404.
+#[test]
+fn only_the_certificate_list_reads_an_error_status_as_empty() {
+    use wpe_api::operations::{Paging, OPERATIONS};
+    let empty_on: Vec<(&str, u16)> = OPERATIONS
+        .iter()
+        .filter_map(|op| match op.paging {
+            Paging::Offset {
+                empty_status: Some(status),
+                ..
+            } => Some((op.operation_id, status)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(empty_on, [("getInstallCertificates", 404)]);
+}
+
+#[tokio::test]
+async fn a_404_for_an_install_without_certificates_streams_as_no_certificates() {
+    let install = uuid::Uuid::new_v4();
+    let server = RecordingServer::start().await;
+    let not_found = serde_json::json!({ "message": "No SSL certs found for environment 'quiet'" });
+    server.respond(Canned::json(404, &not_found));
+    let client = server.client();
+    let certificates = client
+        .get_install_certificates()
+        .install_id(install)
+        .collect_all()
+        .await
+        .unwrap();
+    assert!(certificates.is_empty());
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "one request, no retry or second page"
+    );
+
+    // `.send()` still reports the 404, for callers who need it.
+    server.respond(Canned::json(404, &not_found));
+    let err = client
+        .get_install_certificates()
+        .install_id(install)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+
+    // Other failures of the same list stay errors.
+    for status in [401u16, 403, 500] {
+        server.respond(Canned::json(
+            status,
+            &serde_json::json!({ "message": "no" }),
+        ));
+        let err = client
+            .get_install_certificates()
+            .install_id(install)
+            .collect_all()
+            .await
+            .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
+    }
+    // And a 404 of a list without that rule is an error.
+    server.respond(Canned::json(
+        404,
+        &serde_json::json!({ "message": "Not Found" }),
+    ));
+    let err = client.list_installs().collect_all().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+}

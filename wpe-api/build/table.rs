@@ -61,6 +61,18 @@ fn operations(spec: &Value) -> Vec<Op<'_>> {
     ops
 }
 
+/// `x-wpe-paging.empty_status`: the error status that stands for a list
+/// with no items, if the API answers one instead of an empty page.
+fn empty_status(paging: &Value, op: &str) -> Option<u16> {
+    paging.get("empty_status").map(|status| {
+        status
+            .as_u64()
+            .and_then(|s| u16::try_from(s).ok())
+            .filter(|s| (400..500).contains(s))
+            .unwrap_or_else(|| panic!("{op}: `empty_status` must be a 4xx status, not {status}"))
+    })
+}
+
 fn str_field<'a>(value: &'a Value, key: &str, op: &str) -> &'a str {
     value[key]
         .as_str()
@@ -95,8 +107,9 @@ fn table(ops: &[Op<'_>]) -> String {
                 let items = str_field(p, "items", id);
                 match str_field(p, "style", id) {
                     "offset" => format!(
-                        "Paging::Offset {{ items: {items:?}, key: {:?} }}",
-                        str_field(p, "key", id)
+                        "Paging::Offset {{ items: {items:?}, key: {:?}, empty_status: {:?} }}",
+                        str_field(p, "key", id),
+                        empty_status(p, id)
                     ),
                     "token" => format!(
                         "Paging::Token {{ items: {items:?}, next: {:?}, param: {:?} }}",
@@ -238,9 +251,13 @@ fn paged(spec: &Value, ops: &[Op<'_>]) -> String {
                     }
                     Some(_) => "page.count.and_then(|c| u64::try_from(c).ok())".to_owned(),
                 };
+                let empty = match empty_status(p, id) {
+                    Some(status) => format!(", empty on {status}"),
+                    None => String::new(),
+                };
                 let _ = writeln!(
                     code,
-                    "offset_paged!({builder} => {item_type}, key {key_type}, |item| {key_expr}, |page| (page.{items}, {count}));"
+                    "offset_paged!({builder} => {item_type}, key {key_type}, |item| {key_expr}, |page| (page.{items}, {count}){empty});"
                 );
             }
             "token" => {

@@ -10,10 +10,12 @@
 //! the backup; list the install's backups, archive the new one and wait for
 //! its download link; purge its page cache; add a domain and wait for its
 //! status report. With both variables set it runs only the read-only steps, against
-//! the real API or `WPE_API_URL`.
+//! the real API or `WPE_API_URL`; when the credentials reach no account, it
+//! stops and says how to turn on API access for the account.
 
 use std::time::{Duration, Instant};
 
+use wpe_api::accounts::NoAccountsReachable;
 use wpe_api::fake::{FakeConfig, FakeServer, Seed};
 use wpe_api::types::{Environment, PurgeCacheType};
 use wpe_api::wait::WaitOptions;
@@ -22,7 +24,17 @@ use wpe_api::{Client, ClientInfo, Paginate};
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("\nError: {err}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<()> {
     let has_credentials = std::env::var_os(wpe_api::config::ENV_USER).is_some()
         && std::env::var_os(wpe_api::config::ENV_PASSWORD).is_some();
     if has_credentials {
@@ -202,6 +214,9 @@ async fn overview(client: &Client) -> Result<Overview> {
         );
         println!("{}", line.trim_end());
     }
+    // Valid credentials whose account has API access off see no account at
+    // all: say how to fix that rather than carry on with empty lists.
+    NoAccountsReachable::check(&accounts.results)?;
 
     let sites = client.list_sites().send().await?.into_inner();
     println!("\nSites ({})", sites.count.unwrap_or(0));

@@ -13,7 +13,10 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 }
 
+pub mod accounts;
 pub mod bounded;
+pub mod bulk_domains;
+pub mod certificates;
 pub mod clock;
 pub mod config;
 pub mod error;
@@ -32,9 +35,11 @@ pub use paginate::{PageOptions, PageStream, Paginate};
 pub use progenitor_client::{ClientInfo, ResponseValue};
 
 /// Every request and response type of the API, generated from `spec/openapi.json`,
-/// with the hand-written open enums and bounded page sizes beside them.
+/// with the hand-written open enums, bounded page sizes and bulk-domain
+/// result beside them.
 pub mod types {
     pub use crate::bounded::{OutOfRange, PageLimit, UsageLimit};
+    pub use crate::bulk_domains::BulkDomainsResult;
     pub use crate::generated::types::*;
     pub use crate::open_enum::*;
 }

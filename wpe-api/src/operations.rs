@@ -8,7 +8,7 @@
 //! | extension | field | meaning |
 //! | --- | --- | --- |
 //! | `x-wpe-idempotent` (required) | [`Operation::idempotent`] | a retry may resend the request after a 502/503/504 or a dropped connection |
-//! | `x-wpe-paging` | [`Operation::paging`] | how the list is walked: `offset`, `token`, or `none` (one response) |
+//! | `x-wpe-paging` | [`Operation::paging`] | how the list is walked: `offset`, `token`, or `none` (one response); for `offset`, `empty_status` names the error status the API answers for a list with no items |
 //! | `x-wpe-rate-limit` | [`Operation::rate_limit`] | a per-install spacing the API enforces, kept client-side |
 //! | `x-wpe-job` | [`Operation::job`] | the asynchronous job the operation starts, and the operation that polls it |
 //!
@@ -125,6 +125,11 @@ pub enum Paging {
         items: &'static str,
         /// The item property that identifies an item.
         key: &'static str,
+        /// The error status the API answers instead of an empty page when
+        /// the list has no items at all (`empty_status`; 404 for an
+        /// install's certificates), which the page streams read as an empty
+        /// list.
+        empty_status: Option<u16>,
     },
     /// Paged by an opaque token: each page names the next.
     Token {

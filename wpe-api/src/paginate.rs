@@ -43,6 +43,34 @@
 //!
 //! An error ends the stream: the items before it have been yielded, the error
 //! is the last item.
+//!
+//! # Lists the API answers with an error when they are empty
+//!
+//! A few lists have no empty page: the API answers an error status instead
+//! (the spec's `x-wpe-paging.empty_status`; 404 for an install without SSL
+//! certificates, `get_install_certificates`). Their streams read that answer
+//! as the end of the list, so "no certificates" is an empty `Vec`:
+//!
+//! ```no_run
+//! use wpe_api::{Client, Paginate};
+//!
+//! # async fn run(client: &Client, install: uuid::Uuid) -> Result<(), wpe_api::Error> {
+//! let certificates = client
+//!     .get_install_certificates()
+//!     .install_id(install)
+//!     .collect_all()
+//!     .await?;
+//! if certificates.is_empty() {
+//!     println!("no SSL certificate yet");
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! The API gives the same status for an install the credentials cannot
+//! see, so such an install also reads as having no certificates; `.send()`
+//! on the builder still returns the 404 as an error, for callers who need
+//! to tell the two apart (the message of the "none" answer names the
+//! install).
 
 use std::collections::{HashSet, VecDeque};
 use std::hash::Hash;
@@ -129,20 +157,48 @@ pub trait OffsetPaged<'a>: Clone + Send + Sync + 'a {
     type Item: Send + 'a;
     /// The identity of an item, for de-duplication.
     type Key: Hash + Eq + Send + 'a;
-    /// Fetches the page of `limit` items starting at `offset`.
+    /// The error status the API answers, instead of an empty page, for a
+    /// list with no items (`x-wpe-paging.empty_status`, see
+    /// [`Paging::Offset`](crate::operations::Paging::Offset)); `None` for
+    /// lists that come back empty as lists do.
+    const EMPTY_STATUS: Option<u16> = None;
+    /// Fetches the page of `limit` items starting at `offset`; an answer
+    /// with [`OffsetPaged::EMPTY_STATUS`] is an empty page.
     fn fetch_page(self, limit: PageLimit, offset: u64) -> PageFuture<'a, Self::Item>;
     /// The item's identity, when it has one.
     fn key(item: &Self::Item) -> Option<Self::Key>;
 }
 
+/// Whether `err` is the answer an operation gives, instead of an empty
+/// page, for a list with no items (`x-wpe-paging.empty_status`).
+fn is_empty_list_answer(empty_status: Option<u16>, err: &Error) -> bool {
+    empty_status.is_some_and(|status| err.status().map(|s| s.as_u16()) == Some(status))
+}
+
 macro_rules! offset_paged {
     ($builder:ident => $item:ty, key $key:ty, |$it:ident| $key_expr:expr, |$page:ident| ($items:expr, $count:expr)) => {
+        offset_paged!($builder => $item, key $key, |$it| $key_expr, |$page| ($items, $count), empty on None);
+    };
+    ($builder:ident => $item:ty, key $key:ty, |$it:ident| $key_expr:expr, |$page:ident| ($items:expr, $count:expr), empty on $status:literal) => {
+        offset_paged!($builder => $item, key $key, |$it| $key_expr, |$page| ($items, $count), empty on Some($status));
+    };
+    ($builder:ident => $item:ty, key $key:ty, |$it:ident| $key_expr:expr, |$page:ident| ($items:expr, $count:expr), empty on $empty:expr) => {
         impl<'a> OffsetPaged<'a> for builder::$builder<'a> {
             type Item = $item;
             type Key = $key;
+            const EMPTY_STATUS: Option<u16> = $empty;
             fn fetch_page(self, limit: PageLimit, offset: u64) -> PageFuture<'a, $item> {
                 Box::pin(async move {
-                    let $page = self.limit(limit).offset(offset).send().await?.into_inner();
+                    let $page = match self.limit(limit).offset(offset).send().await {
+                        Ok(page) => page.into_inner(),
+                        Err(err) if is_empty_list_answer(Self::EMPTY_STATUS, &err) => {
+                            return Ok(Page {
+                                items: Vec::new(),
+                                count: None,
+                            });
+                        }
+                        Err(err) => return Err(err),
+                    };
                     Ok(Page {
                         items: $items,
                         count: $count,

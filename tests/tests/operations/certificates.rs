@@ -77,7 +77,7 @@ async fn create_domain_certificate_order_sends_the_contact() {
 }
 
 #[tokio::test]
-async fn import_third_party_ssl_certificate_sends_pem() {
+async fn import_third_party_ssl_certificate_sends_base64_pem() {
     let (server, client) = serve_fixture(200, "importThirdPartySSLCertificate").await;
     let pem = fixture("importThirdPartySSLCertificate");
     let imported = client
@@ -91,8 +91,13 @@ async fn import_third_party_ssl_certificate_sends_pem() {
         .await
         .unwrap();
     assert!(imported
-        .certificate
+        .certificate_pem()
+        .unwrap()
         .starts_with("-----BEGIN CERTIFICATE-----"));
+    assert!(imported
+        .private_key_pem()
+        .unwrap()
+        .starts_with("-----BEGIN PRIVATE KEY-----"));
     assert_request(
         &server.single_request(),
         "POST",

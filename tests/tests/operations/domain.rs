@@ -1,7 +1,9 @@
 //! Domains of an install: list, create, bulk create, read, patch, delete, domain status reports, TXT ownership verification and sharing links.
 
 use serde_json::{json, Value};
+use wpe_api::fake::{FakeConfig, FakeServer, Seed};
 use wpe_api::types;
+use wpe_api_tests::{Canned, RecordingServer};
 
 use crate::support::{assert_request, serve_empty, serve_fixture, DOMAIN, INSTALL, REPORT};
 
@@ -71,13 +73,14 @@ async fn create_bulk_domains_sends_the_list_and_reads_the_envelope() {
         .send()
         .await
         .unwrap();
-    assert_eq!(created.domains.len(), 2);
+    assert_eq!(created.domains().len(), 2);
     assert_eq!(
-        created.domains[1].id, "f52gb98f-ea80-4654-b229-a9b765d0863b",
+        created.domains()[1].id,
+        "f52gb98f-ea80-4654-b229-a9b765d0863b",
         "non-UUID ids from the docs are accepted"
     );
     assert_eq!(
-        created.domains[1]
+        created.domains()[1]
             .redirects_to
             .as_ref()
             .unwrap()
@@ -92,6 +95,128 @@ async fn create_bulk_domains_sends_the_list_and_reads_the_envelope() {
         &[],
         json!({"domains": [{"name": "example.com"}, {"name": "www.example.com", "redirect_to": "example.com"}]}),
     );
+}
+
+/// Adds `example.com` in bulk through `client` and returns what the call read.
+/// as JSON (the generated types do not implement `PartialEq`).
+async fn bulk_add_example_com(client: &wpe_api::Client, install: uuid::Uuid) -> Vec<Value> {
+    client
+        .create_bulk_domains()
+        .install_id(install)
+        .body_map(|body| {
+            body.domains(vec![types::BulkDomain {
+                name: "example.com".into(),
+                redirect_to: None,
+            }])
+        })
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .into_iter()
+        .map(|domain| serde_json::to_value(domain).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn create_bulk_domains_reads_the_envelope_and_upstreams_single_domain_alike() {
+    let domain = json!({
+        "id": DOMAIN.to_string(),
+        "name": "example.com",
+        "duplicate": false,
+        "primary": false,
+    });
+    // WP Engine's reference pages: the created domains in an envelope.
+    let enveloped = RecordingServer::start().await;
+    enveloped.respond(Canned::json(201, &json!({ "domains": [domain.clone()] })));
+    // Upstream's swagger: the one domain object itself.
+    let single = RecordingServer::start().await;
+    single.respond(Canned::json(201, &domain));
+
+    let from_envelope = bulk_add_example_com(&enveloped.client(), INSTALL).await;
+    let from_single = bulk_add_example_com(&single.client(), INSTALL).await;
+    assert_eq!(from_envelope.len(), 1);
+    assert_eq!(from_envelope[0]["id"], DOMAIN.to_string());
+    assert_eq!(from_envelope[0]["name"], "example.com");
+    assert_eq!(from_single, from_envelope);
+    for server in [&enveloped, &single] {
+        assert_eq!(
+            server.single_request().path,
+            format!("/v1/installs/{INSTALL}/domains/bulk")
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_stand_ins_bulk_answer_and_the_same_domain_sent_alone_decode_alike() {
+    let fake = FakeServer::start(FakeConfig::with_seed(Seed::Demo)).await;
+    let client = fake.client();
+    let installs = client
+        .list_installs()
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .results;
+    let install = installs
+        .iter()
+        .find(|i| i.name == "demoshopstg")
+        .unwrap()
+        .id;
+    let from_stand_in = bulk_add_example_com(&client, install).await;
+    assert_eq!(from_stand_in.len(), 1);
+    assert_eq!(from_stand_in[0]["name"], "example.com");
+
+    let single = RecordingServer::start().await;
+    single.respond(Canned::json(201, &from_stand_in[0]));
+    assert_eq!(
+        bulk_add_example_com(&single.client(), install).await,
+        from_stand_in
+    );
+}
+
+#[tokio::test]
+async fn a_bulk_answer_in_neither_shape_is_an_error_naming_the_field() {
+    let server = RecordingServer::start().await;
+    server.respond(Canned::json(
+        201,
+        &json!({ "domains": [{ "id": "1", "name": 7 }] }),
+    ));
+    server.respond(Canned::json(
+        201,
+        &json!({ "id": "1", "name": "example.com" }),
+    ));
+    server.respond(Canned::json(201, &json!([{ "id": "1" }])));
+    let client = server.client();
+    let mut messages = Vec::new();
+    for _ in 0..3 {
+        let err = client
+            .create_bulk_domains()
+            .install_id(INSTALL)
+            .body_map(|body| {
+                body.domains(vec![types::BulkDomain {
+                    name: "example.com".into(),
+                    redirect_to: None,
+                }])
+            })
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, wpe_api::Error::InvalidResponsePayload { .. }),
+            "a success that does not decode: {err:?}"
+        );
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(201), "{err:?}");
+        assert!(err.api_error().is_none(), "{err:?}");
+        messages.push(err.to_string());
+    }
+    assert!(messages[0].contains("invalid type"), "{}", messages[0]);
+    assert!(
+        messages[1].contains("a single domain") && messages[1].contains("duplicate"),
+        "{}",
+        messages[1]
+    );
+    assert!(messages[2].contains("an object"), "{}", messages[2]);
 }
 
 #[tokio::test]

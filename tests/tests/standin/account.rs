@@ -1,6 +1,7 @@
 //! Accounts and their limits, and that one user never sees another's accounts.
 
 use uuid::Uuid;
+use wpe_api::accounts::{NoAccountsReachable, API_ACCESS_URL};
 use wpe_api::fake::{FakeConfig, FakeServer, Seed, OTHER_PASSWORD, OTHER_USER};
 use wpe_api::Credentials;
 
@@ -130,4 +131,62 @@ async fn an_empty_seed_has_one_empty_account() {
     assert_eq!(client.list_sites().send().await.unwrap().count, Some(0));
     assert_eq!(client.list_installs().send().await.unwrap().count, Some(0));
     assert_eq!(client.list_ssh_keys().send().await.unwrap().count, Some(0));
+}
+
+/// As on the live API, valid credentials of an account whose API access is
+/// off sign in but see no account (200, empty list), and the check the main
+/// job runs says to turn API access on; once it is on, the account shows.
+pub async fn api_access_off_shows_no_accounts_and_says_what_to_do() -> Served {
+    let server = FakeServer::start(FakeConfig::with_seed(Seed::Empty)).await;
+    let account = server.add_user_without_api_access("no-access-user", "pw-no-access", "quietco");
+    let client = server.client_with(Credentials::new("no-access-user", "pw-no-access"));
+
+    let user = client.get_current_user().send().await.unwrap();
+    assert_eq!(user.email, "no-access-user@example.com");
+    let page = client.list_accounts().send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert_eq!(page.count, Some(0));
+    assert!(page.results.is_empty());
+    let advice = NoAccountsReachable::check(&page.results)
+        .unwrap_err()
+        .to_string();
+    assert!(advice.contains(API_ACCESS_URL), "{advice}");
+    assert!(advice.contains("API access"), "{advice}");
+    assert!(advice.contains("credentials"), "{advice}");
+    assert!(client
+        .list_installs()
+        .send()
+        .await
+        .unwrap()
+        .results
+        .is_empty());
+    let err = client
+        .get_account()
+        .account_id(account)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 404);
+
+    server.set_api_access(account, true);
+    let page = client.list_accounts().send().await.unwrap();
+    assert_eq!(page.results.len(), 1);
+    assert_eq!(page.results[0].id, account);
+    assert_eq!(NoAccountsReachable::check(&page.results), Ok(()));
+    client
+        .get_account()
+        .account_id(account)
+        .send()
+        .await
+        .unwrap();
+
+    server.set_api_access(account, false);
+    assert!(client
+        .list_accounts()
+        .send()
+        .await
+        .unwrap()
+        .results
+        .is_empty());
+    server.served_operations()
 }

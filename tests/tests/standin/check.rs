@@ -1,4 +1,4 @@
-//! Malformed requests: bad JSON, invalid fields and unknown IDs.
+//! Malformed requests: bad JSON, invalid fields, unknown IDs and unknown routes.
 
 use serde_json::json;
 use uuid::Uuid;
@@ -42,8 +42,10 @@ pub async fn malformed_requests() -> Served {
     let (status, body) = raw(&server, reqwest::Method::GET, "/installs/not-a-uuid", None).await;
     assert_eq!(status, 404);
     assert_eq!(body["message"], "Not Found");
-    let (status, _) = raw(&server, reqwest::Method::GET, "/nothing/here", None).await;
-    assert_eq!(status, 404);
+    // An unknown route is the gateway's 403, as on the live API.
+    let (status, body) = raw(&server, reqwest::Method::GET, "/nothing/here", None).await;
+    assert_eq!(status, 403);
+    assert_eq!(body, json!({ "message": "Missing Authentication Token" }));
     let err = client
         .get_site()
         .site_id(Uuid::from_u128(1))

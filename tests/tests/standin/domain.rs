@@ -170,7 +170,7 @@ pub async fn bulk_domains() -> Served {
         .await
         .unwrap();
     assert_eq!(created.status().as_u16(), 201);
-    let created = created.into_inner().domains;
+    let created = created.into_inner().into_domains();
     assert_eq!(created.len(), 2);
     assert_eq!(
         created[1].redirects_to.as_ref().unwrap().name.as_deref(),

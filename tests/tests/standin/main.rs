@@ -66,9 +66,13 @@ macro_rules! scenarios {
 }
 
 scenarios!(
-    status: [status_swagger_and_current_user],
+    status: [status_swagger_and_current_user, unknown_routes_get_the_gateways_403],
     user: [credentials_are_checked],
-    account: [accounts_and_limits, other_users_accounts_are_invisible],
+    account: [
+        accounts_and_limits,
+        other_users_accounts_are_invisible,
+        api_access_off_shows_no_accounts_and_says_what_to_do,
+    ],
     account_user: [account_users_lifecycle],
     site: [sites_lifecycle],
     site_transfer: [
@@ -80,7 +84,7 @@ scenarios!(
         transfer_lists_page,
     ],
     install: [installs_lifecycle, install_copy_is_recorded],
-    offload_settings: [offload_settings],
+    offload_settings: [offload_settings, offload_settings_never_configured_are_a_404],
     usage: [usage_metrics_and_disk_refresh],
     domain: [
         domains_lifecycle,
@@ -89,7 +93,13 @@ scenarios!(
         domain_txt_verification,
         domain_sharing_links,
     ],
-    certificates: [certificates],
+    certificates: [
+        certificates,
+        third_party_import_takes_base64_pem,
+        third_party_import_refuses_raw_pem_saying_to_encode_it,
+        third_party_import_refuses_base64_without_pem_inside,
+        no_certificates_is_a_404_and_an_empty_stream,
+    ],
     backup: [
         backups_progress_over_time,
         backups_listed_in_every_status,

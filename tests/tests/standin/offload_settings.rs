@@ -17,14 +17,13 @@ pub async fn offload_settings() -> Served {
     assert_eq!(file.name.as_deref(), Some("wpe-largefs-validation.txt"));
     assert_eq!(file.content.as_deref().map(str::len), Some(16));
 
-    let before = client
+    let never_set = client
         .get_offload_settings()
         .install_id(install.id)
         .send()
         .await
-        .unwrap()
-        .into_inner();
-    assert!(before.largefs_settings.is_none());
+        .unwrap_err();
+    assert_eq!(never_set.status().map(|s| s.as_u16()), Some(404));
 
     let config: types::LargeFsConfig = serde_json::from_value(json!({
         "largefs_settings": {
@@ -100,5 +99,58 @@ pub async fn offload_settings() -> Served {
         .unwrap_err();
     assert_field_error(&err, "bucket");
     assert_field_error(&err, "path");
+    server.served_operations()
+}
+
+/// As on the live API, an install that never configured LargeFS answers
+/// `getOffloadSettings` with 404 "LargeFS settings not found" (a typed
+/// error), until settings are stored; another install's settings do not count.
+pub async fn offload_settings_never_configured_are_a_404() -> Served {
+    let (server, client) = demo().await;
+    let install = install_named(&client, "torquemagstg").await;
+    let other = install_named(&client, "clientblog").await;
+    let err = client
+        .get_offload_settings()
+        .install_id(install.id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(
+        err.api_error().map(|body| body.message.as_str()),
+        Some("LargeFS settings not found")
+    );
+
+    let config: types::LargeFsConfig = serde_json::from_value(json!({
+        "largefs_settings": { "cloud": "s3", "bucket": "b", "bucket_region": "us-east-1" }
+    }))
+    .unwrap();
+    client
+        .update_offload_settings()
+        .install_id(install.id)
+        .body(config)
+        .send()
+        .await
+        .unwrap();
+    let stored = client
+        .get_offload_settings()
+        .install_id(install.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.largefs_settings.as_ref().unwrap().bucket.as_deref(),
+        Some("b")
+    );
+    let err = client
+        .get_offload_settings()
+        .install_id(other.id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.api_error().unwrap().message,
+        "LargeFS settings not found"
+    );
     server.served_operations()
 }

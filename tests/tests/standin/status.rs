@@ -37,3 +37,47 @@ pub async fn status_swagger_and_current_user() -> Served {
     assert_ne!(other.id, user.id);
     server.served_operations()
 }
+
+/// As API Gateway in front of the live API does, a route no operation serves
+/// (here: a client whose base URL has a path the API does not have) gets a
+/// JSON 403 "Missing Authentication Token", which the client reads as a
+/// typed error; with or without credentials, on any method.
+pub async fn unknown_routes_get_the_gateways_403() -> Served {
+    let (server, _) = demo().await;
+    let lost = server
+        .client_builder()
+        .base_url(format!("{}/v2", server.base_url()))
+        .build()
+        .unwrap();
+    let err = lost.list_accounts().send().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
+    assert_eq!(
+        err.api_error().map(|body| body.message.as_str()),
+        Some("Missing Authentication Token")
+    );
+    assert!(err.field_errors().is_empty());
+
+    let bare = reqwest::Client::new();
+    let root = server.base_url().trim_end_matches("/v1").to_owned();
+    for (method, url) in [
+        (reqwest::Method::GET, format!("{root}/v2/status")),
+        (
+            reqwest::Method::GET,
+            format!("{}/nothing/here", server.base_url()),
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("{}/accounts", server.base_url()),
+        ),
+    ] {
+        let response = bare.request(method.clone(), &url).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 403, "{method} {url}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({ "message": "Missing Authentication Token" }),
+            "{method} {url}"
+        );
+    }
+    server.served_operations()
+}

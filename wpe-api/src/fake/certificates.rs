@@ -55,6 +55,14 @@ pub(crate) fn get_install_certificates(state: &mut State, req: &Req<'_>) -> Resu
     let id = install_id(state, req)?;
     let page = page_params(req, 100)?;
     let install = inst(state, &id);
+    if install.certs.is_empty() {
+        // The live API has no empty list here: an install without
+        // certificates is a 404 (worded as upstream's example).
+        return Err(Fail::new(
+            StatusCode::NOT_FOUND,
+            format!("No SSL certs found for environment '{}'", install.name),
+        ));
+    }
     let certificates: Vec<types::Certificate> = install
         .certs
         .iter()
@@ -153,6 +161,41 @@ fn pem_ok(text: &str, label: &str) -> bool {
         && text.contains(&format!("-----END {label}-----"))
 }
 
+/// Checks that `field` holds a base64-encoded PEM file with one of `labels`
+/// (as upstream documents the import), adding a field error that says what
+/// to send when it does not.
+fn check_base64_pem(check: &mut Check<'_>, field: &str, value: Option<&str>, labels: &[&str]) {
+    let Some(value) = value else { return };
+    let wanted = format!("-----BEGIN {}-----", labels[0]);
+    if value.contains("-----BEGIN") {
+        check.error(
+            field,
+            "invalid_value",
+            "not_base64",
+            &format!(
+                "{field} must be the PEM file base64-encoded, not PEM text: base64-encode the whole file \
+                 (the Rust client's ThirdPartyCertificate::from_pem does it)"
+            ),
+        );
+        return;
+    }
+    match crate::certificates::decode_pem(value) {
+        Err(e) => check.error(
+            field,
+            "invalid_value",
+            "not_base64",
+            &format!("{field} must be a base64-encoded PEM file: {e}"),
+        ),
+        Ok(pem) if !labels.iter().any(|label| pem_ok(&pem, label)) => check.error(
+            field,
+            "invalid_value",
+            "invalid_pem",
+            &format!("{field} decodes from base64 but holds no PEM {wanted} … block"),
+        ),
+        Ok(_) => {}
+    }
+}
+
 /// `POST /installs/{install_id}/ssl_certificates/third_party` (`importThirdPartySSLCertificate`).
 pub(crate) fn import_third_party_ssl_certificate(
     state: &mut State,
@@ -163,29 +206,18 @@ pub(crate) fn import_third_party_ssl_certificate(
     let mut check = Check::new("ThirdPartyCertificate", &body);
     let certificate = check.req_str("certificate");
     let key = check.req_str("private_key");
-    if certificate
-        .as_deref()
-        .is_some_and(|c| !pem_ok(c, "CERTIFICATE"))
-    {
-        check.error(
-            "certificate",
-            "invalid_value",
-            "invalid_pem",
-            "certificate must be PEM (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)",
-        );
-    }
-    if key.as_deref().is_some_and(|k| {
-        !["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"]
-            .iter()
-            .any(|label| pem_ok(k, label))
-    }) {
-        check.error(
-            "private_key",
-            "invalid_value",
-            "invalid_pem",
-            "private_key must be a PEM private key (-----BEGIN PRIVATE KEY----- … -----END PRIVATE KEY-----)",
-        );
-    }
+    check_base64_pem(
+        &mut check,
+        "certificate",
+        certificate.as_deref(),
+        &["CERTIFICATE"],
+    );
+    check_base64_pem(
+        &mut check,
+        "private_key",
+        key.as_deref(),
+        &["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"],
+    );
     check.finish()?;
     let cert_id = state.next_cert_id;
     state.next_cert_id += 1;

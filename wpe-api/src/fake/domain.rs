@@ -267,7 +267,7 @@ pub(crate) fn create_bulk_domains(state: &mut State, req: &Req<'_>) -> Result<Re
             }
         })
         .collect();
-    with_status(StatusCode::CREATED, json!({ "domains": created }))
+    with_status(StatusCode::CREATED, types::BulkDomainsResult::new(created))
 }
 
 /// `GET /installs/{install_id}/domains/{domain_id}` (`getDomain`).

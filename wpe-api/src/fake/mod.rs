@@ -47,6 +47,20 @@
 //! next transfer requested end `failed` (the site stays where it was), for
 //! testing how a client handles that end.
 //!
+//! # What the live API does that its documents do not say
+//!
+//! The stand-in answers as WP Engine's servers have been seen to:
+//! - an account whose API access is off is out of reach of its users'
+//!   credentials: they sign in, `listAccounts` answers 200 with no accounts
+//!   ([`FakeServer::add_user_without_api_access`], [`FakeServer::set_api_access`]);
+//! - `getOffloadSettings` of an install that never set up LargeFS is a 404
+//!   `LargeFS settings not found`;
+//! - `getInstallCertificates` of an install without certificates is a 404;
+//! - a method and path no operation serves get API Gateway's JSON 403
+//!   `{"message": "Missing Authentication Token"}`, whatever the credentials;
+//! - `importThirdPartySSLCertificate` takes base64-encoded PEM and refuses
+//!   PEM text.
+//!
 //! # Time
 //!
 //! The server's clock is its [`FakeConfig::clock`] (tokio's by default) plus
@@ -378,6 +392,38 @@ impl FakeServer {
     pub fn add_user(&self, user: &str, password: &str, account_name: &str) -> uuid::Uuid {
         let mut state = self.shared.state.lock().expect("state lock");
         state.add_user_with_account(user, password, account_name)
+    }
+
+    /// Adds an API user who owns one new, empty account whose API access is
+    /// switched off; returns the account's ID.
+    ///
+    /// This is what WP Engine answers when API access was never turned on
+    /// for an account (on the User Portal's API access page): the
+    /// credentials are valid (`getCurrentUser` answers 200), but
+    /// `listAccounts` answers 200 with no accounts, and every request about
+    /// the account is a 404. [`FakeServer::set_api_access`] turns it on.
+    pub fn add_user_without_api_access(
+        &self,
+        user: &str,
+        password: &str,
+        account_name: &str,
+    ) -> uuid::Uuid {
+        let mut state = self.shared.state.lock().expect("state lock");
+        let account = state.add_user_with_account(user, password, account_name);
+        state.api_access_off.insert(account);
+        account
+    }
+
+    /// Switches API access of an account on or off (on for every account
+    /// at the start). While it is off, requests of its users do not reach
+    /// it: lists leave it out and a request naming it is a 404.
+    pub fn set_api_access(&self, account_id: uuid::Uuid, enabled: bool) {
+        let mut state = self.shared.state.lock().expect("state lock");
+        if enabled {
+            state.api_access_off.remove(&account_id);
+        } else {
+            state.api_access_off.insert(account_id);
+        }
     }
 
     /// Moves the server's clock forward: pending installs, backups, reports,

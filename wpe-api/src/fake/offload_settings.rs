@@ -28,7 +28,11 @@ pub(crate) fn get_offload_settings(state: &mut State, req: &Req<'_>) -> Result<R
     let id = install_id(state, req)?;
     match &inst(state, &id).offload {
         Some(settings) => ok(json!({ "largefs_settings": settings })),
-        None => ok(json!({})),
+        // What the live API answers for an install that never set up LargeFS.
+        None => Err(Fail::new(
+            StatusCode::NOT_FOUND,
+            "LargeFS settings not found",
+        )),
     }
 }
 

@@ -146,6 +146,19 @@ pub(crate) fn render(result: Result<Reply, Fail>) -> Response {
     }
 }
 
+/// API Gateway's answer to a method and path no operation serves, whatever
+/// the credentials: a 403 whose JSON body holds only this message.
+pub(crate) const MISSING_AUTHENTICATION_TOKEN: &str = "Missing Authentication Token";
+
+/// The response of the gateway in front of the API to a route it does not
+/// know: exactly `403 {"message": "Missing Authentication Token"}`.
+pub(crate) fn unknown_route() -> Response {
+    json_response(
+        StatusCode::FORBIDDEN,
+        &json!({ "message": MISSING_AUTHENTICATION_TOKEN }),
+    )
+}
+
 fn json_response(status: StatusCode, body: &Value) -> Response {
     (
         status,

@@ -1,5 +1,6 @@
 //! Routing by the operation table: a request's method and path pick an
-//! operation of [`OPERATIONS`], whose handler runs once the caller is
+//! operation of [`OPERATIONS`] (any other route gets API Gateway's 403
+//! `Missing Authentication Token`), whose handler runs once the caller is
 //! authenticated and the operation's rate limit allows; what succeeds is
 //! recorded as served. Site transfers that have completed by then move
 //! their sites first, so every operation sees the accounts as they are.
@@ -10,7 +11,7 @@ use axum::response::Response;
 use base64::Engine as _;
 
 use super::rate_limit;
-use super::reply::{render, Fail, Reply};
+use super::reply::{render, unknown_route, Fail, Reply};
 use super::request::{Caller, Req};
 use super::site_transfer;
 use super::state::State;
@@ -34,12 +35,14 @@ pub(crate) fn handle(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Response {
+    // Unknown routes are answered by the gateway in front of the API, before
+    // any credentials are looked at.
     let Some(rest) = uri.path().strip_prefix("/v1") else {
-        return render(Err(Fail::not_found()));
+        return unknown_route();
     };
     let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     let Some(index) = route(method.as_str(), &segs) else {
-        return render(Err(Fail::not_found()));
+        return unknown_route();
     };
     let op = &OPERATIONS[index];
     let query = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
@@ -122,10 +125,15 @@ fn authorize(state: &State, op: &Operation, headers: &HeaderMap) -> Result<Optio
         return Ok(None);
     }
     let user = authenticate(state, headers).ok_or_else(Fail::unauthorized)?;
-    Ok(Some(Caller {
-        user,
-        accounts: state.users[user].accounts.clone(),
-    }))
+    // An account with API access switched off is out of reach, as on the
+    // live API: the caller still signs in, and lists come back empty.
+    let accounts = state.users[user]
+        .accounts
+        .iter()
+        .filter(|id| !state.api_access_off.contains(id))
+        .copied()
+        .collect();
+    Ok(Some(Caller { user, accounts }))
 }
 
 /// The index in `State::users` of the user whose HTTP Basic credentials

@@ -365,6 +365,9 @@ pub(crate) struct State {
     pub next_cert_id: i64,
     pub users: Vec<ApiUser>,
     pub accounts: Table<AccountRec>,
+    /// Accounts whose API access is switched off: their users still sign
+    /// in, but no request reaches them ([`super::FakeServer::set_api_access`]).
+    pub api_access_off: HashSet<Uuid>,
     pub sites: Table<SiteRec>,
     pub installs: Table<InstallRec>,
     pub install_names: HashSet<String>,
@@ -413,6 +416,7 @@ impl State {
             next_cert_id: 1000,
             users: Vec::new(),
             accounts: Table::default(),
+            api_access_off: HashSet::new(),
             sites: Table::default(),
             installs: Table::default(),
             install_names: HashSet::new(),
