@@ -1,8 +1,12 @@
 //! The per-operation table, generated from the spec's paths and their
 //! `x-wpe-*` extensions (see `src/operations.rs` for what each one means).
 //!
-//! Writes three files into `OUT_DIR`:
-//! - `operations.rs`: the `OPERATIONS` array and the `index_of` lookup;
+//! Writes four files into `OUT_DIR`:
+//! - `operations.rs`: the `OPERATIONS` array (with each operation's
+//!   parameters and request body) and the `index_of` lookup;
+//! - `dispatch.rs`: one function per operation that sets a typed builder from
+//!   text values and a JSON body, and the `send`/`stream` dispatchers over
+//!   them (see `src/operations/dispatch.rs`);
 //! - `paged.rs`: one `Paginate` implementation per operation with `x-wpe-paging`;
 //! - `fake_handlers.rs`: the stand-in's handler of every operation, in table order.
 
@@ -16,6 +20,127 @@ struct Op<'a> {
     method: &'a str,
     raw: &'a Value,
     operation_id: &'a str,
+    params: Vec<Param>,
+    /// The schema name of the JSON request body, and whether it is required.
+    body: Option<(String, bool)>,
+}
+
+/// One path or query parameter, resolved from `components/parameters`.
+struct Param {
+    name: String,
+    location: &'static str,
+    required: bool,
+    description: String,
+    /// `ParamKind` as Rust source, e.g. `ParamKind::Uuid`.
+    kind: String,
+    /// The Rust type the typed builder's setter takes.
+    rust_type: String,
+}
+
+/// Follows a `#/components/<section>/<name>` reference; returns the name too.
+fn resolve<'a>(spec: &'a Value, value: &'a Value) -> (Option<&'a str>, &'a Value) {
+    match value.get("$ref").and_then(Value::as_str) {
+        None => (None, value),
+        Some(reference) => {
+            let mut parts = reference
+                .strip_prefix("#/components/")
+                .unwrap_or_else(|| panic!("unsupported $ref {reference}"))
+                .split('/');
+            let (section, name) = (parts.next().unwrap(), parts.next().unwrap());
+            let target = spec["components"][section]
+                .get(name)
+                .unwrap_or_else(|| panic!("dangling $ref {reference}"));
+            (Some(name), target)
+        }
+    }
+}
+
+/// The first line of a description, for one-line help.
+fn one_line(text: &str) -> String {
+    text.lines().next().unwrap_or("").trim().to_owned()
+}
+
+fn param(spec: &Value, raw: &Value, op: &str) -> Param {
+    let (_, p) = resolve(spec, raw);
+    let name = str_field(p, "name", op).to_owned();
+    let location = match str_field(p, "in", op) {
+        "path" => "Path",
+        "query" => "Query",
+        other => panic!("{op}: parameter {name} is in {other}: only path and query are supported"),
+    };
+    let (schema_name, schema) = resolve(spec, &p["schema"]);
+    let int = |key: &str| match schema.get(key) {
+        None => "None".to_owned(),
+        Some(v) => format!("Some({})", v.as_i64().expect("integer bound")),
+    };
+    let (kind, natural) = match (schema["type"].as_str(), schema["format"].as_str()) {
+        (Some("string"), _) if schema.get("enum").is_some() => {
+            let values: Vec<&str> = schema["enum"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().expect("string enum value"))
+                .collect();
+            (format!("ParamKind::Enum(&{values:?})"), None)
+        }
+        (Some("string"), Some("uuid")) => ("ParamKind::Uuid".to_owned(), Some("uuid::Uuid")),
+        (Some("string"), Some("date")) => ("ParamKind::Date".to_owned(), Some("chrono::NaiveDate")),
+        (Some("string"), Some("date-time")) => (
+            "ParamKind::DateTime".to_owned(),
+            Some("chrono::DateTime<chrono::Utc>"),
+        ),
+        (Some("string"), _) => ("ParamKind::String".to_owned(), Some("String")),
+        (Some("integer"), _) => {
+            let natural = if schema["minimum"].as_i64().is_some_and(|m| m >= 0) {
+                "u64"
+            } else {
+                "i64"
+            };
+            (
+                format!(
+                    "ParamKind::Integer {{ minimum: {}, maximum: {} }}",
+                    int("minimum"),
+                    int("maximum")
+                ),
+                Some(natural),
+            )
+        }
+        (Some("boolean"), _) => ("ParamKind::Boolean".to_owned(), Some("bool")),
+        other => panic!("{op}: parameter {name} has unsupported type {other:?}"),
+    };
+    // A named schema is a type of its own in `crate::types`; an inline one
+    // is the natural Rust type, as progenitor makes them.
+    let rust_type = match (schema_name, natural) {
+        (Some(schema), _) => format!("crate::types::{}", schema.to_upper_camel_case()),
+        (None, Some(natural)) => natural.to_owned(),
+        (None, None) => {
+            panic!(
+                "{op}: parameter {name}: an inline enum needs a named schema (components/schemas)"
+            )
+        }
+    };
+    let description = one_line(p["description"].as_str().unwrap_or_else(|| {
+        panic!("{op}: parameter {name} needs a description (it is the CLI's help)")
+    }));
+    Param {
+        required: p["required"].as_bool().unwrap_or(false),
+        name,
+        location,
+        description,
+        kind,
+        rust_type,
+    }
+}
+
+fn request_body(spec: &Value, raw: &Value, op: &str) -> Option<(String, bool)> {
+    let (_, body) = resolve(spec, raw.get("requestBody")?);
+    let schema = body["content"]["application/json"]["schema"]["$ref"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{op}: a request body must be a JSON $ref"));
+    let name = schema
+        .trim_start_matches("#/components/schemas/")
+        .to_owned();
+    Some((name, body["required"].as_bool().unwrap_or(false)))
 }
 
 impl Op<'_> {
@@ -49,12 +174,31 @@ fn operations(spec: &Value) -> Vec<Op<'_>> {
     let mut ops = Vec::new();
     for (path, item) in spec["paths"].as_object().expect("paths") {
         for (method, raw) in item.as_object().expect("path item") {
+            assert_ne!(
+                method, "parameters",
+                "{path}: path-level parameters are not supported"
+            );
             let operation_id = raw["operationId"].as_str().expect("operationId");
+            let params: Vec<Param> = raw
+                .get("parameters")
+                .and_then(Value::as_array)
+                .map(|list| list.iter().map(|p| param(spec, p, operation_id)).collect())
+                .unwrap_or_default();
+            let mut names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(
+                names.len(),
+                params.len(),
+                "{operation_id}: a parameter name repeats"
+            );
             ops.push(Op {
                 path,
                 method,
                 raw,
                 operation_id,
+                params,
+                body: request_body(spec, raw, operation_id),
             });
         }
     }
@@ -84,6 +228,7 @@ pub fn write(spec: &Value, out: &std::path::Path) {
     let ops = operations(spec);
     std::fs::write(out.join("operations.rs"), table(&ops)).expect("write operations.rs");
     std::fs::write(out.join("paged.rs"), paged(spec, &ops)).expect("write paged.rs");
+    std::fs::write(out.join("dispatch.rs"), dispatch(&ops)).expect("write dispatch.rs");
     std::fs::write(out.join("fake_handlers.rs"), handlers(&ops)).expect("write fake_handlers.rs");
 }
 
@@ -169,10 +314,30 @@ fn table(ops: &[Op<'_>]) -> String {
                 ),
             ),
         };
+        let summary = one_line(
+            x["summary"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{id}: a summary is required (it is the CLI's help)")),
+        );
+        let mut params = String::new();
+        for p in &op.params {
+            let _ = write!(
+                params,
+                "Param {{ name: {:?}, location: Location::{}, kind: {}, required: {}, description: {:?} }}, ",
+                p.name, p.location, p.kind, p.required, p.description
+            );
+        }
+        let body = match &op.body {
+            None => "None".to_owned(),
+            Some((schema, required)) => {
+                format!("Some(RequestBody {{ schema: {schema:?}, required: {required} }})")
+            }
+        };
         let _ = writeln!(
             code,
             "    Operation {{ id: {snake:?}, operation_id: {id:?}, method: {method:?}, path: {path:?}, \
-             resource: {resource:?}, authenticated: {authenticated}, idempotent: {idempotent}, \
+             resource: {resource:?}, summary: {summary:?}, params: &[{params}], body: {body}, \
+             authenticated: {authenticated}, idempotent: {idempotent}, \
              paging: {paging}, rate_limit: {rate_limit}, job: {job}, success_status: {status}, \
              response: {response}, decode: {decode} }},",
             snake = op.snake(),
@@ -277,6 +442,87 @@ fn paged(spec: &Value, ops: &[Op<'_>]) -> String {
             other => panic!("{id}: unknown paging style {other:?}"),
         }
     }
+    code
+}
+
+/// The dispatcher: per operation, a function that sets the typed builder
+/// from text values and a JSON body (`request_<id>`), then `send` (every
+/// operation) and `stream` (every operation with `x-wpe-paging`) that call
+/// the right one. Every value goes through the builder's own setters.
+fn dispatch(ops: &[Op<'_>]) -> String {
+    let mut code = String::new();
+    for op in ops {
+        let snake = op.snake();
+        let _ = writeln!(
+            code,
+            "/// Sets `{snake}`'s builder from `args` and `body`.\n\
+             #[allow(unused_variables, unused_mut)]\n\
+             fn request_{snake}<'a>(client: &'a Client, op: &Operation, args: &Args, body: Option<Value>) \
+             -> Result<builder::{builder}<'a>, Error> {{\n    let mut request = client.{snake}();",
+            builder = op.builder(),
+        );
+        for p in &op.params {
+            let setter = p.name.to_snake_case();
+            let _ = writeln!(
+                code,
+                "    if let Some(value) = args.typed::<{ty}>(op, {name:?})? {{ request = request.{setter}(value); }}",
+                ty = p.rust_type,
+                name = p.name,
+            );
+        }
+        if let Some((schema, _)) = &op.body {
+            let _ = writeln!(
+                code,
+                "    if let Some(body) = body {{ request = request.body(body_as::<crate::types::{}>(op, body)?); }}",
+                schema.to_upper_camel_case()
+            );
+        }
+        code += "    Ok(request)
+}
+
+";
+    }
+    code += "/// Sends the operation through its typed builder; the answer's body as JSON.
+";
+    code += "async fn send_typed(client: &Client, op: &Operation, args: &Args, body: Option<Value>) -> Result<Option<Value>, Error> {
+";
+    code += "    match op.id {
+";
+    for op in ops {
+        let snake = op.snake();
+        let answer = if op.success().1.is_some() {
+            "Some(to_json(op, answer.into_inner())?)"
+        } else {
+            "{ let () = answer.into_inner(); None }"
+        };
+        let _ = writeln!(
+            code,
+            "        {snake:?} => {{ let answer = request_{snake}(client, op, args, body)?.send().await?; Ok({answer}) }}"
+        );
+    }
+    code += "        other => Err(unknown_operation(other)),
+    }
+}
+
+";
+    code += "/// Streams the items of a paged operation through its typed builder's `Paginate`.
+";
+    code += "fn stream_typed<'a>(client: &'a Client, op: &Operation, args: &Args, options: PageOptions) -> Result<PageStream<'a, Value>, Error> {
+";
+    code += "    let op_id = op.id;
+    Ok(match op_id {
+";
+    for op in ops.iter().filter(|op| op.raw.get("x-wpe-paging").is_some()) {
+        let snake = op.snake();
+        let _ = writeln!(
+            code,
+            "        {snake:?} => items_as_json(op_id, request_{snake}(client, op, args, None)?.stream_with(options)),"
+        );
+    }
+    code += "        other => return Err(not_a_list(other)),
+    })
+}
+";
     code
 }
 

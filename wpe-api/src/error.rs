@@ -68,7 +68,7 @@ pub struct FailedResponse {
 }
 
 impl FailedResponse {
-    fn new(status: StatusCode, headers: HeaderMap, body: Vec<u8>) -> Self {
+    pub(crate) fn new(status: StatusCode, headers: HeaderMap, body: Vec<u8>) -> Self {
         let api_error = if status.is_client_error() || status.is_server_error() {
             serde_json::from_slice(&body).ok()
         } else {

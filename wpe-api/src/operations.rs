@@ -12,6 +12,12 @@
 //! | `x-wpe-rate-limit` | [`Operation::rate_limit`] | a per-install spacing the API enforces, kept client-side |
 //! | `x-wpe-job` | [`Operation::job`] | the asynchronous job the operation starts, and the operation that polls it |
 //!
+//! Beside them, each operation's parameters ([`Operation::params`]: name,
+//! path or query, kind, whether required, a one-line description) and
+//! request body ([`Operation::body`]) come from the spec too, and
+//! [`call`] and [`stream`] send any operation by name, from text values
+//! and a JSON body, through its typed builder: what a command line needs.
+//!
 //! ```
 //! use wpe_api::operations::{self, Paging};
 //!
@@ -40,6 +46,12 @@ pub struct Operation {
     /// The resource the operation belongs to: its first tag in snake case
     /// (`install`, `account_user`, `ssh_key`, ...).
     pub resource: &'static str,
+    /// The spec's one-line summary, e.g. `List installs`.
+    pub summary: &'static str,
+    /// The path and query parameters, in the spec's order.
+    pub params: &'static [Param],
+    /// The JSON request body the operation takes, if any.
+    pub body: Option<RequestBody>,
     /// Whether the operation needs credentials (all but `status` and `swagger`).
     pub authenticated: bool,
     /// Whether a retry may send the request again after a gateway error or a
@@ -112,6 +124,84 @@ where
         path: ".".into(),
         source,
     })
+}
+
+/// A path or query parameter of an operation.
+///
+/// ```
+/// use wpe_api::operations::{self, Location, ParamKind};
+///
+/// let list = operations::find("list_installs").unwrap();
+/// let limit = list.param("limit").unwrap();
+/// assert_eq!(limit.location, Location::Query);
+/// assert_eq!(limit.kind, ParamKind::Integer { minimum: Some(0), maximum: Some(100) });
+/// assert!(!limit.required);
+/// assert_eq!(limit.flag(), "--limit");
+/// let account = list.param("account_id").unwrap();
+/// assert_eq!((account.kind, account.flag()), (ParamKind::Uuid, "--account-id".to_owned()));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    /// The name in the spec (and of the builder's setter), e.g. `install_id`.
+    pub name: &'static str,
+    /// Where the value goes.
+    pub location: Location,
+    /// What values it takes.
+    pub kind: ParamKind,
+    /// Whether the operation needs it (every path parameter does).
+    pub required: bool,
+    /// The spec's one-line description, e.g. `The install's ID.`.
+    pub description: &'static str,
+}
+
+impl Param {
+    /// The name as a command-line flag: `--install-id` for `install_id`.
+    pub fn flag(&self) -> String {
+        format!("--{}", self.name.replace('_', "-"))
+    }
+}
+
+/// Where a parameter's value goes in the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// A segment of the path (`/installs/{install_id}`).
+    Path,
+    /// The query string (`?limit=10`).
+    Query,
+}
+
+/// What values a parameter takes, as the spec says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A UUID, such as an install's or an account's ID.
+    Uuid,
+    /// Any text.
+    String,
+    /// A whole number, within the bounds when the spec gives them.
+    Integer {
+        /// The smallest accepted value.
+        minimum: Option<i64>,
+        /// The largest accepted value.
+        maximum: Option<i64>,
+    },
+    /// `true` or `false`.
+    Boolean,
+    /// One of these values.
+    Enum(&'static [&'static str]),
+    /// A calendar day, `YYYY-MM-DD`.
+    Date,
+    /// A moment, RFC 3339 (`2024-05-01T12:00:00Z`).
+    DateTime,
+}
+
+/// The JSON request body of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestBody {
+    /// The schema the body must match, e.g. `CreateBackupRequest`
+    /// (`crate::types::CreateBackupRequest`).
+    pub schema: &'static str,
+    /// Whether the operation needs one.
+    pub required: bool,
 }
 
 /// How a list operation is walked.
@@ -242,7 +332,20 @@ impl Operation {
         let base = segments.len().checked_sub(len)?;
         segments.get(base + self.param_index(name)?).copied()
     }
+
+    /// The parameter called `name`, if the operation has one.
+    pub fn param(&self, name: &str) -> Option<&'static Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// Whether [`stream`] walks this operation's list (it has `x-wpe-paging`).
+    pub fn is_paged(&self) -> bool {
+        !matches!(self.paging, Paging::NotAList)
+    }
 }
+
+mod dispatch;
+pub use dispatch::{call, stream, Args};
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 
@@ -280,6 +383,56 @@ mod tests {
             assert_eq!(by_operation_id(op.operation_id).unwrap().id, op.id);
         }
         assert!(find("no_such_operation").is_none());
+    }
+
+    #[test]
+    fn every_path_parameter_is_in_the_path_and_required() {
+        for op in OPERATIONS {
+            let placeholders = op
+                .path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')));
+            for name in placeholders {
+                let param = op
+                    .param(name)
+                    .unwrap_or_else(|| panic!("{}: {name}", op.id));
+                assert_eq!(param.location, Location::Path, "{}: {name}", op.id);
+                assert!(param.required, "{}: {name}", op.id);
+            }
+            for param in op.params.iter().filter(|p| p.location == Location::Path) {
+                assert!(
+                    op.param_index(param.name).is_some(),
+                    "{}: {}",
+                    op.id,
+                    param.name
+                );
+            }
+            for param in op.params {
+                assert!(!param.description.is_empty(), "{}: {}", op.id, param.name);
+            }
+            assert!(!op.summary.is_empty(), "{}", op.id);
+        }
+    }
+
+    #[test]
+    fn bodies_go_with_writes_and_lists_are_gets() {
+        for op in OPERATIONS {
+            if op.body.is_some() {
+                assert!(matches!(op.method, "POST" | "PATCH" | "PUT"), "{}", op.id);
+            }
+            if op.is_paged() {
+                assert_eq!(op.method, "GET", "{}", op.id);
+            }
+        }
+        let backup = find("create_backup").unwrap().body.unwrap();
+        assert_eq!(
+            (backup.schema, backup.required),
+            ("CreateBackupRequest", true)
+        );
+        assert!(find("get_install").unwrap().body.is_none());
+        let usage = find("get_account_usage_metrics").unwrap();
+        assert_eq!(usage.param("first_date").unwrap().kind, ParamKind::Date);
+        assert_eq!(usage.param("offset").unwrap().kind, ParamKind::String);
     }
 
     #[test]

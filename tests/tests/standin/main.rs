@@ -21,6 +21,7 @@ mod backup;
 mod cache;
 mod certificates;
 mod check;
+mod dispatch;
 mod domain;
 mod install;
 mod offload_settings;
