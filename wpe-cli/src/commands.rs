@@ -1,0 +1,275 @@
+//! The generated commands: one per operation of `wpe_api::operations::OPERATIONS`,
+//! grouped by resource, with flags from the operation's parameters. Nothing
+//! here lists operations: names come from the table.
+//!
+//! - the group is the resource in the plural, in kebab case: `install` →
+//!   `installs`, `account_user` → `account-users`, `ssh_key` → `ssh-keys`
+//!   (`usage`, `cache`, `status` and names ending in `s` stay as they are);
+//! - the verb is the operation id without the resource's words: `listInstalls`
+//!   → `list`, `createBackup` → `create`, `getSiteReportsSchedules` →
+//!   `get-schedules`, `purgeCache` → `purge`; the operation id
+//!   (`listInstalls`) and the method name (`list_installs`) are aliases;
+//! - path parameters are positional, in path order (`wpe domains get INSTALL DOMAIN_ID`);
+//!   query parameters are flags (`--limit`, `--account-id`);
+//! - an operation with a request body takes `--body FILE` (`-` for standard input).
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use wpe_api::operations::{Args, Location, Operation, Param, ParamKind, OPERATIONS};
+
+/// The id of the `--body` argument.
+pub const BODY: &str = "body";
+
+/// Resources whose name is the same in the plural.
+const SAME_IN_PLURAL: &[&str] = &["usage", "cache", "status", "user"];
+
+/// The command group of a resource: `install` → `installs`.
+pub fn group_name(resource: &str) -> String {
+    let name = kebab(resource);
+    if name.ends_with('s') || SAME_IN_PLURAL.contains(&name.as_str()) {
+        name
+    } else {
+        format!("{name}s")
+    }
+}
+
+/// The verb of an operation within its group: its id without the
+/// resource's words (`list_installs` → `list`, `get_site_reports_sections`
+/// → `get-sections`).
+pub fn verb(op: &Operation) -> String {
+    let resource: Vec<&str> = op.resource.split('_').collect();
+    let is_resource_word = |word: &str| {
+        resource.iter().any(|r| {
+            word == *r || word.strip_suffix('s') == Some(r) || r.strip_suffix('s') == Some(word)
+        })
+    };
+    let all = words(op.id);
+    let kept: Vec<&str> = all
+        .iter()
+        .copied()
+        .filter(|w| !is_resource_word(w))
+        .collect();
+    match kept.as_slice() {
+        [] => "get".to_owned(),
+        kept => kept.join("-"),
+    }
+}
+
+/// The resources in table order, each once.
+pub fn resources() -> Vec<&'static str> {
+    let mut seen = Vec::new();
+    for op in OPERATIONS {
+        if !seen.contains(&op.resource) {
+            seen.push(op.resource);
+        }
+    }
+    seen
+}
+
+/// The group commands, one per resource, each with a command per operation.
+pub fn groups() -> Vec<Command> {
+    resources()
+        .into_iter()
+        .map(|resource| {
+            let ops = OPERATIONS.iter().filter(|op| op.resource == resource);
+            Command::new(group_name(resource))
+                .about(format!("{} operations", resource.replace('_', " ")))
+                .subcommand_required(true)
+                .arg_required_else_help(true)
+                .subcommands(ops.map(operation_command))
+        })
+        .collect()
+}
+
+/// The operation behind a group and verb (or alias) the user typed.
+pub fn find(group: &str, verb_or_alias: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|op| {
+        group_name(op.resource) == group
+            && (verb(op) == verb_or_alias
+                || op.operation_id == verb_or_alias
+                || op.id == verb_or_alias)
+    })
+}
+
+/// What a name resolves to, for a parameter that takes an install, a site
+/// or an account (by ID or by name).
+pub fn named(param: &Param) -> Option<crate::names::Kind> {
+    if param.kind != ParamKind::Uuid {
+        return None;
+    }
+    match param.name {
+        "install_id" => Some(crate::names::Kind::Install),
+        "site_id" => Some(crate::names::Kind::Site),
+        "account_id" => Some(crate::names::Kind::Account),
+        _ => None,
+    }
+}
+
+/// The path parameters in the order they appear in the path.
+fn path_params(op: &Operation) -> Vec<&'static Param> {
+    let mut params: Vec<&Param> = op
+        .params
+        .iter()
+        .filter(|p| p.location == Location::Path)
+        .collect();
+    params.sort_by_key(|p| op.param_index(p.name));
+    params
+}
+
+fn operation_command(op: &'static Operation) -> Command {
+    let mut about = op.summary.to_owned();
+    if op.is_paged() {
+        about.push_str(" (every page, streamed; --limit or --offset: one page)");
+    }
+    let verb = verb(op);
+    let mut aliases = vec![op.operation_id, op.id];
+    aliases.dedup();
+    aliases.retain(|alias| *alias != verb);
+    let mut command = Command::new(verb)
+        .about(about)
+        .long_about(format!(
+            "{}\n\n{} {} (operation {}, method wpe_api::Client::{})",
+            op.summary, op.method, op.path, op.operation_id, op.id
+        ))
+        .aliases(aliases);
+    for param in path_params(op) {
+        command = command.arg(
+            Arg::new(param.name)
+                .value_name(value_name(param))
+                .help(help(param))
+                .required(true),
+        );
+    }
+    for param in op.params.iter().filter(|p| p.location == Location::Query) {
+        let mut arg = Arg::new(param.name)
+            .long(param.name.replace('_', "-"))
+            .value_name(value_name(param))
+            .help(help(param))
+            .required(param.required)
+            .action(ArgAction::Set);
+        match param.kind {
+            ParamKind::Enum(values) => arg = arg.value_parser(values.to_vec()),
+            ParamKind::Boolean => arg = arg.value_parser(["true", "false"]),
+            _ => {}
+        }
+        command = command.arg(arg);
+    }
+    if let Some(body) = op.body {
+        command = command.arg(
+            Arg::new(BODY)
+                .long(BODY)
+                .value_name("FILE|-")
+                .help(format!(
+                    "The request body: a JSON {} from FILE, or from standard input with -",
+                    body.schema
+                ))
+                .required(body.required),
+        );
+    }
+    command
+}
+
+fn value_name(param: &Param) -> String {
+    if named(param).is_some() {
+        return param.name.trim_end_matches("_id").to_uppercase();
+    }
+    match param.kind {
+        ParamKind::Uuid => param.name.to_uppercase(),
+        ParamKind::Integer { .. } => "N".to_owned(),
+        ParamKind::Date => "YYYY-MM-DD".to_owned(),
+        ParamKind::DateTime => "TIME".to_owned(),
+        ParamKind::Boolean => "true|false".to_owned(),
+        ParamKind::String | ParamKind::Enum(_) => param.name.to_uppercase(),
+    }
+}
+
+fn help(param: &Param) -> String {
+    let mut help = param.description.to_owned();
+    if let Some(kind) = named(param) {
+        help.push_str(&format!(" An ID or the {}'s name.", kind.noun()));
+    }
+    if let ParamKind::Integer {
+        minimum: Some(min),
+        maximum: Some(max),
+    } = param.kind
+    {
+        if !help.contains(&max.to_string()) {
+            help.push_str(&format!(" ({min} to {max})"));
+        }
+    }
+    help
+}
+
+/// The operation's parameter values from the parsed command line, as text.
+pub fn args(op: &Operation, matches: &ArgMatches) -> Args {
+    let mut args = Args::new();
+    for param in op.params {
+        if let Some(value) = matches.get_one::<String>(param.name) {
+            args.set(param.name, value.clone());
+        }
+    }
+    args
+}
+
+/// The words of a snake-case name from the table.
+fn words(snake: &str) -> Vec<&str> {
+    snake.split('_').filter(|w| !w.is_empty()).collect()
+}
+
+/// A snake-case name from the table in kebab case.
+fn kebab(snake: &str) -> String {
+    words(snake).join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verb_of(id: &str) -> String {
+        verb(wpe_api::operations::find(id).unwrap())
+    }
+
+    #[test]
+    fn groups_are_plural_resources_and_verbs_drop_the_resource() {
+        assert_eq!(group_name("install"), "installs");
+        assert_eq!(group_name("account_user"), "account-users");
+        assert_eq!(group_name("ssh_key"), "ssh-keys");
+        assert_eq!(group_name("site_reports"), "site-reports");
+        assert_eq!(group_name("usage"), "usage");
+        assert_eq!(verb_of("list_installs"), "list");
+        assert_eq!(verb_of("get_install"), "get");
+        assert_eq!(verb_of("create_backup"), "create");
+        assert_eq!(verb_of("list_account_users"), "list");
+        assert_eq!(verb_of("purge_cache"), "purge");
+        assert_eq!(verb_of("get_site_reports_sections"), "get-sections");
+        assert_eq!(verb_of("create_bulk_domains"), "create-bulk");
+        assert_eq!(verb_of("list_site_transfers"), "list");
+        assert_eq!(verb_of("status"), "get");
+    }
+
+    #[test]
+    fn every_operation_has_one_command_and_is_found_by_its_aliases() {
+        for op in OPERATIONS {
+            let group = group_name(op.resource);
+            for name in [verb(op), op.operation_id.to_owned(), op.id.to_owned()] {
+                let found = find(&group, &name).unwrap();
+                assert_eq!(found.id, op.id, "{group} {name}");
+            }
+        }
+        let mut names: Vec<(String, String)> = OPERATIONS
+            .iter()
+            .map(|op| (group_name(op.resource), verb(op)))
+            .collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            OPERATIONS.len(),
+            "a group has two commands of one name"
+        );
+    }
+
+    #[test]
+    fn the_command_tree_is_valid() {
+        crate::cli::command().debug_assert();
+    }
+}

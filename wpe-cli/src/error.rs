@@ -1,0 +1,49 @@
+//! What can go wrong in a command, and the exit code each gives:
+//! 0 ok, 1 an API error, 2 a usage error, 3 a `--wait` that timed out.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// A failed command.
+#[derive(Debug)]
+pub enum CliError {
+    /// The command line, a name, a body file or the configuration is wrong (exit 2).
+    Usage(String),
+    /// The API, or the way to it, failed (exit 1); a request the client
+    /// refused to send is a usage error (exit 2).
+    Api(wpe_api::Error),
+    /// Writing the output failed (exit 1).
+    Io(std::io::Error),
+}
+
+impl CliError {
+    /// The process exit code.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            CliError::Usage(_) | CliError::Api(wpe_api::Error::InvalidRequest(_)) => 2,
+            CliError::Api(_) | CliError::Io(_) => 1,
+        })
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(message) => f.write_str(message),
+            CliError::Api(err) => write!(f, "{err}"),
+            CliError::Io(err) => write!(f, "could not write the output: {err}"),
+        }
+    }
+}
+
+impl From<wpe_api::Error> for CliError {
+    fn from(err: wpe_api::Error) -> Self {
+        CliError::Api(err)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(err: std::io::Error) -> Self {
+        CliError::Io(err)
+    }
+}

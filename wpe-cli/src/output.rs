@@ -1,0 +1,288 @@
+//! Printing answers: a table for people, JSON, NDJSON or CSV for programs.
+//!
+//! A list prints item by item as its pages arrive: JSON as one array whose
+//! items are written as they come, NDJSON one item per line, CSV one row per
+//! item, a table in columns sized from its first rows (a page).
+
+use std::io::{self, Write};
+
+use serde_json::{Map, Value};
+
+/// How answers are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned columns (a list) or `key  value` lines (one object).
+    Table,
+    /// One JSON document: an object, or an array for a list.
+    Json,
+    /// One JSON document per line: one per item of a list.
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+impl Format {
+    /// The names `--format` takes.
+    pub const NAMES: [&'static str; 4] = ["table", "json", "ndjson", "csv"];
+
+    /// The format called `name` (one of [`Format::NAMES`]).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Some(match name {
+            "table" => Format::Table,
+            "json" => Format::Json,
+            "ndjson" => Format::Ndjson,
+            "csv" => Format::Csv,
+            _ => return None,
+        })
+    }
+}
+
+/// How many rows of a list a table is sized from.
+const TABLE_SIZING_ROWS: usize = 100;
+/// The widest a table cell gets before it is cut.
+const TABLE_CELL_CHARS: usize = 48;
+
+/// Prints one answer that is not a list.
+pub fn print_value(out: &mut impl Write, format: Format, value: &Value) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, value)?;
+            writeln!(out)
+        }
+        Format::Ndjson => {
+            serde_json::to_writer(&mut *out, value)?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            let mut list = ListPrinter::new(out, format);
+            list.item(value.clone())?;
+            list.finish()
+        }
+        Format::Table => match value {
+            Value::Object(map) => {
+                let width = map.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+                for (key, value) in map {
+                    writeln!(out, "{key:width$}  {}", cell(value, usize::MAX))?;
+                }
+                Ok(())
+            }
+            other => writeln!(out, "{}", cell(other, usize::MAX)),
+        },
+    }
+}
+
+/// Prints a list item by item.
+pub struct ListPrinter<'w, W: Write> {
+    out: &'w mut W,
+    format: Format,
+    items: usize,
+    columns: Option<Vec<String>>,
+    widths: Vec<usize>,
+    sizing: Vec<Value>,
+}
+
+impl<'w, W: Write> ListPrinter<'w, W> {
+    /// A printer writing to `out`.
+    pub fn new(out: &'w mut W, format: Format) -> Self {
+        Self {
+            out,
+            format,
+            items: 0,
+            columns: None,
+            widths: Vec::new(),
+            sizing: Vec::new(),
+        }
+    }
+
+    /// Prints (or, for the first rows of a table, queues) one item.
+    pub fn item(&mut self, item: Value) -> io::Result<()> {
+        self.items += 1;
+        match self.format {
+            Format::Json => {
+                self.out
+                    .write_all(if self.items == 1 { b"[\n  " } else { b",\n  " })?;
+                serde_json::to_writer(&mut *self.out, &item)?;
+            }
+            Format::Ndjson => {
+                serde_json::to_writer(&mut *self.out, &item)?;
+                writeln!(self.out)?;
+            }
+            Format::Csv => {
+                if self.columns.is_none() {
+                    let columns = columns(&item);
+                    let header: Vec<String> = columns.iter().map(|c| csv_field(c)).collect();
+                    writeln!(self.out, "{}", header.join(","))?;
+                    self.columns = Some(columns);
+                }
+                let row: Vec<String> = self
+                    .columns
+                    .iter()
+                    .flatten()
+                    .map(|c| csv_field(&cell(item.get(c).unwrap_or(&Value::Null), usize::MAX)))
+                    .collect();
+                writeln!(self.out, "{}", row.join(","))?;
+            }
+            Format::Table => {
+                if self.columns.is_some() {
+                    self.table_row(&item)?;
+                } else {
+                    self.sizing.push(item);
+                    if self.sizing.len() >= TABLE_SIZING_ROWS {
+                        self.flush_sizing()?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the list (closes a JSON array, prints a table's queued rows).
+    pub fn finish(mut self) -> io::Result<()> {
+        match self.format {
+            Format::Json if self.items == 0 => writeln!(self.out, "[]")?,
+            Format::Json => writeln!(self.out, "\n]")?,
+            Format::Table => {
+                if self.columns.is_none() && self.sizing.is_empty() {
+                    writeln!(self.out, "(none)")?;
+                }
+                self.flush_sizing()?;
+            }
+            Format::Ndjson | Format::Csv => {}
+        }
+        self.out.flush()
+    }
+
+    /// Sizes the table from the queued rows and prints them with a header.
+    fn flush_sizing(&mut self) -> io::Result<()> {
+        let Some(first) = self.sizing.first() else {
+            return Ok(());
+        };
+        let columns = columns(first);
+        let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
+        for item in &self.sizing {
+            for (width, column) in widths.iter_mut().zip(&columns) {
+                let text = cell(item.get(column).unwrap_or(&Value::Null), TABLE_CELL_CHARS);
+                *width = (*width).max(text.chars().count());
+            }
+        }
+        let header: Vec<String> = columns
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{:w$}", c.to_uppercase()))
+            .collect();
+        writeln!(self.out, "{}", header.join("  ").trim_end())?;
+        self.columns = Some(columns);
+        self.widths = widths;
+        for item in std::mem::take(&mut self.sizing) {
+            self.table_row(&item)?;
+        }
+        Ok(())
+    }
+
+    fn table_row(&mut self, item: &Value) -> io::Result<()> {
+        let row: Vec<String> = self
+            .columns
+            .iter()
+            .flatten()
+            .zip(&self.widths)
+            .map(|(c, w)| {
+                let text = cell(item.get(c).unwrap_or(&Value::Null), TABLE_CELL_CHARS);
+                format!("{text:w$}")
+            })
+            .collect();
+        writeln!(self.out, "{}", row.join("  ").trim_end())
+    }
+}
+
+/// The columns of a list: the first item's fields, `name` and `id` first.
+fn columns(item: &Value) -> Vec<String> {
+    let empty = Map::new();
+    let map = item.as_object().unwrap_or(&empty);
+    let mut columns: Vec<String> = ["name", "id"]
+        .into_iter()
+        .filter(|k| map.contains_key(*k))
+        .map(str::to_owned)
+        .collect();
+    columns.extend(
+        map.keys()
+            .filter(|k| k.as_str() != "name" && k.as_str() != "id")
+            .cloned(),
+    );
+    if columns.is_empty() {
+        columns.push("value".to_owned());
+    }
+    columns
+}
+
+/// A value as one cell: text as is, an object by its name or ID, a list
+/// joined with commas, nothing as `-`; cut at `max` characters.
+fn cell(value: &Value, max: usize) -> String {
+    let text = match value {
+        Value::Null => "-".to_owned(),
+        Value::String(s) => s.clone(),
+        Value::Bool(_) | Value::Number(_) => value.to_string(),
+        Value::Object(map) => match map.get("name").or_else(|| map.get("id")) {
+            Some(Value::String(s)) => s.clone(),
+            _ => value.to_string(),
+        },
+        Value::Array(items) => items
+            .iter()
+            .map(|v| cell(v, usize::MAX))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    if text.chars().count() > max {
+        let cut: String = text.chars().take(max.saturating_sub(3)).collect();
+        format!("{cut}...")
+    } else {
+        text
+    }
+}
+
+/// A CSV field, quoted when it needs to be.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn list(format: Format, items: &[Value]) -> String {
+        let mut out = Vec::new();
+        let mut printer = ListPrinter::new(&mut out, format);
+        for item in items {
+            printer.item(item.clone()).unwrap();
+        }
+        printer.finish().unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_list_prints_in_each_format() {
+        let items = [
+            json!({"account": {"id": "acc"}, "id": "1", "name": "a", "tags": ["x", "y"]}),
+            json!({"account": {"id": "acc"}, "id": "2", "name": "b,c", "tags": []}),
+        ];
+        let json_out: Value = serde_json::from_str(&list(Format::Json, &items)).unwrap();
+        assert_eq!(json_out, json!(items));
+        assert_eq!(list(Format::Json, &[]).trim(), "[]");
+        let lines: Vec<Value> = list(Format::Ndjson, &items)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines, items);
+        let csv = list(Format::Csv, &items);
+        assert_eq!(csv.lines().next().unwrap(), "name,id,account,tags");
+        assert_eq!(csv.lines().nth(1).unwrap(), "a,1,acc,\"x, y\"");
+        assert_eq!(csv.lines().nth(2).unwrap(), "\"b,c\",2,acc,");
+        let table = list(Format::Table, &items);
+        assert_eq!(table.lines().next().unwrap(), "NAME  ID  ACCOUNT  TAGS");
+        assert_eq!(table.lines().nth(1).unwrap(), "a     1   acc      x, y");
+    }
+}

@@ -1,0 +1,70 @@
+//! Which API the commands talk to: the real one (credentials from the
+//! environment) or, with `--demo`, the embedded stand-in with demo data.
+
+use wpe_api::Client;
+
+use crate::error::CliError;
+
+/// A client, and the stand-in it talks to when there is one (kept running
+/// for as long as the command runs).
+pub struct Target {
+    /// The client every command uses.
+    pub client: Client,
+    #[cfg(feature = "demo")]
+    _server: Option<wpe_api::fake::FakeServer>,
+}
+
+impl Target {
+    /// The stand-in with demo data when `demo`, else the API named by
+    /// `WPE_API_URL` (the real one by default) with the credentials of
+    /// `WPE_API_USER` and `WPE_API_PASSWORD`. Missing credentials are a
+    /// usage error that says where to make them; they are never printed.
+    pub async fn connect(demo: bool) -> Result<Target, CliError> {
+        if demo {
+            return Self::demo().await;
+        }
+        let client = Client::from_env().map_err(|err| {
+            CliError::Usage(format!(
+                "{err}\n(to try wpe without an account: wpe --demo installs list)"
+            ))
+        })?;
+        Ok(Target {
+            client,
+            #[cfg(feature = "demo")]
+            _server: None,
+        })
+    }
+
+    #[cfg(feature = "demo")]
+    async fn demo() -> Result<Target, CliError> {
+        use std::time::Duration;
+        use wpe_api::fake::{FakeConfig, FakeServer, Seed};
+
+        // Short delays, so that a demo's backups and reports finish in about a second.
+        let server = FakeServer::start(FakeConfig {
+            seed: Seed::Demo,
+            install_activation_delay: Duration::from_millis(300),
+            backup_step_delay: Duration::from_millis(200),
+            archive_step_delay: Duration::from_millis(100),
+            domain_report_delay: Duration::from_millis(200),
+            ..FakeConfig::default()
+        })
+        .await;
+        let client = Client::builder()
+            .credentials(server.credentials())
+            .base_url(server.base_url())
+            .build()
+            .map_err(|err| CliError::Usage(err.to_string()))?;
+        Ok(Target {
+            client,
+            _server: Some(server),
+        })
+    }
+
+    #[cfg(not(feature = "demo"))]
+    async fn demo() -> Result<Target, CliError> {
+        Err(CliError::Usage(
+            "this wpe was built without the `demo` feature: --demo is not available".into(),
+        ))
+    }
+}
