@@ -1,0 +1,535 @@
+//! The `wpe` binary against the stand-in of the API over HTTP: a test
+//! starts a `FakeServer` and gives the binary its URL and the demo user's
+//! credentials through `WPE_API_URL`, `WPE_API_USER` and `WPE_API_PASSWORD`.
+
+use std::collections::{BTreeSet, HashMap};
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_PASSWORD, DEMO_USER};
+use wpe_api::operations::{ParamKind, OPERATIONS};
+use wpe_api::Client;
+
+/// A stand-in on a runtime of its own; the binary runs on the test's thread.
+struct Stand {
+    server: FakeServer,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Stand {
+    fn start(seed: Seed) -> Stand {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = runtime.block_on(FakeServer::start(FakeConfig::with_seed(seed)));
+        Stand { server, runtime }
+    }
+
+    fn demo() -> Stand {
+        Stand::start(Seed::Demo)
+    }
+
+    /// `wpe` with this stand-in's URL and the demo user's credentials.
+    fn wpe(&self) -> Command {
+        let mut command = wpe_without_credentials();
+        command
+            .env("WPE_API_URL", self.server.base_url())
+            .env("WPE_API_USER", DEMO_USER)
+            .env("WPE_API_PASSWORD", DEMO_PASSWORD);
+        command
+    }
+
+    fn client(&self) -> Client {
+        self.server.client()
+    }
+
+    fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    fn install_id(&self, name: &str) -> String {
+        let installs = self
+            .block_on(self.client().list_installs().send())
+            .unwrap()
+            .into_inner();
+        installs
+            .results
+            .iter()
+            .find(|i| i.name.as_str() == name)
+            .unwrap()
+            .id
+            .to_string()
+    }
+}
+
+fn wpe_without_credentials() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wpe"));
+    command
+        .env_remove("WPE_API_URL")
+        .env_remove("WPE_API_USER")
+        .env_remove("WPE_API_PASSWORD");
+    command
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(command: &mut Command) -> Run {
+    let output = command.output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn ok(command: &mut Command) -> String {
+    let run = run(command);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.stdout
+}
+
+fn json_of(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|err| panic!("not JSON ({err}): {text}"))
+}
+
+/// Every generated command as the binary names it, by operationId, read
+/// from its help (so the test does not re-derive the names).
+fn commands_by_operation_id() -> HashMap<String, (String, String)> {
+    let mut commands = HashMap::new();
+    for group in subcommands(&ok(wpe_without_credentials().arg("--help"))) {
+        let group_help = ok(wpe_without_credentials().args([group.as_str(), "--help"]));
+        for verb in subcommands(&group_help) {
+            let verb_help = ok(wpe_without_credentials().args([group.as_str(), &verb, "--help"]));
+            let operation_id = verb_help
+                .split("(operation ")
+                .nth(1)
+                .and_then(|rest| rest.split(',').next())
+                .unwrap_or_else(|| panic!("wpe {group} {verb} --help names no operation"));
+            commands.insert(operation_id.to_owned(), (group.clone(), verb.clone()));
+        }
+    }
+    commands
+}
+
+/// The command names listed under `Commands:` in a help text.
+fn subcommands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help" && *name != "completions")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// For every resource, a read-only operation whose required parameters are
+/// all installs, sites or accounts is run by its generated command, with
+/// names (`torquemag`, `Torque Magazine`, `demoagency`) for them, is
+/// answered with success and prints JSON; the stand-in saw that operation.
+#[test]
+fn every_group_has_a_generated_command_that_reaches_its_operation() {
+    let stand = Stand::demo();
+    let name_of = |param: &str| match param {
+        "install_id" => Some("torquemag"),
+        "site_id" => Some("Torque Magazine"),
+        "account_id" => Some("demoagency"),
+        _ => None,
+    };
+    let commands = commands_by_operation_id();
+    assert_eq!(commands.len(), OPERATIONS.len(), "a command per operation");
+    let mut resources = BTreeSet::new();
+    let mut run_groups = BTreeSet::new();
+    for op in OPERATIONS {
+        resources.insert(op.resource);
+        let required: Vec<_> = op.params.iter().filter(|p| p.required).collect();
+        let nameable = required
+            .iter()
+            .all(|p| p.kind == ParamKind::Uuid && name_of(p.name).is_some());
+        if op.method != "GET" || !nameable || run_groups.contains(op.resource) {
+            continue;
+        }
+        let (group, verb) = &commands[op.operation_id];
+        let mut command = stand.wpe();
+        command.args([group.as_str(), verb.as_str(), "--json"]);
+        let mut path: Vec<_> = required
+            .iter()
+            .filter(|p| p.location == wpe_api::operations::Location::Path)
+            .collect();
+        path.sort_by_key(|p| op.param_index(p.name));
+        for param in path {
+            command.arg(name_of(param.name).unwrap());
+        }
+        for param in required
+            .iter()
+            .filter(|p| p.location == wpe_api::operations::Location::Query)
+        {
+            command.arg(param.flag()).arg(name_of(param.name).unwrap());
+        }
+        let answer = run(&mut command);
+        if answer.code == 1 {
+            // An API answer such as getOffloadSettings' 404 for an install
+            // without LargeFS: the command worked; try the group's next one.
+            assert!(answer.stderr.contains("404"), "{}", answer.stderr);
+            continue;
+        }
+        assert_eq!(answer.code, 0, "wpe {group} {verb}: {}", answer.stderr);
+        json_of(&answer.stdout);
+        assert!(
+            stand.server.served_operations().contains(op.operation_id),
+            "wpe {group} {verb} did not reach {}",
+            op.operation_id
+        );
+        run_groups.insert(op.resource);
+    }
+    // The cache has no read operation: its purge is run with a body.
+    let (group, verb) = &commands["purgeCache"];
+    ok(stand
+        .wpe()
+        .args([group.as_str(), verb.as_str(), "torquemag", "--body", "-"])
+        .write_stdin(r#"{"type": "page"}"#));
+    run_groups.insert("cache");
+    assert_eq!(run_groups, resources, "a group without a command run");
+}
+
+#[test]
+fn a_list_prints_as_json_ndjson_csv_or_a_table_and_parses_back() {
+    let stand = Stand::demo();
+    let expected: Vec<String> = stand
+        .block_on(stand.client().list_installs().send())
+        .unwrap()
+        .into_inner()
+        .results
+        .iter()
+        .map(|i| i.name.to_string())
+        .collect();
+    assert_eq!(expected.len(), 9);
+
+    let json = json_of(&ok(stand.wpe().args(["installs", "list", "--json"])));
+    let names: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, expected);
+    // Not a terminal: JSON unless told otherwise.
+    assert_eq!(json_of(&ok(stand.wpe().args(["installs", "list"]))), json);
+
+    let ndjson = ok(stand.wpe().args(["installs", "list", "--format", "ndjson"]));
+    let lines: Vec<Value> = ndjson.lines().map(json_of).collect();
+    assert_eq!(Value::Array(lines), json);
+
+    let csv = ok(stand.wpe().args(["installs", "list", "--format", "csv"]));
+    let mut rows = csv.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    assert_eq!(&header[..2], ["name", "id"]);
+    let csv_names: Vec<&str> = rows.map(|r| r.split(',').next().unwrap()).collect();
+    assert_eq!(csv_names, expected);
+
+    let table = ok(stand.wpe().args(["installs", "list", "--format", "table"]));
+    let mut lines = table.lines();
+    assert!(lines.next().unwrap().starts_with("NAME "));
+    let table_names: Vec<&str> = lines
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(table_names, expected);
+}
+
+#[test]
+fn one_page_is_asked_for_with_limit_and_offset() {
+    let stand = Stand::demo();
+    let page = json_of(&ok(stand.wpe().args([
+        "installs", "list", "--limit", "2", "--offset", "3", "--json",
+    ])));
+    let names: Vec<&str> = page
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["demoshop", "demoshopstg"]);
+}
+
+#[test]
+fn a_long_list_streams_every_item_once() {
+    let stand = Stand::start(Seed::Installs(450));
+    let out = ok(stand.wpe().args(["installs", "list", "--format", "ndjson"]));
+    let names: Vec<String> = out
+        .lines()
+        .map(|l| json_of(l)["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names.len(), 450);
+    assert_eq!(names.first().unwrap(), "i0000000");
+    assert_eq!(names.last().unwrap(), "i0000449");
+}
+
+#[test]
+fn an_install_site_or_account_is_found_by_name() {
+    let stand = Stand::demo();
+    let install = json_of(&ok(stand.wpe().args([
+        "installs",
+        "get",
+        "torquemag",
+        "--json",
+    ])));
+    assert_eq!(install["id"], stand.install_id("torquemag"));
+    // An ID works as well.
+    let by_id = json_of(&ok(stand.wpe().args([
+        "installs",
+        "get",
+        &stand.install_id("torquemag"),
+        "--json",
+    ])));
+    assert_eq!(by_id, install);
+
+    let site = json_of(&ok(stand.wpe().args([
+        "sites",
+        "get",
+        "Torque Magazine",
+        "--json",
+    ])));
+    assert_eq!(site["id"], install["site"]["id"]);
+    let account = json_of(&ok(stand.wpe().args([
+        "accounts",
+        "get",
+        "demoagency",
+        "--json",
+    ])));
+    assert_eq!(account["id"], install["account"]["id"]);
+    // A query parameter takes a name too.
+    let installs = json_of(&ok(stand.wpe().args([
+        "installs",
+        "list",
+        "--account-id",
+        "democlient",
+        "--json",
+    ])));
+    let names: Vec<&str> = installs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["clientblog", "clientblogstg", "clientblogdev"]);
+}
+
+#[test]
+fn an_unknown_name_is_a_usage_error_that_suggests_close_names() {
+    let stand = Stand::demo();
+    let run = run(stand.wpe().args(["installs", "get", "torqemag"]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no install named `torqemag`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("did you mean torquemag"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn an_ambiguous_name_lists_every_match() {
+    let stand = Stand::demo();
+    let client = stand.client();
+    let accounts = stand.block_on(client.list_accounts().send()).unwrap();
+    let democlient = accounts
+        .results
+        .iter()
+        .find(|a| a.name == "democlient")
+        .unwrap()
+        .id;
+    let second = stand
+        .block_on(
+            client
+                .create_site()
+                .body_map(|b| b.name("Torque Magazine").account_id(democlient))
+                .send(),
+        )
+        .unwrap();
+    let run = run(stand.wpe().args(["sites", "get", "Torque Magazine"]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("2 sites are named `Torque Magazine`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&second.id.to_string()),
+        "{}",
+        run.stderr
+    );
+    let first = json_of(&ok(stand.wpe().args([
+        "installs",
+        "get",
+        "torquemag",
+        "--json",
+    ])));
+    assert!(
+        run.stderr.contains(first["site"]["id"].as_str().unwrap()),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_api_errors_exit_1() {
+    let stand = Stand::demo();
+    for args in [
+        vec!["installs", "get"],
+        vec!["installs", "frobnicate"],
+        vec!["installs", "list", "--limit", "500"],
+        vec!["installs", "list", "--format", "yaml"],
+        vec![
+            "backups",
+            "create",
+            "torquemag",
+            "--body",
+            "/nonexistent/body.json",
+        ],
+        vec!["domains", "get", "torquemag", "not-a-uuid"],
+    ] {
+        let run = run(stand.wpe().args(&args));
+        assert_eq!(run.code, 2, "wpe {args:?}: {}", run.stderr);
+        assert!(!run.stderr.is_empty());
+    }
+    let run_limit = run(stand.wpe().args(["installs", "list", "--limit", "500"]));
+    assert!(run_limit.stderr.contains("--limit"), "{}", run_limit.stderr);
+    let run_domain = run(stand
+        .wpe()
+        .args(["domains", "get", "torquemag", "not-a-uuid"]));
+    assert!(
+        run_domain.stderr.contains("domain_id"),
+        "{}",
+        run_domain.stderr
+    );
+
+    let missing = uuid::Uuid::new_v4().to_string();
+    let not_found = run(stand.wpe().args(["installs", "get", &missing]));
+    assert_eq!(not_found.code, 1, "{}", not_found.stderr);
+    assert!(not_found.stderr.contains("404"), "{}", not_found.stderr);
+
+    let bad_password = run(stand
+        .wpe()
+        .env("WPE_API_PASSWORD", "wrong-secret-123")
+        .args(["installs", "list"]));
+    assert_eq!(bad_password.code, 1, "{}", bad_password.stderr);
+    assert!(
+        bad_password.stderr.contains("401"),
+        "{}",
+        bad_password.stderr
+    );
+    assert!(!bad_password.stderr.contains("wrong-secret-123"));
+}
+
+#[test]
+fn missing_credentials_say_where_to_make_them_and_print_no_secret() {
+    let run_none = run(wpe_without_credentials().args(["installs", "list"]));
+    assert_eq!(run_none.code, 2, "{}", run_none.stderr);
+    assert!(
+        run_none.stderr.contains("WPE_API_USER"),
+        "{}",
+        run_none.stderr
+    );
+    assert!(
+        run_none
+            .stderr
+            .contains("https://my.wpengine.com/api_access"),
+        "{}",
+        run_none.stderr
+    );
+    let run_half = run(wpe_without_credentials()
+        .env("WPE_API_PASSWORD", "s3cret-value")
+        .args(["installs", "list"]));
+    assert_eq!(run_half.code, 2);
+    assert!(!run_half.stderr.contains("s3cret-value"));
+}
+
+#[test]
+fn demo_runs_without_an_account() {
+    let install = json_of(&ok(wpe_without_credentials().args([
+        "--demo",
+        "installs",
+        "get",
+        "torquemag",
+        "--json",
+    ])));
+    assert_eq!(install["name"], "torquemag");
+    assert_eq!(install["environment"], "production");
+}
+
+#[test]
+fn a_request_body_comes_from_a_file_or_standard_input() {
+    let stand = Stand::demo();
+    let backup = json_of(&ok(stand
+        .wpe()
+        .args(["backups", "create", "torquemag", "--body", "-", "--json"])
+        .write_stdin(
+            json!({"description": "before deploy", "notification_emails": ["ops@example.com"]})
+                .to_string(),
+        )));
+    assert_eq!(backup["status"], "requested");
+    assert_eq!(backup["description"], "before deploy");
+
+    let dir = std::env::temp_dir().join(format!("wpe-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("purge.json");
+    std::fs::write(&file, r#"{"type": "object"}"#).unwrap();
+    let out = ok(stand
+        .wpe()
+        .args(["cache", "purge", "torquemag", "--body"])
+        .arg(&file));
+    assert!(out.is_empty(), "a 202 prints nothing when piped: {out}");
+    let purges = stand.server.cache_purges();
+    assert_eq!(purges.len(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let invalid = run(stand
+        .wpe()
+        .args(["backups", "create", "torquemag", "--body", "-"])
+        .write_stdin(r#"{"description": "x", "notification_emails": "ops@example.com"}"#));
+    assert_eq!(invalid.code, 2, "{}", invalid.stderr);
+    assert!(
+        invalid.stderr.contains("notification_emails"),
+        "{}",
+        invalid.stderr
+    );
+}
+
+#[test]
+fn aliases_name_commands_by_operation_id() {
+    let stand = Stand::demo();
+    let by_verb = json_of(&ok(stand.wpe().args(["installs", "get", "torquemag"])));
+    let by_id = json_of(&ok(stand.wpe().args([
+        "installs",
+        "getInstall",
+        "torquemag",
+    ])));
+    let by_method = json_of(&ok(stand.wpe().args([
+        "installs",
+        "get_install",
+        "torquemag",
+    ])));
+    assert_eq!(by_verb, by_id);
+    assert_eq!(by_verb, by_method);
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let script = ok(wpe_without_credentials().args(["completions", shell]));
+        assert!(script.contains("installs"), "{shell}");
+    }
+    let run = run(wpe_without_credentials().args(["completions", "tcsh"]));
+    assert_eq!(run.code, 2);
+}
