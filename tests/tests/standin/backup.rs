@@ -488,3 +488,30 @@ pub async fn archive_needs_a_completed_backup_of_the_install() -> Served {
     assert!(archives_of(&client, install.id).await.is_empty());
     server.served_operations()
 }
+
+#[tokio::test]
+async fn the_next_backup_can_be_made_to_abort() {
+    let (server, client) = demo().await;
+    let install = install_named(&client, "torquemag").await.id;
+    server.abort_next_backup();
+    let aborted = take_backup(&client, install, "doomed").await;
+    let fine = take_backup(&client, install, "fine").await;
+    server.advance(server.config().backup_step_delay * 2);
+    let status = |backup: Uuid| {
+        let client = client.clone();
+        async move {
+            client
+                .show_backup()
+                .install_id(install)
+                .backup_id(backup)
+                .send()
+                .await
+                .unwrap()
+                .into_inner()
+        }
+    };
+    let aborted = status(aborted).await;
+    assert_eq!(aborted.status, BackupStatus::Aborted);
+    assert_eq!(aborted.complete_time, None);
+    assert_eq!(status(fine).await.status, BackupStatus::Completed);
+}

@@ -86,6 +86,7 @@ fn backup_json(state: &State, rec: &BackupRec, step: Duration, now: Instant) -> 
     let (status, complete_time) = match phase(rec.requested, step, now) {
         Phase::Requested => (BackupStatus::Requested, None),
         Phase::Running => (BackupStatus::InProgress, None),
+        Phase::Done if rec.aborts => (BackupStatus::Aborted, None),
         Phase::Done => (
             BackupStatus::Completed,
             Some(state.wall(rec.requested + step.saturating_mul(2))),
@@ -101,8 +102,15 @@ fn backup_json(state: &State, rec: &BackupRec, step: Duration, now: Instant) -> 
     }
 }
 
-/// Starts a backup of `install_id` now; its ID.
-fn take_backup(state: &mut State, install_id: Uuid, description: String, now: Instant) -> Uuid {
+/// Starts a backup of `install_id` now (one that ends `aborted` when
+/// `aborts`); its ID.
+fn take_backup(
+    state: &mut State,
+    install_id: Uuid,
+    description: String,
+    now: Instant,
+    aborts: bool,
+) -> Uuid {
     let id = state.new_id();
     let wordpress_version = inst(state, &install_id).wp_version.clone();
     state.backups.insert(
@@ -113,6 +121,7 @@ fn take_backup(state: &mut State, install_id: Uuid, description: String, now: In
             requested: now,
             description,
             wordpress_version,
+            aborts,
         },
     );
     id
@@ -151,7 +160,8 @@ pub(crate) fn create_backup(state: &mut State, req: &Req<'_>) -> Result<Reply, F
     let description = check.req_str("description");
     check_emails(&mut check, "notification_emails");
     check.finish()?;
-    let backup = take_backup(state, id, description.unwrap_or_default(), req.now);
+    let aborts = std::mem::take(&mut state.abort_next_backup);
+    let backup = take_backup(state, id, description.unwrap_or_default(), req.now, aborts);
     let step = req.shared.config.backup_step_delay;
     let rec = state.backups.get(&backup).ok_or_else(Fail::not_found)?;
     with_status(StatusCode::ACCEPTED, backup_json(state, rec, step, req.now))
@@ -279,7 +289,7 @@ pub(crate) fn restore_backup(state: &mut State, req: &Req<'_>) -> Result<Reply, 
     }
     let (checkpoint, starts) = if create_checkpoint {
         let description = format!("Checkpoint before restoring {backup_id}");
-        let checkpoint = take_backup(state, id, description, req.now);
+        let checkpoint = take_backup(state, id, description, req.now, false);
         (Some(checkpoint), req.now + step.saturating_mul(2))
     } else {
         (None, req.now + step)

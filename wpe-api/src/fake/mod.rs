@@ -11,7 +11,8 @@
 //!
 //! Asynchronous work progresses with time: a new install is `pending` until
 //! [`FakeConfig::install_activation_delay`] has passed, a backup goes
-//! `requested` → `in_progress` → `completed` one [`FakeConfig::backup_step_delay`]
+//! `requested` → `in_progress` → `completed` (or `aborted`, see
+//! [`FakeServer::abort_next_backup`]) one [`FakeConfig::backup_step_delay`]
 //! at a time (as upstream 1.21.2 names the running state; older servers say
 //! `initiated`), a restore waits for its checkpoint backup and then takes
 //! one more step ([`FakeServer::restores`] shows it), an archive goes
@@ -511,6 +512,15 @@ impl FakeServer {
     pub fn abort_next_archive(&self) {
         let mut state = self.shared.state.lock().expect("state lock");
         state.abort_next_archive = true;
+    }
+
+    /// Makes the next backup requested with `createBackup` (on any install)
+    /// end `aborted` instead of `completed`: it still goes through
+    /// `requested` and `in_progress`, then has no `complete_time`. Backups
+    /// after it, and restores' checkpoints, complete as usual.
+    pub fn abort_next_backup(&self) {
+        let mut state = self.shared.state.lock().expect("state lock");
+        state.abort_next_backup = true;
     }
 
     /// How many faults of each kind have been injected so far.

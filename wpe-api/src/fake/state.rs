@@ -213,6 +213,8 @@ pub(crate) struct BackupRec {
     pub description: String,
     /// The install's WordPress version when the backup was requested.
     pub wordpress_version: String,
+    /// Whether it ends `aborted` ([`super::FakeServer::abort_next_backup`]).
+    pub aborts: bool,
 }
 
 /// A restore the stand-in accepted (`restoreBackup`); its progress is worked
@@ -382,6 +384,9 @@ pub(crate) struct State {
     /// Whether the next archive requested aborts
     /// ([`super::FakeServer::abort_next_archive`]).
     pub abort_next_archive: bool,
+    /// Whether the next backup requested with `createBackup` aborts
+    /// ([`super::FakeServer::abort_next_backup`]).
+    pub abort_next_backup: bool,
     pub reports: HashMap<Uuid, ReportRec>,
     /// Site transfers, oldest first.
     pub transfers: Table<TransferRec>,
@@ -425,6 +430,7 @@ impl State {
             restores: Vec::new(),
             archives: Vec::new(),
             abort_next_archive: false,
+            abort_next_backup: false,
             reports: HashMap::new(),
             transfers: Table::default(),
             fail_next_transfer: false,
