@@ -50,6 +50,7 @@ pub fn command() -> Command {
                 .action(ArgAction::SetTrue)
                 .help("Run against an embedded stand-in of the API with demo data (no account needed)"),
         )
+        .subcommands(crate::workflow::commands())
         .subcommands(crate::commands::groups())
         .subcommand(
             Command::new("completions")

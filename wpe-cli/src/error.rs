@@ -12,6 +12,10 @@ pub enum CliError {
     /// The API, or the way to it, failed (exit 1); a request the client
     /// refused to send is a usage error (exit 2).
     Api(wpe_api::Error),
+    /// A job ended without success, such as an aborted backup (exit 1).
+    Failed(String),
+    /// A `--wait` ran out of time (exit 3).
+    Timeout(String),
     /// Writing the output failed (exit 1).
     Io(std::io::Error),
 }
@@ -21,7 +25,8 @@ impl CliError {
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             CliError::Usage(_) | CliError::Api(wpe_api::Error::InvalidRequest(_)) => 2,
-            CliError::Api(_) | CliError::Io(_) => 1,
+            CliError::Timeout(_) => 3,
+            CliError::Api(_) | CliError::Failed(_) | CliError::Io(_) => 1,
         })
     }
 }
@@ -29,7 +34,9 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Usage(message) => f.write_str(message),
+            CliError::Usage(message) | CliError::Failed(message) | CliError::Timeout(message) => {
+                f.write_str(message)
+            }
             CliError::Api(err) => write!(f, "{err}"),
             CliError::Io(err) => write!(f, "could not write the output: {err}"),
         }

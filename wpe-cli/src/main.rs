@@ -12,6 +12,7 @@ mod error;
 mod names;
 mod output;
 mod target;
+mod workflow;
 
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -65,6 +66,13 @@ async fn run(matches: &ArgMatches) -> Result<(), CliError> {
         clap_complete::generate(shell, &mut cli::command(), "wpe", &mut io::stdout());
         return Ok(());
     }
+    let format = format(matches);
+    if group == "backup" || group == "purge" {
+        let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
+        return workflow::run(&target.client, group, group_matches, format)
+            .await
+            .unwrap_or_else(|| Err(CliError::Usage(format!("no command `wpe {group}`"))));
+    }
     let Some((verb, op_matches)) = group_matches.subcommand() else {
         return Err(CliError::Usage(format!(
             "wpe {group}: a command is required"
@@ -72,7 +80,6 @@ async fn run(matches: &ArgMatches) -> Result<(), CliError> {
     };
     let op = commands::find(group, verb)
         .ok_or_else(|| CliError::Usage(format!("no command `wpe {group} {verb}`")))?;
-    let format = format(matches);
     let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
     execute(&target.client, op, op_matches, format).await
 }

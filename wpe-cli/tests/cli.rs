@@ -3,6 +3,7 @@
 //! credentials through `WPE_API_URL`, `WPE_API_USER` and `WPE_API_PASSWORD`.
 
 use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::{json, Value};
@@ -18,12 +19,16 @@ struct Stand {
 
 impl Stand {
     fn start(seed: Seed) -> Stand {
+        Stand::with_config(FakeConfig::with_seed(seed))
+    }
+
+    fn with_config(config: FakeConfig) -> Stand {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .unwrap();
-        let server = runtime.block_on(FakeServer::start(FakeConfig::with_seed(seed)));
+        let server = runtime.block_on(FakeServer::start(config));
         Stand { server, runtime }
     }
 
@@ -532,4 +537,91 @@ fn completions_are_printed_for_each_shell() {
     }
     let run = run(wpe_without_credentials().args(["completions", "tcsh"]));
     assert_eq!(run.code, 2);
+}
+
+/// A stand-in whose backups take `step` in each of `requested` and `in_progress`.
+fn backups_taking(step: Duration) -> Stand {
+    Stand::with_config(FakeConfig {
+        backup_step_delay: step,
+        ..FakeConfig::default()
+    })
+}
+
+#[test]
+fn backup_wait_follows_the_backup_until_it_is_completed() {
+    let stand = backups_taking(Duration::from_millis(100));
+    let backup = json_of(&ok(stand.wpe().args([
+        "backup",
+        "torquemag",
+        "--wait",
+        "--description",
+        "before deploy",
+        "--json",
+    ])));
+    assert_eq!(backup["status"], "completed");
+    assert_eq!(backup["description"], "before deploy");
+    let install = stand.install_id("torquemag").parse().unwrap();
+    assert_eq!(stand.server.backups_taken()[&install], 1);
+    assert!(stand.server.served_operations().contains("showBackup"));
+}
+
+#[test]
+fn backup_without_wait_prints_the_requested_backup() {
+    let stand = backups_taking(Duration::from_secs(3600));
+    let backup = json_of(&ok(stand.wpe().args([
+        "backup",
+        "torquemag",
+        "--email",
+        "ops@example.com",
+    ])));
+    assert_eq!(backup["status"], "requested");
+    assert!(!stand.server.served_operations().contains("showBackup"));
+}
+
+#[test]
+fn an_aborted_backup_exits_1() {
+    let stand = backups_taking(Duration::from_millis(100));
+    stand.server.abort_next_backup();
+    let run = run(stand.wpe().args(["backup", "torquemag", "--wait"]));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("aborted"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn a_backup_wait_that_times_out_exits_3() {
+    let stand = backups_taking(Duration::from_secs(3600));
+    let run = run(stand
+        .wpe()
+        .args(["backup", "torquemag", "--wait", "--timeout", "0"]));
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("still requested"), "{}", run.stderr);
+}
+
+#[test]
+fn purge_purges_the_named_cache_of_an_install() {
+    let stand = Stand::demo();
+    let out = json_of(&ok(stand.wpe().args([
+        "purge",
+        "torquemag",
+        "--type",
+        "object",
+        "--json",
+    ])));
+    assert_eq!(out["type"], "object");
+    let purges = stand.server.cache_purges();
+    assert_eq!(purges.len(), 1);
+    assert_eq!(
+        purges[0].install_id.to_string(),
+        stand.install_id("torquemag")
+    );
+    assert_eq!(purges[0].kind, wpe_api::types::PurgeCacheType::Object);
+
+    let unknown = run(stand
+        .wpe()
+        .args(["purge", "torquemag", "--type", "everything"]));
+    assert_eq!(unknown.code, 2);
+    let no_type = run(stand.wpe().args(["purge", "torquemag"]));
+    assert_eq!(no_type.code, 2);
+    assert_eq!(stand.server.cache_purges().len(), 1);
 }
