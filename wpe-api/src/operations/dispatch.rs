@@ -68,9 +68,13 @@ impl Args {
             .param(name)
             .ok_or_else(|| Error::InvalidRequest(format!("{}: no parameter `{name}`", op.id)))?;
         let json = as_json(param, text)?;
-        serde_json::from_value(json)
-            .map(Some)
-            .map_err(|err| invalid_value(param, text, &err.to_string()))
+        serde_json::from_value(json).map(Some).map_err(|err| {
+            Error::InvalidRequest(format!(
+                "{} ({}): `{text}` is not accepted: {err}",
+                param.name,
+                param.flag()
+            ))
+        })
     }
 
     /// Refuses names `op` has no parameter for, and required parameters not set.
