@@ -270,6 +270,17 @@ impl FakeConfig {
     }
 }
 
+/// One response the stand-in sent ([`FakeServer::sent_responses`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentResponse {
+    /// The operationId (as in the spec) of the operation that answered.
+    pub operation_id: &'static str,
+    /// The HTTP status.
+    pub status: u16,
+    /// The body exactly as sent (JSON); empty when the response has none.
+    pub body: Vec<u8>,
+}
+
 /// A running stand-in of the API on `127.0.0.1`; it stops when dropped.
 ///
 /// See the [module documentation](self) for what it does.
@@ -420,6 +431,19 @@ impl FakeServer {
     pub fn served_operations(&self) -> BTreeSet<&'static str> {
         let state = self.shared.state.lock().expect("state lock");
         state.served.clone()
+    }
+
+    /// Every response an operation has answered so far, oldest first: its
+    /// operationId, status and body exactly as sent (errors included), for
+    /// checking the stand-in's bodies against a schema.
+    ///
+    /// Requests that reach no operation (an unknown path) are not in it,
+    /// and the bodies are as the operation wrote them, before any injected
+    /// fault ([`FakeConfig::faults`]) truncates or replaces them. The list
+    /// keeps growing for as long as the server runs.
+    pub fn sent_responses(&self) -> Vec<SentResponse> {
+        let state = self.shared.state.lock().expect("state lock");
+        state.sent.clone()
     }
 
     /// Every install copy requested so far, oldest first.
