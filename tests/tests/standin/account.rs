@@ -4,7 +4,7 @@ use uuid::Uuid;
 use wpe_api::fake::{FakeConfig, FakeServer, Seed, OTHER_PASSWORD, OTHER_USER};
 use wpe_api::{ApiErrorExt, Credentials};
 
-use crate::support::{demo, status_of, Served};
+use crate::support::{demo, served, status_of, Served};
 
 pub async fn accounts_and_limits() -> Served {
     let (server, client) = demo().await;
@@ -42,7 +42,7 @@ pub async fn accounts_and_limits() -> Served {
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
     assert_eq!(err.api_error().unwrap().message, "Not Found");
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn other_users_accounts_are_invisible() -> Served {
@@ -118,7 +118,7 @@ pub async fn other_users_accounts_are_invisible() -> Served {
     let page = newbie.list_accounts().send().await.unwrap();
     assert_eq!(page.results.len(), 1);
     assert_eq!(page.results[0].id, account);
-    server.served_operations()
+    served(&server)
 }
 
 #[tokio::test]

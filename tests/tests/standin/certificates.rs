@@ -2,7 +2,9 @@
 
 use wpe_api::types::{CertSource, CertificateStatus};
 
-use crate::support::{assert_field_error, demo, domains_of, install_named, status_of, Served};
+use crate::support::{
+    assert_field_error, demo, domains_of, install_named, served, status_of, Served,
+};
 
 pub async fn certificates() -> Served {
     let (server, client) = demo().await;
@@ -152,5 +154,5 @@ pub async fn certificates() -> Served {
         .unwrap_err();
     assert_field_error(&err, "certificate");
     assert_field_error(&err, "private_key");
-    server.served_operations()
+    served(&server)
 }

@@ -3,7 +3,7 @@
 use serde_json::json;
 use wpe_api::types;
 
-use crate::support::{assert_field_error, demo, install_named, Served};
+use crate::support::{assert_field_error, demo, install_named, served, Served};
 
 pub async fn offload_settings() -> Served {
     let (server, client) = demo().await;
@@ -100,5 +100,5 @@ pub async fn offload_settings() -> Served {
         .unwrap_err();
     assert_field_error(&err, "bucket");
     assert_field_error(&err, "path");
-    server.served_operations()
+    served(&server)
 }

@@ -4,7 +4,7 @@ use serde_json::json;
 use wpe_api::fake::{OTHER_PASSWORD, OTHER_USER};
 use wpe_api::Credentials;
 
-use crate::support::{demo, Served};
+use crate::support::{demo, served, Served};
 
 pub async fn status_swagger_and_current_user() -> Served {
     let (server, client) = demo().await;
@@ -35,5 +35,5 @@ pub async fn status_swagger_and_current_user() -> Served {
         .unwrap();
     assert_eq!(other.email, "olga@example.net");
     assert_ne!(other.id, user.id);
-    server.served_operations()
+    served(&server)
 }

@@ -166,7 +166,9 @@ pub const OTHER_PASSWORD: &str = "other-api-password";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Seed {
     /// The demo user with three accounts: `demoagency` with two sites,
-    /// `democlient` with one, `demosandbox` empty. Each site has a
+    /// `democlient` with one, `demosandbox` empty and without a nickname
+    /// (as the live API answers some accounts, though upstream's document
+    /// requires one). Each site has a
     /// production, staging and development install (`torquemag`,
     /// `torquemagstg`, `torquemagdev`, `demoshop`…, `clientblog`…); the
     /// production installs have domains (with certificates on two), the
