@@ -4,12 +4,25 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 use uuid::Uuid;
-use wpe_api::fake::{FakeConfig, FakeServer, DEMO_PASSWORD, DEMO_USER};
+use wpe_api::fake::{FakeConfig, FakeServer, SentResponse, DEMO_PASSWORD, DEMO_USER};
 use wpe_api::types;
 use wpe_api::{Client, Error};
 
-/// The operationIds a scenario's server answered with success.
-pub type Served = BTreeSet<&'static str>;
+/// What a scenario's server did, for the checks that run every scenario.
+pub struct Served {
+    /// The operationIds it answered with success.
+    pub operations: BTreeSet<&'static str>,
+    /// Every response it sent, errors included.
+    pub responses: Vec<SentResponse>,
+}
+
+/// What `server` has served so far: the end of every scenario.
+pub fn served(server: &FakeServer) -> Served {
+    Served {
+        operations: server.served_operations(),
+        responses: server.sent_responses(),
+    }
+}
 
 pub async fn demo() -> (FakeServer, Client) {
     let server = FakeServer::start(FakeConfig::default()).await;
