@@ -5,7 +5,7 @@ use wpe_api::Paginate;
 use wpe_api_tests::base64_by_hand;
 
 use crate::support::{
-    assert_field_error, demo, domains_of, install_named, served, status_of, Served,
+    assert_field_error, demo, domains_of, install_named, rejected_fields, served, status_of, Served,
 };
 
 /// A (made-up) certificate chain and key as PEM text.
@@ -297,11 +297,7 @@ pub async fn third_party_import_refuses_raw_pem_saying_to_encode_it() -> Served 
         .send()
         .await
         .unwrap_err();
-    let fields: Vec<_> = err
-        .field_errors()
-        .iter()
-        .filter_map(|e| e.field.clone())
-        .collect();
+    let fields = rejected_fields(&err);
     assert_eq!(fields, ["private_key"]);
     assert_eq!(
         certificate_count(&client, install.id).await,
@@ -353,11 +349,7 @@ pub async fn third_party_import_refuses_base64_without_pem_inside() -> Served {
             .send()
             .await
             .unwrap_err();
-        let fields: Vec<_> = err
-            .field_errors()
-            .iter()
-            .filter_map(|e| e.field.clone())
-            .collect();
+        let fields = rejected_fields(&err);
         assert_eq!(fields, [field], "{err:?}");
         assert_eq!(status_of(&err), 400);
     }

@@ -34,14 +34,18 @@ pub fn status_of(err: &Error) -> u16 {
     err.status().map(|s| s.as_u16()).unwrap_or(0)
 }
 
+/// The fields a rejected request's field errors name, in order.
+pub fn rejected_fields(err: &Error) -> Vec<String> {
+    err.field_errors()
+        .iter()
+        .filter_map(|e| e.field.clone())
+        .collect()
+}
+
 /// Asserts a 400 whose field errors include `field` (as `resource.field` or a suffix of it).
 pub fn assert_field_error(err: &Error, field: &str) {
     assert_eq!(status_of(err), 400, "expected 400, got {err:?}");
-    let fields: Vec<String> = err
-        .field_errors()
-        .iter()
-        .filter_map(|e| e.field.clone())
-        .collect();
+    let fields = rejected_fields(err);
     assert!(
         fields
             .iter()
