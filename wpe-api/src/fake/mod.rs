@@ -421,9 +421,8 @@ impl FakeServer {
         password: &str,
         account_name: &str,
     ) -> uuid::Uuid {
-        let mut state = self.shared.state.lock().expect("state lock");
-        let account = state.add_user_with_account(user, password, account_name);
-        state.api_access_off.insert(account);
+        let account = self.add_user(user, password, account_name);
+        self.set_api_access(account, false);
         account
     }
 
