@@ -4,17 +4,20 @@
 //! `x-wpe-open-enum` (values WP Engine may extend) and the bounded page sizes
 //! are replaced by hand-written types from `src/open_enum.rs` and
 //! `src/bounded.rs`, and `createBulkDomains`' answer by the type of
-//! `src/bulk_domains.rs`, which reads both shapes servers send. The client
-//! carries `crate::retry::Shared` and its `exec` hook is hand-written
-//! (`src/retry.rs`). `build/client.rs` makes every call end in the crate's
-//! own error type (`src/error.rs`) and leaves out the `api-version` header.
-//! Beside the client,
+//! `src/bulk_domains.rs`, which reads both shapes servers send. A nullable
+//! property the spec requires is sent as `null` when it has no value and
+//! still decodes, as `None`, when a body leaves it out. The client carries
+//! `crate::retry::Shared` and its `exec` hook is hand-written
+//! (`src/retry.rs`). `build/adapt.rs` holds what the build changes in
+//! progenitor's input and output: every call ends in the crate's own error
+//! type (`src/error.rs`), no `api-version` header, the lenient required
+//! nullable fields. Beside the client,
 //! `build/table.rs` writes the table of per-operation facts (the `x-wpe-*`
 //! extensions of the spec) that the retry hook, the page streams and the
 //! stand-in read.
 
-#[path = "build/client.rs"]
-mod client;
+#[path = "build/adapt.rs"]
+mod adapt;
 #[path = "build/table.rs"]
 mod table;
 
@@ -24,11 +27,11 @@ fn main() {
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/openapi.json");
     println!("cargo:rerun-if-changed={}", src.display());
     println!("cargo:rerun-if-changed=build/table.rs");
-    println!("cargo:rerun-if-changed=build/client.rs");
+    println!("cargo:rerun-if-changed=build/adapt.rs");
     let text = std::fs::read_to_string(&src).expect("read spec/openapi.json");
     let raw: serde_json::Value = serde_json::from_str(&text).expect("spec/openapi.json is JSON");
     let mut for_progenitor = raw.clone();
-    client::without_error_responses(&mut for_progenitor);
+    adapt::without_error_responses(&mut for_progenitor);
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(for_progenitor).expect("spec is OpenAPI 3.0");
 
@@ -62,7 +65,7 @@ fn main() {
         .generate_tokens(&spec)
         .expect("progenitor accepts the spec");
     let mut file = syn::parse2(tokens).expect("generated code parses");
-    client::adapt(&mut file);
+    adapt::adapt(&mut file, &raw);
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
     std::fs::write(out.join("codegen.rs"), prettyplease::unparse(&file)).expect("write codegen.rs");
 

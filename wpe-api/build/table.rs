@@ -416,13 +416,10 @@ fn paged(spec: &Value, ops: &[Op<'_>]) -> String {
                     }
                     Some(_) => "page.count.and_then(|c| u64::try_from(c).ok())".to_owned(),
                 };
-                let empty = match empty_status(p, id) {
-                    Some(status) => format!(", empty on {status}"),
-                    None => String::new(),
-                };
+                let empty = empty_status(p, id);
                 let _ = writeln!(
                     code,
-                    "offset_paged!({builder} => {item_type}, key {key_type}, |item| {key_expr}, |page| (page.{items}, {count}){empty});"
+                    "offset_paged!({builder} => {item_type}, key {key_type}, |item| {key_expr}, |page| (page.{items}, {count}), empty on {empty:?});"
                 );
             }
             "token" => {

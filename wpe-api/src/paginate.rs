@@ -176,12 +176,6 @@ fn is_empty_list_answer(empty_status: Option<u16>, err: &Error) -> bool {
 }
 
 macro_rules! offset_paged {
-    ($builder:ident => $item:ty, key $key:ty, |$it:ident| $key_expr:expr, |$page:ident| ($items:expr, $count:expr)) => {
-        offset_paged!($builder => $item, key $key, |$it| $key_expr, |$page| ($items, $count), empty on None);
-    };
-    ($builder:ident => $item:ty, key $key:ty, |$it:ident| $key_expr:expr, |$page:ident| ($items:expr, $count:expr), empty on $status:literal) => {
-        offset_paged!($builder => $item, key $key, |$it| $key_expr, |$page| ($items, $count), empty on Some($status));
-    };
     ($builder:ident => $item:ty, key $key:ty, |$it:ident| $key_expr:expr, |$page:ident| ($items:expr, $count:expr), empty on $empty:expr) => {
         impl<'a> OffsetPaged<'a> for builder::$builder<'a> {
             type Item = $item;

@@ -73,6 +73,9 @@ async fn get_account_user_reads_one_user() {
         .await
         .unwrap();
     assert_eq!(user.email, "joe@example.com");
+    // The docs' example has no `phone`, which the spec requires (nullable,
+    // as upstream): a missing field still decodes, as `None`.
+    assert_eq!(user.phone, None);
     assert_request(
         &server.single_request(),
         "GET",

@@ -5,7 +5,7 @@ use wpe_api::accounts::{NoAccountsReachable, API_ACCESS_URL};
 use wpe_api::fake::{FakeConfig, FakeServer, Seed, OTHER_PASSWORD, OTHER_USER};
 use wpe_api::Credentials;
 
-use crate::support::{demo, status_of, Served};
+use crate::support::{demo, served, status_of, Served};
 
 pub async fn accounts_and_limits() -> Served {
     let (server, client) = demo().await;
@@ -43,7 +43,7 @@ pub async fn accounts_and_limits() -> Served {
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
     assert_eq!(err.api_error().unwrap().message, "Not Found");
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn other_users_accounts_are_invisible() -> Served {
@@ -119,7 +119,7 @@ pub async fn other_users_accounts_are_invisible() -> Served {
     let page = newbie.list_accounts().send().await.unwrap();
     assert_eq!(page.results.len(), 1);
     assert_eq!(page.results[0].id, account);
-    server.served_operations()
+    served(&server)
 }
 
 #[tokio::test]
@@ -188,5 +188,5 @@ pub async fn api_access_off_shows_no_accounts_and_says_what_to_do() -> Served {
         .unwrap()
         .results
         .is_empty());
-    server.served_operations()
+    served(&server)
 }

@@ -2,7 +2,9 @@
 
 use wpe_api::types;
 
-use crate::support::{account_named, assert_field_error, demo, install_named, status_of, Served};
+use crate::support::{
+    account_named, assert_field_error, demo, install_named, served, status_of, Served,
+};
 
 pub async fn account_users_lifecycle() -> Served {
     let (server, client) = demo().await;
@@ -142,5 +144,5 @@ pub async fn account_users_lifecycle() -> Served {
         .await
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
-    server.served_operations()
+    served(&server)
 }

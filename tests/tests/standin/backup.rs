@@ -5,7 +5,7 @@ use wpe_api::fake::{FakeServer, RestoreState};
 use wpe_api::types::{self, ArchiveState, BackupStatus};
 use wpe_api::Client;
 
-use crate::support::{assert_field_error, demo, install_named, status_of, Served};
+use crate::support::{assert_field_error, demo, install_named, served, status_of, Served};
 
 fn emails() -> Vec<String> {
     vec!["ops@example.com".to_owned()]
@@ -114,7 +114,7 @@ pub async fn backups_progress_over_time() -> Served {
         .await
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn backups_listed_in_every_status() -> Served {
@@ -207,7 +207,7 @@ pub async fn backups_listed_in_every_status() -> Served {
         .await
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn restore_with_and_without_checkpoint() -> Served {
@@ -346,7 +346,7 @@ pub async fn restore_with_and_without_checkpoint() -> Served {
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
     assert!(server.restores(other.id).is_empty());
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn archive_completes_with_a_download() -> Served {
@@ -411,7 +411,7 @@ pub async fn archive_completes_with_a_download() -> Served {
     assert_eq!(page.results.len(), 1);
     assert_eq!(page.results[0].state, ArchiveState::Requested);
     assert!(page.previous.is_some() && page.next.is_none());
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn archive_aborts_when_told_to() -> Served {
@@ -446,7 +446,7 @@ pub async fn archive_aborts_when_told_to() -> Served {
     // Only the next archive aborts; the one after completes.
     assert_eq!(archives[1].state, ArchiveState::Completed);
     assert!(archives[1].download_uri.is_some());
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn archive_needs_a_completed_backup_of_the_install() -> Served {
@@ -486,7 +486,7 @@ pub async fn archive_needs_a_completed_backup_of_the_install() -> Served {
         .unwrap_err();
     assert_field_error(&err, "notification_emails");
     assert!(archives_of(&client, install.id).await.is_empty());
-    server.served_operations()
+    served(&server)
 }
 
 #[tokio::test]

@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use wpe_api::types::PurgeCacheType;
 
-use crate::support::{demo, install_named, raw, raw_fields, retry_after, status_of, Served};
+use crate::support::{
+    demo, install_named, raw, raw_fields, retry_after, served, status_of, Served,
+};
 
 pub async fn cache_purges_and_rate_limit() -> Served {
     let (server, client) = demo().await;
@@ -75,5 +77,5 @@ pub async fn cache_purges_and_rate_limit() -> Served {
     .await;
     assert_eq!(status, 400);
     assert_eq!(raw_fields(&body), ["type"]);
-    server.served_operations()
+    served(&server)
 }

@@ -4,7 +4,9 @@ use wpe_api::types::{CertSource, CertificateStatus, ThirdPartyCertificate};
 use wpe_api::Paginate;
 use wpe_api_tests::base64_by_hand;
 
-use crate::support::{assert_field_error, demo, domains_of, install_named, status_of, Served};
+use crate::support::{
+    assert_field_error, demo, domains_of, install_named, rejected_fields, served, status_of, Served,
+};
 
 /// A (made-up) certificate chain and key as PEM text.
 const CHAIN_PEM: &str =
@@ -158,7 +160,7 @@ pub async fn certificates() -> Served {
         .unwrap_err();
     assert_field_error(&err, "certificate");
     assert_field_error(&err, "private_key");
-    server.served_operations()
+    served(&server)
 }
 
 /// The SSL certificates of an install, as the client lists them.
@@ -257,7 +259,7 @@ pub async fn third_party_import_takes_base64_pem() -> Served {
     assert!(after[before..]
         .iter()
         .all(|c| c.cert_source == Some(CertSource::ThirdParty)));
-    server.served_operations()
+    served(&server)
 }
 
 /// PEM text sent as is (what the old docs said) is refused with a field
@@ -295,18 +297,14 @@ pub async fn third_party_import_refuses_raw_pem_saying_to_encode_it() -> Served 
         .send()
         .await
         .unwrap_err();
-    let fields: Vec<_> = err
-        .field_errors()
-        .iter()
-        .filter_map(|e| e.field.clone())
-        .collect();
+    let fields = rejected_fields(&err);
     assert_eq!(fields, ["private_key"]);
     assert_eq!(
         certificate_count(&client, install.id).await,
         before,
         "nothing imported"
     );
-    server.served_operations()
+    served(&server)
 }
 
 /// Base64 that is not valid, or that decodes to something other than the
@@ -351,11 +349,7 @@ pub async fn third_party_import_refuses_base64_without_pem_inside() -> Served {
             .send()
             .await
             .unwrap_err();
-        let fields: Vec<_> = err
-            .field_errors()
-            .iter()
-            .filter_map(|e| e.field.clone())
-            .collect();
+        let fields = rejected_fields(&err);
         assert_eq!(fields, [field], "{err:?}");
         assert_eq!(status_of(&err), 400);
     }
@@ -364,7 +358,7 @@ pub async fn third_party_import_refuses_base64_without_pem_inside() -> Served {
         before,
         "nothing imported"
     );
-    server.served_operations()
+    served(&server)
 }
 
 /// As on the live API, an install without SSL certificates answers
@@ -418,5 +412,5 @@ pub async fn no_certificates_is_a_404_and_an_empty_stream() -> Served {
         .await
         .unwrap();
     assert_eq!(listed.len(), 1);
-    server.served_operations()
+    served(&server)
 }

@@ -3,7 +3,7 @@
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::support::{account_named, demo, raw, raw_fields, status_of, Served};
+use crate::support::{account_named, demo, raw, raw_fields, served, status_of, Served};
 
 pub async fn malformed_requests() -> Served {
     let (server, client) = demo().await;
@@ -53,5 +53,5 @@ pub async fn malformed_requests() -> Served {
         .await
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
-    server.served_operations()
+    served(&server)
 }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use wpe_api::types;
 
 use crate::support::{
-    assert_field_error, demo, domains_of, install_named, retry_after, status_of, Served,
+    assert_field_error, demo, domains_of, install_named, retry_after, served, status_of, Served,
 };
 
 pub async fn domains_lifecycle() -> Served {
@@ -145,7 +145,7 @@ pub async fn domains_lifecycle() -> Served {
         .send()
         .await
         .unwrap();
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn bulk_domains() -> Served {
@@ -219,7 +219,7 @@ pub async fn bulk_domains() -> Served {
         .unwrap_err();
     assert_field_error(&err, "domains[1].name");
     assert_eq!(domains_of(&client, install.id).await.len(), 2);
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn domain_status_reports_and_rate_limit() -> Served {
@@ -321,7 +321,7 @@ pub async fn domain_status_reports_and_rate_limit() -> Served {
         .await
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
-    server.served_operations()
+    served(&server)
 }
 
 /// The message of an API error.
@@ -499,7 +499,7 @@ pub async fn domain_txt_verification() -> Served {
         .await
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn domain_sharing_links() -> Served {
@@ -547,5 +547,5 @@ pub async fn domain_sharing_links() -> Served {
     // A domain of another install is not found through this one.
     let err = link_for(clientblog.id, apex.id.clone()).await.unwrap_err();
     assert_eq!(status_of(&err), 404);
-    server.served_operations()
+    served(&server)
 }

@@ -3,7 +3,9 @@
 use uuid::Uuid;
 use wpe_api::types::{self, Environment, InstallStatus};
 
-use crate::support::{account_named, assert_field_error, demo, install_named, status_of, Served};
+use crate::support::{
+    account_named, assert_field_error, demo, install_named, served, status_of, Served,
+};
 
 pub async fn installs_lifecycle() -> Served {
     let (server, client) = demo().await;
@@ -114,7 +116,7 @@ pub async fn installs_lifecycle() -> Served {
         .send()
         .await
         .unwrap();
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn install_copy_is_recorded() -> Served {
@@ -168,5 +170,5 @@ pub async fn install_copy_is_recorded() -> Served {
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
     assert_eq!(server.install_copies().len(), 1);
-    server.served_operations()
+    served(&server)
 }

@@ -3,17 +3,20 @@
 //! error, paging, rate limits, and a check that the suite exercises every
 //! operation of the spec.
 //!
-//! Each scenario starts its own server and returns the operations that server
-//! answered with success. The `scenarios!` list turns each into a test of its
-//! own and also feeds `every_spec_operation_is_exercised`, which runs them
-//! all and compares what was served with the operationIds of
-//! `wpe_api::operations::OPERATIONS` (the spec's, at build time), so the
-//! check does not depend on which tests ran before it.
+//! Each scenario starts its own server and returns what that server served:
+//! the operations it answered with success and every response it sent. The
+//! `scenarios!` list turns each into a test of its own and also feeds the two
+//! checks that run them all, so neither depends on which tests ran before
+//! it: `every_spec_operation_is_exercised` compares what was served with the
+//! operationIds of `wpe_api::operations::OPERATIONS` (the spec's, at build
+//! time), and `upstream::every_response_matches_upstream` checks every body
+//! sent against WP Engine's own schema for its operation and status.
 //!
 //! The scenarios live in one module per resource, as the stand-in's modules
 //! do (`wpe-api/src/fake/`); their helpers in `support`.
 
 mod support;
+mod upstream;
 
 mod account;
 mod account_user;
@@ -129,23 +132,33 @@ fn spec_operation_ids() -> BTreeSet<&'static str> {
         .collect()
 }
 
-#[tokio::test]
-async fn every_spec_operation_is_exercised() {
-    let spec = spec_operation_ids();
-    assert_eq!(spec.len(), 68, "the spec has 68 operations");
-    let runs = futures::future::join_all(
+/// Runs every scenario, each on its own server; what each served, by name.
+async fn run_all_scenarios() -> Vec<(&'static str, Served)> {
+    futures::future::join_all(
         SCENARIOS
             .iter()
             .map(|(name, run)| async move { (*name, run().await) }),
     )
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn every_spec_operation_is_exercised() {
+    let spec = spec_operation_ids();
+    assert_eq!(spec.len(), 68, "the spec has 68 operations");
+    let runs = run_all_scenarios().await;
     let mut covered: BTreeSet<&'static str> = BTreeSet::new();
     for (name, served) in &runs {
         println!(
             "{name}: {}",
-            served.iter().copied().collect::<Vec<_>>().join(", ")
+            served
+                .operations
+                .iter()
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
         );
-        covered.extend(served);
+        covered.extend(&served.operations);
     }
     let unknown: Vec<&str> = covered
         .iter()

@@ -3,7 +3,7 @@
 use serde_json::json;
 use wpe_api::types;
 
-use crate::support::{assert_field_error, demo, install_named, Served};
+use crate::support::{assert_field_error, demo, install_named, served, Served};
 
 pub async fn offload_settings() -> Served {
     let (server, client) = demo().await;
@@ -99,7 +99,7 @@ pub async fn offload_settings() -> Served {
         .unwrap_err();
     assert_field_error(&err, "bucket");
     assert_field_error(&err, "path");
-    server.served_operations()
+    served(&server)
 }
 
 /// As on the live API, an install that never configured LargeFS answers
@@ -152,5 +152,5 @@ pub async fn offload_settings_never_configured_are_a_404() -> Served {
         err.api_error().unwrap().message,
         "LargeFS settings not found"
     );
-    server.served_operations()
+    served(&server)
 }

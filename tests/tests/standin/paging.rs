@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::Value;
 use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_PASSWORD, DEMO_USER};
 
-use crate::support::{raw, raw_fields, Served};
+use crate::support::{raw, raw_fields, served, Served};
 
 pub async fn paging_through_250_installs() -> Served {
     let server = FakeServer::start(FakeConfig::with_seed(Seed::Installs(250))).await;
@@ -104,7 +104,7 @@ pub async fn paging_through_250_installs() -> Served {
     assert_eq!(raw_fields(&body), ["limit"]);
     let (status, _) = raw(&server, reqwest::Method::GET, "/accounts?offset=-1", None).await;
     assert_eq!(status, 400);
-    server.served_operations()
+    served(&server)
 }
 
 #[tokio::test]
@@ -240,5 +240,5 @@ pub async fn streams_of_the_1_21_2_lists() -> Served {
         .await
         .unwrap();
     assert_eq!(of_account, transfers);
-    server.served_operations()
+    served(&server)
 }

@@ -2,7 +2,7 @@
 
 use wpe_api::types::Environment;
 
-use crate::support::{account_named, assert_field_error, demo, status_of, Served};
+use crate::support::{account_named, assert_field_error, demo, served, status_of, Served};
 
 pub async fn sites_lifecycle() -> Served {
     let (server, client) = demo().await;
@@ -108,5 +108,5 @@ pub async fn sites_lifecycle() -> Served {
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
     assert_eq!(client.list_sites().send().await.unwrap().count, Some(3));
-    server.served_operations()
+    served(&server)
 }

@@ -9,7 +9,9 @@ use wpe_api::fake::{OTHER_PASSWORD, OTHER_USER};
 use wpe_api::types::{self, ReportFrequencyUnit};
 use wpe_api::{Client, Credentials};
 
-use crate::support::{account_named, assert_field_error, demo, raw, raw_fields, status_of, Served};
+use crate::support::{
+    account_named, assert_field_error, demo, raw, raw_fields, served, status_of, Served,
+};
 
 async fn site_named(client: &Client, name: &str) -> types::Site {
     let page = client.list_sites().send().await.unwrap();
@@ -187,7 +189,7 @@ pub async fn reports_sections_and_templates() -> Served {
         assert_eq!(status, 400, "{path}");
         assert_eq!(raw_fields(&body), [field], "{path}");
     }
-    server.served_operations()
+    served(&server)
 }
 
 /// A schedule is created (with defaults), found by listing, changed field by
@@ -352,7 +354,7 @@ pub async fn report_schedules_lifecycle() -> Served {
         .await
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
-    server.served_operations()
+    served(&server)
 }
 
 /// Each rule of a schedule body is a 400 naming the field.
@@ -554,7 +556,7 @@ pub async fn report_schedule_validation() -> Served {
     let after = schedules_of(&client, torque.id).await.remove(0);
     assert_eq!(after.title, seeded.title);
     assert_eq!(after.frequency.unwrap().value, 1);
-    server.served_operations()
+    served(&server)
 }
 
 /// As the server's clock passes a schedule's due dates, each one generates a
@@ -630,5 +632,5 @@ pub async fn due_schedules_generate_reports() -> Served {
         .await
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
-    server.served_operations()
+    served(&server)
 }

@@ -11,7 +11,8 @@ use wpe_api::types::{self, SiteTransferStatus};
 use wpe_api::{Client, Credentials};
 
 use crate::support::{
-    account_named, assert_field_error, demo, install_named, raw, raw_fields, status_of, Served,
+    account_named, assert_field_error, demo, install_named, raw, raw_fields, served, status_of,
+    Served,
 };
 
 /// The demo site of this name.
@@ -140,7 +141,7 @@ pub async fn transfer_moves_the_site_when_completed() -> Served {
     let back = transfer(&client, shop.id, agency.id).await;
     assert_eq!(back.origin_account, "democlient");
     assert_eq!(back.destination_account, "demoagency");
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn scheduled_transfer_waits_for_its_time() -> Served {
@@ -212,7 +213,7 @@ pub async fn scheduled_transfer_waits_for_its_time() -> Served {
     assert!(done.updated_at >= at + chrono::Duration::from_std(step).unwrap());
     let site = client.get_site().site_id(torque.id).send().await.unwrap();
     assert_eq!(site.account.id, destination.id);
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn transfers_cancel_only_before_they_start() -> Served {
@@ -281,7 +282,7 @@ pub async fn transfers_cancel_only_before_they_start() -> Served {
         .await
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn transfer_refusals() -> Served {
@@ -367,7 +368,7 @@ pub async fn transfer_refusals() -> Served {
         .await
         .unwrap();
     assert_eq!(page.count, Some(0));
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn failed_transfer_on_request() -> Served {
@@ -407,7 +408,7 @@ pub async fn failed_transfer_on_request() -> Served {
     );
     let site = client.get_site().site_id(blog.id).send().await.unwrap();
     assert_eq!(site.account.id, destination.id);
-    server.served_operations()
+    served(&server)
 }
 
 pub async fn transfer_lists_page() -> Served {
@@ -477,5 +478,5 @@ pub async fn transfer_lists_page() -> Served {
     let none = by_account(sandbox.id, 10, 0).await.unwrap();
     assert_eq!(none.count, Some(0));
     assert!(none.results.is_empty());
-    server.served_operations()
+    served(&server)
 }

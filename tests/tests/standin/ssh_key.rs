@@ -3,7 +3,7 @@
 use wpe_api::fake::{OTHER_PASSWORD, OTHER_USER};
 use wpe_api::Credentials;
 
-use crate::support::{assert_field_error, demo, status_of, Served};
+use crate::support::{assert_field_error, demo, served, status_of, Served};
 
 // Keys and fingerprints made with `ssh-keygen`, fingerprints from `ssh-keygen -l -E md5`.
 const ED25519_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIF3WN6aFABgyAkT/bXxt3ckDLWb1P+87C7yhsn9PfNsQ dev@example.com";
@@ -77,5 +77,5 @@ pub async fn ssh_keys() -> Served {
     // Keys are per user.
     let other = server.client_with(Credentials::new(OTHER_USER, OTHER_PASSWORD));
     assert_eq!(other.list_ssh_keys().send().await.unwrap().count, Some(0));
-    server.served_operations()
+    served(&server)
 }

@@ -4,7 +4,7 @@ use serde_json::json;
 use wpe_api::fake::{OTHER_PASSWORD, OTHER_USER};
 use wpe_api::Credentials;
 
-use crate::support::{demo, Served};
+use crate::support::{demo, served, Served};
 
 pub async fn status_swagger_and_current_user() -> Served {
     let (server, client) = demo().await;
@@ -35,7 +35,7 @@ pub async fn status_swagger_and_current_user() -> Served {
         .unwrap();
     assert_eq!(other.email, "olga@example.net");
     assert_ne!(other.id, user.id);
-    server.served_operations()
+    served(&server)
 }
 
 /// As API Gateway in front of the live API does, a route no operation serves
@@ -79,5 +79,5 @@ pub async fn unknown_routes_get_the_gateways_403() -> Served {
             "{method} {url}"
         );
     }
-    server.served_operations()
+    served(&server)
 }

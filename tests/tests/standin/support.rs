@@ -4,12 +4,25 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 use uuid::Uuid;
-use wpe_api::fake::{FakeConfig, FakeServer, DEMO_PASSWORD, DEMO_USER};
+use wpe_api::fake::{FakeConfig, FakeServer, SentResponse, DEMO_PASSWORD, DEMO_USER};
 use wpe_api::types;
 use wpe_api::{Client, Error};
 
-/// The operationIds a scenario's server answered with success.
-pub type Served = BTreeSet<&'static str>;
+/// What a scenario's server did, for the checks that run every scenario.
+pub struct Served {
+    /// The operationIds it answered with success.
+    pub operations: BTreeSet<&'static str>,
+    /// Every response it sent, errors included.
+    pub responses: Vec<SentResponse>,
+}
+
+/// What `server` has served so far: the end of every scenario.
+pub fn served(server: &FakeServer) -> Served {
+    Served {
+        operations: server.served_operations(),
+        responses: server.sent_responses(),
+    }
+}
 
 pub async fn demo() -> (FakeServer, Client) {
     let server = FakeServer::start(FakeConfig::default()).await;
@@ -21,14 +34,18 @@ pub fn status_of(err: &Error) -> u16 {
     err.status().map(|s| s.as_u16()).unwrap_or(0)
 }
 
+/// The fields a rejected request's field errors name, in order.
+pub fn rejected_fields(err: &Error) -> Vec<String> {
+    err.field_errors()
+        .iter()
+        .filter_map(|e| e.field.clone())
+        .collect()
+}
+
 /// Asserts a 400 whose field errors include `field` (as `resource.field` or a suffix of it).
 pub fn assert_field_error(err: &Error, field: &str) {
     assert_eq!(status_of(err), 400, "expected 400, got {err:?}");
-    let fields: Vec<String> = err
-        .field_errors()
-        .iter()
-        .filter_map(|e| e.field.clone())
-        .collect();
+    let fields = rejected_fields(err);
     assert!(
         fields
             .iter()

@@ -1,7 +1,7 @@
 //! Usage metrics of accounts and installs, and disk-usage refreshes.
 
 use crate::support::{
-    account_named, assert_field_error, demo, install_named, raw, raw_fields, Served,
+    account_named, assert_field_error, demo, install_named, raw, raw_fields, served, Served,
 };
 
 pub async fn usage_metrics_and_disk_refresh() -> Served {
@@ -169,5 +169,5 @@ pub async fn usage_metrics_and_disk_refresh() -> Served {
         .await
         .unwrap_err();
     assert_field_error(&err, "first_date");
-    server.served_operations()
+    served(&server)
 }

@@ -4,7 +4,7 @@ use serde_json::Value;
 use wpe_api::fake::DEMO_USER;
 use wpe_api::Credentials;
 
-use crate::support::{demo, status_of, Served};
+use crate::support::{demo, served, status_of, Served};
 
 pub async fn credentials_are_checked() -> Served {
     let (server, _client) = demo().await;
@@ -25,5 +25,5 @@ pub async fn credentials_are_checked() -> Served {
         server.served_operations().is_empty(),
         "nothing succeeds without credentials"
     );
-    server.served_operations()
+    served(&server)
 }

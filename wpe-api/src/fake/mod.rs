@@ -181,7 +181,9 @@ pub const OTHER_PASSWORD: &str = "other-api-password";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Seed {
     /// The demo user with three accounts: `demoagency` with two sites,
-    /// `democlient` with one, `demosandbox` empty. Each site has a
+    /// `democlient` with one, `demosandbox` empty and without a nickname
+    /// (as the live API answers some accounts, though upstream's document
+    /// requires one). Each site has a
     /// production, staging and development install (`torquemag`,
     /// `torquemagstg`, `torquemagdev`, `demoshop`…, `clientblog`…); the
     /// production installs have domains (with certificates on two), the
@@ -283,6 +285,17 @@ impl FakeConfig {
             ..Self::default()
         }
     }
+}
+
+/// One response the stand-in sent ([`FakeServer::sent_responses`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentResponse {
+    /// The operationId (as in the spec) of the operation that answered.
+    pub operation_id: &'static str,
+    /// The HTTP status.
+    pub status: u16,
+    /// The body exactly as sent (JSON); empty when the response has none.
+    pub body: Vec<u8>,
 }
 
 /// A running stand-in of the API on `127.0.0.1`; it stops when dropped.
@@ -409,9 +422,8 @@ impl FakeServer {
         password: &str,
         account_name: &str,
     ) -> uuid::Uuid {
-        let mut state = self.shared.state.lock().expect("state lock");
-        let account = state.add_user_with_account(user, password, account_name);
-        state.api_access_off.insert(account);
+        let account = self.add_user(user, password, account_name);
+        self.set_api_access(account, false);
         account
     }
 
@@ -467,6 +479,19 @@ impl FakeServer {
     pub fn served_operations(&self) -> BTreeSet<&'static str> {
         let state = self.shared.state.lock().expect("state lock");
         state.served.clone()
+    }
+
+    /// Every response an operation has answered so far, oldest first: its
+    /// operationId, status and body exactly as sent (errors included), for
+    /// checking the stand-in's bodies against a schema.
+    ///
+    /// Requests that reach no operation (an unknown path) are not in it,
+    /// and the bodies are as the operation wrote them, before any injected
+    /// fault ([`FakeConfig::faults`]) truncates or replaces them. The list
+    /// keeps growing for as long as the server runs.
+    pub fn sent_responses(&self) -> Vec<SentResponse> {
+        let state = self.shared.state.lock().expect("state lock");
+        state.sent.clone()
     }
 
     /// Every install copy requested so far, oldest first.

@@ -122,26 +122,55 @@ pub(crate) fn field_error(
     })
 }
 
-/// The HTTP response of a handler's result.
-pub(crate) fn render(result: Result<Reply, Fail>) -> Response {
+/// A handler's result as it goes out: the status, the body as sent, and
+/// the `Retry-After` of a 429.
+pub(crate) struct Rendered {
+    pub(crate) status: StatusCode,
+    /// The JSON body; `None` for a response without one.
+    pub(crate) body: Option<String>,
+    retry_after: Option<u64>,
+}
+
+impl Rendered {
+    /// The HTTP response.
+    pub(crate) fn into_response(self) -> Response {
+        let mut response = match self.body {
+            None => self.status.into_response(),
+            Some(body) => (
+                self.status,
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response(),
+        };
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+/// What a handler's result sends: a success as it is, an error in the
+/// API's shape (`message`, `documentation_url`, `errors` when there are any).
+pub(crate) fn rendered(result: Result<Reply, Fail>) -> Rendered {
     match result {
-        Ok(Reply { status, body: None }) => status.into_response(),
-        Ok(Reply {
+        Ok(Reply { status, body }) => Rendered {
             status,
-            body: Some(body),
-        }) => (status, [(header::CONTENT_TYPE, "application/json")], body).into_response(),
+            body,
+            retry_after: None,
+        },
         Err(fail) => {
             let mut body = json!({ "message": fail.message, "documentation_url": DOCS });
             if !fail.errors.is_empty() {
                 body["errors"] = Value::Array(fail.errors);
             }
-            let mut response = json_response(fail.status, &body);
-            if let Some(seconds) = fail.retry_after {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            Rendered {
+                status: fail.status,
+                body: Some(body.to_string()),
+                retry_after: fail.retry_after,
             }
-            response
         }
     }
 }
@@ -153,17 +182,10 @@ pub(crate) const MISSING_AUTHENTICATION_TOKEN: &str = "Missing Authentication To
 /// The response of the gateway in front of the API to a route it does not
 /// know: exactly `403 {"message": "Missing Authentication Token"}`.
 pub(crate) fn unknown_route() -> Response {
-    json_response(
-        StatusCode::FORBIDDEN,
-        &json!({ "message": MISSING_AUTHENTICATION_TOKEN }),
-    )
-}
-
-fn json_response(status: StatusCode, body: &Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    Rendered {
+        status: StatusCode::FORBIDDEN,
+        body: Some(json!({ "message": MISSING_AUTHENTICATION_TOKEN }).to_string()),
+        retry_after: None,
+    }
+    .into_response()
 }

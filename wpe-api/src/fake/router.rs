@@ -2,8 +2,9 @@
 //! operation of [`OPERATIONS`] (any other route gets API Gateway's 403
 //! `Missing Authentication Token`), whose handler runs once the caller is
 //! authenticated and the operation's rate limit allows; what succeeds is
-//! recorded as served. Site transfers that have completed by then move
-//! their sites first, so every operation sees the accounts as they are.
+//! recorded as served, and every answer of an operation as sent. Site
+//! transfers that have completed by then move their sites first, so every
+//! operation sees the accounts as they are.
 
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, Method, Uri};
@@ -11,7 +12,7 @@ use axum::response::Response;
 use base64::Engine as _;
 
 use super::rate_limit;
-use super::reply::{render, unknown_route, Fail, Reply};
+use super::reply::{rendered, unknown_route, Fail, Reply};
 use super::request::{Caller, Req};
 use super::site_transfer;
 use super::state::State;
@@ -73,7 +74,13 @@ pub(crate) fn handle(
     if matches!(&result, Ok(reply) if reply.status.is_success()) {
         state.served.insert(op.operation_id);
     }
-    render(result)
+    let out = rendered(result);
+    state.sent.push(super::SentResponse {
+        operation_id: op.operation_id,
+        status: out.status.as_u16(),
+        body: out.body.clone().map(String::into_bytes).unwrap_or_default(),
+    });
+    out.into_response()
 }
 
 /// The position in [`OPERATIONS`] of the operation a method and path

@@ -397,6 +397,9 @@ pub(crate) struct State {
     /// the values at each DNS name (lower case, without a trailing dot).
     pub txt_records: HashMap<String, Vec<String>>,
     pub served: BTreeSet<&'static str>,
+    /// Every response an operation answered, oldest first
+    /// ([`super::FakeServer::sent_responses`]).
+    pub sent: Vec<super::SentResponse>,
     pub copies: Vec<InstallCopy>,
     pub purges: Vec<CachePurge>,
     /// The last accepted call of each per-install rate limit, by install
@@ -436,6 +439,7 @@ impl State {
             fail_next_transfer: false,
             txt_records: HashMap::new(),
             served: BTreeSet::new(),
+            sent: Vec::new(),
             copies: Vec::new(),
             purges: Vec::new(),
             last_limited_call: HashMap::new(),

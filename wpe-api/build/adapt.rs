@@ -1,5 +1,4 @@
-//! What the build changes in progenitor's input and output, so that every
-//! call ends in the crate's own error type (`src/error.rs`).
+//! What the build changes in progenitor's input and output.
 //!
 //! - **Input:** the error responses (4xx, 5xx, `4XX`, `5XX`) are taken out of
 //!   the copy of the spec handed to progenitor. Its code then hands every
@@ -11,8 +10,14 @@
 //!   body runs as it is and `crate::error::finish` converts the result.
 //! - **Output:** the `api-version` request header progenitor adds (the
 //!   spec's `info.version`) is not sent: WP Engine documents no such header.
+//! - **Output:** a property the spec marks required and nullable is sent as
+//!   `null` when it has no value (upstream wants it present) and decodes as
+//!   `None` when a body leaves it out (the live API and the docs' examples
+//!   do): typify's `deserialize_with = "Option::deserialize"` becomes
+//!   `serde(default)`.
 
 use serde_json::Value;
+use syn::visit_mut::VisitMut;
 
 /// Removes every non-2xx response from the operations of `spec`.
 pub fn without_error_responses(spec: &mut Value) {
@@ -28,8 +33,22 @@ pub fn without_error_responses(spec: &mut Value) {
     }
 }
 
-/// Rewrites the generated builders' `send` methods (see the module docs).
-pub fn adapt(file: &mut syn::File) {
+/// Rewrites the generated code (see the module docs); `spec` is the spec
+/// as written, error responses included.
+pub fn adapt(file: &mut syn::File, spec: &Value) {
+    adapt_sends(file);
+    let mut lenient = LenientRequiredNullable::default();
+    lenient.visit_file_mut(file);
+    let expected = required_nullable(spec);
+    assert_eq!(
+        lenient.rewritten, expected,
+        "the spec has {expected} required nullable properties; {} generated fields were made lenient",
+        lenient.rewritten
+    );
+}
+
+/// Makes every builder's `send` return `crate::Error`, without `api-version`.
+fn adapt_sends(file: &mut syn::File) {
     let builders = file
         .items
         .iter_mut()
@@ -115,4 +134,64 @@ fn mentions(stmt: &syn::Stmt, needle: &str) -> bool {
 
 fn quote_tokens(node: &impl quote::ToTokens) -> String {
     node.to_token_stream().to_string()
+}
+
+/// Makes the fields of required nullable properties decode when missing.
+///
+/// typify generates such a field as an `Option` that is always serialized
+/// (`null` for `None`, as upstream wants the property present) and, with
+/// `#[serde(deserialize_with = "Option::deserialize")]`, one that fails to
+/// decode when the body leaves it out. Bodies from the live API and the
+/// docs' examples do leave such properties out, so that attribute becomes
+/// `#[serde(default)]`: a missing property decodes as `None`.
+#[derive(Default)]
+struct LenientRequiredNullable {
+    rewritten: usize,
+}
+
+impl VisitMut for LenientRequiredNullable {
+    fn visit_field_mut(&mut self, field: &mut syn::Field) {
+        for attr in &mut field.attrs {
+            let syn::Meta::List(list) = &attr.meta else {
+                continue;
+            };
+            let tokens: String = list
+                .tokens
+                .to_string()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            if list.path.is_ident("serde")
+                && tokens == r#"deserialize_with="::std::option::Option::deserialize""#
+            {
+                *attr = syn::parse_quote!(#[serde(default)]);
+                self.rewritten += 1;
+            }
+        }
+        syn::visit_mut::visit_field_mut(self, field);
+    }
+}
+
+/// How many properties anywhere in the spec are both required and nullable.
+fn required_nullable(value: &Value) -> usize {
+    match value {
+        Value::Object(map) => {
+            let required = map
+                .get("required")
+                .and_then(|r| r.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|name| name.as_str())
+                .filter(|name| {
+                    map.get("properties")
+                        .and_then(|p| p.get(name))
+                        .and_then(|p| p.get("nullable"))
+                        == Some(&Value::Bool(true))
+                })
+                .count();
+            required + map.values().map(required_nullable).sum::<usize>()
+        }
+        Value::Array(items) => items.iter().map(required_nullable).sum(),
+        _ => 0,
+    }
 }
