@@ -11,6 +11,7 @@ mod commands;
 mod error;
 mod names;
 mod output;
+mod progress;
 mod target;
 mod workflow;
 

@@ -1,11 +1,13 @@
 //! Names for IDs: wherever an install, site or account ID is expected, its
 //! name works too, looked up through the API (the lists' page streams).
 
-use futures::TryStreamExt;
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
 use uuid::Uuid;
 use wpe_api::{Client, Paginate};
 
 use crate::error::CliError;
+use crate::progress::spinner;
 
 /// What a name names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,11 +41,31 @@ struct Candidate {
 /// `value` as an ID: itself when it is a UUID, else the ID of the one
 /// `kind` of that name. An unknown name is a usage error that lists close
 /// names; a name several share is one that lists them with their IDs.
+///
+/// The lookup walks the kind's list. Install names are unique on WP Engine
+/// (each is also a `wpengine.com` subdomain), so an install lookup stops at
+/// the first match; site and account names are not, so their lists are read
+/// to the end to find every match. A walk shows its progress on a terminal.
 pub async fn resolve(client: &Client, kind: Kind, value: &str) -> Result<String, CliError> {
     if Uuid::parse_str(value).is_ok() {
         return Ok(value.to_owned());
     }
-    let candidates = candidates(client, kind).await?;
+    let progress = spinner(format!("looking up {} `{value}`", kind.noun()));
+    let mut candidates = Vec::new();
+    let mut walk = candidates_of(client, kind);
+    while let Some(candidate) = walk.try_next().await? {
+        let found = candidate.name == value;
+        candidates.push(candidate);
+        progress.set_message(format!(
+            "looking up {} `{value}`: {} read",
+            kind.noun(),
+            candidates.len()
+        ));
+        if found && kind == Kind::Install {
+            break;
+        }
+    }
+    progress.finish_and_clear();
     let matches: Vec<&Candidate> = candidates.iter().filter(|c| c.name == value).collect();
     match matches.as_slice() {
         [one] => Ok(one.id.to_string()),
@@ -86,45 +108,37 @@ fn unknown(kind: Kind, value: &str, candidates: &[Candidate]) -> String {
     message
 }
 
-async fn candidates(client: &Client, kind: Kind) -> Result<Vec<Candidate>, CliError> {
-    Ok(match kind {
-        Kind::Install => {
-            client
-                .list_installs()
-                .stream()
-                .map_ok(|i| Candidate {
-                    id: i.id,
-                    name: i.name.to_string(),
-                    context: format!("{:?} of account {}", i.environment, i.account.id),
-                })
-                .try_collect()
-                .await?
-        }
-        Kind::Site => {
-            client
-                .list_sites()
-                .stream()
-                .map_ok(|s| Candidate {
-                    id: s.id,
-                    context: format!("account {}", s.account.id),
-                    name: s.name,
-                })
-                .try_collect()
-                .await?
-        }
-        Kind::Account => {
-            client
-                .list_accounts()
-                .stream()
-                .map_ok(|a| Candidate {
-                    id: a.id,
-                    context: a.nickname.unwrap_or_default(),
-                    name: a.name,
-                })
-                .try_collect()
-                .await?
-        }
-    })
+/// Every `kind` the credentials can see, as candidates, page by page.
+fn candidates_of(client: &Client, kind: Kind) -> BoxStream<'_, Result<Candidate, wpe_api::Error>> {
+    match kind {
+        Kind::Install => client
+            .list_installs()
+            .stream()
+            .map_ok(|i| Candidate {
+                id: i.id,
+                name: i.name.to_string(),
+                context: format!("{:?} of account {}", i.environment, i.account.id),
+            })
+            .boxed(),
+        Kind::Site => client
+            .list_sites()
+            .stream()
+            .map_ok(|s| Candidate {
+                id: s.id,
+                context: format!("account {}", s.account.id),
+                name: s.name,
+            })
+            .boxed(),
+        Kind::Account => client
+            .list_accounts()
+            .stream()
+            .map_ok(|a| Candidate {
+                id: a.id,
+                context: a.nickname.unwrap_or_default(),
+                name: a.name,
+            })
+            .boxed(),
+    }
 }
 
 /// Levenshtein distance, for suggesting close names.

@@ -2,7 +2,7 @@
 //! (take a backup, and with `--wait` follow it to its end) and `wpe purge`
 //! (purge an install's cache, within the API's per-install limit).
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -16,6 +16,7 @@ use wpe_api::Client;
 use crate::error::CliError;
 use crate::names::{self, Kind};
 use crate::output::{self, Format};
+use crate::progress::spinner;
 
 /// The caches `--type` names, as the API's `PurgeCacheType` does.
 const CACHE_TYPES: [&str; 4] = ["page", "object", "cdn", "all"];
@@ -178,14 +179,4 @@ async fn purge(client: &Client, matches: &ArgMatches, format: Format) -> Result<
     }
     out.flush()?;
     Ok(())
-}
-
-/// A spinner on standard error when it is a terminal; nothing otherwise.
-fn spinner(message: String) -> indicatif::ProgressBar {
-    if !io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let progress = indicatif::ProgressBar::new_spinner().with_message(message);
-    progress.enable_steady_tick(Duration::from_millis(120));
-    progress
 }
