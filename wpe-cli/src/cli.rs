@@ -52,6 +52,9 @@ pub fn command() -> Command {
         )
         .subcommands(crate::workflow::commands())
         .subcommands(crate::commands::groups())
+        .mut_subcommand(crate::workflow::DOMAIN_ADD.0, |group| {
+            group.subcommand(crate::workflow::domain_add_command())
+        })
         .subcommand(
             Command::new("completions")
                 .about("Print a shell completion script")

@@ -79,6 +79,12 @@ async fn run(matches: &ArgMatches) -> Result<(), CliError> {
             "wpe {group}: a command is required"
         )));
     };
+    if (group, verb) == workflow::DOMAIN_ADD {
+        let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
+        return workflow::run(&target.client, verb, op_matches, format)
+            .await
+            .unwrap_or_else(|| Err(CliError::Usage(format!("no command `wpe {group} {verb}`"))));
+    }
     let op = commands::find(group, verb)
         .ok_or_else(|| CliError::Usage(format!("no command `wpe {group} {verb}`")))?;
     let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;

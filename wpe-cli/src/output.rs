@@ -71,26 +71,81 @@ pub fn print_value(out: &mut impl Write, format: Format, value: &Value) -> io::R
     }
 }
 
+/// Prints one record whose fields have a set order (a summary): as aligned
+/// `field  value` lines in that order in a table, as a header and one row in
+/// CSV, as an object in JSON.
+pub fn print_fields(
+    out: &mut impl Write,
+    format: Format,
+    fields: &[(&str, Value)],
+) -> io::Result<()> {
+    match format {
+        Format::Table => {
+            let width = fields
+                .iter()
+                .map(|(k, _)| k.chars().count())
+                .max()
+                .unwrap_or(0);
+            for (key, value) in fields {
+                writeln!(out, "{key:width$}  {}", cell(value, usize::MAX))?;
+            }
+            Ok(())
+        }
+        Format::Csv => {
+            let columns = fields.iter().map(|(k, _)| (*k).to_owned()).collect();
+            let mut list = ListPrinter::with_columns(out, format, columns);
+            list.item(record(fields))?;
+            list.finish()
+        }
+        Format::Json | Format::Ndjson => print_value(out, format, &record(fields)),
+    }
+}
+
+/// The fields as one JSON object.
+pub fn record(fields: &[(&str, Value)]) -> Value {
+    Value::Object(
+        fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    )
+}
+
 /// Prints a list item by item.
 pub struct ListPrinter<'w, W: Write> {
     out: &'w mut W,
     format: Format,
     items: usize,
+    /// The table's or CSV's columns: given, or the first item's fields.
     columns: Option<Vec<String>>,
+    /// Whether the header row is out (after it, rows print as they come).
+    header_done: bool,
     widths: Vec<usize>,
+    /// A table's first rows, kept until its columns are sized from them.
     sizing: Vec<Value>,
 }
 
 impl<'w, W: Write> ListPrinter<'w, W> {
-    /// A printer writing to `out`.
+    /// A printer writing to `out`; a table's or CSV's columns are the first
+    /// item's fields.
     pub fn new(out: &'w mut W, format: Format) -> Self {
         Self {
             out,
             format,
             items: 0,
             columns: None,
+            header_done: false,
             widths: Vec::new(),
             sizing: Vec::new(),
+        }
+    }
+
+    /// A printer whose table and CSV columns are `columns`, in that order,
+    /// whatever fields the items have.
+    pub fn with_columns(out: &'w mut W, format: Format, columns: Vec<String>) -> Self {
+        Self {
+            columns: Some(columns),
+            ..Self::new(out, format)
         }
     }
 
@@ -108,22 +163,20 @@ impl<'w, W: Write> ListPrinter<'w, W> {
                 writeln!(self.out)?;
             }
             Format::Csv => {
-                if self.columns.is_none() {
-                    let columns = columns(&item);
+                let columns = self.columns.get_or_insert_with(|| columns(&item));
+                if !self.header_done {
                     let header: Vec<String> = columns.iter().map(|c| csv_field(c)).collect();
                     writeln!(self.out, "{}", header.join(","))?;
-                    self.columns = Some(columns);
+                    self.header_done = true;
                 }
-                let row: Vec<String> = self
-                    .columns
+                let row: Vec<String> = columns
                     .iter()
-                    .flatten()
                     .map(|c| csv_field(&cell(item.get(c).unwrap_or(&Value::Null), usize::MAX)))
                     .collect();
                 writeln!(self.out, "{}", row.join(","))?;
             }
             Format::Table => {
-                if self.columns.is_some() {
+                if self.header_done {
                     self.table_row(&item)?;
                 } else {
                     self.sizing.push(item);
@@ -141,12 +194,8 @@ impl<'w, W: Write> ListPrinter<'w, W> {
         match self.format {
             Format::Json if self.items == 0 => writeln!(self.out, "[]")?,
             Format::Json => writeln!(self.out, "\n]")?,
-            Format::Table => {
-                if self.columns.is_none() && self.sizing.is_empty() {
-                    writeln!(self.out, "(none)")?;
-                }
-                self.flush_sizing()?;
-            }
+            Format::Table if self.items == 0 => writeln!(self.out, "(none)")?,
+            Format::Table => self.flush_sizing()?,
             Format::Ndjson | Format::Csv => {}
         }
         self.out.flush()
@@ -157,7 +206,7 @@ impl<'w, W: Write> ListPrinter<'w, W> {
         let Some(first) = self.sizing.first() else {
             return Ok(());
         };
-        let columns = columns(first);
+        let columns = self.columns.get_or_insert_with(|| columns(first)).clone();
         let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
         for item in &self.sizing {
             for (width, column) in widths.iter_mut().zip(&columns) {
@@ -171,7 +220,7 @@ impl<'w, W: Write> ListPrinter<'w, W> {
             .map(|(c, w)| format!("{:w$}", c.to_uppercase()))
             .collect();
         writeln!(self.out, "{}", header.join("  ").trim_end())?;
-        self.columns = Some(columns);
+        self.header_done = true;
         self.widths = widths;
         for item in std::mem::take(&mut self.sizing) {
             self.table_row(&item)?;

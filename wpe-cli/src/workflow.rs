@@ -1,13 +1,15 @@
 //! The hand-written commands that do more than one call: `wpe backup`
-//! (take a backup, and with `--wait` follow it to its end) and `wpe purge`
-//! (purge an install's cache, within the API's per-install limit).
+//! (take a backup, and with `--wait` follow it to its end), `wpe purge`
+//! (purge an install's cache, within the API's per-install limit) and
+//! `wpe domains add` (add a domain, and with `--wait` report its DNS and
+//! certificate status).
 
 use std::io::{self, Write};
 use std::str::FromStr;
 use std::time::Duration;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use serde_json::json;
+use serde_json::{json, Value};
 use uuid::Uuid;
 use wpe_api::types::PurgeCacheType;
 use wpe_api::wait::{WaitError, WaitOptions};
@@ -43,22 +45,10 @@ pub fn commands() -> [Command; 2] {
                         "Who to email when it ends (repeatable) [default: the API user's address]",
                     ),
             )
-            .arg(
-                Arg::new("wait")
-                    .long("wait")
-                    .action(ArgAction::SetTrue)
-                    .help(
-                    "Wait until the backup is completed (exit 1 if it is aborted, 3 on timeout)",
-                ),
-            )
-            .arg(
-                Arg::new("timeout")
-                    .long("timeout")
-                    .value_name("SECONDS")
-                    .default_value("1800")
-                    .value_parser(clap::value_parser!(u64))
-                    .help("How long --wait waits"),
-            ),
+            .arg(wait_arg(
+                "Wait until the backup is completed (exit 1 if it is aborted, 3 on timeout)",
+            ))
+            .arg(timeout_arg("1800")),
         Command::new("purge")
             .about("Purge an install's cache (the object cache at most once a minute per install)")
             .arg(install_arg())
@@ -73,6 +63,81 @@ pub fn commands() -> [Command; 2] {
     ]
 }
 
+/// The group that holds `wpe domains add`, and the command's name.
+pub const DOMAIN_ADD: (&str, &str) = ("domains", "add");
+
+/// `wpe domains add`, added to the generated `domains` group.
+pub fn domain_add_command() -> Command {
+    Command::new(DOMAIN_ADD.1)
+        .about("Add a domain to an install; with --wait, check it and report its status")
+        .long_about(
+            "Add a domain to an install (createDomain). With --wait, then start a \
+             status check of the domain (checkStatus) and follow it until it is complete \
+             (getDomainReportStatus), and print what it found: where the domain points, \
+             its DNS and its certificate. The check is limited to once per 5 s per install; \
+             wpe waits its turn.",
+        )
+        .arg(install_arg())
+        .arg(
+            Arg::new("name")
+                .value_name("NAME")
+                .required(true)
+                .help("The domain name, e.g. www.example.com"),
+        )
+        .arg(
+            Arg::new("primary")
+                .long("primary")
+                .action(ArgAction::SetTrue)
+                .help("Make it the install's primary domain"),
+        )
+        .arg(
+            Arg::new("redirect-to")
+                .long("redirect-to")
+                .value_name("DOMAIN_ID")
+                .value_parser(clap::value_parser!(Uuid))
+                .help("The ID of a domain of the install to redirect the new one to"),
+        )
+        .arg(wait_arg(
+            "Check the domain and wait for the report (exit 3 on timeout)",
+        ))
+        .arg(timeout_arg("300"))
+}
+
+fn wait_arg(help: &'static str) -> Arg {
+    Arg::new("wait")
+        .long("wait")
+        .action(ArgAction::SetTrue)
+        .help(help)
+}
+
+fn timeout_arg(default: &'static str) -> Arg {
+    Arg::new("timeout")
+        .long("timeout")
+        .value_name("SECONDS")
+        .default_value(default)
+        .value_parser(clap::value_parser!(u64))
+        .help("How long --wait waits")
+}
+
+/// `--timeout` as wait options: polls from every second up to every 10 s.
+fn wait_options(matches: &ArgMatches) -> WaitOptions {
+    let seconds = matches.get_one::<u64>("timeout").copied().unwrap_or(300);
+    WaitOptions::default()
+        .timeout(Duration::from_secs(seconds))
+        .first_interval(Duration::from_secs(1))
+        .max_interval(Duration::from_secs(10))
+}
+
+/// A failed wait as the command's error: a timeout exits 3, a job that
+/// ended badly 1, an API error as any other.
+fn wait_failed(err: WaitError) -> CliError {
+    match err {
+        err @ WaitError::Timeout { .. } => CliError::Timeout(err.to_string()),
+        WaitError::Api { source, .. } => CliError::Api(source),
+        other => CliError::Failed(other.to_string()),
+    }
+}
+
 fn install_arg() -> Arg {
     Arg::new("install")
         .value_name("INSTALL")
@@ -80,7 +145,8 @@ fn install_arg() -> Arg {
         .help("The install: its name or ID")
 }
 
-/// Runs `wpe backup` or `wpe purge`; `None` for any other command.
+/// Runs `wpe backup`, `wpe purge` or (given `add`) `wpe domains add`;
+/// `None` for any other command.
 pub async fn run(
     client: &Client,
     name: &str,
@@ -90,6 +156,7 @@ pub async fn run(
     Some(match name {
         "backup" => backup(client, matches, format).await,
         "purge" => purge(client, matches, format).await,
+        "add" => domain_add(client, matches, format).await,
         _ => return None,
     })
 }
@@ -120,29 +187,19 @@ async fn backup(client: &Client, matches: &ArgMatches, format: Format) -> Result
         .await?
         .into_inner();
     let backup = if matches.get_flag("wait") {
-        let seconds = matches.get_one::<u64>("timeout").copied().unwrap_or(1800);
-        let options = WaitOptions::default()
-            .timeout(Duration::from_secs(seconds))
-            .first_interval(Duration::from_secs(1))
-            .max_interval(Duration::from_secs(10));
         let progress = spinner(format!(
             "waiting for backup {} ({})",
             backup.id, backup.status
         ));
-        let waited = client.wait_for_backup(install, backup.id, options).await;
+        let waited = client
+            .wait_for_backup(install, backup.id, wait_options(matches))
+            .await;
         progress.finish_and_clear();
-        match waited {
-            Ok(done) => done,
-            Err(err @ WaitError::Timeout { .. }) => return Err(CliError::Timeout(err.to_string())),
-            Err(err @ WaitError::Failed { .. }) => return Err(CliError::Failed(err.to_string())),
-            Err(WaitError::Api { source, .. }) => return Err(CliError::Api(source)),
-            Err(other) => return Err(CliError::Failed(other.to_string())),
-        }
+        waited.map_err(wait_failed)?
     } else {
         backup
     };
-    let value = serde_json::to_value(&backup)
-        .map_err(|err| CliError::Failed(format!("could not print the backup: {err}")))?;
+    let value = to_json(&backup)?;
     let mut out = io::stdout().lock();
     output::print_value(&mut out, format, &value)?;
     out.flush()?;
@@ -171,12 +228,112 @@ async fn purge(client: &Client, matches: &ArgMatches, format: Format) -> Result<
     let mut out = io::stdout().lock();
     match format {
         Format::Table => writeln!(out, "purged the {name} cache of install {install}")?,
-        _ => output::print_value(
+        _ => output::print_fields(
             &mut out,
             format,
-            &json!({"install_id": install, "type": name}),
+            &[
+                ("install_id", Value::from(install.to_string())),
+                ("type", Value::from(name)),
+            ],
         )?,
     }
     out.flush()?;
     Ok(())
+}
+
+async fn domain_add(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
+    let install = install_id(client, matches).await?;
+    let name = matches
+        .get_one::<String>("name")
+        .cloned()
+        .ok_or_else(|| CliError::Usage("a domain name is required".into()))?;
+    let primary = matches.get_flag("primary");
+    let redirect_to = matches.get_one::<Uuid>("redirect-to").copied();
+    let domain = client
+        .create_domain()
+        .install_id(install)
+        .body_map(|b| b.name(name).primary(primary).redirect_to(redirect_to))
+        .send()
+        .await?
+        .into_inner();
+    let domain_json = to_json(&domain)?;
+    let mut out = io::stdout().lock();
+    if !matches.get_flag("wait") {
+        output::print_value(&mut out, format, &domain_json)?;
+        out.flush()?;
+        return Ok(());
+    }
+    let progress = spinner(format!("checking {}", domain.name));
+    let checked = async {
+        let started = client
+            .check_status()
+            .install_id(install)
+            .domain_id(domain.id.clone())
+            .send()
+            .await?
+            .into_inner();
+        progress.set_message(format!(
+            "checking {} (report {})",
+            domain.name, started.report_id
+        ));
+        client
+            .wait_for_domain_report(install, started.report_id, wait_options(matches))
+            .await
+            .map_err(wait_failed)
+    }
+    .await;
+    progress.finish_and_clear();
+    let checked = checked.map_err(|err| match err {
+        CliError::Timeout(message) => CliError::Timeout(format!(
+            "{message}; the domain {} was added (ID {})",
+            domain.name, domain.id
+        )),
+        other => other,
+    })?;
+    let finding = checked
+        .domains
+        .iter()
+        .find(|d| d.name.as_deref() == Some(domain.name.as_str()));
+    let finding_json = match finding {
+        Some(finding) => to_json(finding)?,
+        None => Value::Null,
+    };
+    let found = |pointer: &str| {
+        finding_json
+            .pointer(pointer)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    match format {
+        Format::Table | Format::Csv => output::print_fields(
+            &mut out,
+            format,
+            &[
+                ("name", Value::from(domain.name.as_str())),
+                ("id", domain_json["id"].clone()),
+                ("primary", Value::from(domain.primary)),
+                ("result", found("/result")),
+                ("points_to", found("/install_name")),
+                ("cname", found("/cname")),
+                ("a_record", found("/a_record")),
+                ("dns_provider", found("/dns_provider")),
+                ("dns_error", found("/dns_error")),
+                ("http_error", found("/http_error")),
+                ("ssl", found("/ssl/status")),
+                ("report_id", Value::from(checked.id.clone())),
+            ],
+        )?,
+        Format::Json | Format::Ndjson => output::print_value(
+            &mut out,
+            format,
+            &json!({ "domain": domain_json, "status": finding_json, "report_id": checked.id }),
+        )?,
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<Value, CliError> {
+    serde_json::to_value(value)
+        .map_err(|err| CliError::Failed(format!("could not print the answer: {err}")))
 }
