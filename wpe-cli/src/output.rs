@@ -171,7 +171,10 @@ impl<'w, W: Write> ListPrinter<'w, W> {
                 }
                 let row: Vec<String> = columns
                     .iter()
-                    .map(|c| csv_field(&cell(item.get(c).unwrap_or(&Value::Null), usize::MAX)))
+                    .map(|c| match item.get(c) {
+                        None | Some(Value::Null) => String::new(),
+                        Some(value) => csv_field(&cell(value, usize::MAX)),
+                    })
                     .collect();
                 writeln!(self.out, "{}", row.join(","))?;
             }
@@ -264,7 +267,8 @@ fn columns(item: &Value) -> Vec<String> {
 }
 
 /// A value as one cell: text as is, an object by its name or ID, a list
-/// joined with commas, nothing as `-`; cut at `max` characters.
+/// joined with commas, nothing as `-` (in CSV, nothing is an empty field);
+/// cut at `max` characters.
 fn cell(value: &Value, max: usize) -> String {
     let text = match value {
         Value::Null => "-".to_owned(),
@@ -330,6 +334,8 @@ mod tests {
         assert_eq!(csv.lines().next().unwrap(), "name,id,account,tags");
         assert_eq!(csv.lines().nth(1).unwrap(), "a,1,acc,\"x, y\"");
         assert_eq!(csv.lines().nth(2).unwrap(), "\"b,c\",2,acc,");
+        let csv = list(Format::Csv, &[json!({"id": "1", "name": null})]);
+        assert_eq!(csv.lines().nth(1).unwrap(), ",1");
         let table = list(Format::Table, &items);
         assert_eq!(table.lines().next().unwrap(), "NAME  ID  ACCOUNT  TAGS");
         assert_eq!(table.lines().nth(1).unwrap(), "a     1   acc      x, y");
