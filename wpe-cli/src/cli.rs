@@ -51,6 +51,7 @@ pub fn command() -> Command {
                 .help("Run against an embedded stand-in of the API with demo data (no account needed)"),
         )
         .subcommands(crate::workflow::commands())
+        .subcommand(crate::inventory::command())
         .subcommands(crate::commands::groups())
         .mut_subcommand(crate::workflow::DOMAIN_ADD.0, |group| {
             group.subcommand(crate::workflow::domain_add_command())

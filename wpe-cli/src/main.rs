@@ -9,6 +9,7 @@
 mod cli;
 mod commands;
 mod error;
+mod inventory;
 mod names;
 mod output;
 mod progress;
@@ -68,6 +69,10 @@ async fn run(matches: &ArgMatches) -> Result<(), CliError> {
         return Ok(());
     }
     let format = format(matches);
+    if group == inventory::NAME {
+        let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
+        return inventory::run(&target.client, group_matches, format).await;
+    }
     if group == "backup" || group == "purge" {
         let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
         return workflow::run(&target.client, group, group_matches, format)

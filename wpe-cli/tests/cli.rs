@@ -750,3 +750,235 @@ fn domains_add_of_a_domain_already_there_exits_1_with_the_apis_reason() {
     );
     assert!(!stand.server.served_operations().contains("checkStatus"));
 }
+
+/// Every inventory row of the demo data, as JSON.
+fn inventory_rows(stand: &Stand, args: &[&str]) -> Vec<Value> {
+    let rows = json_of(&ok(stand.wpe().arg("inventory").args(args).arg("--json")));
+    rows.as_array().unwrap().clone()
+}
+
+#[test]
+fn inventory_lists_every_account_site_and_install_with_its_names() {
+    let stand = Stand::demo();
+    let rows = inventory_rows(&stand, &[]);
+    let client = stand.client();
+    let installs = stand
+        .block_on(wpe_api::Paginate::collect_all(client.list_installs()))
+        .unwrap();
+    assert_eq!(installs.len(), 9);
+    // One row per install, with its account's and site's names.
+    for install in &installs {
+        let row = rows
+            .iter()
+            .find(|r| r["install"] == install.name.as_str())
+            .unwrap_or_else(|| panic!("no row for {}", install.name.as_str()));
+        assert_eq!(row["install_id"], install.id.to_string());
+        assert_eq!(row["account_id"], install.account.id.to_string());
+        assert_eq!(
+            row["site_id"],
+            install.site.as_ref().unwrap().id.to_string()
+        );
+    }
+    let torquemag = rows.iter().find(|r| r["install"] == "torquemag").unwrap();
+    assert_eq!(torquemag["account"], "demoagency");
+    assert_eq!(torquemag["site"], "Torque Magazine");
+    assert_eq!(torquemag["environment"], "production");
+    assert_eq!(torquemag["primary_domain"], "torquemag.io");
+    // The account without installs has a row of its own; the other user's does not.
+    let sandbox: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["account"] == "demosandbox")
+        .collect();
+    assert_eq!(sandbox.len(), 1);
+    assert_eq!(sandbox[0]["install"], Value::Null);
+    assert_eq!(rows.len(), 10);
+    assert!(!rows.iter().any(|r| r["account"] == "otheragency"));
+    let served = stand.server.served_operations();
+    for op in ["listAccounts", "listSites", "listInstalls"] {
+        assert!(served.contains(op), "{op} not served: {served:?}");
+    }
+}
+
+#[test]
+fn inventory_prints_csv_and_a_table_with_set_columns_and_sorts_on_request() {
+    let stand = Stand::demo();
+    let csv = ok(stand.wpe().args(["inventory", "--format", "csv"]));
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "account,site,install,environment,status,primary_domain,php_version,cname,install_id,site_id,account_id"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 10);
+    assert!(rows.iter().all(|r| r.len() == 11), "{csv}");
+    let sandbox = rows.iter().find(|r| r[0] == "demosandbox").unwrap();
+    assert_eq!(sandbox[2], "", "an account without installs has no install");
+
+    let table = ok(stand.wpe().args(["inventory", "--format", "table"]));
+    let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        [
+            "ACCOUNT",
+            "SITE",
+            "INSTALL",
+            "ENVIRONMENT",
+            "STATUS",
+            "PRIMARY_DOMAIN",
+            "PHP_VERSION"
+        ]
+    );
+    assert_eq!(table.lines().count(), 11);
+
+    let sorted = inventory_rows(&stand, &["--sort"]);
+    let keys: Vec<(String, String, String)> = sorted
+        .iter()
+        .map(|r| {
+            let text = |c: &str| r[c].as_str().unwrap_or("").to_owned();
+            (text("account"), text("site"), text("install"))
+        })
+        .collect();
+    let mut expected = keys.clone();
+    expected.sort();
+    assert_eq!(keys, expected);
+    assert_eq!(keys[0].2, "demoshop");
+}
+
+#[test]
+fn inventory_of_one_account_by_name() {
+    let stand = Stand::demo();
+    let rows = inventory_rows(&stand, &["--account", "democlient"]);
+    let installs: Vec<&str> = rows
+        .iter()
+        .map(|r| r["install"].as_str().unwrap())
+        .collect();
+    assert_eq!(installs.len(), 3, "{rows:?}");
+    assert!(installs.iter().all(|i| i.starts_with("clientblog")));
+    assert!(rows.iter().all(|r| r["account"] == "democlient"));
+    let unknown = run(stand.wpe().args(["inventory", "--account", "democlien"]));
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("did you mean democlient"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn inventory_prints_its_first_rows_before_the_walk_is_done() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let stand = Stand::start(Seed::Installs(10_000));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wpe"))
+        .args(["inventory", "--format", "ndjson"])
+        .env("WPE_API_URL", stand.server.base_url())
+        .env("WPE_API_USER", DEMO_USER)
+        .env("WPE_API_PASSWORD", DEMO_PASSWORD)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert_eq!(json_of(&first)["install"], "i0000000");
+    // The reader has taken one line: the binary can only have walked as far
+    // as the pipe, its queue and the pages in flight hold, far from the 100
+    // pages of 10,000 installs.
+    let pages = stand
+        .server
+        .sent_responses()
+        .iter()
+        .filter(|r| r.operation_id == "listInstalls")
+        .count();
+    assert!(
+        pages < 50,
+        "{pages} pages of installs were read before the first row"
+    );
+    // Read the rest: every install once, in order.
+    let mut count = 1;
+    let mut line = String::new();
+    while out.read_line(&mut line).unwrap() > 0 {
+        count += 1;
+        line.clear();
+    }
+    assert!(child.wait().unwrap().success());
+    assert_eq!(
+        count, 10_000,
+        "one row per install (the account has installs)"
+    );
+}
+
+/// The peak resident memory (KiB) of `wpe inventory ARGS` against `stand`,
+/// and the rows it printed (written to a file, so nothing is held here).
+#[cfg(target_os = "linux")]
+fn inventory_peak_rss(stand: &Stand, args: &[&str]) -> (i64, usize) {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let path = std::env::temp_dir().join(format!(
+        "wpe-inventory-{}-{}.ndjson",
+        std::process::id(),
+        args.join("")
+    ));
+    // Reaped by wait4 below, which std's `Child` does not know about.
+    #[allow(clippy::zombie_processes)]
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_wpe"))
+        .args(["inventory", "--format", "ndjson"])
+        .args(args)
+        .env("WPE_API_URL", stand.server.base_url())
+        .env("WPE_API_USER", DEMO_USER)
+        .env("WPE_API_PASSWORD", DEMO_PASSWORD)
+        .stdout(std::fs::File::create(&path).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data that wait4 fills in; `pid` is our child,
+    // not yet waited for (std's `Child` only waits when asked to).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    let rows = BufReader::new(std::fs::File::open(&path).unwrap())
+        .lines()
+        .count();
+    std::fs::remove_file(&path).unwrap();
+    (usage.ru_maxrss, rows)
+}
+
+/// Peak memory of the same walk over 1,000 and 10,000 installs, streamed
+/// (the default) and collected (`--sort` holds every row); run with
+/// `--nocapture` to see the figures.
+#[cfg(target_os = "linux")]
+#[test]
+fn inventory_memory_stays_flat_when_streamed_and_grows_when_collected() {
+    let small = Stand::start(Seed::Installs(1_000));
+    let large = Stand::start(Seed::Installs(10_000));
+    let (streamed_small, rows) = inventory_peak_rss(&small, &[]);
+    assert_eq!(rows, 1_000);
+    let (streamed_large, rows) = inventory_peak_rss(&large, &[]);
+    assert_eq!(rows, 10_000);
+    let (collected_small, _) = inventory_peak_rss(&small, &["--sort"]);
+    let (collected_large, rows) = inventory_peak_rss(&large, &["--sort"]);
+    assert_eq!(rows, 10_000);
+    let streamed_growth = streamed_large - streamed_small;
+    let collected_growth = collected_large - collected_small;
+    println!(
+        "peak RSS of `wpe inventory` (KiB): 1,000 installs streamed {streamed_small}, \
+         collected {collected_small}; 10,000 installs streamed {streamed_large}, \
+         collected {collected_large}; growth from 1,000 to 10,000: streamed \
+         {streamed_growth}, collected {collected_growth}"
+    );
+    // Holding 9,000 more rows costs megabytes; streaming them costs next to nothing.
+    assert!(
+        collected_growth > 4 * 1024,
+        "collecting 9,000 more rows should cost more than 4 MiB: {collected_growth} KiB"
+    );
+    assert!(
+        streamed_growth < collected_growth / 4,
+        "streamed memory grew {streamed_growth} KiB, collected {collected_growth} KiB"
+    );
+}
