@@ -4,7 +4,7 @@
 use std::io::{self, IsTerminal};
 use std::time::Duration;
 
-use indicatif::ProgressBar;
+use indicatif::{ProgressBar, ProgressStyle};
 
 /// A spinner showing `message`, ticking on its own while work goes on;
 /// hidden when standard error is not a terminal. Clear it with
@@ -13,7 +13,11 @@ pub fn spinner(message: impl Into<String>) -> ProgressBar {
     if !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let progress = ProgressBar::new_spinner().with_message(message.into());
+    let style = ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+    let progress = ProgressBar::new_spinner()
+        .with_style(style)
+        .with_message(message.into());
     progress.enable_steady_tick(Duration::from_millis(120));
     progress
 }

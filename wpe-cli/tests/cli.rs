@@ -982,3 +982,25 @@ fn inventory_memory_stays_flat_when_streamed_and_grows_when_collected() {
         "streamed memory grew {streamed_growth} KiB, collected {collected_growth} KiB"
     );
 }
+
+#[test]
+fn a_purge_inside_the_per_install_limit_is_refused_with_the_apis_429() {
+    // Object-cache purges once an hour: the second purge's Retry-After is
+    // beyond the client's retry deadline, so it gives up at once with the 429.
+    let stand = Stand::with_config(FakeConfig {
+        object_cache_purge_interval: Duration::from_secs(3600),
+        ..FakeConfig::default()
+    });
+    ok(stand.wpe().args(["purge", "torquemag", "--type", "object"]));
+    let run = run(stand.wpe().args(["purge", "torquemag", "--type", "object"]));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("429 Too Many Requests") && run.stderr.contains("rate limit"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(stand.server.cache_purges().len(), 1);
+    // Another install has a limit of its own.
+    ok(stand.wpe().args(["purge", "demoshop", "--type", "object"]));
+    assert_eq!(stand.server.cache_purges().len(), 2);
+}
