@@ -4,7 +4,9 @@
 //! `wpe_api::operations::OPERATIONS` (see [`commands`]) and sent through
 //! `wpe_api::operations::call`, so through the typed client's checks and
 //! its retries. Installs, sites and accounts can be given by name
-//! ([`names`]). `--demo` runs against the embedded stand-in of the API.
+//! ([`names`]). Hand-written commands cover the daily workflows
+//! ([`workflow`]: `backup`, `purge`, `domains add`; [`inventory`]).
+//! `--demo` runs against the embedded stand-in of the API.
 
 mod cli;
 mod commands;

@@ -559,14 +559,17 @@ fn backups_taking(step: Duration) -> Stand {
 #[test]
 fn backup_wait_follows_the_backup_until_it_is_completed() {
     let stand = backups_taking(Duration::ZERO);
-    let backup = json_of(&ok(stand.wpe().args([
+    let run = run(stand.wpe().args([
         "backup",
         "torquemag",
         "--wait",
         "--description",
         "before deploy",
         "--json",
-    ])));
+    ]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "", "no progress when stderr is not a terminal");
+    let backup = json_of(&run.stdout);
     assert_eq!(backup["status"], "completed");
     assert_eq!(backup["description"], "before deploy");
     let install = stand.install_id("torquemag").parse().unwrap();
@@ -802,7 +805,9 @@ fn inventory_lists_every_account_site_and_install_with_its_names() {
 #[test]
 fn inventory_prints_csv_and_a_table_with_set_columns_and_sorts_on_request() {
     let stand = Stand::demo();
-    let csv = ok(stand.wpe().args(["inventory", "--format", "csv"]));
+    let run = run(stand.wpe().args(["inventory", "--format", "csv"]));
+    assert_eq!(run.stderr, "", "no progress when stderr is not a terminal");
+    let csv = run.stdout;
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
