@@ -16,7 +16,7 @@
 use std::time::{Duration, Instant};
 
 use wpe_api::accounts::NoAccountsReachable;
-use wpe_api::fake::{FakeConfig, FakeServer, Seed};
+use wpe_api::fake::{FakeConfig, FakeServer};
 use wpe_api::types::{Environment, PurgeCacheType};
 use wpe_api::wait::WaitOptions;
 use wpe_api::{Client, ClientInfo, Paginate};
@@ -51,15 +51,7 @@ async fn run() -> Result<()> {
     }
 
     // Short delays so the demo's asynchronous work finishes in about a second.
-    let server = FakeServer::start(FakeConfig {
-        seed: Seed::Demo,
-        install_activation_delay: Duration::from_millis(300),
-        backup_step_delay: Duration::from_millis(200),
-        archive_step_delay: Duration::from_millis(100),
-        domain_report_delay: Duration::from_millis(200),
-        ..FakeConfig::default()
-    })
-    .await;
+    let server = FakeServer::start(FakeConfig::quick_demo()).await;
     println!(
         "Target: local stand-in at {} with demo data\n        (set {} and {} to use the real API)\n",
         server.base_url(),

@@ -37,19 +37,9 @@ impl Target {
 
     #[cfg(feature = "demo")]
     async fn demo() -> Result<Target, CliError> {
-        use std::time::Duration;
-        use wpe_api::fake::{FakeConfig, FakeServer, Seed};
+        use wpe_api::fake::{FakeConfig, FakeServer};
 
-        // Short delays, so that a demo's backups and reports finish in about a second.
-        let server = FakeServer::start(FakeConfig {
-            seed: Seed::Demo,
-            install_activation_delay: Duration::from_millis(300),
-            backup_step_delay: Duration::from_millis(200),
-            archive_step_delay: Duration::from_millis(100),
-            domain_report_delay: Duration::from_millis(200),
-            ..FakeConfig::default()
-        })
-        .await;
+        let server = FakeServer::start(FakeConfig::quick_demo()).await;
         let client = Client::builder()
             .credentials(server.credentials())
             .base_url(server.base_url())

@@ -285,6 +285,20 @@ impl FakeConfig {
             ..Self::default()
         }
     }
+
+    /// The demo data ([`Seed::Demo`]) with short delays, so that in a demo
+    /// new installs, backups, archives and domain reports finish in about a
+    /// second (what `wpe --demo` and the quickstart example run against).
+    pub fn quick_demo() -> Self {
+        Self {
+            seed: Seed::Demo,
+            install_activation_delay: Duration::from_millis(300),
+            backup_step_delay: Duration::from_millis(200),
+            archive_step_delay: Duration::from_millis(100),
+            domain_report_delay: Duration::from_millis(200),
+            ..Self::default()
+        }
+    }
 }
 
 /// One response the stand-in sent ([`FakeServer::sent_responses`]).
