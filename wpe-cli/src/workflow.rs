@@ -227,7 +227,16 @@ async fn purge(client: &Client, matches: &ArgMatches, format: Format) -> Result<
     purged?;
     let mut out = io::stdout().lock();
     match format {
-        Format::Table => writeln!(out, "purged the {name} cache of install {install}")?,
+        Format::Table => {
+            let given = matches
+                .get_one::<String>("install")
+                .map_or("", String::as_str);
+            let caches = match name {
+                "all" => "every cache".to_owned(),
+                one => format!("the {one} cache"),
+            };
+            writeln!(out, "purged {caches} of {given} ({install})")?
+        }
         _ => output::print_fields(
             &mut out,
             format,

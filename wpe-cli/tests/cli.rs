@@ -1009,3 +1009,23 @@ fn a_purge_inside_the_per_install_limit_is_refused_with_the_apis_429() {
     ok(stand.wpe().args(["purge", "demoshop", "--type", "object"]));
     assert_eq!(stand.server.cache_purges().len(), 2);
 }
+
+#[test]
+fn purge_in_a_table_says_which_caches_of_which_install() {
+    let stand = Stand::demo();
+    let id = stand.install_id("torquemag");
+    let out = ok(stand
+        .wpe()
+        .args(["purge", "torquemag", "--type", "all", "--format", "table"]));
+    assert_eq!(
+        out.trim(),
+        format!("purged every cache of torquemag ({id})")
+    );
+    let out = ok(stand
+        .wpe()
+        .args(["purge", "torquemag", "--type", "page", "--format", "table"]));
+    assert_eq!(
+        out.trim(),
+        format!("purged the page cache of torquemag ({id})")
+    );
+}
