@@ -88,6 +88,53 @@ async fn a_backup_is_waited_for_until_completed_and_no_longer() {
 }
 
 #[tokio::test]
+async fn a_backup_wait_reports_each_state_it_sees_until_the_end() {
+    // requested for 1 s, in_progress for 1 s, then completed; looks at 0 s,
+    // 0.5 s, 1.25 s and 2.375 s.
+    let Setup {
+        _server,
+        client,
+        clock: _clock,
+        install,
+        account: _,
+    } = setup(FakeConfig::with_seed(Seed::Installs(1))).await;
+    let backup = client
+        .create_backup()
+        .install_id(install)
+        .body_map(|b| {
+            b.description("progress")
+                .notification_emails(vec!["ops@example.com".to_owned()])
+        })
+        .send()
+        .await
+        .unwrap();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = Arc::clone(&seen);
+    let options = options()
+        .first_interval(Duration::from_millis(500))
+        .on_progress(move |p| {
+            record
+                .lock()
+                .unwrap()
+                .push((p.state.to_owned(), p.looks, p.waited.as_millis()))
+        });
+    let done = client
+        .wait_for_backup(install, backup.id, options)
+        .await
+        .unwrap();
+    assert_eq!(done.status, BackupStatus::Completed);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            ("requested".to_owned(), 1, 0),
+            ("requested".to_owned(), 2, 500),
+            ("in_progress".to_owned(), 3, 1250),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn a_new_install_is_waited_for_until_active() {
     // pending for 2 s by default
     let Setup {

@@ -25,7 +25,9 @@
 //! # Ok(()) }
 //! ```
 
+use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use uuid::Uuid;
@@ -40,11 +42,45 @@ use crate::{Client, Error};
 /// Waits and time readings go by the client's clock
 /// ([`RetryPolicy::clock`](crate::retry::RetryPolicy::clock)), so a client on a
 /// [`VirtualClock`](crate::clock::VirtualClock) waits without taking wall time.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct WaitOptions {
     timeout: Duration,
     first_interval: Duration,
     max_interval: Duration,
+    on_progress: Option<ProgressReport>,
+}
+
+/// The callback set with [`WaitOptions::on_progress`].
+type ProgressReport = Arc<dyn Fn(&WaitProgress<'_>) + Send + Sync>;
+
+impl fmt::Debug for WaitOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitOptions")
+            .field("timeout", &self.timeout)
+            .field("first_interval", &self.first_interval)
+            .field("max_interval", &self.max_interval)
+            .field("on_progress", &self.on_progress.as_ref().map(|_| "Fn"))
+            .finish()
+    }
+}
+
+/// One look at a job that is still running, as given to the callback set
+/// with [`WaitOptions::on_progress`].
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct WaitProgress<'a> {
+    /// The job, e.g. `backup 28c7…`.
+    pub what: &'a str,
+    /// The state this look found, as the API names it (`requested`,
+    /// `in_progress`, ...), or a short phrase where the API gives none
+    /// (`not listed yet`).
+    pub state: &'a str,
+    /// How many looks have been taken, this one included.
+    pub looks: u32,
+    /// How long the wait has run, by the client's clock.
+    pub waited: Duration,
+    /// The pause before the next look.
+    pub next_look: Duration,
 }
 
 impl Default for WaitOptions {
@@ -54,6 +90,7 @@ impl Default for WaitOptions {
             timeout: Duration::from_secs(30 * 60),
             first_interval: Duration::from_secs(2),
             max_interval: Duration::from_secs(30),
+            on_progress: None,
         }
     }
 }
@@ -74,6 +111,27 @@ impl WaitOptions {
     /// The longest pause between two looks.
     pub fn max_interval(mut self, interval: Duration) -> Self {
         self.max_interval = interval;
+        self
+    }
+
+    /// Calls `report` after each look that finds the job still running,
+    /// before the pause, so that a progress display can show the job's
+    /// state as it changes. It is not called for the look that ends the
+    /// wait.
+    ///
+    /// ```
+    /// use wpe_api::wait::WaitOptions;
+    ///
+    /// let options = WaitOptions::default().on_progress(|progress| {
+    ///     eprintln!("{} is {} after {:?}", progress.what, progress.state, progress.waited)
+    /// });
+    /// # let _ = options;
+    /// ```
+    pub fn on_progress(
+        mut self,
+        report: impl Fn(&WaitProgress<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_progress = Some(Arc::new(report));
         self
     }
 }
@@ -140,7 +198,9 @@ where
 {
     let started = clock.now();
     let mut interval = options.first_interval;
+    let mut looks = 0u32;
     loop {
+        looks = looks.saturating_add(1);
         match look().await {
             Ok(Look::Done(value)) => return Ok(value),
             Ok(Look::Failed(state)) => return Err(WaitError::Failed { what, state }),
@@ -154,6 +214,15 @@ where
                     });
                 }
                 tracing::debug!(job = %what, state = %state, next_look_ms = interval.as_millis() as u64, "waiting");
+                if let Some(report) = &options.on_progress {
+                    report(&WaitProgress {
+                        what: &what,
+                        state: &state,
+                        looks,
+                        waited,
+                        next_look: interval,
+                    });
+                }
                 clock.sleep(interval).await;
                 interval = interval.mul_f64(1.5).min(options.max_interval);
             }
@@ -434,6 +503,58 @@ mod tests {
             clock.sleeps(),
             [2000, 3000, 4500, 6750, 10000, 10000, 10000, 10000].map(ms)
         );
+    }
+
+    #[tokio::test]
+    async fn progress_is_reported_after_each_running_look_and_not_after_the_last() {
+        use std::sync::Mutex;
+        let clock = VirtualClock::new();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = Arc::clone(&seen);
+        let options = WaitOptions::default()
+            .first_interval(Duration::from_secs(2))
+            .on_progress(move |p| {
+                record.lock().unwrap().push((
+                    p.what.to_owned(),
+                    p.state.to_owned(),
+                    p.looks,
+                    p.waited,
+                    p.next_look,
+                ))
+            });
+        let mut answers = ["requested", "in_progress"].into_iter();
+        let result = poll(&clock, "backup b".into(), options, || {
+            let next = answers.next();
+            async move {
+                Ok(match next {
+                    Some(state) => Look::Running(state.to_owned()),
+                    None => Look::Done("done"),
+                })
+            }
+        })
+        .await;
+        assert_eq!(result.unwrap(), "done");
+        let s = Duration::from_secs;
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [
+                ("backup b".to_owned(), "requested".to_owned(), 1, s(0), s(2)),
+                (
+                    "backup b".to_owned(),
+                    "in_progress".to_owned(),
+                    2,
+                    s(2),
+                    s(3)
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn wait_options_debug_shows_the_times_and_whether_progress_is_reported() {
+        let debug = format!("{:?}", WaitOptions::default().on_progress(|_| {}));
+        assert!(debug.contains("timeout: 1800s"), "{debug}");
+        assert!(debug.contains("on_progress: Some(\"Fn\")"), "{debug}");
     }
 
     #[tokio::test]

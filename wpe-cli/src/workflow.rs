@@ -9,6 +9,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
+use indicatif::ProgressBar;
 use serde_json::{json, Value};
 use uuid::Uuid;
 use wpe_api::types::PurgeCacheType;
@@ -119,13 +120,18 @@ fn timeout_arg(default: &'static str) -> Arg {
         .help("How long --wait waits")
 }
 
-/// `--timeout` as wait options: polls from every second up to every 10 s.
-fn wait_options(matches: &ArgMatches) -> WaitOptions {
+/// `--timeout` as wait options: polls from every second up to every 10 s,
+/// and shows each state the job is seen in on the spinner `progress`.
+fn wait_options(matches: &ArgMatches, progress: &ProgressBar) -> WaitOptions {
     let seconds = matches.get_one::<u64>("timeout").copied().unwrap_or(300);
+    let progress = progress.clone();
     WaitOptions::default()
         .timeout(Duration::from_secs(seconds))
         .first_interval(Duration::from_secs(1))
         .max_interval(Duration::from_secs(10))
+        .on_progress(move |seen| {
+            progress.set_message(format!("waiting for {} ({})", seen.what, seen.state))
+        })
 }
 
 /// A failed wait as the command's error: a timeout exits 3, a job that
@@ -192,7 +198,7 @@ async fn backup(client: &Client, matches: &ArgMatches, format: Format) -> Result
             backup.id, backup.status
         ));
         let waited = client
-            .wait_for_backup(install, backup.id, wait_options(matches))
+            .wait_for_backup(install, backup.id, wait_options(matches, &progress))
             .await;
         progress.finish_and_clear();
         waited.map_err(wait_failed)?
@@ -286,7 +292,7 @@ async fn domain_add(client: &Client, matches: &ArgMatches, format: Format) -> Re
             domain.name, started.report_id
         ));
         client
-            .wait_for_domain_report(install, started.report_id, wait_options(matches))
+            .wait_for_domain_report(install, started.report_id, wait_options(matches, &progress))
             .await
             .map_err(wait_failed)
     }
