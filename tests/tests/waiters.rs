@@ -54,6 +54,25 @@ async fn setup(config: FakeConfig) -> Setup {
     }
 }
 
+/// Asks the stand-in for a backup of `install`.
+async fn start_backup(
+    client: &wpe_api::Client,
+    install: uuid::Uuid,
+    description: &str,
+) -> wpe_api::types::Backup {
+    client
+        .create_backup()
+        .install_id(install)
+        .body_map(|b| {
+            b.description(description)
+                .notification_emails(vec!["ops@example.com".to_owned()])
+        })
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+}
+
 #[tokio::test]
 async fn a_backup_is_waited_for_until_completed_and_no_longer() {
     // requested for 1 s, in_progress for 1 s, then completed.
@@ -64,16 +83,7 @@ async fn a_backup_is_waited_for_until_completed_and_no_longer() {
         install,
         account: _,
     } = setup(FakeConfig::with_seed(Seed::Installs(1))).await;
-    let backup = client
-        .create_backup()
-        .install_id(install)
-        .body_map(|b| {
-            b.description("wait")
-                .notification_emails(vec!["ops@example.com".to_owned()])
-        })
-        .send()
-        .await
-        .unwrap();
+    let backup = start_backup(&client, install, "wait").await;
     assert_eq!(backup.status, BackupStatus::Requested);
     let done = client
         .wait_for_backup(install, backup.id, options())
@@ -98,16 +108,7 @@ async fn a_backup_wait_reports_each_state_it_sees_until_the_end() {
         install,
         account: _,
     } = setup(FakeConfig::with_seed(Seed::Installs(1))).await;
-    let backup = client
-        .create_backup()
-        .install_id(install)
-        .body_map(|b| {
-            b.description("progress")
-                .notification_emails(vec!["ops@example.com".to_owned()])
-        })
-        .send()
-        .await
-        .unwrap();
+    let backup = start_backup(&client, install, "progress").await;
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let record = Arc::clone(&seen);
     let options = options()
