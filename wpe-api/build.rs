@@ -1,8 +1,9 @@
 //! Generates the typed client from `spec/openapi.json` with progenitor.
 //!
 //! Every generator setting lives here. Schemas the spec marks
-//! `x-wpe-open-enum` (values WP Engine may extend) and the bounded page sizes
-//! are replaced by hand-written types from `src/open_enum.rs` and
+//! `x-wpe-open-enum` (values WP Engine may extend) are replaced by the enums
+//! `build/open_enums.rs` writes from the spec (`src/open_enum.rs` includes
+//! them), the bounded page sizes by the hand-written types of
 //! `src/bounded.rs`, and `createBulkDomains`' answer by the type of
 //! `src/bulk_domains.rs`, which reads both shapes servers send. A nullable
 //! property the spec requires is sent as `null` when it has no value and
@@ -18,6 +19,8 @@
 
 #[path = "build/adapt.rs"]
 mod adapt;
+#[path = "build/open_enums.rs"]
+mod open_enums;
 #[path = "build/table.rs"]
 mod table;
 
@@ -28,6 +31,9 @@ fn main() {
     println!("cargo:rerun-if-changed={}", src.display());
     println!("cargo:rerun-if-changed=build/table.rs");
     println!("cargo:rerun-if-changed=build/adapt.rs");
+    println!("cargo:rerun-if-changed=build/open_enums.rs");
+    // The stand-in's modules: which operations have a handler (build/table.rs).
+    println!("cargo:rerun-if-changed=src/fake");
     let text = std::fs::read_to_string(&src).expect("read spec/openapi.json");
     let raw: serde_json::Value = serde_json::from_str(&text).expect("spec/openapi.json is JSON");
     let mut for_progenitor = raw.clone();
@@ -53,11 +59,9 @@ fn main() {
             "crate::bulk_domains::BulkDomainsResult",
             std::iter::empty(),
         );
-    for (name, schema) in raw["components"]["schemas"].as_object().expect("schemas") {
-        if schema.get("x-wpe-open-enum").is_some() {
-            let impls = [TypeImpl::Display, TypeImpl::FromStr].into_iter();
-            settings.with_replacement(name, format!("crate::open_enum::{name}"), impls);
-        }
+    for name in open_enums::names(&raw) {
+        let impls = [TypeImpl::Display, TypeImpl::FromStr].into_iter();
+        settings.with_replacement(name, format!("crate::open_enum::{name}"), impls);
     }
 
     let mut generator = Generator::new(&settings);
@@ -69,5 +73,6 @@ fn main() {
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
     std::fs::write(out.join("codegen.rs"), prettyplease::unparse(&file)).expect("write codegen.rs");
 
+    open_enums::write(&raw, &out);
     table::write(&raw, &out);
 }
