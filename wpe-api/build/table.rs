@@ -8,7 +8,8 @@
 //!   text values and a JSON body, and the `send`/`stream` dispatchers over
 //!   them (see `src/operations/dispatch.rs`);
 //! - `paged.rs`: one `Paginate` implementation per operation with `x-wpe-paging`;
-//! - `fake_handlers.rs`: the stand-in's handler of every operation, in table order.
+//! - `fake_handlers.rs`: the stand-in's handler of every operation, in table
+//!   order (`None` where `src/fake/` has none yet).
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::Value;
@@ -229,7 +230,9 @@ pub fn write(spec: &Value, out: &std::path::Path) {
     std::fs::write(out.join("operations.rs"), table(&ops)).expect("write operations.rs");
     std::fs::write(out.join("paged.rs"), paged(spec, &ops)).expect("write paged.rs");
     std::fs::write(out.join("dispatch.rs"), dispatch(&ops)).expect("write dispatch.rs");
-    std::fs::write(out.join("fake_handlers.rs"), handlers(&ops)).expect("write fake_handlers.rs");
+    let fake = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/fake");
+    std::fs::write(out.join("fake_handlers.rs"), handlers(&ops, &fake))
+        .expect("write fake_handlers.rs");
 }
 
 fn table(ops: &[Op<'_>]) -> String {
@@ -523,11 +526,38 @@ fn dispatch(ops: &[Op<'_>]) -> String {
     code
 }
 
-/// The stand-in's handlers in table order: `fake::<resource>::<operation>`.
-fn handlers(ops: &[Op<'_>]) -> String {
+/// The stand-in's handlers in table order: `Some(fake::<resource>::<operation>)`
+/// where `src/fake/<resource>.rs` defines that function, else `None` (the
+/// stand-in answers 501 and a test names what to write), so that an import
+/// that adds operations builds before anyone has written their handlers.
+fn handlers(ops: &[Op<'_>], fake: &std::path::Path) -> String {
     let mut code = String::from("[\n");
     for op in ops {
-        let _ = writeln!(code, "    super::{}::{},", op.resource(), op.snake());
+        let (resource, snake) = (op.resource(), op.snake());
+        let source =
+            std::fs::read_to_string(fake.join(format!("{resource}.rs"))).unwrap_or_default();
+        if defines_fn(&source, &snake) {
+            let _ = writeln!(code, "    Some(super::{resource}::{snake} as Handler),");
+        } else {
+            let _ = writeln!(
+                code,
+                "    None, // {}: no fn {snake} in src/fake/{resource}.rs",
+                op.operation_id
+            );
+        }
     }
     code + "]\n"
+}
+
+/// Whether `source` defines a function `name` (`fn name(` or `fn name<`).
+fn defines_fn(source: &str, name: &str) -> bool {
+    source.match_indices("fn ").any(|(at, _)| {
+        let rest = &source[at + 3..];
+        rest.strip_prefix(name)
+            .is_some_and(|after| after.starts_with('(') || after.starts_with('<'))
+            && source[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+    })
 }

@@ -24,8 +24,26 @@ pub(crate) type Handler = fn(&mut State, &Req<'_>) -> Result<Reply, Fail>;
 
 /// The handler of each operation, in [`OPERATIONS`] order:
 /// `super::<resource>::<operation>`, as `build/table.rs` writes it from the
-/// spec. An operation without a handler does not compile.
-const HANDLERS: &[Handler] = &include!(concat!(env!("OUT_DIR"), "/fake_handlers.rs"));
+/// spec, or `None` while that function is not written (an operation just
+/// imported): the stand-in then answers 501, and [`unwritten`] lists it.
+const HANDLERS: &[Option<Handler>] = &include!(concat!(env!("OUT_DIR"), "/fake_handlers.rs"));
+
+/// The operations the stand-in has no handler for, each with the function to
+/// write (`fake::<resource>::<operation>` in `src/fake/<resource>.rs`).
+#[cfg(test)]
+fn unwritten() -> Vec<String> {
+    HANDLERS
+        .iter()
+        .zip(OPERATIONS)
+        .filter(|(handler, _)| handler.is_none())
+        .map(|(_, op)| {
+            format!(
+                "{}: write `pub(crate) fn {}(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail>` in wpe-api/src/fake/{}.rs (and `mod {};` in fake/mod.rs)",
+                op.operation_id, op.id, op.resource, op.resource
+            )
+        })
+        .collect()
+}
 
 /// Answers one request: route, authenticate, apply the rate limit, run the
 /// operation's handler.
@@ -65,7 +83,16 @@ pub(crate) fn handle(
             now,
         };
         let limited = rate_limit::check(&state, &req, op)?;
-        let result = HANDLERS[index](&mut state, &req);
+        let result = match HANDLERS[index] {
+            Some(handler) => handler(&mut state, &req),
+            None => Err(Fail::new(
+                axum::http::StatusCode::NOT_IMPLEMENTED,
+                format!(
+                    "the stand-in has no handler for {} yet: write fake::{}::{}",
+                    op.operation_id, op.resource, op.id
+                ),
+            )),
+        };
         if let (Some(limited), Ok(_)) = (limited, &result) {
             rate_limit::record(&mut state, limited, now);
         }
@@ -174,6 +201,13 @@ mod tests {
     #[test]
     fn every_operation_has_a_handler() {
         assert_eq!(HANDLERS.len(), OPERATIONS.len());
+        let unwritten = unwritten();
+        assert!(
+            unwritten.is_empty(),
+            "the stand-in lacks {} handler(s):\n{}",
+            unwritten.len(),
+            unwritten.join("\n")
+        );
     }
 
     #[test]
