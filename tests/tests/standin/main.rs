@@ -145,7 +145,6 @@ async fn run_all_scenarios() -> Vec<(&'static str, Served)> {
 #[tokio::test]
 async fn every_spec_operation_is_exercised() {
     let spec = spec_operation_ids();
-    assert_eq!(spec.len(), 68, "the spec has 68 operations");
     let runs = run_all_scenarios().await;
     let mut covered: BTreeSet<&'static str> = BTreeSet::new();
     for (name, served) in &runs {
@@ -175,11 +174,21 @@ async fn every_spec_operation_is_exercised() {
         .filter(|op| !covered.contains(op))
         .collect();
     println!("covered {}/{}", spec.len() - missing.len(), spec.len());
+    let todo: Vec<String> = missing
+        .iter()
+        .map(|id| {
+            let op = wpe_api::operations::by_operation_id(id).expect("in the table");
+            format!(
+                "{id}: write a scenario that calls it in tests/tests/standin/{}.rs and list it in `scenarios!`",
+                op.resource
+            )
+        })
+        .collect();
     assert!(
         missing.is_empty(),
-        "covered {}/{}; not exercised: {}",
+        "covered {}/{}; not exercised:\n{}",
         spec.len() - missing.len(),
         spec.len(),
-        missing.join(", ")
+        todo.join("\n")
     );
 }
