@@ -1,6 +1,5 @@
-//! `sync-spec --import`: conversion rules on a small document, real upgrades across WP Engine's
-//! releases (read from `../shared` at run time), and a compile check of the client generated
-//! from the imported specs.
+//! `sync-spec --import`: conversion rules on a small document, and real upgrades across WP
+//! Engine's releases (read from `../shared` at run time).
 
 mod common;
 
@@ -9,7 +8,6 @@ use std::ffi::OsStr;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::{json, Value};
 
@@ -553,122 +551,4 @@ fn dry_run_prints_the_import_and_writes_nothing() {
         assert!(run.stdout.contains(line), "{line:?} in:\n{}", run.stdout);
     }
     assert_eq!(std::fs::read(&spec).expect("read"), before);
-}
-
-/// The `[workspace.dependencies]` table of our workspace (path dependencies left out), so the
-/// compile-check crate builds with the versions the workspace locks.
-fn workspace_dependencies() -> String {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let text = std::fs::read_to_string(root.join("Cargo.toml")).expect("workspace Cargo.toml");
-    let mut out = String::from("[workspace.dependencies]\n");
-    let mut inside = false;
-    for line in text.lines() {
-        if line.starts_with('[') {
-            inside = line.trim() == "[workspace.dependencies]";
-            continue;
-        }
-        if inside && !line.contains("path =") {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
-}
-
-const CHECK_BUILD_RS: &str = r#"//! Runs progenitor on every spec in specs/ with wpe-api's settings (hooks, inner type and
-//! hand-written replacements left out: they need wpe-api's own modules).
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
-
-fn main() {
-    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
-    let mut names: Vec<_> = std::fs::read_dir("specs").unwrap().map(|e| e.unwrap().path()).collect();
-    names.sort();
-    println!("cargo:rerun-if-changed=specs");
-    for path in names {
-        println!("cargo:rerun-if-changed={}", path.display());
-        let text = std::fs::read_to_string(&path).unwrap();
-        let spec: openapiv3::OpenAPI = serde_json::from_str(&text).expect("OpenAPI 3.0");
-        let mut settings = GenerationSettings::default();
-        settings
-            .with_interface(InterfaceStyle::Builder)
-            .with_tag(TagStyle::Merged)
-            .with_derive("schemars::JsonSchema");
-        let tokens = Generator::new(&settings)
-            .generate_tokens(&spec)
-            .unwrap_or_else(|e| panic!("progenitor refuses {}: {e}", path.display()));
-        let file = syn::parse2(tokens).expect("generated code parses");
-        let stem = path.file_stem().unwrap().to_str().unwrap().to_string();
-        std::fs::write(out.join(format!("{stem}.rs")), prettyplease::unparse(&file)).unwrap();
-    }
-}
-"#;
-
-#[test]
-fn client_generated_from_imported_specs_compiles() {
-    let (Some(v1_17), Some(v1_6), Some(v1_10)) = (
-        common::shared_file("upstream/wpe-swagger-1.17.0.json"),
-        common::shared_file("upstream/older/wpe-swagger-1.6.15.json"),
-        common::shared_file("upstream/wpe-swagger-1.10.0.json"),
-    ) else {
-        return;
-    };
-    let dir = scratch("compile");
-    let newer = dir.join("newer");
-    let older = dir.join("older");
-    std::fs::create_dir_all(&newer).expect("dir");
-    std::fs::create_dir_all(&older).expect("dir");
-    import_1_17_0(&newer, &v1_17);
-    let older_spec = import_older(&older, &v1_6, &v1_10);
-
-    // A throwaway crate under the workspace's target dir, its own workspace, checked offline with
-    // the workspace's lock so that nothing is fetched; its target dir persists between runs.
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"))
-        .join("import-check");
-    let krate = target.join("crate");
-    let _ = std::fs::remove_dir_all(krate.join("specs"));
-    std::fs::create_dir_all(krate.join("specs")).expect("specs dir");
-    std::fs::create_dir_all(krate.join("src")).expect("src dir");
-    std::fs::copy(newer.join("openapi.json"), krate.join("specs/v1_17_0.json")).expect("copy");
-    std::fs::copy(&older_spec, krate.join("specs/v1_10_0_from_v1_6_15.json")).expect("copy");
-    let manifest = format!(
-        "[package]\nname = \"import-check\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [workspace]\n\n{}\n\
-         [dependencies]\nprogenitor-client.workspace = true\nreqwest.workspace = true\nserde.workspace = true\n\
-         serde_json.workspace = true\nschemars.workspace = true\nuuid.workspace = true\nchrono.workspace = true\n\
-         regress.workspace = true\nfutures.workspace = true\n\n\
-         [build-dependencies]\nprogenitor.workspace = true\nopenapiv3.workspace = true\nserde_json.workspace = true\n\
-         prettyplease.workspace = true\nsyn.workspace = true\n",
-        workspace_dependencies()
-    );
-    std::fs::write(krate.join("Cargo.toml"), manifest).expect("manifest");
-    std::fs::write(krate.join("build.rs"), CHECK_BUILD_RS).expect("build.rs");
-    std::fs::write(
-        krate.join("src/lib.rs"),
-        "//! Clients generated from imported specs.\n#![allow(warnings)]\n\
-         pub mod v1_17_0 { include!(concat!(env!(\"OUT_DIR\"), \"/v1_17_0.rs\")); }\n\
-         pub mod v1_10_0_from_v1_6_15 { include!(concat!(env!(\"OUT_DIR\"), \"/v1_10_0_from_v1_6_15.rs\")); }\n",
-    )
-    .expect("lib.rs");
-    std::fs::copy(root.join("Cargo.lock"), krate.join("Cargo.lock")).expect("lock");
-
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let started = std::time::Instant::now();
-    let out = Command::new(cargo)
-        .args(["check", "--offline", "--quiet", "--manifest-path"])
-        .arg(krate.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", target.join("target"))
-        .output()
-        .expect("cargo runs");
-    eprintln!(
-        "cargo check of the imported clients: {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    assert!(
-        out.status.success(),
-        "the client generated from the imported specs does not compile:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
