@@ -420,6 +420,9 @@ pub fn render_text(r: &Report, verbose: bool) -> String {
     s
 }
 
+/// Differences listed per schema decision in the text report (`--json` has all).
+const SCHEMA_DIFFERENCES_SHOWN: usize = 5;
+
 /// The `--import` section: what was imported, what was inferred, what is left for a maintainer.
 fn render_import(s: &mut String, imp: &ImportReport) {
     let _ = writeln!(s);
@@ -478,11 +481,29 @@ fn render_import(s: &mut String, imp: &ImportReport) {
     for n in &imp.notes {
         let _ = writeln!(s, "  note: {n}");
     }
+    if !imp.schema_decisions.is_empty() {
+        let _ = writeln!(s, "  Schema decisions ({}):", imp.schema_decisions.len());
+        for d in &imp.schema_decisions {
+            let _ = writeln!(s, "    {} ({}): {}", d.schema, d.upstream, d.decision);
+            for difference in d.differences.iter().take(SCHEMA_DIFFERENCES_SHOWN) {
+                let _ = writeln!(s, "      {difference}");
+            }
+            if d.differences.len() > SCHEMA_DIFFERENCES_SHOWN {
+                let _ = writeln!(
+                    s,
+                    "      … and {} more (--json lists all)",
+                    d.differences.len() - SCHEMA_DIFFERENCES_SHOWN
+                );
+            }
+        }
+    }
     let _ = writeln!(
         s,
-        "  Left for a maintainer: {} decision{} (the drift listed above, not changed by the import) and {} TODO(import) marker{}",
+        "  Left for a maintainer: {} decision{} (the drift listed above, not changed by the import), {} schema decision{} and {} TODO(import) marker{}",
         imp.decisions.len(),
         if imp.decisions.len() == 1 { "" } else { "s" },
+        imp.schema_decisions.len(),
+        if imp.schema_decisions.len() == 1 { "" } else { "s" },
         imp.markers,
         if imp.markers == 1 { "" } else { "s" },
     );

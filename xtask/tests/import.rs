@@ -1,4 +1,4 @@
-//! `sync-spec --import`: conversion rules on a small document, and real upgrades across WP
+//! `sync-spec --import`: conversion rules on small documents, and real upgrades across WP
 //! Engine's releases (read from `../shared` at run time).
 
 mod common;
@@ -142,6 +142,16 @@ fn assert_our_conventions(doc: &Value) {
     assert!(!text.contains("x-nullable"), "nullable, not x-nullable");
 }
 
+/// The names of the component schemas of a document.
+fn schema_names(doc: &Value) -> Vec<String> {
+    doc["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+        .cloned()
+        .collect()
+}
+
 #[test]
 fn new_operation_is_converted_to_our_conventions() {
     let dir = scratch("convert");
@@ -277,8 +287,175 @@ fn new_operation_is_converted_to_our_conventions() {
         identities(&imported["decisions"]),
         ids(&[("postThingsParts", "operationId", "operation-id-changed")])
     );
+    assert_eq!(imported["schema_decisions"], json!([]));
     assert!(report["summary"]["todo_markers"].as_u64().expect("count") > 0);
     assert_eq!(report["summary"]["check_fails"], true);
+}
+
+#[test]
+fn same_named_schemas_reuse_ours_and_a_difference_is_a_schema_decision() {
+    let dir = scratch("same-named");
+    let ours = json!({"openapi": "3.0.3", "info": {"title": "ours", "version": "1"}, "paths": {},
+        "components": {"schemas": {
+            "Thing": {"type": "object", "description": "Ours.", "required": ["id"], "properties": {
+                "id": {"type": "string", "description": "Ours."},
+                "state": {"$ref": "#/components/schemas/ThingState"},
+                "note": {"type": "string", "nullable": true, "description": "Ours."},
+                "part": {"$ref": "#/components/schemas/Part"}}},
+            "ThingState": {"type": "string", "description": "Ours.", "enum": ["on", "off"],
+                "x-wpe-open-enum": true, "x-wpe-enum-descriptions": {"on": "On.", "off": "Off."}},
+            "Part": {"type": "object", "description": "Ours.", "properties": {
+                "id": {"type": "string"}, "size": {"type": "string"}}}}}});
+    let upstream = json!({
+        "swagger": "2.0",
+        "info": {"title": "t", "version": "2"},
+        "security": [{"basicAuth": []}],
+        "paths": {
+            "/things/{thing_id}": {"get": {"tags": ["Thing"], "operationId": "getThing",
+                "parameters": [{"name": "thing_id", "in": "path", "required": true, "type": "string"}],
+                "responses": {"200": {"description": "", "schema": {"$ref": "#/definitions/Thing"}}}}},
+            "/parts/{part_id}": {"get": {"tags": ["Part"], "operationId": "getPart",
+                "parameters": [{"name": "part_id", "in": "path", "required": true, "type": "string"}],
+                "responses": {"200": {"description": "", "schema": {"$ref": "#/definitions/Part"}}}}},
+            "/jobs/{job_id}": {"get": {"tags": ["Job"], "operationId": "getJob",
+                "parameters": [{"name": "job_id", "in": "path", "required": true, "type": "string"}],
+                "responses": {"200": {"description": "", "schema": {"$ref": "#/definitions/Job"}}}}},
+            "/job_states": {"get": {"tags": ["Job"], "operationId": "listJobStates",
+                "responses": {"200": {"description": "", "schema": {"$ref": "#/definitions/JobState"}}}}}},
+        "definitions": {
+            // The same as ours under our conventions: other words, x-nullable, an inline enum.
+            "Thing": {"type": "object", "description": "upstream's words", "required": ["id"], "properties": {
+                "id": {"type": "string", "example": "t1"},
+                "state": {"type": "string", "enum": ["off", "on"]},
+                "note": {"type": "string", "x-nullable": true},
+                "part": {"$ref": "#/definitions/Part"}}},
+            // Not the same: a format, a type and a property more.
+            "Part": {"type": "object", "properties": {
+                "id": {"type": "string", "format": "uuid"}, "size": {"type": "integer"}, "color": {"type": "string"}}},
+            // New; its state enum wants the name of another new definition.
+            "Job": {"type": "object", "properties": {"state": {"type": "string", "enum": ["queued", "done"]}}},
+            "JobState": {"type": "object", "properties": {"name": {"type": "string"}}}}
+    });
+    let up = dir.join("upstream.json");
+    write_json(&up, &upstream);
+    let spec = dir.join("openapi.json");
+    write_json(&spec, &ours);
+    let devs = convention_deviations(&dir);
+    let text = sync(&spec, &up, &devs, &["--import", "--dry-run"]);
+    let run = sync(&spec, &up, &devs, &["--import", "--json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let imported = run.json()["import"].clone();
+    let doc = read_json(&spec);
+    assert_our_conventions(&doc);
+
+    // Ours' Thing and Part stand for upstream's: unchanged, no copy.
+    for name in ["Thing", "ThingState", "Part"] {
+        assert_eq!(
+            doc["components"]["schemas"][name], ours["components"]["schemas"][name],
+            "{name}"
+        );
+    }
+    assert_eq!(
+        doc["paths"]["/parts/{part_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"],
+        json!({"$ref": "#/components/schemas/Part"})
+    );
+    let names = schema_names(&doc);
+    assert_eq!(
+        names,
+        [
+            "Thing",
+            "ThingState",
+            "Part",
+            "ErrorResponse",
+            "ResourceError",
+            "Job",
+            "JobStateImported",
+            "JobState"
+        ]
+    );
+    let notes: Vec<&str> = imported["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        notes.contains(
+            &"upstream definition Thing is ours' Thing (the same structure): reused ours"
+        ),
+        "{notes:#?}"
+    );
+
+    // Part differs: reused all the same, and a decision that says where.
+    let decisions = imported["schema_decisions"].as_array().expect("list");
+    assert_eq!(decisions.len(), 2, "{decisions:#?}");
+    let part = &decisions[0];
+    assert_eq!(part["schema"], "Part");
+    assert_eq!(part["upstream"], "upstream definition Part");
+    assert!(
+        part["decision"]
+            .as_str()
+            .expect("text")
+            .starts_with("ours and upstream's differ; the import used ours (3 differences)"),
+        "{part}"
+    );
+    let where_: Vec<&str> = part["differences"]
+        .as_array()
+        .expect("differences")
+        .iter()
+        .map(|d| {
+            d.as_str()
+                .expect("text")
+                .split(':')
+                .next()
+                .expect("location")
+        })
+        .collect();
+    assert_eq!(
+        where_,
+        [
+            "Part.color property-added",
+            "Part.id format-changed",
+            "Part.size type-changed"
+        ]
+    );
+    // A name this import gave twice is never changed silently.
+    let renamed = &decisions[1];
+    assert_eq!(renamed["schema"], "JobStateImported");
+    assert_eq!(renamed["upstream"], "the enum of upstream's Job.state");
+    assert!(renamed["decision"]
+        .as_str()
+        .expect("text")
+        .contains("this import already names another schema JobState"));
+    assert_eq!(
+        doc["components"]["schemas"]["Job"]["properties"]["state"],
+        json!({"$ref": "#/components/schemas/JobStateImported"})
+    );
+
+    // The drift on the new operations is left as decisions.
+    assert_eq!(
+        identities(&imported["decisions"]),
+        ids(&[
+            ("getPart", "response.200.body.color", "property-added"),
+            ("getPart", "response.200.body.id", "format-changed"),
+            ("getPart", "response.200.body.size", "type-changed"),
+            ("getThing", "response.200.body.part.color", "property-added"),
+            ("getThing", "response.200.body.part.id", "format-changed"),
+            ("getThing", "response.200.body.part.size", "type-changed"),
+        ])
+    );
+
+    assert!(
+        text.stdout.contains("  Schema decisions (2):\n    Part (upstream definition Part): ours and upstream's differ"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("\n      Part.size type-changed: "),
+        "{}",
+        text.stdout
+    );
 }
 
 #[test]
@@ -342,6 +519,8 @@ fn import_and_check(spec: &Path, upstream: &Path, deviations: &Path) -> Value {
     assert_eq!(imported["written"], true);
     let mut doc = read_json(spec);
     assert_our_conventions(&doc);
+    let text = serde_json::to_string(&doc).expect("serialise");
+    assert!(!text.contains("Imported\""), "no …Imported schema");
 
     let check = sync(spec, upstream, deviations, &["--check", "--json"]);
     assert_eq!(check.code, 1, "markers fail --check: {}", check.stderr);
@@ -458,6 +637,7 @@ fn import_of_1_17_0_into_our_1_10_0_spec_adds_ten_operations_and_leaves_only_dec
         transfer["properties"]["status"],
         json!({"$ref": "#/components/schemas/SiteTransferStatus"})
     );
+    assert_eq!(imported["schema_decisions"], json!([]));
 }
 
 #[test]
@@ -488,9 +668,11 @@ fn import_older(dir: &Path, v1_6: &Path, v1_10: &Path) -> PathBuf {
         39
     );
     assert_eq!(identities(&first["import"]["decisions"]), BTreeSet::new());
+    assert_eq!(first["import"]["schema_decisions"], json!([]));
 
     let second = import_and_check(&spec, v1_10, &devs);
     let imported = &second["import"];
+    assert_eq!(imported["schema_decisions"], json!([]));
     assert_eq!(imported["operations"].as_array().expect("ops").len(), 11);
     assert_eq!(
         identities(&imported["decisions"]),

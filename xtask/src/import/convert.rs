@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use super::pointer::{body_pointer, escape, find_operation, resolve_ptr, unescape};
-use super::{Inference, DESCRIBE};
+use super::{Inference, SchemaDecision, DESCRIBE};
 
 /// What an upstream definition becomes in ours.
 #[derive(Debug, Clone)]
@@ -14,6 +14,27 @@ pub(super) enum Target {
     Component(String),
     /// Ours writes it inline (e.g. the `next`/`previous`/`count` of pages): this schema.
     Inline(Value),
+}
+
+/// What a wanted component name turned out to be.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Named {
+    /// Ours already has a schema of that name: it is used (and compared with upstream's).
+    Ours(String),
+    /// A new component of this name (the wanted one unless this import already made it).
+    New(String),
+}
+
+/// A schema of ours that stands for one of upstream's (same name), to compare once the
+/// document is complete.
+#[derive(Debug, Clone)]
+pub(super) struct Reuse {
+    /// Ours' component name.
+    pub(super) ours: String,
+    /// Upstream's schema, as upstream writes it (Swagger 2.0, may reference definitions).
+    pub(super) upstream: Value,
+    /// What upstream's schema is, for the report (`upstream definition Foo`).
+    pub(super) what: String,
 }
 
 pub(super) struct Converter<'u> {
@@ -28,9 +49,28 @@ pub(super) struct Converter<'u> {
     pub(super) notes: Vec<String>,
     /// Names of ours' component schemas before the import.
     pub(super) taken: BTreeSet<String>,
+    /// Schemas of ours used for upstream's of the same name, compared at the end.
+    pub(super) reused: Vec<Reuse>,
+    /// Names that need a maintainer's decision (a name this import had to change).
+    pub(super) schema_decisions: Vec<SchemaDecision>,
 }
 
-impl Converter<'_> {
+impl<'u> Converter<'u> {
+    /// A converter from `up` into a document whose component schemas are named `taken`.
+    pub(super) fn new(up: &'u Value, taken: BTreeSet<String>) -> Self {
+        Converter {
+            up,
+            targets: BTreeMap::new(),
+            queued: Vec::new(),
+            new_schemas: Vec::new(),
+            inferences: Vec::new(),
+            notes: Vec::new(),
+            taken,
+            reused: Vec::new(),
+            schema_decisions: Vec::new(),
+        }
+    }
+
     /// Learns which upstream definition is which schema of ours by walking the request and
     /// success-response schemas of every operation both documents have, side by side.
     pub(super) fn learn_names(&mut self, ours: &Value) {
@@ -165,19 +205,43 @@ impl Converter<'_> {
         def.is_some_and(|d| d["type"] == "object" || d.get("properties").is_some())
     }
 
-    /// What a definition becomes in ours; an unknown one is queued for import.
+    /// What a definition becomes in ours: learned, else ours' schema of the same name, else a
+    /// new component (queued for import).
     pub(super) fn target(&mut self, name: &str) -> Target {
         if let Some(t) = self.targets.get(name) {
             return t.clone();
         }
-        let t = Target::Component(self.free_name(name));
+        let upstream = json!({"$ref": format!("#/definitions/{}", escape(name))});
+        let what = format!("upstream definition {name}");
+        let t = match self.name_for(name, &upstream, &what) {
+            Named::Ours(n) => Target::Component(n),
+            Named::New(n) => {
+                self.queued.push(name.to_string());
+                Target::Component(n)
+            }
+        };
         self.targets.insert(name.to_string(), t.clone());
-        self.queued.push(name.to_string());
         t
     }
 
-    /// A component name for something new: `wanted`, or `wantedImported` when ours or this import has it.
-    pub(super) fn free_name(&mut self, wanted: &str) -> String {
+    /// The component to use for `wanted` (what upstream calls `what`, written `upstream`):
+    /// ours' schema of that name when ours has one (compared with upstream's once the document
+    /// is complete), else a new name.
+    pub(super) fn name_for(&mut self, wanted: &str, upstream: &Value, what: &str) -> Named {
+        if self.taken.contains(wanted) {
+            self.reused.push(Reuse {
+                ours: wanted.to_string(),
+                upstream: upstream.clone(),
+                what: what.to_string(),
+            });
+            return Named::Ours(wanted.to_string());
+        }
+        Named::New(self.free_name(wanted, what))
+    }
+
+    /// A name for something new: `wanted`, or `wantedImported` when this import already made
+    /// `wanted` (never silent: that is a schema decision).
+    pub(super) fn free_name(&mut self, wanted: &str, what: &str) -> String {
         let clash = |n: &str| {
             self.taken.contains(n)
                 || self.new_schemas.iter().any(|(m, _)| m == n)
@@ -197,9 +261,14 @@ impl Converter<'_> {
                 format!("{wanted}Imported{i}")
             };
             if !clash(&candidate) {
-                self.notes.push(format!(
-                    "{wanted} clashes with a schema of ours: imported as {candidate}"
-                ));
+                self.schema_decisions.push(SchemaDecision {
+                    schema: candidate.clone(),
+                    upstream: what.to_string(),
+                    decision: format!(
+                        "imported as {candidate}: this import already names another schema {wanted}; choose a name"
+                    ),
+                    differences: Vec::new(),
+                });
                 return candidate;
             }
             i += 1;

@@ -6,13 +6,14 @@
 //! every text that must be written in our words is left as a [`MARKER`] that `--check` counts.
 
 mod additions;
+mod compare;
 mod convert;
 mod operation;
 mod pointer;
 mod scaffold;
 mod schema;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -59,6 +60,20 @@ pub struct Inference {
     pub fact: String,
 }
 
+/// A schema a maintainer must decide about: ours and upstream's differ under the same name, or
+/// the import could not give a new schema the name it wanted.
+#[derive(Debug, Clone, Serialize)]
+pub struct SchemaDecision {
+    /// Ours' component name (the one the import used).
+    pub schema: String,
+    /// What upstream's schema is (`upstream definition Foo`, `the inline 200 body of listFoos`).
+    pub upstream: String,
+    /// What the import did, and what is left to decide.
+    pub decision: String,
+    /// Where they differ (`Foo.bar property-added: ...`); empty for a naming decision.
+    pub differences: Vec<String>,
+}
+
 /// Everything one import did and left undone.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportReport {
@@ -78,7 +93,10 @@ pub struct ImportReport {
     pub decisions: Vec<Change>,
     /// Placeholders (`TODO(import)`) in the resulting document.
     pub markers: usize,
-    /// Anything else worth knowing (an upstream definition renamed to avoid a clash ...).
+    /// Schemas to decide about: ours used where upstream's of the same name differs, or a new
+    /// schema that could not get its name.
+    pub schema_decisions: Vec<SchemaDecision>,
+    /// Anything else worth knowing (an upstream schema that is ours' of the same name ...).
     pub notes: Vec<String>,
     /// The result was written to our spec (false for `--dry-run` or an invalid result).
     pub written: bool,
@@ -96,7 +114,7 @@ pub fn count_markers(doc: &Value) -> usize {
 
 /// Imports into `ours` what upstream (a Swagger 2.0 document) added, as listed by `drift`
 /// (the unacknowledged changes of a diff of upstream against ours). Returns the new document
-/// and the report (without `decisions` and `markers`, which the caller fills from a fresh diff).
+/// and the report (without `decisions`, which the caller fills from a fresh diff).
 pub fn import(
     upstream: &Value,
     ours: &Value,
@@ -111,15 +129,7 @@ pub fn import(
     let mut report = ImportReport::default();
     scaffold(&mut doc, upstream, &mut report);
 
-    let mut cx = Converter {
-        up: upstream,
-        targets: BTreeMap::new(),
-        queued: Vec::new(),
-        new_schemas: Vec::new(),
-        inferences: Vec::new(),
-        notes: Vec::new(),
-        taken: schema_names(&doc),
-    };
+    let mut cx = Converter::new(upstream, schema_names(&doc));
     cx.learn_names(&doc);
 
     // 1. Operations upstream has and ours lacks, in upstream's document order.
@@ -187,6 +197,36 @@ pub fn import(
             fact: "x-wpe-paging {style: offset, items: results, key: id}: limit+offset query parameters and a `results` array of objects with an `id`".into(),
         });
     }
+
+    // 4. Ours' schemas used for upstream's of the same name: the same, or a decision.
+    let reused = std::mem::take(&mut cx.reused);
+    let names: BTreeSet<String> = reused.iter().map(|r| r.ours.clone()).collect();
+    let mut compared = BTreeSet::new();
+    for reuse in reused {
+        if !compared.insert((reuse.ours.clone(), reuse.upstream.to_string())) {
+            continue;
+        }
+        let differences =
+            compare::differences(upstream, &reuse.upstream, &doc, &reuse.ours, &names);
+        if differences.is_empty() {
+            cx.notes.push(format!(
+                "{} is ours' {} (the same structure): reused ours",
+                reuse.what, reuse.ours
+            ));
+        } else {
+            report.schema_decisions.push(SchemaDecision {
+                schema: reuse.ours.clone(),
+                upstream: reuse.what,
+                decision: format!(
+                    "ours and upstream's differ; the import used ours ({} difference{}): align ours, or record the difference as a deviation",
+                    differences.len(),
+                    if differences.len() == 1 { "" } else { "s" }
+                ),
+                differences,
+            });
+        }
+    }
+    report.schema_decisions.append(&mut cx.schema_decisions);
     report.inferences = cx.inferences;
     report.notes.extend(cx.notes);
     report.markers = count_markers(&doc);

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
-use super::convert::{Converter, Target};
+use super::convert::{Converter, Named, Target};
 use super::pointer::{escape, unescape};
 use super::scaffold::set_before;
 use super::{pascal, Inference, DESCRIBE};
@@ -49,16 +49,23 @@ impl Converter<'_> {
                 && obj.get("type").and_then(Value::as_str) == Some("string")
                 && obj.contains_key("enum")
             {
-                let name = self.free_name(&format!("{owner}{}", pascal(property)));
-                let mut e = self.schema(s, None, None);
-                if let Some(m) = e.as_object_mut() {
-                    m.insert("x-wpe-open-enum".into(), json!(true));
-                }
-                self.new_schemas.push((name.clone(), e));
-                self.inferences.push(Inference {
-                    target: name.clone(),
-                    fact: format!("x-wpe-open-enum (state field {owner}.{property}): the server may add values; needs crate::open_enum::{name} in wpe-api"),
-                });
+                let wanted = format!("{owner}{}", pascal(property));
+                let what = format!("the enum of upstream's {owner}.{property}");
+                let name = match self.name_for(&wanted, s, &what) {
+                    Named::Ours(name) => name,
+                    Named::New(name) => {
+                        let mut e = self.schema(s, None, None);
+                        if let Some(m) = e.as_object_mut() {
+                            m.insert("x-wpe-open-enum".into(), json!(true));
+                        }
+                        self.new_schemas.push((name.clone(), e));
+                        self.inferences.push(Inference {
+                            target: name.clone(),
+                            fact: format!("x-wpe-open-enum (state field {owner}.{property}): the server may add values; needs crate::open_enum::{name} in wpe-api"),
+                        });
+                        name
+                    }
+                };
                 return json!({"$ref": format!("#/components/schemas/{name}")});
             }
         }
@@ -152,8 +159,6 @@ impl Converter<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
 
     #[test]
@@ -162,15 +167,7 @@ mod tests {
             "state": {"type": "string", "enum": ["a", "b"]},
             "env": {"type": "string", "enum": ["x", null], "description": "upstream words"},
             "when": {"type": "string", "format": "date-time", "x-nullable": true, "example": "2024"}}}}});
-        let mut cx = Converter {
-            up: &up,
-            targets: BTreeMap::new(),
-            queued: Vec::new(),
-            new_schemas: Vec::new(),
-            inferences: Vec::new(),
-            notes: Vec::new(),
-            taken: BTreeSet::new(),
-        };
+        let mut cx = Converter::new(&up, BTreeSet::new());
         let r = cx.schema(&json!({"$ref": "#/definitions/Thing"}), None, None);
         assert_eq!(r, json!({"$ref": "#/components/schemas/Thing"}));
         cx.drain();
