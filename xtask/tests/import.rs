@@ -142,6 +142,22 @@ fn assert_our_conventions(doc: &Value) {
     assert!(!text.contains("x-nullable"), "nullable, not x-nullable");
 }
 
+/// `target fact` of every inference of an import report.
+fn facts(imported: &Value) -> Vec<String> {
+    imported["inferences"]
+        .as_array()
+        .expect("inferences")
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {}",
+                i["target"].as_str().expect("target"),
+                i["fact"].as_str().expect("fact")
+            )
+        })
+        .collect()
+}
+
 /// The names of the component schemas of a document.
 fn schema_names(doc: &Value) -> Vec<String> {
     doc["components"]["schemas"]
@@ -151,6 +167,9 @@ fn schema_names(doc: &Value) -> Vec<String> {
         .cloned()
         .collect()
 }
+
+const DESCRIBE: &str = "TODO(import): describe in our words";
+const DESCRIBE_VALUE: &str = "TODO(import): describe this value in our words";
 
 #[test]
 fn new_operation_is_converted_to_our_conventions() {
@@ -234,10 +253,13 @@ fn new_operation_is_converted_to_our_conventions() {
     );
     assert_eq!(part["properties"]["kind"]["nullable"], true);
     assert_eq!(part["properties"]["kind"]["enum"], json!(["a"]));
+    let state = &doc["components"]["schemas"]["PartState"];
+    assert_eq!(state["x-wpe-open-enum"], true);
     assert_eq!(
-        doc["components"]["schemas"]["PartState"]["x-wpe-open-enum"],
-        true
+        state["x-wpe-enum-descriptions"],
+        json!({"new": DESCRIBE_VALUE, "old": DESCRIBE_VALUE})
     );
+    assert_eq!(state["description"], DESCRIBE);
     assert!(doc["components"]["schemas"].get("NotFound").is_none());
 
     let create = &doc["paths"]["/things/{thing_id}/parts"]["post"];
@@ -252,35 +274,17 @@ fn new_operation_is_converted_to_our_conventions() {
     let imported = &report["import"];
     assert_eq!(imported["operations"].as_array().expect("ops").len(), 2);
     assert_eq!(imported["operations"][1]["generated_id"], true);
-    let facts: Vec<String> = imported["inferences"]
-        .as_array()
-        .expect("inferences")
-        .iter()
-        .map(|i| {
-            format!(
-                "{} {}",
-                i["target"].as_str().unwrap(),
-                i["fact"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let facts = facts(imported);
+    for fact in [
+        "listParts x-wpe-paging {style: offset, items: results, key: id}",
+        "postThingsParts x-wpe-idempotent false",
+        "PartState x-wpe-open-enum (state field Part.state): the server may add values; wpe-api's build generates it; describe its values",
+    ] {
+        assert!(facts.iter().any(|f| f.starts_with(fact)), "{fact:?} in {facts:#?}");
+    }
     assert!(
-        facts
-            .iter()
-            .any(|f| f.starts_with("listParts x-wpe-paging")),
-        "{facts:?}"
-    );
-    assert!(
-        facts
-            .iter()
-            .any(|f| f.starts_with("postThingsParts x-wpe-idempotent false")),
-        "{facts:?}"
-    );
-    assert!(
-        facts
-            .iter()
-            .any(|f| f.starts_with("PartState x-wpe-open-enum")),
-        "{facts:?}"
+        !facts.iter().any(|f| f.contains("open_enum::")),
+        "{facts:#?}"
     );
     // The generated operationId is the one decision left; the markers are counted.
     assert_eq!(
@@ -456,6 +460,67 @@ fn same_named_schemas_reuse_ours_and_a_difference_is_a_schema_decision() {
         "{}",
         text.stdout
     );
+}
+
+#[test]
+fn new_values_of_an_open_enum_get_description_markers() {
+    let dir = scratch("open-enum");
+    let op = |path: &str, id: &str, schema: &str| {
+        json!({"operationId": id, "tags": ["Thing"], "summary": "S.", "x-wpe-idempotent": true,
+            "responses": {"200": {"description": "D.", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}}},
+            "x-path": path})
+    };
+    let mut ours = json!({"openapi": "3.0.3", "info": {"title": "ours", "version": "1"},
+        "paths": {"/things": {"get": op("/things", "getThing", "Thing")},
+                  "/others": {"get": op("/others", "getOther", "Other")}},
+        "components": {"schemas": {
+            "Thing": {"type": "object", "properties": {"state": {"$ref": "#/components/schemas/ThingState"}}},
+            "ThingState": {"type": "string", "enum": ["on", "off"], "x-wpe-open-enum": true,
+                "x-wpe-enum-descriptions": {"on": "On.", "off": "Off."}},
+            "Other": {"type": "object", "properties": {"mode": {"$ref": "#/components/schemas/OtherMode"}}},
+            "OtherMode": {"type": "string", "enum": ["a"], "x-wpe-open-enum": true},
+            "Closed": {"type": "string", "enum": ["x"]}}}});
+    for path in ["/things", "/others"] {
+        ours["paths"][path]["get"]
+            .as_object_mut()
+            .expect("op")
+            .remove("x-path");
+    }
+    let upstream = json!({"swagger": "2.0", "info": {"title": "t", "version": "2"},
+        "paths": {
+            "/things": {"get": {"operationId": "getThing", "responses": {"200": {"description": "", "schema": {"$ref": "#/definitions/Thing"}}}}},
+            "/others": {"get": {"operationId": "getOther", "responses": {"200": {"description": "", "schema": {"$ref": "#/definitions/Other"}}}}}},
+        "definitions": {
+            "Thing": {"type": "object", "properties": {"state": {"type": "string", "enum": ["on", "off", "paused"]}}},
+            "Other": {"type": "object", "properties": {"mode": {"type": "string", "enum": ["a", "b"]}}}}});
+    let up = dir.join("upstream.json");
+    write_json(&up, &upstream);
+    let spec = dir.join("openapi.json");
+    write_json(&spec, &ours);
+    let devs = dir.join("deviations.json");
+    write_json(&devs, &json!({"deviations": []}));
+    let run = sync(&spec, &up, &devs, &["--import", "--json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let imported = run.json()["import"].clone();
+    assert_eq!(
+        imported["enum_values"],
+        json!(["OtherMode: \"b\"", "ThingState: \"paused\""])
+    );
+    let doc = read_json(&spec);
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["ThingState"]["enum"],
+        json!(["on", "off", "paused"])
+    );
+    assert_eq!(
+        schemas["ThingState"]["x-wpe-enum-descriptions"],
+        json!({"on": "On.", "off": "Off.", "paused": DESCRIBE_VALUE})
+    );
+    assert_eq!(
+        schemas["OtherMode"]["x-wpe-enum-descriptions"],
+        json!({"b": DESCRIBE_VALUE})
+    );
+    assert_eq!(imported["markers"], 2);
 }
 
 #[test]
@@ -638,6 +703,12 @@ fn import_of_1_17_0_into_our_1_10_0_spec_adds_ten_operations_and_leaves_only_dec
         json!({"$ref": "#/components/schemas/SiteTransferStatus"})
     );
     assert_eq!(imported["schema_decisions"], json!([]));
+    // A value added to an open enum got a description marker (written since, by
+    // `import_and_check`'s stand-in maintainer).
+    assert_eq!(
+        doc["components"]["schemas"]["BackupStatus"]["x-wpe-enum-descriptions"],
+        json!({"in_progress": "Written by a maintainer."})
+    );
 }
 
 #[test]

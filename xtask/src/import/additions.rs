@@ -6,7 +6,7 @@ use super::convert::Converter;
 use super::pointer::{
     body_pointer, escape, find_operation, find_property, parse_location, unescape, walk, Step,
 };
-use super::ImportReport;
+use super::{ImportReport, DESCRIBE_VALUE};
 use crate::diff::Change;
 
 impl Converter<'_> {
@@ -97,6 +97,19 @@ impl Converter<'_> {
         }
         if up_values_null(self.up, &up_ptr) && target.get("nullable").is_none() {
             target.insert("nullable".into(), json!(true));
+        }
+        // wpe-api's build writes an open enum's type from its values' descriptions.
+        if target.get("x-wpe-open-enum") == Some(&json!(true)) && !added.is_empty() {
+            let words = target
+                .entry("x-wpe-enum-descriptions")
+                .or_insert_with(|| json!({}));
+            if let Some(words) = words.as_object_mut() {
+                for v in added.iter().filter_map(Value::as_str) {
+                    words
+                        .entry(v.to_string())
+                        .or_insert_with(|| json!(DESCRIBE_VALUE));
+                }
+            }
         }
         for v in added {
             report.enum_values.push(format!("{where_}: {v}"));

@@ -32,6 +32,9 @@ pub const MARKER: &str = "TODO(import)";
 /// What a description placeholder says.
 pub const DESCRIBE: &str = "TODO(import): describe in our words";
 
+/// What the placeholder for one value of an open enum says (in `x-wpe-enum-descriptions`).
+pub const DESCRIBE_VALUE: &str = "TODO(import): describe this value in our words";
+
 /// Statuses every operation answers with the shared error response, besides upstream's own.
 const ERROR_RANGES: [&str; 2] = ["4XX", "5XX"];
 

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::convert::{Converter, Named, Target};
 use super::pointer::{escape, unescape};
 use super::scaffold::set_before;
-use super::{pascal, Inference, DESCRIBE};
+use super::{pascal, Inference, DESCRIBE, DESCRIBE_VALUE};
 
 impl Converter<'_> {
     /// Converts a Swagger 2.0 schema. `owner` names the component being converted (for naming
@@ -55,13 +55,11 @@ impl Converter<'_> {
                     Named::Ours(name) => name,
                     Named::New(name) => {
                         let mut e = self.schema(s, None, None);
-                        if let Some(m) = e.as_object_mut() {
-                            m.insert("x-wpe-open-enum".into(), json!(true));
-                        }
+                        open_enum(&mut e);
                         self.new_schemas.push((name.clone(), e));
                         self.inferences.push(Inference {
                             target: name.clone(),
-                            fact: format!("x-wpe-open-enum (state field {owner}.{property}): the server may add values; needs crate::open_enum::{name} in wpe-api"),
+                            fact: format!("x-wpe-open-enum (state field {owner}.{property}): the server may add values; wpe-api's build generates it; describe its values"),
                         });
                         name
                     }
@@ -157,6 +155,43 @@ impl Converter<'_> {
     }
 }
 
+/// Marks a converted enum schema open: `x-wpe-open-enum`, a marker per value in
+/// `x-wpe-enum-descriptions` (from which, with `description`, wpe-api's build writes the type),
+/// and a description marker when it has none.
+pub(super) fn open_enum(e: &mut Value) {
+    let Some(m) = e.as_object_mut() else {
+        return;
+    };
+    m.insert("x-wpe-open-enum".into(), json!(true));
+    let mut words = Map::new();
+    for v in m
+        .get("enum")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(v) = v.as_str() {
+            words.insert(v.to_string(), json!(DESCRIBE_VALUE));
+        }
+    }
+    m.insert("x-wpe-enum-descriptions".into(), Value::Object(words));
+    describe(m);
+}
+
+/// Gives a new component a description marker (right after `type`) when it has no description.
+pub(super) fn describe(m: &mut Map<String, Value>) {
+    if m.contains_key("description") {
+        return;
+    }
+    let after = m.keys().position(|k| k == "type").map_or(0, |i| i + 1);
+    match m.keys().nth(after).cloned() {
+        Some(before) => set_before(m, "description", json!(DESCRIBE), &before),
+        None => {
+            m.insert("description".into(), json!(DESCRIBE));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +221,10 @@ mod tests {
             thing["properties"]["when"],
             json!({"type": "string", "format": "date-time", "nullable": true})
         );
-        assert_eq!(cx.new_schemas[1].1["x-wpe-open-enum"], json!(true));
+        assert_eq!(
+            cx.new_schemas[1].1,
+            json!({"type": "string", "description": DESCRIBE, "enum": ["a", "b"],
+                "x-wpe-open-enum": true, "x-wpe-enum-descriptions": {"a": DESCRIBE_VALUE, "b": DESCRIBE_VALUE}})
+        );
     }
 }
