@@ -142,6 +142,96 @@ fn assert_our_conventions(doc: &Value) {
     assert!(!text.contains("x-nullable"), "nullable, not x-nullable");
 }
 
+/// Follows a local `$ref` (`#/components/<section>/<name>`) to what it names.
+fn deref<'d>(doc: &'d Value, v: &'d Value) -> &'d Value {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) => doc
+            .pointer(r.strip_prefix('#').expect("a local $ref"))
+            .unwrap_or_else(|| panic!("dangling $ref {r}")),
+        None => v,
+    }
+}
+
+/// What wpe-api's build (`wpe-api/build/table.rs`) requires of an operation, checked on every
+/// operation whose id is in `only` (all of them when `None`): a summary, a tag,
+/// `x-wpe-idempotent`; path and query parameters only, each described, an enum only as a named
+/// schema; a request body and every 2xx JSON body as a `$ref` to a component schema; an offset
+/// page whose items are a `$ref` with a string or integer key.
+fn assert_wpe_api_build_accepts(doc: &Value, only: Option<&BTreeSet<String>>) {
+    for (_, _, op) in operations(doc) {
+        let id = op["operationId"].as_str().expect("operationId");
+        if only.is_some_and(|o| !o.contains(id)) {
+            continue;
+        }
+        assert!(op["summary"].is_string(), "{id}: a summary");
+        assert!(op["tags"][0].is_string(), "{id}: a tag");
+        assert!(
+            op["x-wpe-idempotent"].is_boolean(),
+            "{id}: x-wpe-idempotent"
+        );
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            let p = deref(doc, p);
+            let name = p["name"].as_str().expect("parameter name");
+            assert!(
+                matches!(p["in"].as_str(), Some("path" | "query")),
+                "{id}: {name} is a path or query parameter"
+            );
+            assert!(p["description"].is_string(), "{id}: {name} is described");
+            let schema = &p["schema"];
+            assert!(
+                schema.get("$ref").is_some() || schema.get("enum").is_none(),
+                "{id}: {name}: an inline enum needs a named schema"
+            );
+            let ty = deref(doc, schema)["type"].as_str();
+            assert!(
+                matches!(ty, Some("string" | "integer" | "boolean")),
+                "{id}: {name} has type {ty:?}"
+            );
+        }
+        if let Some(rb) = op.get("requestBody") {
+            let schema = &deref(doc, rb)["content"]["application/json"]["schema"];
+            assert!(
+                schema["$ref"]
+                    .as_str()
+                    .is_some_and(|r| r.starts_with("#/components/schemas/")),
+                "{id}: the request body is a $ref: {schema}"
+            );
+            deref(doc, schema);
+        }
+        for (status, r) in op["responses"].as_object().expect("responses") {
+            if !status.starts_with('2') {
+                continue;
+            }
+            if let Some(content) = deref(doc, r).get("content") {
+                let schema = &content["application/json"]["schema"];
+                assert!(
+                    schema["$ref"]
+                        .as_str()
+                        .is_some_and(|r| r.starts_with("#/components/schemas/")),
+                    "{id}: the {status} body is a $ref: {schema}"
+                );
+                deref(doc, schema);
+            }
+        }
+        let paging = &op["x-wpe-paging"];
+        if paging["style"] == "offset" {
+            let items = paging["items"].as_str().expect("items");
+            let key = paging["key"].as_str().expect("key");
+            let page = deref(
+                doc,
+                &op["responses"]["200"]["content"]["application/json"]["schema"],
+            );
+            let item = &page["properties"][items]["items"];
+            assert!(item["$ref"].is_string(), "{id}: page items are a $ref");
+            let ty = &deref(doc, item)["properties"][key]["type"];
+            assert!(
+                ty == "string" || ty == "integer",
+                "{id}: key {key} has type {ty}"
+            );
+        }
+    }
+}
+
 /// `target fact` of every inference of an import report.
 fn facts(imported: &Value) -> Vec<String> {
     imported["inferences"]
@@ -236,7 +326,13 @@ fn new_operation_is_converted_to_our_conventions() {
         .map(String::as_str)
         .collect();
     assert_eq!(statuses, ["200", "404", "429", "4XX", "5XX"]);
-    let body = &list["responses"]["200"]["content"]["application/json"]["schema"];
+    // The inline page is a component of its own, named after its items.
+    assert_eq!(
+        list["responses"]["200"]["content"]["application/json"]["schema"],
+        json!({"$ref": "#/components/schemas/PartsPage"})
+    );
+    let body = &doc["components"]["schemas"]["PartsPage"];
+    assert_eq!(body["description"], DESCRIBE);
     assert_eq!(body["properties"]["next"]["nullable"], true);
     assert_eq!(
         body["properties"]["results"]["items"],
@@ -269,7 +365,16 @@ fn new_operation_is_converted_to_our_conventions() {
         .expect("marker")
         .starts_with("TODO(import)"));
     assert_eq!(create["requestBody"]["required"], true);
+    assert_eq!(
+        create["requestBody"]["content"]["application/json"]["schema"],
+        json!({"$ref": "#/components/schemas/PostThingsPartsRequest"})
+    );
+    assert_eq!(
+        doc["components"]["schemas"]["PostThingsPartsRequest"],
+        json!({"type": "object", "description": DESCRIBE, "properties": {"name": {"type": "string"}}})
+    );
     assert_eq!(doc["tags"], json!([{"name": "Thing"}]));
+    assert_wpe_api_build_accepts(&doc, None);
 
     let imported = &report["import"];
     assert_eq!(imported["operations"].as_array().expect("ops").len(), 2);
@@ -279,6 +384,8 @@ fn new_operation_is_converted_to_our_conventions() {
         "listParts x-wpe-paging {style: offset, items: results, key: id}",
         "postThingsParts x-wpe-idempotent false",
         "PartState x-wpe-open-enum (state field Part.state): the server may add values; wpe-api's build generates it; describe its values",
+        "PartsPage names the inline 200 body of listParts",
+        "PostThingsPartsRequest names the inline request body of postThingsParts",
     ] {
         assert!(facts.iter().any(|f| f.starts_with(fact)), "{fact:?} in {facts:#?}");
     }
@@ -294,6 +401,134 @@ fn new_operation_is_converted_to_our_conventions() {
     assert_eq!(imported["schema_decisions"], json!([]));
     assert!(report["summary"]["todo_markers"].as_u64().expect("count") > 0);
     assert_eq!(report["summary"]["check_fails"], true);
+}
+
+#[test]
+fn inline_bodies_become_named_components() {
+    let dir = scratch("named");
+    let page = |words: &str| {
+        json!({"type": "object", "description": words, "properties": {
+            "previous": {"type": "string", "x-nullable": true},
+            "next": {"type": "string", "x-nullable": true},
+            "count": {"type": "integer", "description": words},
+            "results": {"type": "array", "items": {"$ref": "#/definitions/Thing"}}}})
+    };
+    let upstream = json!({
+        "swagger": "2.0",
+        "info": {"title": "t", "version": "2"},
+        "security": [{"basicAuth": []}],
+        "paths": {
+            "/things": {
+                // The page's other user comes first: the page still names the shared body.
+                "put": {"tags": ["Thing"], "operationId": "replaceThings", "parameters": [
+                    {"name": "body", "in": "body", "required": true, "schema": {"type": "object",
+                        "required": ["things"], "properties": {"things": {"type": "array", "items": {"$ref": "#/definitions/Thing"}}}}}],
+                    "responses": {"200": {"description": "", "schema": page("upstream's words")}}},
+                "get": {"tags": ["Thing"], "operationId": "listThings", "parameters": [
+                    {"name": "limit", "in": "query", "type": "integer"},
+                    {"name": "offset", "in": "query", "type": "integer"}],
+                    "responses": {"200": {"description": "", "schema": page("other words")}}},
+                "post": {"tags": ["Thing"], "operationId": "createThing", "parameters": [
+                    {"name": "body", "in": "body", "required": true, "schema": {"type": "object", "properties": {"name": {"type": "string"}}}}],
+                    "responses": {"202": {"description": "", "schema": {"$ref": "#/definitions/Thing"}}}}},
+            "/things/{thing_id}/parts": {"get": {"tags": ["Thing Part"], "operationId": "listParts",
+                "parameters": [{"name": "thing_id", "in": "path", "required": true, "type": "string"}],
+                "responses": {"200": {"description": "", "schema": {"type": "object", "properties": {
+                    "results": {"type": "array", "items": {"$ref": "#/definitions/Part"}}}}}}}},
+            "/report": {
+                "get": {"tags": ["Report"], "operationId": "getReport", "parameters": [
+                    {"name": "format", "in": "query", "type": "string"}],
+                    "responses": {"200": {"description": "", "schema": {"type": "object", "properties": {"total": {"type": "integer"}}}}}}}},
+        "definitions": {
+            "Thing": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
+            "Part": {"type": "object", "properties": {"id": {"type": "string"}, "size": {"type": "integer"}}}}
+    });
+    let up = dir.join("upstream.json");
+    write_json(&up, &upstream);
+    let spec = dir.join("openapi.json");
+    write_json(
+        &spec,
+        &json!({"openapi": "3.0.3", "info": {"title": "ours", "version": "1"}, "paths": {}}),
+    );
+    let devs = convention_deviations(&dir);
+    let run = sync(&spec, &up, &devs, &["--import", "--json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let imported = run.json()["import"].clone();
+    let doc = read_json(&spec);
+    assert_our_conventions(&doc);
+    assert_wpe_api_build_accepts(&doc, None);
+
+    let body = |method: &str, path: &str, status: &str| {
+        doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+            .clone()
+    };
+    let request = |method: &str, path: &str| {
+        doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"].clone()
+    };
+    let named = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+    // Equal bodies share one component; a paged list's is `<Item>sPage`.
+    assert_eq!(body("get", "/things", "200"), named("ThingsPage"));
+    assert_eq!(body("put", "/things", "200"), named("ThingsPage"));
+    assert_eq!(
+        doc["paths"]["/things"]["get"]["x-wpe-paging"],
+        json!({"style": "offset", "items": "results", "key": "id"})
+    );
+    assert_eq!(request("put", "/things"), named("ReplaceThingsRequest"));
+    assert_eq!(request("post", "/things"), named("CreateThingRequest"));
+    assert_eq!(body("post", "/things", "202"), named("Thing"));
+    // A `results` list without paging is `<Item>sList`; anything else `<OperationId>Response`.
+    assert_eq!(
+        body("get", "/things/{thing_id}/parts", "200"),
+        named("PartsList")
+    );
+    assert!(doc["paths"]["/things/{thing_id}/parts"]["get"]
+        .get("x-wpe-paging")
+        .is_none());
+    assert_eq!(body("get", "/report", "200"), named("GetReportResponse"));
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["GetReportResponse"],
+        json!({"type": "object", "description": DESCRIBE, "properties": {"total": {"type": "integer"}}})
+    );
+    for name in [
+        "ThingsPage",
+        "ReplaceThingsRequest",
+        "CreateThingRequest",
+        "PartsList",
+    ] {
+        assert_eq!(schemas[name]["description"], DESCRIBE, "{name}");
+    }
+    assert_eq!(
+        schemas["ThingsPage"]["properties"]["results"]["items"],
+        named("Thing")
+    );
+
+    let added: Vec<&str> = imported["schemas"]
+        .as_array()
+        .expect("schemas")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for name in [
+        "Thing",
+        "Part",
+        "ThingsPage",
+        "ReplaceThingsRequest",
+        "CreateThingRequest",
+        "PartsList",
+        "GetReportResponse",
+    ] {
+        assert!(added.contains(&name), "{name} in {added:?}");
+    }
+    let facts = facts(&imported);
+    for fact in [
+        "ThingsPage names the inline 200 body of listThings: `<Item>sPage`: a page of Thing (x-wpe-paging); shared by the 200 body of replaceThings (the same structure)",
+        "ReplaceThingsRequest names the inline request body of replaceThings: `<OperationId>Request`",
+        "PartsList names the inline 200 body of listParts: `<Item>sList`",
+        "GetReportResponse names the inline 200 body of getReport: `<OperationId>Response`",
+    ] {
+        assert!(facts.iter().any(|f| f.starts_with(fact)), "{fact:?} in {facts:#?}");
+    }
 }
 
 #[test]
@@ -351,6 +586,7 @@ fn same_named_schemas_reuse_ours_and_a_difference_is_a_schema_decision() {
     let imported = run.json()["import"].clone();
     let doc = read_json(&spec);
     assert_our_conventions(&doc);
+    assert_wpe_api_build_accepts(&doc, None);
 
     // Ours' Thing and Part stand for upstream's: unchanged, no copy.
     for name in ["Thing", "ThingState", "Part"] {
@@ -584,6 +820,13 @@ fn import_and_check(spec: &Path, upstream: &Path, deviations: &Path) -> Value {
     assert_eq!(imported["written"], true);
     let mut doc = read_json(spec);
     assert_our_conventions(&doc);
+    let added: BTreeSet<String> = imported["operations"]
+        .as_array()
+        .expect("operations")
+        .iter()
+        .map(|op| op["operation_id"].as_str().expect("id").to_string())
+        .collect();
+    assert_wpe_api_build_accepts(&doc, Some(&added));
     let text = serde_json::to_string(&doc).expect("serialise");
     assert!(!text.contains("Imported\""), "no …Imported schema");
 
@@ -702,6 +945,31 @@ fn import_of_1_17_0_into_our_1_10_0_spec_adds_ten_operations_and_leaves_only_dec
         transfer["properties"]["status"],
         json!({"$ref": "#/components/schemas/SiteTransferStatus"})
     );
+    // The inline bodies get the names our spec gave them by hand at 1.21.2.
+    let body = |path: &str, method: &str, status: &str| {
+        doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+            ["$ref"]
+            .clone()
+    };
+    assert_eq!(
+        body("/installs/{install_id}/backups", "get", "200"),
+        "#/components/schemas/BackupsPage"
+    );
+    assert_eq!(
+        body("/installs/{install_id}/archives", "get", "200"),
+        "#/components/schemas/ArchivesPage"
+    );
+    assert_eq!(
+        body("/sites/{site_id}/site_transfers", "get", "200"),
+        "#/components/schemas/SiteTransfersPage"
+    );
+    assert_eq!(
+        body("/accounts/{account_id}/site_transfers", "get", "200"),
+        "#/components/schemas/SiteTransfersPage"
+    );
+    for name in ["CreateSiteTransferRequest", "RestoreBackupRequest"] {
+        assert!(doc["components"]["schemas"].get(name).is_some(), "{name}");
+    }
     assert_eq!(imported["schema_decisions"], json!([]));
     // A value added to an open enum got a description marker (written since, by
     // `import_and_check`'s stand-in maintainer).
@@ -804,4 +1072,88 @@ fn dry_run_prints_the_import_and_writes_nothing() {
         assert!(run.stdout.contains(line), "{line:?} in:\n{}", run.stdout);
     }
     assert_eq!(std::fs::read(&spec).expect("read"), before);
+}
+
+/// `(method, path)` of every operation of a document.
+fn endpoints(doc: &Value) -> BTreeSet<(String, String)> {
+    operations(doc)
+        .into_iter()
+        .map(|(method, path, _)| (method, path))
+        .collect()
+}
+
+#[test]
+fn import_of_1_23_0_into_our_spec_names_every_body() {
+    let (Some(v1_21), Some(upstream)) = (
+        common::shared_file("upstream/wpe-swagger-1.21.2.skeleton.json"),
+        common::shared_file("upstream/wpe-swagger-1.23.0.skeleton.json"),
+    ) else {
+        return;
+    };
+    // Our spec and deviations as they are in the workspace now, without the operations 1.23.0
+    // added (none today; should a later spec have them, their schemas stay and are reused).
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let new_in_1_23: BTreeSet<(String, String)> = endpoints(&read_json(&upstream))
+        .difference(&endpoints(&read_json(&v1_21)))
+        .cloned()
+        .collect();
+    assert_eq!(new_in_1_23.len(), 6, "{new_in_1_23:?}");
+    let mut ours = read_json(&root.join("spec/openapi.json"));
+    let paths = ours["paths"].as_object_mut().expect("paths");
+    for (method, path) in &new_in_1_23 {
+        if let Some(item) = paths.get_mut(path).and_then(Value::as_object_mut) {
+            item.remove(&method.to_ascii_lowercase());
+        }
+    }
+    paths.retain(|_, item| item.as_object().is_some_and(|m| !m.is_empty()));
+    let dir = scratch("1.23.0");
+    let spec = dir.join("openapi.json");
+    write_json(&spec, &ours);
+    let devs = dir.join("deviations.json");
+    std::fs::copy(root.join("spec/deviations.json"), &devs).expect("copy");
+
+    let run = sync(&spec, &upstream, &devs, &["--import", "--json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let imported = run.json()["import"].clone();
+    let doc = read_json(&spec);
+    assert_eq!(operations(&doc).len(), 74);
+    assert_eq!(imported["operations"].as_array().expect("ops").len(), 6);
+    // Every operation, not only the new ones, is what wpe-api's build accepts.
+    assert_wpe_api_build_accepts(&doc, None);
+    let schemas = &doc["components"]["schemas"];
+    for name in [
+        "CreateSftpUserRequest",
+        "UpdateSftpUserRequest",
+        "SftpUsersList",
+        "CacheExclusionsPage",
+        "UpdateCacheExclusionsRequest",
+    ] {
+        assert!(schemas.get(name).is_some(), "{name}");
+    }
+    let named = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+    let cache = &doc["paths"]["/installs/{install_id}/cache_exclusions"];
+    for method in ["get", "put"] {
+        assert_eq!(
+            cache[method]["responses"]["200"]["content"]["application/json"]["schema"],
+            named("CacheExclusionsPage"),
+            "{method}: the two equal bodies share one component"
+        );
+    }
+    assert_eq!(
+        cache["put"]["requestBody"]["content"]["application/json"]["schema"],
+        named("UpdateCacheExclusionsRequest")
+    );
+    let paging = &cache["get"]["x-wpe-paging"];
+    assert_eq!(paging["style"], "offset");
+    assert_eq!(paging["items"], "results");
+    assert!(paging["key"].is_string(), "{paging}");
+    // Upstream's inline enum of CacheExclusion.type (not a parameter, not a state) may stay
+    // inline; named, it has the same values.
+    let kind = deref(&doc, &schemas["CacheExclusion"]["properties"]["type"]);
+    assert_eq!(kind["enum"], json!(["query arg", "url path", "cookie"]));
+    assert_eq!(
+        doc["paths"]["/installs/{install_id}/sftp_users"]["get"]["responses"]["200"]["content"]
+            ["application/json"]["schema"],
+        named("SftpUsersList")
+    );
 }

@@ -37,6 +37,29 @@ pub(super) struct Reuse {
     pub(super) what: String,
 }
 
+/// An inline request or 2xx response body of a new operation, to be named as a component.
+#[derive(Debug, Clone)]
+pub(super) struct InlineBody {
+    /// Index of the operation among the new operations.
+    pub(super) op_index: usize,
+    /// Its `operationId`.
+    pub(super) op: String,
+    /// JSON pointer of the body schema inside the converted operation.
+    pub(super) pointer: String,
+    /// `request body`, `200 body` ...
+    pub(super) what: String,
+    /// The name the rules give it on its own.
+    pub(super) wanted: String,
+    /// Why that name.
+    pub(super) why: String,
+    /// The name wins over the other bodies' names when bodies are shared (a page's name).
+    pub(super) page: bool,
+    /// The converted schema.
+    pub(super) schema: Value,
+    /// Upstream's schema as written.
+    pub(super) upstream: Value,
+}
+
 pub(super) struct Converter<'u> {
     pub(super) up: &'u Value,
     /// Upstream definition name -> what it is in ours.
@@ -49,6 +72,8 @@ pub(super) struct Converter<'u> {
     pub(super) notes: Vec<String>,
     /// Names of ours' component schemas before the import.
     pub(super) taken: BTreeSet<String>,
+    /// Inline bodies of the new operations, named once every operation is converted.
+    pub(super) inline_bodies: Vec<InlineBody>,
     /// Schemas of ours used for upstream's of the same name, compared at the end.
     pub(super) reused: Vec<Reuse>,
     /// Names that need a maintainer's decision (a name this import had to change).
@@ -66,6 +91,7 @@ impl<'u> Converter<'u> {
             inferences: Vec::new(),
             notes: Vec::new(),
             taken,
+            inline_bodies: Vec::new(),
             reused: Vec::new(),
             schema_decisions: Vec::new(),
         }

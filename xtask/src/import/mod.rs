@@ -6,6 +6,7 @@
 //! every text that must be written in our words is left as a [`MARKER`] that `--check` counts.
 
 mod additions;
+mod bodies;
 mod compare;
 mod convert;
 mod operation;
@@ -16,14 +17,13 @@ mod schema;
 use std::collections::BTreeSet;
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::diff::{Change, Kind};
 
 use self::convert::Converter;
 use self::scaffold::{
-    add_tag, ensure_object, insert_operation, paging_candidates, path_segments, scaffold,
-    schema_names, set_before,
+    add_tag, ensure_object, insert_operation, path_segments, scaffold, schema_names,
 };
 
 /// Prefix of every placeholder the importer leaves for a maintainer; `--check` fails while one remains.
@@ -151,7 +151,14 @@ pub fn import(
                 if !added.contains(&(method.clone(), path.clone())) {
                     continue;
                 }
-                let converted = cx.operation(&doc, path, method, op, item.get("parameters"));
+                let converted = cx.operation(
+                    new_ops.len(),
+                    &doc,
+                    path,
+                    method,
+                    op,
+                    item.get("parameters"),
+                );
                 report.operations.push(ImportedOperation {
                     operation_id: converted.id.clone(),
                     method: method.to_ascii_uppercase(),
@@ -177,8 +184,11 @@ pub fn import(
         }
     }
 
-    // 3. The definitions all that needs, then the operations, each in a stable place.
+    // 3. The definitions all that needs, the inline bodies named, then the operations, each in
+    // a stable place.
     cx.drain();
+    let placements = cx.name_inline_bodies();
+    bodies::place(&mut new_ops, placements);
     let schemas = ensure_object(&mut doc, &["components", "schemas"]);
     for (name, value) in cx.new_schemas.drain(..) {
         if !schemas.contains_key(&name) {
@@ -188,17 +198,6 @@ pub fn import(
     }
     for (path, method, op) in new_ops {
         insert_operation(&mut doc, &path, &method, op);
-    }
-    for path in paging_candidates(&doc, &report.operations) {
-        let op = &mut doc["paths"][&path]["get"];
-        let id = op["operationId"].as_str().unwrap_or_default().to_string();
-        let op_obj = op.as_object_mut().expect("operation object");
-        let paging = json!({"style": "offset", "items": "results", "key": "id"});
-        set_before(op_obj, "x-wpe-paging", paging, "x-wpe-idempotent");
-        cx.inferences.push(Inference {
-            target: id,
-            fact: "x-wpe-paging {style: offset, items: results, key: id}: limit+offset query parameters and a `results` array of objects with an `id`".into(),
-        });
     }
 
     // 4. Ours' schemas used for upstream's of the same name: the same, or a decision.
@@ -236,7 +235,7 @@ pub fn import(
     Ok((doc, report))
 }
 
-/// `status` -> `Status`, `ownership_status` -> `OwnershipStatus`.
+/// `status` -> `Status`, `ownership_status` -> `OwnershipStatus`, `createArchive` -> `CreateArchive`.
 fn pascal(s: &str) -> String {
     s.split(['_', '-', ' '])
         .filter(|w| !w.is_empty())

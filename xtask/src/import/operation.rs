@@ -4,9 +4,12 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
-use super::convert::Converter;
-use super::pointer::resolve;
-use super::{generated_operation_id, Inference, DESCRIBE, ERROR_RANGES, ERROR_RESPONSE, MARKER};
+use super::convert::{Converter, InlineBody};
+use super::pointer::{escape, resolve};
+use super::scaffold::set_before;
+use super::{
+    generated_operation_id, pascal, Inference, DESCRIBE, ERROR_RANGES, ERROR_RESPONSE, MARKER,
+};
 
 pub(super) struct ConvertedOperation {
     pub(super) id: String,
@@ -16,9 +19,11 @@ pub(super) struct ConvertedOperation {
 }
 
 impl Converter<'_> {
-    /// Converts one upstream operation to our conventions.
+    /// Converts one upstream operation to our conventions; `index` is its place among the new
+    /// operations (its inline bodies are named once all are converted).
     pub(super) fn operation(
         &mut self,
+        index: usize,
         ours: &Value,
         path: &str,
         method: &str,
@@ -84,6 +89,20 @@ impl Converter<'_> {
         }
         if let Some(b) = body {
             let schema = self.schema(&b["schema"], None, None);
+            if schema.get("$ref").is_none() {
+                let op_name = pascal(&id);
+                self.inline_bodies.push(InlineBody {
+                    op_index: index,
+                    op: id.clone(),
+                    pointer: "/requestBody/content/application~1json/schema".into(),
+                    what: "request body".into(),
+                    wanted: format!("{op_name}Request"),
+                    why: "`<OperationId>Request`".into(),
+                    page: false,
+                    schema: schema.clone(),
+                    upstream: b["schema"].clone(),
+                });
+            }
             let mut rb = Map::new();
             if b.get("description").is_some() {
                 rb.insert("description".into(), json!(DESCRIBE));
@@ -111,6 +130,7 @@ impl Converter<'_> {
 
         let mut responses = Map::new();
         let mut errors = BTreeSet::new();
+        let mut bodies = Vec::new();
         for (status, response) in op["responses"].as_object().into_iter().flatten() {
             if status == "default" {
                 continue;
@@ -131,12 +151,55 @@ impl Converter<'_> {
             };
             if let Some(schema) = schema {
                 let converted = self.schema(&schema, None, None);
+                if converted.get("$ref").is_none() {
+                    bodies.push((status.clone(), converted.clone(), schema));
+                }
                 r.insert(
                     "content".into(),
                     json!({"application/json": {"schema": converted}}),
                 );
             }
             responses.insert(status.clone(), Value::Object(r));
+        }
+        let paging = if method == "get" {
+            self.paging(&id, &params, op)
+        } else {
+            None
+        };
+        if let Some(paging) = &paging {
+            set_before(&mut out, "x-wpe-paging", paging.clone(), "x-wpe-idempotent");
+        }
+        for (status, converted, upstream) in bodies {
+            let item = results_item(&converted);
+            let paged = status == "200" && paging.is_some() && item.is_some();
+            let (wanted, why) = match item {
+                Some(item) if paged => (
+                    format!("{}Page", plural(&item)),
+                    format!("`<Item>sPage`: a page of {item} (x-wpe-paging)"),
+                ),
+                Some(item) => (
+                    format!("{}List", plural(&item)),
+                    format!("`<Item>sList`: a `results` list of {item}"),
+                ),
+                None => (
+                    format!("{}Response", pascal(&id)),
+                    "`<OperationId>Response`".into(),
+                ),
+            };
+            self.inline_bodies.push(InlineBody {
+                op_index: index,
+                op: id.clone(),
+                pointer: format!(
+                    "/responses/{}/content/application~1json/schema",
+                    escape(&status)
+                ),
+                what: format!("{status} body"),
+                wanted,
+                why,
+                page: paged,
+                schema: converted,
+                upstream,
+            });
         }
         for status in errors.iter().map(String::as_str).chain(ERROR_RANGES) {
             responses.insert(status.to_string(), json!({"$ref": ERROR_RESPONSE}));
@@ -215,5 +278,106 @@ impl Converter<'_> {
             }
         }
         json!({"name": p["name"], "in": location, "required": required, "description": DESCRIBE, "schema": schema})
+    }
+
+    /// `x-wpe-paging` for a GET with `limit` and `offset` query parameters whose 200 body has a
+    /// `results` array of objects: keyed by `id`, else by the items' first required string or
+    /// integer property that is not an enum (to confirm).
+    fn paging(&mut self, id: &str, params: &[Value], op: &Value) -> Option<Value> {
+        let query: BTreeSet<&str> = params
+            .iter()
+            .filter(|p| p["in"] == "query")
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        if !(query.contains("limit") && query.contains("offset")) {
+            return None;
+        }
+        let response = resolve(self.up, &op["responses"]["200"]);
+        let body = match op["responses"]["200"].get("$ref").and_then(Value::as_str) {
+            Some(r) if r.starts_with("#/definitions/") => &op["responses"]["200"],
+            _ => &response["schema"],
+        };
+        let body = resolve(self.up, body);
+        let results = resolve(self.up, &body["properties"]["results"]);
+        if results["type"] != "array" || results["items"].get("$ref").is_none() {
+            return None;
+        }
+        let item_ref = results["items"]["$ref"].as_str().unwrap_or_default();
+        let item_name = item_ref.rsplit('/').next().unwrap_or(item_ref).to_string();
+        let item = resolve(self.up, &results["items"]);
+        let props = item["properties"].as_object()?;
+        let (key, why) = if props.contains_key("id") {
+            (
+                "id".to_string(),
+                "a `results` array of objects with an `id`".to_string(),
+            )
+        } else {
+            let key = item["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .find(|k| {
+                    props.get(*k).is_some_and(|p| {
+                        let p = resolve(self.up, p);
+                        (p["type"] == "string" || p["type"] == "integer") && p.get("enum").is_none()
+                    })
+                })?;
+            (
+                key.to_string(),
+                format!("a `results` array of {item_name}, which has no `id`: its first required string or integer property that is not an enum, `{key}`, is the key the page streams tell items apart by; check that no two items share it"),
+            )
+        };
+        self.inferences.push(Inference {
+            target: id.to_string(),
+            fact: format!(
+                "x-wpe-paging {{style: offset, items: results, key: {key}}}: limit+offset query parameters and {why}"
+            ),
+        });
+        Some(json!({"style": "offset", "items": "results", "key": key}))
+    }
+}
+
+/// The item schema name of a converted body whose `results` is an array of `$ref`s.
+fn results_item(body: &Value) -> Option<String> {
+    if body.get("type").is_some_and(|t| t != "object") {
+        return None;
+    }
+    let results = &body["properties"]["results"];
+    if results["type"] != "array" {
+        return None;
+    }
+    let item = results["items"]["$ref"].as_str()?;
+    item.strip_prefix("#/components/schemas/")
+        .map(super::pointer::unescape)
+}
+
+/// `Archive` -> `Archives`, `Policy` -> `Policies`, `Address` -> `Addresses`.
+pub(super) fn plural(name: &str) -> String {
+    let consonant_y =
+        name.ends_with('y') && !name[..name.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u']);
+    if consonant_y {
+        format!("{}ies", &name[..name.len() - 1])
+    } else if ["s", "x", "z", "ch", "sh"]
+        .iter()
+        .any(|e| name.ends_with(e))
+    {
+        format!("{name}es")
+    } else {
+        format!("{name}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural("Archive"), "Archives");
+        assert_eq!(plural("SiteTransfer"), "SiteTransfers");
+        assert_eq!(plural("Policy"), "Policies");
+        assert_eq!(plural("Key"), "Keys");
+        assert_eq!(plural("Address"), "Addresses");
     }
 }

@@ -1,11 +1,10 @@
-//! Document scaffolding: the parts every import needs, tags, where new operations go, paging candidates.
+//! Document scaffolding: the parts every import needs, tags, where new operations go.
 
 use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
-use super::pointer::{escape, resolve};
-use super::{ImportReport, ImportedOperation, DESCRIBE};
+use super::{ImportReport, DESCRIBE};
 
 /// Gives an empty or partial document what every import needs: `openapi`, `info`, `servers`,
 /// HTTP Basic security, the shared `Error` response and its `ErrorResponse` schema.
@@ -183,39 +182,4 @@ pub(super) fn insert_operation(doc: &mut Value, path: &str, method: &str, op: Va
     if let Some(item) = pending {
         paths.insert(path.into(), item);
     }
-}
-
-/// New GET operations that take `limit` and `offset` and answer a `results` array of objects with an `id`.
-pub(super) fn paging_candidates(doc: &Value, ops: &[ImportedOperation]) -> Vec<String> {
-    let mut out = Vec::new();
-    for imported in ops {
-        if imported.method != "GET" {
-            continue;
-        }
-        let Some(op) = doc.pointer(&format!("/paths/{}/get", escape(&imported.path))) else {
-            continue;
-        };
-        let mut names = BTreeSet::new();
-        for p in op["parameters"].as_array().into_iter().flatten() {
-            let p = resolve(doc, p);
-            if p["in"] == "query" {
-                if let Some(n) = p["name"].as_str() {
-                    names.insert(n.to_string());
-                }
-            }
-        }
-        if !(names.contains("limit") && names.contains("offset")) {
-            continue;
-        }
-        let body = resolve(
-            doc,
-            &op["responses"]["200"]["content"]["application/json"]["schema"],
-        );
-        let results = resolve(doc, &body["properties"]["results"]);
-        let item = resolve(doc, &results["items"]);
-        if results["type"] == "array" && item["properties"].get("id").is_some() {
-            out.push(imported.path.clone());
-        }
-    }
-    out
 }
