@@ -404,7 +404,7 @@ fn new_operation_is_converted_to_our_conventions() {
 }
 
 #[test]
-fn inline_bodies_become_named_components() {
+fn inline_bodies_and_enum_parameters_become_named_components() {
     let dir = scratch("named");
     let page = |words: &str| {
         json!({"type": "object", "description": words, "properties": {
@@ -413,6 +413,8 @@ fn inline_bodies_become_named_components() {
             "count": {"type": "integer", "description": words},
             "results": {"type": "array", "items": {"$ref": "#/definitions/Thing"}}}})
     };
+    let sort =
+        json!({"name": "sort_order", "in": "query", "type": "string", "enum": ["asc", "desc"]});
     let upstream = json!({
         "swagger": "2.0",
         "info": {"title": "t", "version": "2"},
@@ -437,8 +439,10 @@ fn inline_bodies_become_named_components() {
                     "results": {"type": "array", "items": {"$ref": "#/definitions/Part"}}}}}}}},
             "/report": {
                 "get": {"tags": ["Report"], "operationId": "getReport", "parameters": [
-                    {"name": "format", "in": "query", "type": "string"}],
-                    "responses": {"200": {"description": "", "schema": {"type": "object", "properties": {"total": {"type": "integer"}}}}}}}},
+                    sort, {"name": "format", "in": "query", "type": "string"}],
+                    "responses": {"200": {"description": "", "schema": {"type": "object", "properties": {"total": {"type": "integer"}}}}}},
+                "put": {"tags": ["Report"], "operationId": "updateReport", "parameters": [sort],
+                    "responses": {"204": {"description": ""}}}}},
         "definitions": {
             "Thing": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
             "Part": {"type": "object", "properties": {"id": {"type": "string"}, "size": {"type": "integer"}}}}
@@ -503,6 +507,25 @@ fn inline_bodies_become_named_components() {
         named("Thing")
     );
 
+    // An inline enum parameter: a component `<OperationId><Param>` per operation.
+    let params = &doc["paths"]["/report"]["get"]["parameters"];
+    assert_eq!(params[0]["name"], "sort_order");
+    assert_eq!(params[0]["description"], DESCRIBE);
+    assert_eq!(params[0]["schema"], named("GetReportSortOrder"));
+    assert_eq!(params[1]["schema"], json!({"type": "string"}));
+    assert_eq!(
+        schemas["GetReportSortOrder"],
+        json!({"type": "string", "description": DESCRIBE, "enum": ["asc", "desc"]})
+    );
+    assert_eq!(
+        doc["paths"]["/report"]["put"]["parameters"][0]["schema"],
+        named("UpdateReportSortOrder")
+    );
+    assert!(!schemas["GetReportSortOrder"]
+        .as_object()
+        .expect("schema")
+        .contains_key("x-wpe-open-enum"));
+
     let added: Vec<&str> = imported["schemas"]
         .as_array()
         .expect("schemas")
@@ -510,6 +533,8 @@ fn inline_bodies_become_named_components() {
         .filter_map(Value::as_str)
         .collect();
     for name in [
+        "GetReportSortOrder",
+        "UpdateReportSortOrder",
         "Thing",
         "Part",
         "ThingsPage",
@@ -526,6 +551,7 @@ fn inline_bodies_become_named_components() {
         "ReplaceThingsRequest names the inline request body of replaceThings: `<OperationId>Request`",
         "PartsList names the inline 200 body of listParts: `<Item>sList`",
         "GetReportResponse names the inline 200 body of getReport: `<OperationId>Response`",
+        "GetReportSortOrder names the enum of getReport's query parameter sort_order",
     ] {
         assert!(facts.iter().any(|f| f.starts_with(fact)), "{fact:?} in {facts:#?}");
     }

@@ -4,9 +4,10 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
-use super::convert::{Converter, InlineBody};
+use super::convert::{Converter, InlineBody, Named};
 use super::pointer::{escape, resolve};
 use super::scaffold::set_before;
+use super::schema::describe;
 use super::{
     generated_operation_id, pascal, Inference, DESCRIBE, ERROR_RANGES, ERROR_RESPONSE, MARKER,
 };
@@ -81,7 +82,7 @@ impl Converter<'_> {
                 Some("formData") => self.notes.push(format!(
                     "{id}: form parameter {name} not imported (no JSON body)"
                 )),
-                _ => parameters.push(self.parameter(ours, p)),
+                _ => parameters.push(self.parameter(ours, p, &id)),
             }
         }
         if !parameters.is_empty() {
@@ -226,8 +227,9 @@ impl Converter<'_> {
         }
     }
 
-    /// A parameter: a `$ref` to one of ours' component parameters when one says the same, else inline.
-    fn parameter(&mut self, ours: &Value, p: &Value) -> Value {
+    /// A parameter: a `$ref` to one of ours' component parameters when one says the same, else
+    /// inline (an inline enum as a component schema `<OperationId><Param>` of its own).
+    fn parameter(&mut self, ours: &Value, p: &Value, op: &str) -> Value {
         let location = p["in"].as_str().unwrap_or("query");
         let required = location == "path" || p["required"].as_bool().unwrap_or(false);
         let mut schema = Map::new();
@@ -276,6 +278,36 @@ impl Converter<'_> {
                     return json!({"$ref": format!("#/components/parameters/{name}")});
                 }
             }
+        }
+        let mut schema = Value::Object(schema);
+        if schema.get("enum").is_some() {
+            let name = p["name"].as_str().unwrap_or_default();
+            let wanted = format!("{}{}", pascal(op), pascal(name));
+            let mut upstream = schema.clone();
+            if let Some(m) = upstream.as_object_mut() {
+                m.remove("nullable");
+                if p.get("x-nullable").is_some() {
+                    m.insert("x-nullable".into(), p["x-nullable"].clone());
+                }
+            }
+            let what = format!("the enum of {op}'s {location} parameter {name}");
+            let component = match self.name_for(&wanted, &upstream, &what) {
+                Named::Ours(n) => n,
+                Named::New(n) => {
+                    if let Some(m) = schema.as_object_mut() {
+                        describe(m);
+                    }
+                    self.new_schemas.push((n.clone(), schema));
+                    n
+                }
+            };
+            self.inferences.push(Inference {
+                target: component.clone(),
+                fact: format!(
+                    "names {what} (`<OperationId><Param>`: wpe-api needs a named type for it)"
+                ),
+            });
+            schema = json!({"$ref": format!("#/components/schemas/{component}")});
         }
         json!({"name": p["name"], "in": location, "required": required, "description": DESCRIBE, "schema": schema})
     }
