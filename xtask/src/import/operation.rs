@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::convert::{Converter, InlineBody, Named};
 use super::pointer::{escape, resolve};
-use super::scaffold::set_before;
+use super::scaffold::{path_segments, set_before};
 use super::schema::describe;
 use super::{
     generated_operation_id, pascal, Inference, DESCRIBE, ERROR_RANGES, ERROR_RESPONSE, MARKER,
@@ -43,15 +43,22 @@ impl Converter<'_> {
                 json!(format!("{MARKER}: upstream has no operationId; `{id}` is generated: name it and record the deviation")),
             );
         }
-        let tags: Vec<String> = op["tags"]
+        let mut tags: Vec<String> = op["tags"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(|t| t.as_str().map(str::to_string))
             .collect();
-        if !tags.is_empty() {
-            out.insert("tags".into(), json!(tags));
+        if tags.is_empty() {
+            // wpe-api files every operation under its first tag.
+            let (tag, why) = neighbour_tag(ours, path);
+            self.inferences.push(Inference {
+                target: id.clone(),
+                fact: format!("tags [{tag}]: upstream gives it none; {why}"),
+            });
+            tags.push(tag);
         }
+        out.insert("tags".into(), json!(tags));
         out.insert(
             "summary".into(),
             json!(format!("{MARKER}: summarise in our words")),
@@ -81,6 +88,9 @@ impl Converter<'_> {
                 Some("body") => body = Some(p),
                 Some("formData") => self.notes.push(format!(
                     "{id}: form parameter {name} not imported (no JSON body)"
+                )),
+                Some(location @ ("header" | "cookie")) => self.notes.push(format!(
+                    "{id}: {location} parameter {name} not imported (wpe-api sends path and query parameters only)"
                 )),
                 _ => parameters.push(self.parameter(ours, p, &id)),
             }
@@ -400,6 +410,47 @@ pub(super) fn plural(name: &str) -> String {
     }
 }
 
+/// The tag for an operation upstream gives none: the first tag of ours' operation that shares
+/// the most leading path segments with it, else one made of its first fixed segment.
+fn neighbour_tag(ours: &Value, path: &str) -> (String, String) {
+    let segs = path_segments(path);
+    let mut best: Option<(usize, String, String)> = None;
+    for (p, item) in ours["paths"].as_object().into_iter().flatten() {
+        let shared = path_segments(p)
+            .iter()
+            .zip(&segs)
+            .take_while(|(a, b)| a == b)
+            .count();
+        if shared == 0 || best.as_ref().is_some_and(|(n, _, _)| *n >= shared) {
+            continue;
+        }
+        let found = item.as_object().into_iter().flatten().find_map(|(m, op)| {
+            let tag = op["tags"][0].as_str()?;
+            let id = op["operationId"].as_str().unwrap_or(m);
+            Some((tag.to_string(), id.to_string()))
+        });
+        if let Some((tag, op)) = found {
+            best = Some((shared, tag, op));
+        }
+    }
+    match best {
+        Some((_, tag, op)) => (tag, format!("{op}'s, the nearest path of ours")),
+        None => {
+            let first = segs
+                .iter()
+                .find(|s| !s.starts_with('{'))
+                .copied()
+                .unwrap_or("api");
+            let words: Vec<String> = first
+                .split(['_', '-'])
+                .filter(|w| !w.is_empty())
+                .map(pascal)
+                .collect();
+            (words.join(" "), "made from its first path segment".into())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,5 +462,17 @@ mod tests {
         assert_eq!(plural("Policy"), "Policies");
         assert_eq!(plural("Key"), "Keys");
         assert_eq!(plural("Address"), "Addresses");
+    }
+
+    #[test]
+    fn an_operation_without_tags_takes_its_neighbours() {
+        let ours = json!({"paths": {
+            "/accounts": {"get": {"operationId": "listAccounts", "tags": ["Account"]}},
+            "/installs/{install_id}": {"get": {"operationId": "getInstall", "tags": ["Install"]}}}});
+        assert_eq!(
+            neighbour_tag(&ours, "/installs/{install_id}/things").0,
+            "Install"
+        );
+        assert_eq!(neighbour_tag(&ours, "/sftp_users").0, "Sftp Users");
     }
 }
