@@ -183,6 +183,7 @@ fn sync_spec(args: &SyncSpecArgs) -> Result<ExitCode, String> {
         let changes = diff::diff(&upstream, &ours);
         (drift, acknowledged, stale) = report::triage(changes, &deviations);
         import_report.decisions = drift.clone();
+        import_report.todo = import::todo(&import_report, &doc);
         import_report.written = !args.dry_run && invalid.is_none();
         if import_report.written {
             std::fs::write(&spec_path, &text)

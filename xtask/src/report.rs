@@ -507,4 +507,10 @@ fn render_import(s: &mut String, imp: &ImportReport) {
         imp.markers,
         if imp.markers == 1 { "" } else { "s" },
     );
+    if !imp.todo.is_empty() {
+        let _ = writeln!(s, "  To do:");
+        for (i, item) in imp.todo.iter().enumerate() {
+            let _ = writeln!(s, "    {}. {item}", i + 1);
+        }
+    }
 }

@@ -248,6 +248,16 @@ fn facts(imported: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The to-do list of an import report.
+fn todo(imported: &Value) -> Vec<String> {
+    imported["todo"]
+        .as_array()
+        .expect("a to-do list")
+        .iter()
+        .map(|t| t.as_str().expect("text").to_string())
+        .collect()
+}
+
 /// The names of the component schemas of a document.
 fn schema_names(doc: &Value) -> Vec<String> {
     doc["components"]["schemas"]
@@ -305,6 +315,7 @@ fn new_operation_is_converted_to_our_conventions() {
     );
     let devs = convention_deviations(&dir);
 
+    let text = sync(&spec, &up, &devs, &["--import", "--dry-run"]);
     let run = sync(&spec, &up, &devs, &["--import", "--json"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let report = run.json();
@@ -401,6 +412,42 @@ fn new_operation_is_converted_to_our_conventions() {
     assert_eq!(imported["schema_decisions"], json!([]));
     assert!(report["summary"]["todo_markers"].as_u64().expect("count") > 0);
     assert_eq!(report["summary"]["check_fails"], true);
+
+    // What a person does next, in order.
+    let todo = todo(imported);
+    let markers = imported["markers"].as_u64().expect("markers");
+    let expected = [
+        "write the stand-in handler `fake::thing::list_parts` in wpe-api/src/fake/thing.rs, and a fixture/scenario test for it".to_string(),
+        "write the stand-in handler `fake::thing::post_things_parts` in wpe-api/src/fake/thing.rs, and a fixture/scenario test for it".to_string(),
+        "decide `x-wpe-job` for postThingsParts (what polls it), or none".to_string(),
+        format!("replace the {markers} `TODO(import)` markers (`/paths/~1things~1{{thing_id}}~1parts/get/summary`, "),
+        "decide postThingsParts POST /things/{thing_id}/parts operationId (operation-id-changed): ".to_string(),
+        "confirm the inferences above".to_string(),
+    ];
+    assert_eq!(todo.len(), expected.len(), "{todo:#?}");
+    for (item, start) in todo.iter().zip(&expected) {
+        assert!(
+            item.starts_with(start.as_str()),
+            "{item:?} starts with {start:?}"
+        );
+    }
+    // Every marker by its JSON pointer (up to 20; the 1.23.0 import shows the cut).
+    assert_eq!(todo[3].matches("`/").count() as u64, markers, "{}", todo[3]);
+    assert!(todo[3].contains("`/components/schemas/PartState/x-wpe-enum-descriptions/new`"));
+
+    // The text report ends its import section with the same list.
+    assert!(
+        text.stdout
+            .contains("  To do:\n    1. write the stand-in handler `fake::thing::list_parts`"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("    6. confirm the inferences above\n"),
+        "{}",
+        text.stdout
+    );
 }
 
 #[test]
@@ -555,6 +602,32 @@ fn inline_bodies_and_enum_parameters_become_named_components() {
     ] {
         assert!(facts.iter().any(|f| f.starts_with(fact)), "{fact:?} in {facts:#?}");
     }
+    let todo = todo(&imported);
+    for (i, handler) in [
+        "fake::thing::replace_things` in wpe-api/src/fake/thing.rs",
+        "fake::thing::list_things`",
+        "fake::thing::create_thing`",
+        "fake::thing_part::list_parts` in wpe-api/src/fake/thing_part.rs",
+        "fake::report::get_report`",
+        "fake::report::update_report`",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert!(
+            todo[i].starts_with(&format!("write the stand-in handler `{handler}")),
+            "{i}: {todo:#?}"
+        );
+    }
+    assert_eq!(
+        todo[6],
+        "decide `x-wpe-job` for createThing (what polls it), or none"
+    );
+    assert!(todo[7].starts_with("replace the "), "{todo:#?}");
+    assert_eq!(
+        todo.last().map(String::as_str),
+        Some("confirm the inferences above")
+    );
 }
 
 #[test]
@@ -699,7 +772,7 @@ fn same_named_schemas_reuse_ours_and_a_difference_is_a_schema_decision() {
         json!({"$ref": "#/components/schemas/JobStateImported"})
     );
 
-    // The drift on the new operations is left as decisions.
+    // The drift on the new operation is left as decisions, and everything is on the to-do list.
     assert_eq!(
         identities(&imported["decisions"]),
         ids(&[
@@ -710,6 +783,16 @@ fn same_named_schemas_reuse_ours_and_a_difference_is_a_schema_decision() {
             ("getThing", "response.200.body.part.id", "format-changed"),
             ("getThing", "response.200.body.part.size", "type-changed"),
         ])
+    );
+    let todo = todo(&imported);
+    let decide: Vec<&String> = todo.iter().filter(|t| t.starts_with("decide ")).collect();
+    assert_eq!(decide.len(), 8, "{todo:#?}");
+    assert!(decide[6].starts_with(
+        "decide schema Part (upstream definition Part): ours and upstream's differ; the import used ours (3 differences): align ours, or record the difference as a deviation (Part.color property-added: "
+    ), "{todo:#?}");
+    assert!(
+        decide[7].starts_with("decide schema JobStateImported"),
+        "{todo:#?}"
     );
 
     assert!(
@@ -783,6 +866,10 @@ fn new_values_of_an_open_enum_get_description_markers() {
         json!({"b": DESCRIBE_VALUE})
     );
     assert_eq!(imported["markers"], 2);
+    assert_eq!(
+        todo(&imported),
+        ["replace the 2 `TODO(import)` markers (`/components/schemas/ThingState/x-wpe-enum-descriptions/paused`, `/components/schemas/OtherMode/x-wpe-enum-descriptions/b`)"]
+    );
 }
 
 #[test]
@@ -1003,6 +1090,11 @@ fn import_of_1_17_0_into_our_1_10_0_spec_adds_ten_operations_and_leaves_only_dec
         doc["components"]["schemas"]["BackupStatus"]["x-wpe-enum-descriptions"],
         json!({"in_progress": "Written by a maintainer."})
     );
+    let todo = todo(&imported);
+    for op in ["createSiteTransfer", "restoreBackup"] {
+        let job = format!("decide `x-wpe-job` for {op} (what polls it), or none");
+        assert!(todo.contains(&job), "{job} in {todo:#?}");
+    }
 }
 
 #[test]
@@ -1181,5 +1273,30 @@ fn import_of_1_23_0_into_our_spec_names_every_body() {
         doc["paths"]["/installs/{install_id}/sftp_users"]["get"]["responses"]["200"]["content"]
             ["application/json"]["schema"],
         named("SftpUsersList")
+    );
+
+    let todo = todo(&imported);
+    for handler in [
+        "write the stand-in handler `fake::sftp_user::create_sftp_user` in wpe-api/src/fake/sftp_user.rs, and a fixture/scenario test for it",
+        "write the stand-in handler `fake::cache::update_cache_exclusions` in wpe-api/src/fake/cache.rs, and a fixture/scenario test for it",
+    ] {
+        assert!(todo.iter().any(|t| t == handler), "{handler} in {todo:#?}");
+    }
+    let markers = imported["markers"].as_u64().expect("markers");
+    let replace = todo
+        .iter()
+        .find(|t| t.starts_with("replace the "))
+        .expect("the markers to replace");
+    assert!(
+        replace.starts_with(&format!("replace the {markers} `TODO(import)` markers (")),
+        "{replace}"
+    );
+    if markers > 20 {
+        assert_eq!(replace.matches("`/").count(), 20, "{replace}");
+        assert!(replace.ends_with(", …)"), "{replace}");
+    }
+    assert_eq!(
+        todo.last().map(String::as_str),
+        Some("confirm the inferences above")
     );
 }

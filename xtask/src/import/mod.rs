@@ -13,6 +13,9 @@ mod operation;
 mod pointer;
 mod scaffold;
 mod schema;
+mod todo;
+
+pub use self::todo::{marker_pointers, snake_case, todo};
 
 use std::collections::BTreeSet;
 
@@ -103,6 +106,8 @@ pub struct ImportReport {
     pub notes: Vec<String>,
     /// The result was written to our spec (false for `--dry-run` or an invalid result).
     pub written: bool,
+    /// What a person does next, in order (see [`todo`]).
+    pub todo: Vec<String>,
 }
 
 /// Counts the [`MARKER`] placeholders in a document (string values starting with it).
@@ -117,7 +122,8 @@ pub fn count_markers(doc: &Value) -> usize {
 
 /// Imports into `ours` what upstream (a Swagger 2.0 document) added, as listed by `drift`
 /// (the unacknowledged changes of a diff of upstream against ours). Returns the new document
-/// and the report (without `decisions`, which the caller fills from a fresh diff).
+/// and the report (without `decisions`, which the caller fills from a fresh diff, and `todo`,
+/// which [`todo`] then makes).
 pub fn import(
     upstream: &Value,
     ours: &Value,
