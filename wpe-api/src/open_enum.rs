@@ -144,19 +144,23 @@ mod tests {
 
 #[cfg(test)]
 mod spec_agreement {
-    /// The generated enums list exactly the values the spec gives, in its
-    /// order, and there is one for every `x-wpe-open-enum` schema.
+    /// There is a generated enum for every `x-wpe-open-enum` schema, and it
+    /// lists exactly the values the spec gives, in the spec's order.
     #[test]
     fn known_values_match_the_spec() {
         let spec: serde_json::Value =
             serde_json::from_str(include_str!("../spec/openapi.json")).unwrap();
         let schemas = spec["components"]["schemas"].as_object().unwrap();
-        let open: Vec<&str> = schemas
+        let mut open: Vec<&str> = schemas
             .iter()
             .filter(|(_, s)| s.get("x-wpe-open-enum").is_some())
             .map(|(name, _)| name.as_str())
             .collect();
-        let generated: Vec<&str> = super::ALL.iter().map(|(name, _)| *name).collect();
+        let mut generated: Vec<&str> = super::ALL.iter().map(|(name, _)| *name).collect();
+        // The build may read the spec with its keys sorted; the order of
+        // the enums does not matter, their values' order does.
+        open.sort_unstable();
+        generated.sort_unstable();
         assert_eq!(generated, open);
         for (name, known) in super::ALL {
             let values: Vec<&str> = schemas[*name]["enum"]

@@ -38,7 +38,7 @@ fn unwritten() -> Vec<String> {
         .filter(|(handler, _)| handler.is_none())
         .map(|(_, op)| {
             format!(
-                "{}: write `pub(crate) fn {}(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail>` in wpe-api/src/fake/{}.rs (and `mod {};` in fake/mod.rs)",
+                "{}: write `pub(crate) fn {}(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail>` in wpe-api/src/fake/{}.rs (a new file needs `mod {};` in fake/mod.rs)",
                 op.operation_id, op.id, op.resource, op.resource
             )
         })
