@@ -218,6 +218,33 @@ fn empty_status(paging: &Value, op: &str) -> Option<u16> {
     })
 }
 
+/// `x-wpe-paging.key`: the property that tells items apart, or a list of
+/// properties that do so together.
+fn key_fields<'a>(paging: &'a Value, op: &str) -> Vec<&'a str> {
+    match &paging["key"] {
+        Value::String(key) => vec![key.as_str()],
+        Value::Array(keys) if !keys.is_empty() => keys
+            .iter()
+            .map(|k| {
+                k.as_str()
+                    .unwrap_or_else(|| panic!("{op}: a key is a property name"))
+            })
+            .collect(),
+        other => panic!("{op}: `key` must be a property name or a list of them, not {other}"),
+    }
+}
+
+/// The Rust field typify makes of a property (`type` -> `type_`).
+fn rust_field(property: &str) -> String {
+    let field = property.to_snake_case();
+    match field.as_str() {
+        "type" | "match" | "ref" | "self" | "loop" | "move" | "use" | "where" | "static" => {
+            format!("{field}_")
+        }
+        _ => field,
+    }
+}
+
 fn str_field<'a>(value: &'a Value, key: &str, op: &str) -> &'a str {
     value[key]
         .as_str()
@@ -256,7 +283,7 @@ fn table(ops: &[Op<'_>]) -> String {
                 match str_field(p, "style", id) {
                     "offset" => format!(
                         "Paging::Offset {{ items: {items:?}, key: {:?}, empty_status: {:?} }}",
-                        str_field(p, "key", id),
+                        key_fields(p, id).join("+"),
                         empty_status(p, id)
                     ),
                     "token" => format!(
@@ -393,31 +420,58 @@ fn paged(spec: &Value, ops: &[Op<'_>]) -> String {
         };
         match str_field(p, "style", id) {
             "offset" => {
-                let key = str_field(p, "key", id);
                 let item = schema(&item_name);
-                let prop = &item["properties"][key];
-                let (key_type, owned) = match (prop["type"].as_str(), prop["format"].as_str()) {
-                    (Some("string"), Some("uuid")) => ("uuid::Uuid", false),
-                    (Some("string"), _) => ("String", true),
-                    (Some("integer"), _) => ("i64", false),
-                    other => panic!("{id}: key {key} has unsupported type {other:?}"),
+                let mut types = Vec::new();
+                let mut values = Vec::new();
+                let mut all_required = true;
+                for key in key_fields(p, id) {
+                    let prop = &item["properties"][key];
+                    let field = rust_field(key);
+                    let (key_type, owned) = match (prop["type"].as_str(), prop["format"].as_str()) {
+                        _ if prop.get("$ref").is_some() => {
+                            let (name, _) = resolve(spec, prop);
+                            let name = name.expect("a named schema");
+                            (format!("types::{}", name.to_upper_camel_case()), true)
+                        }
+                        (Some("string"), Some("uuid")) => ("uuid::Uuid".to_owned(), false),
+                        (Some("string"), _) => ("String".to_owned(), true),
+                        (Some("integer"), _) => ("i64".to_owned(), false),
+                        other => panic!("{id}: key {key} has unsupported type {other:?}"),
+                    };
+                    types.push(key_type);
+                    values.push(if owned {
+                        format!("item.{field}.clone()")
+                    } else {
+                        format!("item.{field}")
+                    });
+                    all_required &= required(item, key);
+                }
+                let (key_type, key_expr) = match (types.as_slice(), values.as_slice()) {
+                    ([key_type], [value]) if all_required => {
+                        (key_type.clone(), format!("Some({value})"))
+                    }
+                    ([key_type], [value]) => (key_type.clone(), value.clone()),
+                    _ => {
+                        assert!(
+                            all_required,
+                            "{id}: the fields of a composite key must be required"
+                        );
+                        (
+                            format!("({})", types.join(", ")),
+                            format!("Some(({}))", values.join(", ")),
+                        )
+                    }
                 };
-                let value = if owned {
-                    format!("item.{key}.clone()")
-                } else {
-                    format!("item.{key}")
-                };
-                let key_expr = if required(item, key) {
-                    format!("Some({value})")
-                } else {
-                    value
+                // A count written inline is an `i64`; one that refers to a
+                // named integer schema is typify's newtype of one.
+                let count_of = |c: &str| match page["properties"]["count"].get("$ref") {
+                    Some(_) => format!("u64::try_from(i64::from({c})).ok()"),
+                    None => format!("u64::try_from({c}).ok()"),
                 };
                 let count = match page["properties"].get("count") {
                     None => "None".to_owned(),
-                    Some(_) if required(page, "count") => {
-                        "u64::try_from(page.count).ok()".to_owned()
-                    }
-                    Some(_) => "page.count.and_then(|c| u64::try_from(c).ok())".to_owned(),
+                    Some(_) if required(page, "count") => count_of("page.count"),
+                    Some(_) => format!("page.count.and_then(|c| {})", count_of("c")),
                 };
                 let empty = empty_status(p, id);
                 let _ = writeln!(

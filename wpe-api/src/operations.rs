@@ -213,7 +213,8 @@ pub enum Paging {
     Offset {
         /// The body property holding the page's items.
         items: &'static str,
-        /// The item property that identifies an item.
+        /// The item property that identifies an item, or the properties
+        /// that do so together, joined by `+` (`type+value`).
         key: &'static str,
         /// The error status the API answers instead of an empty page when
         /// the list has no items at all (`empty_status`; 404 for an

@@ -183,7 +183,9 @@ macro_rules! offset_paged {
             const EMPTY_STATUS: Option<u16> = $empty;
             fn fetch_page(self, limit: PageLimit, offset: u64) -> PageFuture<'a, $item> {
                 Box::pin(async move {
-                    let $page = match self.limit(limit).offset(offset).send().await {
+                    // `get()`: the setter takes any integer its schema accepts, our
+                    // `PageLimit` or a plain integer of a list not yet using it.
+                    let $page = match self.limit(limit.get()).offset(offset).send().await {
                         Ok(page) => page.into_inner(),
                         Err(err) if is_empty_list_answer(Self::EMPTY_STATUS, &err) => {
                             return Ok(Page {
