@@ -3,7 +3,9 @@
 //! Every generator setting lives here. Schemas the spec marks
 //! `x-wpe-open-enum` (values WP Engine may extend) are replaced by the enums
 //! `build/open_enums.rs` writes from the spec (`src/open_enum.rs` includes
-//! them), the bounded page sizes by the hand-written types of
+//! them), schemas marked `x-wpe-secret` (passwords, keys) by the redacting types
+//! `build/secrets.rs` writes (`src/secret.rs`), the bounded page sizes by
+//! the hand-written types of
 //! `src/bounded.rs`, and `createBulkDomains`' answer by the type of
 //! `src/bulk_domains.rs`, which reads both shapes servers send. A nullable
 //! property the spec requires is sent as `null` when it has no value and
@@ -21,6 +23,8 @@
 mod adapt;
 #[path = "build/open_enums.rs"]
 mod open_enums;
+#[path = "build/secrets.rs"]
+mod secrets;
 #[path = "build/table.rs"]
 mod table;
 
@@ -32,6 +36,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build/table.rs");
     println!("cargo:rerun-if-changed=build/adapt.rs");
     println!("cargo:rerun-if-changed=build/open_enums.rs");
+    println!("cargo:rerun-if-changed=build/secrets.rs");
     // The stand-in's modules: which operations have a handler (build/table.rs).
     println!("cargo:rerun-if-changed=src/fake");
     let text = std::fs::read_to_string(&src).expect("read spec/openapi.json");
@@ -63,6 +68,10 @@ fn main() {
         let impls = [TypeImpl::Display, TypeImpl::FromStr].into_iter();
         settings.with_replacement(name, format!("crate::open_enum::{name}"), impls);
     }
+    for name in secrets::names(&raw) {
+        let impls = [TypeImpl::FromStr].into_iter();
+        settings.with_replacement(name, format!("crate::secret::{name}"), impls);
+    }
 
     let mut generator = Generator::new(&settings);
     let tokens = generator
@@ -74,5 +83,6 @@ fn main() {
     std::fs::write(out.join("codegen.rs"), prettyplease::unparse(&file)).expect("write codegen.rs");
 
     open_enums::write(&raw, &out);
+    secrets::write(&raw, &out);
     table::write(&raw, &out);
 }

@@ -254,7 +254,7 @@ fn str_field<'a>(value: &'a Value, key: &str, op: &str) -> &'a str {
 /// Writes the generated files into `out`.
 pub fn write(spec: &Value, out: &std::path::Path) {
     let ops = operations(spec);
-    std::fs::write(out.join("operations.rs"), table(&ops)).expect("write operations.rs");
+    std::fs::write(out.join("operations.rs"), table(spec, &ops)).expect("write operations.rs");
     std::fs::write(out.join("paged.rs"), paged(spec, &ops)).expect("write paged.rs");
     std::fs::write(out.join("dispatch.rs"), dispatch(&ops)).expect("write dispatch.rs");
     let fake = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/fake");
@@ -262,7 +262,20 @@ pub fn write(spec: &Value, out: &std::path::Path) {
         .expect("write fake_handlers.rs");
 }
 
-fn table(ops: &[Op<'_>]) -> String {
+/// The properties of the schema `name` whose schema is marked `x-wpe-secret`.
+fn secret_fields<'a>(spec: &'a Value, name: &str) -> Vec<&'a str> {
+    let schema = &spec["components"]["schemas"][name];
+    let mut fields = Vec::new();
+    for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+        let (_, target) = resolve(spec, property);
+        if target.get("x-wpe-secret").and_then(Value::as_bool) == Some(true) {
+            fields.push(field.as_str());
+        }
+    }
+    fields
+}
+
+fn table(spec: &Value, ops: &[Op<'_>]) -> String {
     let ids: std::collections::HashSet<&str> = ops.iter().map(|op| op.operation_id).collect();
     let mut code = String::from("/// Every operation of the spec, in the spec's order.\n");
     let _ = writeln!(code, "pub static OPERATIONS: &[Operation] = &[");
@@ -359,9 +372,10 @@ fn table(ops: &[Op<'_>]) -> String {
         }
         let body = match &op.body {
             None => "None".to_owned(),
-            Some((schema, required)) => {
-                format!("Some(RequestBody {{ schema: {schema:?}, required: {required} }})")
-            }
+            Some((schema, required)) => format!(
+                "Some(RequestBody {{ schema: {schema:?}, required: {required}, secrets: &{:?} }})",
+                secret_fields(spec, schema)
+            ),
         };
         let _ = writeln!(
             code,

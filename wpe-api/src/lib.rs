@@ -26,6 +26,7 @@ pub mod open_enum;
 pub mod operations;
 pub mod paginate;
 pub mod retry;
+pub mod secret;
 pub mod wait;
 
 pub use config::{ClientBuilder, ConfigError, Credentials};
@@ -42,4 +43,5 @@ pub mod types {
     pub use crate::bulk_domains::BulkDomainsResult;
     pub use crate::generated::types::*;
     pub use crate::open_enum::*;
+    pub use crate::secret::*;
 }

@@ -202,6 +202,11 @@ pub struct RequestBody {
     pub schema: &'static str,
     /// Whether the operation needs one.
     pub required: bool,
+    /// Its top-level fields that hold a secret (a schema marked
+    /// `x-wpe-secret`: a password, a private key). Their values are never
+    /// shown: not in errors, logs or output, and a command line asks for
+    /// them instead of taking them as arguments.
+    pub secrets: &'static [&'static str],
 }
 
 /// How a list operation is walked.

@@ -255,11 +255,19 @@ fn body_as<T: DeserializeOwned>(op: &Operation, body: Value) -> Result<T, Error>
     serde_path_to_error::deserialize(body).map_err(|err| {
         let schema = op.body.map(|b| b.schema).unwrap_or("body");
         let path = err.path().to_string();
+        // serde's messages may quote the value (`invalid type: integer
+        // `12345678``); for a secret only the secret types' own messages,
+        // which never hold it, are kept.
+        let secret = op.body.is_some_and(|b| b.secrets.contains(&path.as_str()));
+        let problem = err.into_inner().to_string();
+        let problem = if secret && !problem.ends_with("(the value is not shown)") {
+            "not accepted (the value is not shown)".to_owned()
+        } else {
+            problem
+        };
         Error::InvalidRequest(format!(
-            "{}: the request body is not a {schema}: {}: {}",
-            op.id,
-            path,
-            err.into_inner()
+            "{}: the request body is not a {schema}: {path}: {problem}",
+            op.id
         ))
     })
 }
