@@ -1,8 +1,8 @@
 //! A stateful local stand-in for the WP Engine Customer API, for tests and demos
 //! (enabled by the `fake` cargo feature).
 //!
-//! [`FakeServer::start`] binds `127.0.0.1` on an ephemeral port and serves all
-//! 68 operations of the spec from in-memory state: what a call creates, later
+//! [`FakeServer::start`] binds `127.0.0.1` on an ephemeral port and serves
+//! every operation of the spec from in-memory state: what a call creates, later
 //! calls see; what it deletes is gone. It checks HTTP Basic credentials, keeps
 //! each user to their own accounts, validates bodies and answers with errors
 //! in the API's shape (`message`, `errors` with per-field problems), pages
@@ -37,6 +37,22 @@
 //! the record with [`FakeServer::publish_txt_record`], giving that full DNS
 //! name, and `verifyDomainTxtRecord` then finds it. The seeded domains are
 //! verified already.
+//!
+//! # SFTP users and cache exclusions
+//!
+//! SFTP users follow the rules WP Engine's reference states: the install's
+//! name is put in front of the requested name (`developer` on `torquemag`
+//! is `torquemag-developer`, at most 32 characters in all; letters, digits,
+//! `-` and `_`), a password of 8 to 64 characters holds neither `wpengine`
+//! nor the install's name, a path holds no `..`, and no answer ever holds a
+//! password (the stand-in keeps none). The demo account Demo Client Co is on
+//! the Autoscale plan, where every SFTP operation is refused with 403;
+//! `deleteSftpUser` also answers 403, not 404, for an install the caller
+//! cannot see, as the reference says. `updateCacheExclusions` replaces the
+//! whole set: rules left out go, an empty list clears every `query arg`
+//! and `url path` rule, repeats are kept once, and `cookie` rules are the
+//! platform's (every install has two): sent ones are accepted and ignored,
+//! so a list read back can be sent again unchanged.
 //!
 //! # Site transfers
 //!
@@ -142,6 +158,7 @@ mod rate_limit;
 mod reply;
 mod request;
 mod router;
+mod sftp_user;
 mod site;
 mod site_reports;
 mod site_transfer;

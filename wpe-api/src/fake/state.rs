@@ -126,6 +126,8 @@ pub(crate) struct AccountRec {
     pub limits: (Option<i64>, Option<i64>, Option<i64>),
     pub users: Vec<AccountUserRec>,
     pub refresh_requested: Option<Instant>,
+    /// On WP Engine's Autoscale plan, where SFTP users are refused (403).
+    pub autoscale: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -171,7 +173,28 @@ pub(crate) struct InstallRec {
     pub certs: Vec<CertRec>,
     pub offload: Option<Value>,
     pub refresh_requested: Option<Instant>,
+    /// SFTP users, oldest first; no password is kept.
+    pub sftp_users: Vec<SftpUserRec>,
+    /// Cache exclusions: the platform's `cookie` entries, then the customer's.
+    pub cache_exclusions: Vec<CacheExclusionRec>,
 }
+
+/// An SFTP user of an install: its full (prefixed) name and its path.
+#[derive(Debug, Clone)]
+pub(crate) struct SftpUserRec {
+    pub name: String,
+    pub path: Option<String>,
+}
+
+/// A cache exclusion: its kind (`query arg`, `url path`, `cookie`) and value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CacheExclusionRec {
+    pub kind: String,
+    pub value: String,
+}
+
+/// The `cookie` exclusions the platform keeps on every install.
+const PLATFORM_COOKIES: &[&str] = &["wordpress_logged_in_", "wp-postpass_"];
 
 #[derive(Debug, Clone)]
 pub(crate) struct DomainRec {
@@ -576,6 +599,7 @@ impl State {
                 limits: (Some(400_000), Some(50), Some(400)),
                 users: vec![owner_rec],
                 refresh_requested: None,
+                autoscale: false,
             },
         );
         self.users[owner].accounts.insert(id);
@@ -706,6 +730,11 @@ impl State {
     fn seed_demo(&mut self, demo: usize) {
         let agency = self.add_account(demo, "demoagency", Some("Demo Agency"));
         let client = self.add_account(demo, "democlient", Some("Demo Client Co"));
+        // Demo Client Co is on Autoscale: its installs have no SFTP users.
+        self.accounts
+            .get_mut(&client)
+            .expect("seed account")
+            .autoscale = true;
         self.add_account(demo, "demosandbox", None);
 
         let torque = self.add_site(agency, "Torque Magazine", 400);
@@ -722,6 +751,16 @@ impl State {
         self.add_seed_install(blog, "clientblogdev", Environment::Development);
 
         super::site_reports::seed_demo(self, agency, client, torque);
+
+        let install = self.installs.get_mut(&torquemag).expect("seed install");
+        install.sftp_users.push(SftpUserRec {
+            name: "torquemag-designer".into(),
+            path: Some("/wp-content/themes".into()),
+        });
+        install.cache_exclusions.push(CacheExclusionRec {
+            kind: "url path".into(),
+            value: "/members/".into(),
+        });
 
         self.add_seed_domain(torquemag, "torquemag.io", true, None, "AN");
         self.add_seed_domain(
@@ -812,6 +851,14 @@ fn install_rec(
         certs: Vec::new(),
         offload: None,
         refresh_requested: None,
+        sftp_users: Vec::new(),
+        cache_exclusions: PLATFORM_COOKIES
+            .iter()
+            .map(|cookie| CacheExclusionRec {
+                kind: "cookie".to_owned(),
+                value: (*cookie).to_owned(),
+            })
+            .collect(),
     }
 }
 
