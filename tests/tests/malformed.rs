@@ -78,6 +78,8 @@ const OPEN_ENUM_FIELDS: &[(&str, &str)] = &[
     ),
     ("getOffloadSettings", "/largefs_settings/cloud"),
     ("getDomain", "/ownership_status"),
+    ("listCacheExclusions", "/results/1/type"),
+    ("updateCacheExclusions", "/results/2/type"),
     ("listDomains", "/results/1/ownership_status"),
     ("createSiteTransfer", "/status"),
     ("getSiteTransfer", "/status"),

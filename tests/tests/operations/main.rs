@@ -1,4 +1,4 @@
-//! Every one of the 68 operations, over real HTTP against a recording server:
+//! Every operation, over real HTTP against a recording server:
 //! the documented response example deserializes into the generated type, and
 //! the request the client builds has the right method, path, query and body.
 //!
@@ -15,6 +15,7 @@ mod certificates;
 mod domain;
 mod install;
 mod offload_settings;
+mod sftp_user;
 mod site;
 mod site_reports;
 mod site_transfer;

@@ -1,8 +1,10 @@
-//! Cache purges and their rate limit.
+//! Cache purges and their rate limit; cache exclusions, replaced as a whole.
 
 use std::time::Duration;
 
-use wpe_api::types::PurgeCacheType;
+use futures::TryStreamExt;
+use wpe_api::types::{CacheExclusion, CacheExclusionType, PurgeCacheType};
+use wpe_api::Paginate;
 
 use crate::support::{
     demo, install_named, raw, raw_fields, retry_after, served, status_of, Served,
@@ -78,4 +80,104 @@ pub async fn cache_purges_and_rate_limit() -> Served {
     assert_eq!(status, 400);
     assert_eq!(raw_fields(&body), ["type"]);
     served(&server)
+}
+
+pub async fn cache_exclusions_replace_the_set() -> Served {
+    let (server, client) = demo().await;
+    let install = install_named(&client, "torquemag").await;
+    let rule = |kind: CacheExclusionType, value: &str| CacheExclusion {
+        type_: kind,
+        value: value.to_owned(),
+    };
+    let listed = client
+        .list_cache_exclusions()
+        .install_id(install.id)
+        .collect_all()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = listed.iter().map(|r| r.type_.as_str()).collect();
+    assert_eq!(kinds, ["cookie", "cookie", "url path"]);
+
+    // What was read can be sent back unchanged: the set stays the same.
+    let put = |rules: Vec<CacheExclusion>| {
+        let client = client.clone();
+        async move {
+            client
+                .update_cache_exclusions()
+                .install_id(install.id)
+                .body_map(|b| b.exclusions(rules))
+                .send()
+                .await
+                .unwrap()
+                .into_inner()
+                .results
+        }
+    };
+    let same = put(listed.clone()).await;
+    assert_eq!(as_json(&same), as_json(&listed));
+
+    // A full replacement: left-out rules go, duplicates collapse, cookies sent are ignored.
+    let after = put(vec![
+        rule(CacheExclusionType::QueryArg, "preview"),
+        rule(CacheExclusionType::QueryArg, "preview"),
+        rule(CacheExclusionType::UrlPath, "/checkout/"),
+        rule(CacheExclusionType::Cookie, "my_cookie"),
+    ])
+    .await;
+    let values: Vec<(&str, &str)> = after
+        .iter()
+        .map(|r| (r.type_.as_str(), r.value.as_str()))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("cookie", "wordpress_logged_in_"),
+            ("cookie", "wp-postpass_"),
+            ("query arg", "preview"),
+            ("url path", "/checkout/"),
+        ]
+    );
+    // A cookie and a query argument of the same value are two rules, also to the page stream.
+    let two = put(vec![rule(CacheExclusionType::QueryArg, "wp-postpass_")]).await;
+    assert_eq!(two.len(), 3);
+    let streamed = client
+        .list_cache_exclusions()
+        .install_id(install.id)
+        .stream_with(wpe_api::PageOptions::default().page_size(1))
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    assert_eq!(as_json(&streamed), as_json(&two));
+
+    // An empty list clears every writable rule; the platform's cookies stay.
+    let cleared = put(Vec::new()).await;
+    assert!(cleared
+        .iter()
+        .all(|r| r.type_ == CacheExclusionType::Cookie));
+    assert_eq!(cleared.len(), 2);
+
+    // Refusals: an unknown type, a missing value, no list at all.
+    let path = format!("/installs/{}/cache_exclusions", install.id);
+    let (status, body) = raw(
+        &server,
+        reqwest::Method::PUT,
+        &path,
+        Some(r#"{"exclusions": [{"type": "header", "value": "x"}, {"type": "url path"}]}"#),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        raw_fields(&body),
+        ["exclusions[0].type", "exclusions[1].value"]
+    );
+    let (status, body) = raw(&server, reqwest::Method::PUT, &path, Some("{}")).await;
+    assert_eq!(
+        (status, raw_fields(&body)),
+        (400, vec!["exclusions".to_owned()])
+    );
+    served(&server)
+}
+
+fn as_json(rules: &[CacheExclusion]) -> serde_json::Value {
+    serde_json::to_value(rules).unwrap()
 }

@@ -29,6 +29,7 @@ mod domain;
 mod install;
 mod offload_settings;
 mod paging;
+mod sftp_user;
 mod site;
 mod site_reports;
 mod site_transfer;
@@ -112,7 +113,12 @@ scenarios!(
         archive_aborts_when_told_to,
         archive_needs_a_completed_backup_of_the_install,
     ],
-    cache: [cache_purges_and_rate_limit],
+    cache: [cache_purges_and_rate_limit, cache_exclusions_replace_the_set],
+    sftp_user: [
+        sftp_users_lifecycle,
+        sftp_user_rules,
+        sftp_users_refused_on_autoscale_and_unseen_installs,
+    ],
     ssh_key: [ssh_keys],
     site_reports: [
         reports_sections_and_templates,

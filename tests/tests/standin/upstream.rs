@@ -1,6 +1,6 @@
 //! The stand-in checked against upstream: every response body it sends while
 //! the whole suite runs is validated against WP Engine's own schema for that
-//! operation and status, from `../shared/upstream/wpe-swagger-1.21.2.skeleton.json`
+//! operation and status, from `../shared/upstream/wpe-swagger-1.23.0.skeleton.json`
 //! (read from there at run time, never copied into the project; see
 //! `../shared/upstream/SOURCES.md`).
 //!
@@ -39,7 +39,7 @@ use wpe_api::fake::SentResponse;
 use wpe_api_tests::shared_file;
 
 /// Upstream's document, relative to `../shared`.
-const UPSTREAM: &str = "upstream/wpe-swagger-1.21.2.skeleton.json";
+const UPSTREAM: &str = "upstream/wpe-swagger-1.23.0.skeleton.json";
 
 /// One place where the stand-in deliberately answers otherwise than
 /// upstream's document.
