@@ -158,14 +158,25 @@ fn operation_command(op: &'static Operation) -> Command {
             Arg::new(BODY)
                 .long(BODY)
                 .value_name("FILE|-")
-                .help(format!(
-                    "The request body: a JSON {} from FILE, or from standard input with -",
-                    body.schema
-                ))
+                .help(body_help(&body))
                 .required(body.required),
         );
     }
     command
+}
+
+fn body_help(body: &wpe_api::operations::RequestBody) -> String {
+    let mut help = format!(
+        "The request body: a JSON {} from FILE, or from standard input with -",
+        body.schema
+    );
+    if !body.secrets.is_empty() {
+        help.push_str(&format!(
+            ". Secrets ({}) are never arguments: put them in the body, or leave them out to be asked for on the terminal",
+            body.secrets.join(", ")
+        ));
+    }
+    help
 }
 
 fn value_name(param: &Param) -> String {

@@ -126,8 +126,8 @@ async fn execute(
         }
     }
     let body = match op.body {
-        Some(_) => match matches.get_one::<String>(commands::BODY) {
-            Some(source) => Some(read_body(source)?),
+        Some(spec) => match matches.get_one::<String>(commands::BODY) {
+            Some(source) => Some(with_secrets(read_body(source)?, spec.secrets)?),
             None => None,
         },
         None => None,
@@ -172,6 +172,35 @@ fn items_of(op: &Operation, mut page: Value) -> Vec<Value> {
         Some(Value::Array(items)) => items,
         _ => Vec::new(),
     }
+}
+
+/// Fills in the body's secret fields (passwords, keys) that it leaves out by
+/// asking on the terminal, without echo. A secret is never a command-line
+/// argument, since every user of the machine can read those: it comes in
+/// the body (a file, or standard input with `--body -`) or at the prompt.
+fn with_secrets(mut body: Value, secrets: &[&str]) -> Result<Value, CliError> {
+    for field in secrets {
+        if body.get(*field).is_some_and(|v| !v.is_null()) {
+            continue;
+        }
+        let Some(object) = body.as_object_mut() else {
+            break;
+        };
+        let missing = |why: String| {
+            CliError::Usage(format!(
+                "the body has no `{field}` and {why}: put it in the body (--body FILE, or \
+                 --body - on standard input); a secret is never taken as an argument"
+            ))
+        };
+        // Only ask where someone can see the question.
+        if !io::stderr().is_terminal() {
+            return Err(missing("there is no terminal to ask for it on".to_owned()));
+        }
+        let value = rpassword::prompt_password(format!("{field} (not shown): "))
+            .map_err(|err| missing(format!("asking for it failed ({err})")))?;
+        object.insert((*field).to_owned(), Value::String(value));
+    }
+    Ok(body)
 }
 
 /// The JSON body of `--body FILE` (`-`: standard input).

@@ -518,6 +518,87 @@ fn a_request_body_comes_from_a_file_or_standard_input() {
     );
 }
 
+/// A password comes in the body (from standard input or a file) or at a
+/// prompt, never as an argument, and nothing `wpe` prints holds it.
+#[test]
+fn an_sftp_password_is_read_from_the_body_and_never_printed() {
+    let stand = Stand::demo();
+    let password = "Plugins-Only-2026";
+    let created = run(stand
+        .wpe()
+        .args(["sftp-users", "create", "torquemag", "--body", "-", "--json"])
+        .write_stdin(json!({"name": "developer", "password": password}).to_string()));
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    assert_eq!(json_of(&created.stdout)["name"], "torquemag-developer");
+    assert!(!created.stdout.contains(password) && !created.stderr.contains(password));
+
+    // Too short: refused before sending, the value not shown.
+    let short = run(stand
+        .wpe()
+        .args(["sftp-users", "create", "torquemag", "--body", "-"])
+        .write_stdin(json!({"name": "ops", "password": "Short-7"}).to_string()));
+    assert_eq!(short.code, 2, "{}", short.stderr);
+    assert!(
+        short.stderr.contains("8 to 64 characters"),
+        "{}",
+        short.stderr
+    );
+    assert!(!short.stderr.contains("Short-7"), "{}", short.stderr);
+    // A rule only the server checks: its answer, not the password.
+    let named = run(stand
+        .wpe()
+        .args([
+            "sftp-users",
+            "update",
+            "torquemag",
+            "torquemag-developer",
+            "--body",
+            "-",
+        ])
+        .write_stdin(json!({"password": "torquemag-is-great"}).to_string()));
+    assert_eq!(named.code, 1, "{}", named.stderr);
+    assert!(named.stderr.contains("install's name"), "{}", named.stderr);
+    assert!(
+        !named.stderr.contains("torquemag-is-great"),
+        "{}",
+        named.stderr
+    );
+
+    // Left out of the body with no terminal to ask on: a usage error that says where to put it.
+    let missing = run(stand
+        .wpe()
+        .args(["sftp-users", "create", "torquemag", "--body", "-"])
+        .write_stdin(json!({"name": "ops"}).to_string()));
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("no `password`"),
+        "{}",
+        missing.stderr
+    );
+    assert!(
+        missing.stderr.contains("never taken as an argument"),
+        "{}",
+        missing.stderr
+    );
+    // There is no flag to pass it on the command line.
+    let flag = run(stand.wpe().args([
+        "sftp-users",
+        "create",
+        "torquemag",
+        "--password",
+        "Plugins-Only-2026",
+    ]));
+    assert_eq!(flag.code, 2, "{}", flag.stderr);
+    let users = json_of(&ok(stand.wpe().args([
+        "sftp-users",
+        "list",
+        "torquemag",
+        "--json",
+    ])));
+    assert_eq!(users.as_array().map(Vec::len), Some(2), "{users}");
+    assert!(!users.to_string().contains("password"), "{users}");
+}
+
 #[test]
 fn aliases_name_commands_by_operation_id() {
     let stand = Stand::demo();
