@@ -106,7 +106,7 @@ pub struct ImportReport {
     pub notes: Vec<String>,
     /// The result was written to our spec (false for `--dry-run` or an invalid result).
     pub written: bool,
-    /// What a person does next, in order (see [`todo`]).
+    /// What a person does next, in order (see [`todo()`]).
     pub todo: Vec<String>,
 }
 
@@ -123,7 +123,7 @@ pub fn count_markers(doc: &Value) -> usize {
 /// Imports into `ours` what upstream (a Swagger 2.0 document) added, as listed by `drift`
 /// (the unacknowledged changes of a diff of upstream against ours). Returns the new document
 /// and the report (without `decisions`, which the caller fills from a fresh diff, and `todo`,
-/// which [`todo`] then makes).
+/// which [`todo()`] then makes).
 pub fn import(
     upstream: &Value,
     ours: &Value,
