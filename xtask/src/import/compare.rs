@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use super::pointer::{find_property, parse_location, resolve_ptr, Step};
+use super::pointer::{parse_location, resolve_ptr, step_pointer, Step};
 use crate::{diff, model};
 
 /// Where the synthetic operation of both sides keeps the compared schema.
@@ -78,21 +78,8 @@ fn under_compared(
         return false;
     };
     for step in steps {
-        let next = match step {
-            Step::Prop(name) => match find_property(doc, &ptr, name) {
-                Some(p) => p,
-                None => return false,
-            },
-            Step::Items => format!("{ptr}/items"),
-            Step::Values => format!("{ptr}/additionalProperties"),
-            Step::Variant(i) => {
-                let key = if doc.pointer(&format!("{ptr}/oneOf")).is_some() {
-                    "oneOf"
-                } else {
-                    "anyOf"
-                };
-                format!("{ptr}/{key}/{i}")
-            }
+        let Some(next) = step_pointer(doc, &ptr, step) else {
+            return false;
         };
         let node = doc.pointer(&next);
         let reference = node

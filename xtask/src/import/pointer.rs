@@ -84,24 +84,29 @@ pub(super) fn parse_location(location: &str) -> Option<(Option<String>, Vec<Step
     Some((status, steps))
 }
 
+/// The pointer one `step` below the schema at `ptr` (not resolved); `None` for a property
+/// the schema lacks.
+pub(super) fn step_pointer(doc: &Value, ptr: &str, step: &Step) -> Option<String> {
+    Some(match step {
+        Step::Prop(name) => find_property(doc, ptr, name)?,
+        Step::Items => format!("{ptr}/items"),
+        Step::Values => format!("{ptr}/additionalProperties"),
+        Step::Variant(i) => {
+            let key = if doc.pointer(&format!("{ptr}/oneOf")).is_some() {
+                "oneOf"
+            } else {
+                "anyOf"
+            };
+            format!("{ptr}/{key}/{i}")
+        }
+    })
+}
+
 /// Walks `steps` from the schema at `ptr`, resolving references; returns the pointer reached.
 pub(super) fn walk(doc: &Value, ptr: String, steps: &[Step]) -> Option<String> {
     let mut ptr = resolve_ptr(doc, ptr)?;
     for step in steps {
-        let next = match step {
-            Step::Prop(name) => find_property(doc, &ptr, name)?,
-            Step::Items => format!("{ptr}/items"),
-            Step::Values => format!("{ptr}/additionalProperties"),
-            Step::Variant(i) => {
-                let key = if doc.pointer(&format!("{ptr}/oneOf")).is_some() {
-                    "oneOf"
-                } else {
-                    "anyOf"
-                };
-                format!("{ptr}/{key}/{i}")
-            }
-        };
-        ptr = resolve_ptr(doc, next)?;
+        ptr = resolve_ptr(doc, step_pointer(doc, &ptr, step)?)?;
     }
     Some(ptr)
 }
