@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{fixtures, scratch, xtask, Run};
+use common::{convention_deviations, fixtures, read_json, scratch, write_json, xtask, Run};
 use std::ffi::OsStr;
 
 use std::collections::BTreeSet;
@@ -21,41 +21,6 @@ fn sync(spec: &Path, upstream: &Path, deviations: &Path, extra: &[&str]) -> Run 
     args.extend([OsStr::new("--lock"), lock.as_os_str()]);
     args.extend(extra.iter().map(OsStr::new));
     xtask(args)
-}
-
-/// The deviations that record our conventions (no Authorization parameter, one error schema,
-/// 4XX/5XX ranges, no `default`), taken from our deviations file at 1.10.0, in `dir`.
-fn convention_deviations(dir: &Path) -> PathBuf {
-    let all = read_json(&fixtures().join("curated-1.10.0.deviations.json"));
-    let conventions: Vec<Value> = all["deviations"]
-        .as_array()
-        .expect("deviations")
-        .iter()
-        .filter(|d| {
-            [
-                "authorization-header-parameter-removed",
-                "one-error-schema",
-                "error-status-ranges-added",
-                "default-responses-removed",
-            ]
-            .contains(&d["id"].as_str().unwrap_or_default())
-        })
-        .cloned()
-        .collect();
-    assert_eq!(conventions.len(), 4);
-    let path = dir.join("conventions.deviations.json");
-    write_json(&path, &json!({ "deviations": conventions }));
-    path
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).expect("read")).expect("JSON")
-}
-
-fn write_json(path: &Path, v: &Value) {
-    let mut text = serde_json::to_string_pretty(v).expect("serialise");
-    text.push('\n');
-    std::fs::write(path, text).expect("write");
 }
 
 /// `(operation, location, kind)` of every change in a report list.

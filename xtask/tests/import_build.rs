@@ -26,6 +26,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::{convention_deviations, read_json, write_json};
 use serde_json::{json, Value};
 
 fn root() -> PathBuf {
@@ -33,16 +34,6 @@ fn root() -> PathBuf {
         .join("..")
         .canonicalize()
         .expect("workspace root")
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).expect("read")).expect("JSON")
-}
-
-fn write_json(path: &Path, v: &Value) {
-    let mut text = serde_json::to_string_pretty(v).expect("serialise");
-    text.push('\n');
-    std::fs::write(path, text).expect("write");
 }
 
 /// `sync-spec --import` of `upstream` into `spec` (in place); the JSON report.
@@ -132,28 +123,6 @@ fn cargo(ws: &Path, args: &[&str]) -> std::process::Output {
         started.elapsed().as_secs_f64()
     );
     out
-}
-
-/// The deviations that record our conventions only (no Authorization
-/// parameter, one error schema, 4XX/5XX, no `default`), in `dir`.
-fn convention_deviations(dir: &Path) -> PathBuf {
-    let all = read_json(&common::fixtures().join("curated-1.10.0.deviations.json"));
-    let keep = [
-        "authorization-header-parameter-removed",
-        "one-error-schema",
-        "error-status-ranges-added",
-        "default-responses-removed",
-    ];
-    let list: Vec<Value> = all["deviations"]
-        .as_array()
-        .expect("deviations")
-        .iter()
-        .filter(|d| keep.contains(&d["id"].as_str().unwrap_or_default()))
-        .cloned()
-        .collect();
-    let path = dir.join("conventions.deviations.json");
-    write_json(&path, &json!({ "deviations": list }));
-    path
 }
 
 /// The compiler's messages of a `--message-format=json` build: whether the

@@ -7,6 +7,8 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use serde_json::{json, Value};
+
 /// `xtask/tests/fixtures`.
 pub fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -85,4 +87,39 @@ pub fn locate(shared: &Path, relative: &str, on_ci: bool) -> Option<PathBuf> {
     assert!(!on_ci, "CI=true and {reason}");
     eprintln!("skipped: {reason} (on CI, with CI=true, this fails)");
     None
+}
+
+/// The deviations that record our conventions (no Authorization parameter, one error schema,
+/// 4XX/5XX ranges, no `default`), taken from our deviations file at 1.10.0, in `dir`.
+pub fn convention_deviations(dir: &Path) -> PathBuf {
+    let all = read_json(&fixtures().join("curated-1.10.0.deviations.json"));
+    let conventions: Vec<Value> = all["deviations"]
+        .as_array()
+        .expect("deviations")
+        .iter()
+        .filter(|d| {
+            [
+                "authorization-header-parameter-removed",
+                "one-error-schema",
+                "error-status-ranges-added",
+                "default-responses-removed",
+            ]
+            .contains(&d["id"].as_str().unwrap_or_default())
+        })
+        .cloned()
+        .collect();
+    assert_eq!(conventions.len(), 4);
+    let path = dir.join("conventions.deviations.json");
+    write_json(&path, &json!({ "deviations": conventions }));
+    path
+}
+
+pub fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).expect("read")).expect("JSON")
+}
+
+pub fn write_json(path: &Path, v: &Value) {
+    let mut text = serde_json::to_string_pretty(v).expect("serialise");
+    text.push('\n');
+    std::fs::write(path, text).expect("write");
 }
