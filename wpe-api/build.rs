@@ -21,6 +21,8 @@
 
 #[path = "build/adapt.rs"]
 mod adapt;
+#[path = "build/marked.rs"]
+mod marked;
 #[path = "build/open_enums.rs"]
 mod open_enums;
 #[path = "build/secrets.rs"]
@@ -37,6 +39,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build/adapt.rs");
     println!("cargo:rerun-if-changed=build/open_enums.rs");
     println!("cargo:rerun-if-changed=build/secrets.rs");
+    println!("cargo:rerun-if-changed=build/marked.rs");
     // The stand-in's modules: which operations have a handler (build/table.rs).
     println!("cargo:rerun-if-changed=src/fake");
     let text = std::fs::read_to_string(&src).expect("read spec/openapi.json");

@@ -4,6 +4,7 @@
 //! value's from `x-wpe-enum-descriptions`. Writes `open_enums.rs` into
 //! `OUT_DIR`; a release that adds a state enum needs no Rust.
 
+use crate::marked::docs;
 use heck::ToUpperCamelCase;
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -14,19 +15,7 @@ pub fn names(spec: &Value) -> Vec<&str> {
 }
 
 fn schemas(spec: &Value) -> impl Iterator<Item = (&str, &Value)> {
-    spec["components"]["schemas"]
-        .as_object()
-        .expect("components/schemas")
-        .iter()
-        .filter(|(_, schema)| schema.get("x-wpe-open-enum").and_then(Value::as_bool) == Some(true))
-        .map(|(name, schema)| (name.as_str(), schema))
-}
-
-/// Doc attributes for `text`, one per line.
-fn docs(text: &str, indent: &str) -> String {
-    text.lines()
-        .map(|line| format!("{indent}#[doc = {:?}]\n", format!(" {line}")))
-        .collect()
+    crate::marked::schemas(spec, "x-wpe-open-enum")
 }
 
 /// A Rust variant name for a wire value: `in_progress` -> `InProgress`,

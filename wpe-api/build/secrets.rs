@@ -12,12 +12,7 @@ pub fn names(spec: &Value) -> Vec<&str> {
 }
 
 fn schemas(spec: &Value) -> impl Iterator<Item = (&str, &Value)> {
-    spec["components"]["schemas"]
-        .as_object()
-        .expect("components/schemas")
-        .iter()
-        .filter(|(_, schema)| schema.get("x-wpe-secret").and_then(Value::as_bool) == Some(true))
-        .map(|(name, schema)| (name.as_str(), schema))
+    crate::marked::schemas(spec, "x-wpe-secret")
 }
 
 /// The `secret_string!` invocations of every secret schema of `spec`.
@@ -37,10 +32,7 @@ pub fn write(spec: &Value, out: &std::path::Path) {
             ),
         };
         let description = schema["description"].as_str().unwrap_or(name);
-        let docs: String = description
-            .lines()
-            .map(|line| format!("    #[doc = {:?}]\n", format!(" {line}")))
-            .collect();
+        let docs = crate::marked::docs(description, "    ");
         let _ = writeln!(
             code,
             "secret_string! {{\n{docs}    {name} {{ min: {}, max: {} }}\n}}\n",
