@@ -23,6 +23,21 @@ fn sync(spec: &Path, upstream: &Path, deviations: &Path, extra: &[&str]) -> Run 
     xtask(args)
 }
 
+/// An empty spec of ours.
+fn empty_spec() -> Value {
+    json!({"openapi": "3.0.3", "info": {"title": "ours", "version": "1"}, "paths": {}})
+}
+
+/// In `dir`: `upstream` and `ours` as files, and the convention deviations; their paths
+/// (upstream, spec, deviations).
+fn import_files(dir: &Path, upstream: &Value, ours: &Value) -> (PathBuf, PathBuf, PathBuf) {
+    let up = dir.join("upstream.json");
+    write_json(&up, upstream);
+    let spec = dir.join("openapi.json");
+    write_json(&spec, ours);
+    (up, spec, convention_deviations(dir))
+}
+
 /// `(operation, location, kind)` of every change in a report list.
 fn identities(list: &Value) -> BTreeSet<(String, String, String)> {
     list.as_array()
@@ -271,14 +286,7 @@ fn new_operation_is_converted_to_our_conventions() {
             "NotFound": {"type": "object", "properties": {"message": {"type": "string"}}},
             "TooMany": {"description": "Too many requests"}}
     });
-    let up = dir.join("upstream.json");
-    write_json(&up, &upstream);
-    let spec = dir.join("openapi.json");
-    write_json(
-        &spec,
-        &json!({"openapi": "3.0.3", "info": {"title": "ours", "version": "1"}, "paths": {}}),
-    );
-    let devs = convention_deviations(&dir);
+    let (up, spec, devs) = import_files(&dir, &upstream, &empty_spec());
 
     let text = sync(&spec, &up, &devs, &["--import", "--dry-run"]);
     let run = sync(&spec, &up, &devs, &["--import", "--json"]);
@@ -459,14 +467,7 @@ fn inline_bodies_and_enum_parameters_become_named_components() {
             "Thing": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
             "Part": {"type": "object", "properties": {"id": {"type": "string"}, "size": {"type": "integer"}}}}
     });
-    let up = dir.join("upstream.json");
-    write_json(&up, &upstream);
-    let spec = dir.join("openapi.json");
-    write_json(
-        &spec,
-        &json!({"openapi": "3.0.3", "info": {"title": "ours", "version": "1"}, "paths": {}}),
-    );
-    let devs = convention_deviations(&dir);
+    let (up, spec, devs) = import_files(&dir, &upstream, &empty_spec());
     let run = sync(&spec, &up, &devs, &["--import", "--json"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let imported = run.json()["import"].clone();
@@ -639,11 +640,7 @@ fn same_named_schemas_reuse_ours_and_a_difference_is_a_schema_decision() {
             "Job": {"type": "object", "properties": {"state": {"type": "string", "enum": ["queued", "done"]}}},
             "JobState": {"type": "object", "properties": {"name": {"type": "string"}}}}
     });
-    let up = dir.join("upstream.json");
-    write_json(&up, &upstream);
-    let spec = dir.join("openapi.json");
-    write_json(&spec, &ours);
-    let devs = convention_deviations(&dir);
+    let (up, spec, devs) = import_files(&dir, &upstream, &ours);
     let text = sync(&spec, &up, &devs, &["--import", "--dry-run"]);
     let run = sync(&spec, &up, &devs, &["--import", "--json"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
