@@ -90,7 +90,7 @@ scenarios!(
     ],
     install: [installs_lifecycle, install_copy_is_recorded],
     offload_settings: [offload_settings, offload_settings_never_configured_are_a_404],
-    usage: [usage_metrics_and_disk_refresh],
+    usage: [usage_metrics_and_disk_refresh, usage_dates_follow_the_documented_rules],
     domain: [
         domains_lifecycle,
         bulk_domains,

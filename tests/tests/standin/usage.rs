@@ -7,8 +7,9 @@ use crate::support::{
 pub async fn usage_metrics_and_disk_refresh() -> Served {
     let (server, client) = demo().await;
     let agency = account_named(&client, "demoagency").await;
-    let first = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
-    let last = chrono::NaiveDate::from_ymd_opt(2024, 1, 3).unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let first = today - chrono::Duration::days(10);
+    let last = first + chrono::Duration::days(2);
     let usage = client
         .get_account_usage_metrics()
         .account_id(agency.id)
@@ -26,7 +27,8 @@ pub async fn usage_metrics_and_disk_refresh() -> Served {
     let env = &usage.environment_metrics[0];
     assert_eq!(env.environment_name.as_deref(), Some("torquemag"));
     assert_eq!(env.metrics.len(), 3);
-    assert_eq!(env.metrics[0].date.as_deref(), Some("2024-01-01"));
+    let first_day = first.format("%Y-%m-%d").to_string();
+    assert_eq!(env.metrics[0].date.as_deref(), Some(first_day.as_str()));
     let rest = client
         .get_account_usage_metrics()
         .account_id(agency.id)
@@ -118,6 +120,22 @@ pub async fn usage_metrics_and_disk_refresh() -> Served {
         .unwrap();
     let expected = usage.account_storage_refresh_expected_time.unwrap();
     assert!(expected > chrono::Utc::now());
+    // A second request while the first runs joins it: the expected time stays.
+    server.advance(server.config().disk_usage_refresh_delay / 2);
+    client
+        .refresh_account_disk_usage()
+        .account_id(agency.id)
+        .send()
+        .await
+        .unwrap();
+    let again = client
+        .get_account_usage_metrics()
+        .account_id(agency.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.account_storage_refresh_expected_time, Some(expected));
+    server.advance(server.config().disk_usage_refresh_delay / 2);
     let torquemag = install_named(&client, "torquemag").await;
     client
         .refresh_environment_disk_usage()
@@ -132,7 +150,7 @@ pub async fn usage_metrics_and_disk_refresh() -> Served {
         .await
         .unwrap();
     assert!(series.storage_refresh_expected_time.is_some());
-    assert_eq!(series.metrics.len(), 7, "the last 7 days by default");
+    assert_eq!(series.metrics.len(), 30, "the last 30 days by default");
     server.advance(server.config().disk_usage_refresh_delay);
     let series = client
         .get_install_usage_metrics()
@@ -169,5 +187,150 @@ pub async fn usage_metrics_and_disk_refresh() -> Served {
         .await
         .unwrap_err();
     assert_field_error(&err, "first_date");
+    served(&server)
+}
+
+/// The date rules WP Engine's reference states for the usage operations:
+/// no dates means the last 30 days, the two dates come both or neither,
+/// `first_date` reaches at most 13 months back, and the summary and insights
+/// cover at most 31 days (the daily metrics have no such cap).
+pub async fn usage_dates_follow_the_documented_rules() -> Served {
+    let (server, client) = demo().await;
+    let agency = account_named(&client, "demoagency").await;
+    let torquemag = install_named(&client, "torquemag").await;
+    // The stand-in's calendar is the real one: take today from it, as a
+    // user would, so a run near midnight does not straddle two days.
+    let series = client
+        .get_install_usage_metrics()
+        .install_id(torquemag.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(series.metrics.len(), 30, "no dates: the last 30 days");
+    let today =
+        chrono::NaiveDate::parse_from_str(series.metrics[29].date.as_deref().unwrap(), "%Y-%m-%d")
+            .unwrap();
+    let first_default =
+        chrono::NaiveDate::parse_from_str(series.metrics[0].date.as_deref().unwrap(), "%Y-%m-%d")
+            .unwrap();
+    assert_eq!(today - first_default, chrono::Duration::days(29));
+    let summary = client
+        .get_account_usage_summary()
+        .account_id(agency.id)
+        .send()
+        .await
+        .unwrap();
+    let dated = client
+        .get_account_usage_summary()
+        .account_id(agency.id)
+        .first_date(first_default)
+        .last_date(today)
+        .send()
+        .await
+        .unwrap();
+    let sum = |rollup: &wpe_api::types::UsageMetricsRollup| {
+        rollup.visit_count.as_ref().and_then(|v| v.sum.clone())
+    };
+    assert!(sum(&summary).is_some());
+    assert_eq!(
+        sum(&summary),
+        sum(&dated),
+        "the default period of the summary is the same 30 days"
+    );
+
+    // Both or neither, for every usage operation.
+    let week_ago = (today - chrono::Duration::days(7)).to_string();
+    let alone = [
+        format!("/accounts/{}/usage?first_date={week_ago}", agency.id),
+        format!("/accounts/{}/usage/summary?last_date={today}", agency.id),
+        format!(
+            "/accounts/{}/usage/insights?first_date={week_ago}",
+            agency.id
+        ),
+        format!("/installs/{}/usage?last_date={today}", torquemag.id),
+    ];
+    for path in alone {
+        let (status, body) = raw(&server, reqwest::Method::GET, &path, None).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        let missing = if path.contains("first_date") {
+            "last_date"
+        } else {
+            "first_date"
+        };
+        assert_eq!(raw_fields(&body), [missing], "{path}");
+        assert!(body.to_string().contains("give both"), "{body}");
+    }
+
+    // 31 days is the rollups' longest period; 32 is refused. The daily
+    // metrics take a longer one.
+    let first_31 = today - chrono::Duration::days(30);
+    let first_32 = today - chrono::Duration::days(31);
+    for insights in [false, true] {
+        let send = |first: chrono::NaiveDate| {
+            let client = &client;
+            async move {
+                if insights {
+                    client
+                        .get_account_usage_insights()
+                        .account_id(agency.id)
+                        .first_date(first)
+                        .last_date(today)
+                        .send()
+                        .await
+                        .map(drop)
+                } else {
+                    client
+                        .get_account_usage_summary()
+                        .account_id(agency.id)
+                        .first_date(first)
+                        .last_date(today)
+                        .send()
+                        .await
+                        .map(drop)
+                }
+            }
+        };
+        send(first_31).await.unwrap();
+        let err = send(first_32).await.unwrap_err();
+        assert_field_error(&err, "last_date");
+        assert!(err.to_string().contains("at most 31 days"), "{err}");
+    }
+    let long = client
+        .get_install_usage_metrics()
+        .install_id(torquemag.id)
+        .first_date(today - chrono::Duration::days(89))
+        .last_date(today)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(long.metrics.len(), 90);
+
+    // 13 months back is the earliest first_date, for every usage operation.
+    let earliest = today.checked_sub_months(chrono::Months::new(13)).unwrap();
+    let too_early = earliest - chrono::Duration::days(1);
+    let series = client
+        .get_install_usage_metrics()
+        .install_id(torquemag.id)
+        .first_date(earliest)
+        .last_date(earliest + chrono::Duration::days(1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(series.metrics.len(), 2);
+    for path in [
+        format!("/accounts/{}/usage", agency.id),
+        format!("/accounts/{}/usage/summary", agency.id),
+        format!("/accounts/{}/usage/insights", agency.id),
+        format!("/installs/{}/usage", torquemag.id),
+    ] {
+        let query = format!(
+            "{path}?first_date={too_early}&last_date={}",
+            too_early + chrono::Duration::days(1)
+        );
+        let (status, body) = raw(&server, reqwest::Method::GET, &query, None).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(raw_fields(&body), ["first_date"], "{query}");
+        assert!(body.to_string().contains("13 months"), "{body}");
+    }
     served(&server)
 }

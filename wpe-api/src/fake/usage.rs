@@ -54,7 +54,22 @@ impl Period {
     }
 }
 
-fn period(state: &State, req: &Req<'_>) -> Result<Period, Fail> {
+/// The days a usage answer covers without `first_date` and `last_date`:
+/// the 30 days that end today.
+const DEFAULT_DAYS: i64 = 30;
+
+/// The longest period, in days, `getAccountUsageSummary` and
+/// `getAccountUsageInsights` accept.
+pub(crate) const ROLLUP_MAX_DAYS: i64 = 31;
+
+/// How far back, in months, `first_date` may reach.
+const MONTHS_BACK: u32 = 13;
+
+/// The period a usage request asks for, by the rules WP Engine's reference
+/// states for every usage operation: the dates come both or neither, none
+/// means the last 30 days, `first_date` reaches at most 13 months back, and
+/// (for the rollups, `max_days`) the period is at most 31 days long.
+fn period(state: &State, req: &Req<'_>, max_days: Option<i64>) -> Result<Period, Fail> {
     let mut fail = Fail::new(StatusCode::BAD_REQUEST, "Invalid Request");
     let mut date = |name: &str| {
         req.query(name).and_then(|text| {
@@ -76,8 +91,25 @@ fn period(state: &State, req: &Req<'_>) -> Result<Period, Fail> {
     if !fail.errors.is_empty() {
         return Err(fail);
     }
-    let last = last.unwrap_or_else(|| state.wall(req.now).date_naive());
-    let first = first.unwrap_or(last - chrono::Duration::days(6));
+    let today = state.wall(req.now).date_naive();
+    let (first, last) = match (first, last) {
+        (Some(first), Some(last)) => (first, last),
+        (None, None) => (today - chrono::Duration::days(DEFAULT_DAYS - 1), today),
+        (Some(_), None) | (None, Some(_)) => {
+            let missing = if first.is_none() {
+                "first_date"
+            } else {
+                "last_date"
+            };
+            return Err(Fail::field(
+                "Usage",
+                missing,
+                "missing_value",
+                "date_pair",
+                "first_date and last_date go together: give both, or neither for the last 30 days",
+            ));
+        }
+    };
     if first > last {
         return Err(Fail::field(
             "Usage",
@@ -87,14 +119,28 @@ fn period(state: &State, req: &Req<'_>) -> Result<Period, Fail> {
             "first_date must not be after last_date",
         ));
     }
-    if (last - first).num_days() > 366 {
+    let earliest = today
+        .checked_sub_months(chrono::Months::new(MONTHS_BACK))
+        .unwrap_or(NaiveDate::MIN);
+    if first < earliest {
         return Err(Fail::field(
             "Usage",
             "first_date",
             "invalid_value",
-            "invalid_range",
-            "The period may span at most 366 days",
+            "out_of_range",
+            &format!("first_date may be at most {MONTHS_BACK} months back: {earliest} or later"),
         ));
+    }
+    if let Some(max) = max_days {
+        if (last - first).num_days() + 1 > max {
+            return Err(Fail::field(
+                "Usage",
+                "last_date",
+                "invalid_value",
+                "out_of_range",
+                &format!("The period may span at most {max} days: split a longer one"),
+            ));
+        }
     }
     Ok(Period { first, last })
 }
@@ -175,7 +221,7 @@ fn refresh_times(
 /// `GET /accounts/{account_id}/usage` (`getAccountUsageMetrics`).
 pub(crate) fn get_account_usage_metrics(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
     let id = account_id(req)?;
-    let period = period(state, req)?;
+    let period = period(state, req, None)?;
     let limit = match req.query("limit") {
         None => 100,
         Some(text) => match text.parse::<usize>() {
@@ -230,19 +276,29 @@ pub(crate) fn get_account_usage_metrics(state: &mut State, req: &Req<'_>) -> Res
     }))
 }
 
+/// When a disk-usage refresh asked for `now` counts as requested: a request
+/// while one is still running joins it (the reference says repeated requests
+/// collapse into one recalculation), so its expected time does not move.
+fn collapse(running: Option<Instant>, delay: std::time::Duration, now: Instant) -> Instant {
+    match running {
+        Some(requested) if requested + delay > now => requested,
+        _ => now,
+    }
+}
+
 /// `POST /accounts/{account_id}/usage/refresh_disk_usage` (`refreshAccountDiskUsage`).
 pub(crate) fn refresh_account_disk_usage(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
     let id = account_id(req)?;
-    let now = req.now;
+    let delay = req.shared.config.disk_usage_refresh_delay;
     let account = state.accounts.get_mut(&id).ok_or_else(Fail::not_found)?;
-    account.refresh_requested = Some(now);
+    account.refresh_requested = Some(collapse(account.refresh_requested, delay, req.now));
     empty(StatusCode::OK)
 }
 
 /// `GET /accounts/{account_id}/usage/summary` (`getAccountUsageSummary`).
 pub(crate) fn get_account_usage_summary(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
     let id = account_id(req)?;
-    let period = period(state, req)?;
+    let period = period(state, req, Some(ROLLUP_MAX_DAYS))?;
     let names: Vec<&str> = state
         .installs
         .iter()
@@ -255,7 +311,7 @@ pub(crate) fn get_account_usage_summary(state: &mut State, req: &Req<'_>) -> Res
 /// `GET /accounts/{account_id}/usage/insights` (`getAccountUsageInsights`).
 pub(crate) fn get_account_usage_insights(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
     let id = account_id(req)?;
-    let period = period(state, req)?;
+    let period = period(state, req, Some(ROLLUP_MAX_DAYS))?;
     // [total, production, staging, development, standard, transferable, sandbox]
     let mut sums = [[0u64; 7]; 8];
     for install in state.installs.iter().filter(|i| i.account_id == id) {
@@ -300,7 +356,7 @@ pub(crate) fn get_account_usage_insights(state: &mut State, req: &Req<'_>) -> Re
 /// `GET /installs/{install_id}/usage` (`getInstallUsageMetrics`).
 pub(crate) fn get_install_usage_metrics(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
     let id = install_id(state, req)?;
-    let period = period(state, req)?;
+    let period = period(state, req, None)?;
     let install = inst(state, &id);
     let mut series = install_series(state, install, &period, req);
     series.insert("install_name".into(), json!(install.name));
@@ -342,6 +398,8 @@ pub(crate) fn refresh_environment_disk_usage(
     req: &Req<'_>,
 ) -> Result<Reply, Fail> {
     let id = install_id(state, req)?;
-    inst_mut(state, &id).refresh_requested = Some(req.now);
+    let delay = req.shared.config.disk_usage_refresh_delay;
+    let install = inst_mut(state, &id);
+    install.refresh_requested = Some(collapse(install.refresh_requested, delay, req.now));
     empty(StatusCode::OK)
 }
