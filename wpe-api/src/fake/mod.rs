@@ -148,6 +148,7 @@ mod backup;
 mod cache;
 mod certificates;
 mod check;
+mod config;
 mod domain;
 mod faults;
 mod hashes;
@@ -177,146 +178,15 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, Uri};
 
-use crate::clock::{Clock, TokioClock};
+use crate::clock::Clock;
 use crate::{Client, ClientBuilder, Credentials};
 
 pub use backup::{RestoreRecord, RestoreState};
+pub use config::{FakeConfig, Seed, DEMO_PASSWORD, DEMO_USER, OTHER_PASSWORD, OTHER_USER};
 pub use state::{CachePurge, InstallCopy};
 
-/// API user name of the demo user of [`Seed::Demo`] and [`Seed::Installs`]
-/// (also present, without data, in [`Seed::Empty`]).
-pub const DEMO_USER: &str = "demo-api-user";
-/// API password of the demo user.
-pub const DEMO_PASSWORD: &str = "demo-api-password";
-/// API user name of a second user of [`Seed::Demo`] who owns one account the
-/// demo user cannot see (for testing access control).
-pub const OTHER_USER: &str = "other-api-user";
-/// API password of [`OTHER_USER`].
-pub const OTHER_PASSWORD: &str = "other-api-password";
-
-/// The data a [`FakeServer`] starts with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Seed {
-    /// The demo user with three accounts: `demoagency` with two sites,
-    /// `democlient` with one, `demosandbox` empty and without a nickname
-    /// (as the live API answers some accounts, though upstream's document
-    /// requires one). Each site has a
-    /// production, staging and development install (`torquemag`,
-    /// `torquemagstg`, `torquemagdev`, `demoshop`…, `clientblog`…); the
-    /// production installs have domains (with certificates on two), the
-    /// first account has three users, the demo user one SSH key. The domains
-    /// are TXT-verified; `torquemag.io` and `www.torquemag.io` are on the
-    /// `AN` network, `shop.example.com` on `GES` and `blog.example.org` on
-    /// `LEGACY` (so it has no sharing link). The agency has two report
-    /// templates and the client account one; Torque Magazine has a monthly
-    /// report schedule (due on the 1st) that has sent two reports already.
-    /// Plus
-    /// [`OTHER_USER`] with an account of their own (`otheragency`).
-    #[default]
-    Demo,
-    /// The demo user with one empty account and nothing else.
-    Empty,
-    /// The demo user with one account holding this many installs (no sites),
-    /// named `i0000000`, `i0000001`, …, for scale and paging tests.
-    Installs(usize),
-}
-
-/// Settings of a [`FakeServer`].
-#[derive(Debug, Clone)]
-pub struct FakeConfig {
-    /// The data to start with.
-    pub seed: Seed,
-    /// How long a new install stays `pending` before it is `active` (2 s by default).
-    pub install_activation_delay: Duration,
-    /// How long a backup stays in each of `requested` and `in_progress` (1 s
-    /// by default); a restore also takes one such step `in_progress`, after
-    /// its checkpoint backup (if any) is complete.
-    pub backup_step_delay: Duration,
-    /// How long an archive stays in each of `requested` and `in_progress`
-    /// before it is `completed` or `aborted` (1 s by default).
-    pub archive_step_delay: Duration,
-    /// How long a domain status report takes to complete (1 s by default).
-    pub domain_report_delay: Duration,
-    /// How long a disk-usage refresh takes (30 s by default).
-    pub disk_usage_refresh_delay: Duration,
-    /// How long a site transfer stays in each of `pending` and `in_progress`,
-    /// and at least in `scheduled` (1 s by default). A transfer with a
-    /// `scheduled_time` stays `scheduled` until that time.
-    pub site_transfer_step_delay: Duration,
-    /// How long an ordered certificate stays `SUBMITTED` before it is `ENABLED` (5 s by default).
-    pub certificate_issue_delay: Duration,
-    /// The least time between two object-cache purges of one install (by
-    /// default the spec's `x-wpe-rate-limit` of `purge_cache`: 60 s, as upstream).
-    pub object_cache_purge_interval: Duration,
-    /// The least time between two domain status checks of one install (by
-    /// default the spec's `x-wpe-rate-limit` of `check_status`: 5 s, as upstream).
-    pub domain_check_interval: Duration,
-    /// Added to every answer, to play a distant server (none by default).
-    pub latency: Duration,
-    /// Faults injected in front of every operation (none by default).
-    pub faults: Faults,
-    /// The clock the server runs on and waits by ([`TokioClock`] by default).
-    ///
-    /// [`TokioClock`]: crate::clock::TokioClock
-    pub clock: Arc<dyn Clock>,
-}
-
-impl Default for FakeConfig {
-    fn default() -> Self {
-        Self {
-            seed: Seed::Demo,
-            install_activation_delay: Duration::from_secs(2),
-            backup_step_delay: Duration::from_secs(1),
-            archive_step_delay: Duration::from_secs(1),
-            domain_report_delay: Duration::from_secs(1),
-            disk_usage_refresh_delay: Duration::from_secs(30),
-            site_transfer_step_delay: Duration::from_secs(1),
-            certificate_issue_delay: Duration::from_secs(5),
-            object_cache_purge_interval: table_interval(OBJECT_CACHE_PURGE),
-            domain_check_interval: table_interval(DOMAIN_CHECK),
-            latency: Duration::ZERO,
-            faults: Faults::none(),
-            clock: Arc::new(TokioClock),
-        }
-    }
-}
-
-/// The operation whose limit [`FakeConfig::object_cache_purge_interval`] sets.
-const OBJECT_CACHE_PURGE: &str = "purge_cache";
-/// The operation whose limit [`FakeConfig::domain_check_interval`] sets.
-const DOMAIN_CHECK: &str = "check_status";
-
-/// The per-install interval the operation table gives an operation.
-fn table_interval(id: &str) -> Duration {
-    crate::operations::find(id)
-        .and_then(|op| op.rate_limit)
-        .map(|limit| limit.interval)
-        .unwrap_or_else(|| panic!("the spec gives {id} a rate limit"))
-}
-
-impl FakeConfig {
-    /// The defaults with another seed.
-    pub fn with_seed(seed: Seed) -> Self {
-        Self {
-            seed,
-            ..Self::default()
-        }
-    }
-
-    /// The demo data ([`Seed::Demo`]) with short delays, so that in a demo
-    /// new installs, backups, archives and domain reports finish in about a
-    /// second (what `wpe --demo` and the quickstart example run against).
-    pub fn quick_demo() -> Self {
-        Self {
-            seed: Seed::Demo,
-            install_activation_delay: Duration::from_millis(300),
-            backup_step_delay: Duration::from_millis(200),
-            archive_step_delay: Duration::from_millis(100),
-            domain_report_delay: Duration::from_millis(200),
-            ..Self::default()
-        }
-    }
-}
+// The operations whose per-install limits `FakeConfig` sets (read by `rate_limit.rs`).
+use config::{DOMAIN_CHECK, OBJECT_CACHE_PURGE};
 
 /// One response the stand-in sent ([`FakeServer::sent_responses`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
