@@ -34,6 +34,18 @@ pub async fn accounts_and_limits() -> Served {
         .unwrap();
     assert_eq!(limits.visitors, Some(400_000));
     assert!(limits.storage.is_some());
+    // A limit the plan does not state is null (WP Engine's reference).
+    let sandbox = &page.results[2];
+    let none = client
+        .get_accounts_limits()
+        .account_id(sandbox.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (none.visitors, none.storage, none.bandwidth),
+        (None, None, None)
+    );
 
     let err = client
         .get_account()
@@ -188,5 +200,25 @@ pub async fn api_access_off_shows_no_accounts_and_says_what_to_do() -> Served {
         .unwrap()
         .results
         .is_empty());
+    served(&server)
+}
+
+/// WP Engine's reference: accounts come in pages of at most 100 (`limit`
+/// defaults to 100, `offset` to 0); a larger `limit` is refused.
+pub async fn accounts_page_by_at_most_100() -> Served {
+    let (server, client) = demo().await;
+    let base = server.base_url().to_owned();
+    let first = client.list_accounts().limit(1).send().await.unwrap();
+    assert_eq!(first.results.len(), 1);
+    assert_eq!(
+        first.next.as_deref(),
+        Some(format!("{base}/accounts?limit=1&offset=1").as_str())
+    );
+    let all = client.list_accounts().limit(100).send().await.unwrap();
+    assert_eq!(all.results.len(), 3);
+    let (status, body) =
+        crate::support::raw(&server, reqwest::Method::GET, "/accounts?limit=101", None).await;
+    assert_eq!(status, 400);
+    assert_eq!(crate::support::raw_fields(&body), ["limit"]);
     served(&server)
 }

@@ -21,7 +21,12 @@ pub async fn account_users_lifecycle() -> Served {
     assert_eq!(users.len(), 3);
     let owner = users.iter().find(|u| u.roles == "owner").unwrap();
     assert_eq!(owner.last_owner, Some(true));
+    // Only owners carry last_owner; only partial users list their installs.
+    let jane = users.iter().find(|u| u.roles == "full,billing").unwrap();
+    assert_eq!(jane.last_owner, None);
+    assert!(jane.installs.is_none());
     let pat = users.iter().find(|u| u.roles == "partial").unwrap();
+    assert_eq!(pat.last_owner, None);
     assert_eq!(
         pat.installs.as_ref().unwrap()[0].name.as_deref(),
         Some("torquemag")

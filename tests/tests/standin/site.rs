@@ -8,7 +8,7 @@ pub async fn sites_lifecycle() -> Served {
     let (server, client) = demo().await;
     let agency = account_named(&client, "demoagency").await;
     let all = client.list_sites().send().await.unwrap();
-    assert_eq!(all.count, Some(3));
+    assert_eq!(all.count, Some(4), "three sites and demosandbox's sandbox site");
     let agency_sites = client
         .list_sites()
         .account_id(agency.id)
@@ -107,6 +107,6 @@ pub async fn sites_lifecycle() -> Served {
         .await
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
-    assert_eq!(client.list_sites().send().await.unwrap().count, Some(3));
+    assert_eq!(client.list_sites().send().await.unwrap().count, Some(4));
     served(&server)
 }

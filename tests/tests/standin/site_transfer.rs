@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{SubsecRound, Utc};
 use uuid::Uuid;
-use wpe_api::fake::{OTHER_PASSWORD, OTHER_USER};
+use wpe_api::fake::{OTHER_PASSWORD, OTHER_USER, PARTIAL_PASSWORD, PARTIAL_USER};
 use wpe_api::types::{self, SiteTransferStatus};
 use wpe_api::{Client, Credentials};
 
@@ -304,6 +304,19 @@ pub async fn transfer_refusals() -> Served {
         assert_eq!(status_of(&err), 422, "{destination}: {err:?}");
     }
 
+    // A sandbox site cannot move: 409, whatever the destination.
+    let playground = site_named(&client, "Sandbox Playground").await;
+    assert_eq!(playground.sandbox, Some(true));
+    let err = client
+        .create_site_transfer()
+        .site_id(playground.id)
+        .body_map(|b| b.destination_account_id(agency.id))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 409);
+    assert!(err.to_string().contains("Sandbox"), "{err}");
+
     // Malformed bodies: 400.
     let path = format!("/sites/{}/site_transfers", torque.id);
     for (body, field) in [
@@ -457,7 +470,19 @@ pub async fn transfer_lists_page() -> Served {
     assert_eq!(first.results[0].status, SiteTransferStatus::Cancelled);
     assert_eq!(second.results[0].status, SiteTransferStatus::Pending);
 
-    // An account lists the transfers leaving it and those joining it.
+    // Entries keep the names the site had when the transfer was requested.
+    client
+        .update_site()
+        .site_id(torque.id)
+        .body_map(|b| b.name(Some("Torque Renamed".to_owned())))
+        .send()
+        .await
+        .unwrap();
+    let renamed = by_site(0).await.unwrap();
+    assert_eq!(renamed.results[0].site, "Torque Magazine");
+
+    // An account lists the transfers started from it (upstream 1.17.0:
+    // "initiated from the given account"), not those joining it.
     let by_account = |account: Uuid, limit: u64, offset: u64| {
         client
             .list_account_site_transfers()
@@ -466,17 +491,120 @@ pub async fn transfer_lists_page() -> Served {
             .offset(offset)
             .send()
     };
-    for account in [agency.id, democlient.id] {
-        let page = by_account(account, 3, 0).await.unwrap();
-        assert_eq!(page.count, Some(4));
-        assert_eq!(page.results.len(), 3);
-        let rest = by_account(account, 3, 3).await.unwrap();
-        assert_eq!(rest.results.len(), 1);
-        assert_eq!(rest.results[0].id, blog_transfer.id);
-        assert_eq!(rest.next, None);
-    }
+    let page = by_account(agency.id, 2, 0).await.unwrap();
+    assert_eq!(page.count, Some(3));
+    let rest = by_account(agency.id, 2, 2).await.unwrap();
+    assert_eq!(rest.next, None);
+    let leaving: Vec<Uuid> = page
+        .results
+        .iter()
+        .chain(&rest.results)
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(leaving, torque_transfers);
+    let client_page = by_account(democlient.id, 10, 0).await.unwrap();
+    assert_eq!(client_page.count, Some(1));
+    assert_eq!(client_page.results[0].id, blog_transfer.id);
     let none = by_account(sandbox.id, 10, 0).await.unwrap();
     assert_eq!(none.count, Some(0));
     assert!(none.results.is_empty());
+    served(&server)
+}
+
+/// WP Engine's reference: listing and requesting site transfers needs the
+/// role Owner or Full with Billing, and a transfer needs it on both
+/// accounts. The demo's second API user, Pat, is partial on Demo Agency and
+/// Full with Billing on Demo Client Co.
+pub async fn site_transfers_need_owner_or_full_with_billing() -> Served {
+    let (server, client) = demo().await;
+    let pat = server.client_with(Credentials::new(PARTIAL_USER, PARTIAL_PASSWORD));
+    let agency = account_named(&client, "demoagency").await;
+    let democlient = account_named(&client, "democlient").await;
+    let torque = site_named(&client, "Torque Magazine").await;
+    let blog = site_named(&client, "Client Blog").await;
+    let message = |err: &wpe_api::Error| err.api_error().unwrap().message.clone();
+
+    // Partial on Demo Agency: its transfers are not Pat's to list or request.
+    let err = pat
+        .list_site_transfers()
+        .site_id(torque.id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 403);
+    assert!(message(&err).contains("owner or full,billing"), "{err}");
+    assert!(message(&err).contains("partial"), "{err}");
+    let err = pat
+        .list_account_site_transfers()
+        .account_id(agency.id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 403);
+    let err = pat
+        .create_site_transfer()
+        .site_id(torque.id)
+        .body_map(|b| b.destination_account_id(democlient.id))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 403, "the origin account needs the role");
+    // Full with Billing on the origin is not enough: the destination too.
+    let err = pat
+        .create_site_transfer()
+        .site_id(blog.id)
+        .body_map(|b| b.destination_account_id(agency.id))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status_of(&err),
+        403,
+        "the destination account needs the role"
+    );
+    assert!(message(&err).contains("demoagency"), "{err}");
+
+    // Full with Billing on Demo Client Co: its transfers are Pat's to list.
+    let listed = pat
+        .list_site_transfers()
+        .site_id(blog.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.count, Some(0));
+    pat.list_account_site_transfers()
+        .account_id(democlient.id)
+        .send()
+        .await
+        .unwrap();
+
+    // Once the owner makes Pat Full with Billing on Demo Agency too, the
+    // transfer goes through.
+    let users = client
+        .list_account_users()
+        .account_id(agency.id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .results;
+    let pat_user = users.iter().find(|u| u.email == "pat@example.com").unwrap();
+    client
+        .update_account_user()
+        .account_id(agency.id)
+        .user_id(pat_user.user_id)
+        .body_map(|b| b.roles("full,billing"))
+        .send()
+        .await
+        .unwrap();
+    let moving = transfer(&pat, blog.id, agency.id).await;
+    assert_eq!(moving.status, SiteTransferStatus::Pending);
+    let nothing_created_by_refusals = client
+        .list_account_site_transfers()
+        .account_id(democlient.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nothing_created_by_refusals.count, Some(1));
     served(&server)
 }

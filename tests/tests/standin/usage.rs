@@ -27,8 +27,17 @@ pub async fn usage_metrics_and_disk_refresh() -> Served {
     let env = &usage.environment_metrics[0];
     assert_eq!(env.environment_name.as_deref(), Some("torquemag"));
     assert_eq!(env.metrics.len(), 3);
-    let first_day = first.format("%Y-%m-%d").to_string();
-    assert_eq!(env.metrics[0].date.as_deref(), Some(first_day.as_str()));
+    // Most recent day first (upstream's `InstallDailyUsageMetricsSeries`).
+    let days: Vec<String> = env
+        .metrics
+        .iter()
+        .map(|m| m.date.clone().unwrap())
+        .collect();
+    let expected: Vec<String> = [last, first + chrono::Duration::days(1), first]
+        .iter()
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .collect();
+    assert_eq!(days, expected);
     let rest = client
         .get_account_usage_metrics()
         .account_id(agency.id)
@@ -149,9 +158,24 @@ pub async fn usage_metrics_and_disk_refresh() -> Served {
         .send()
         .await
         .unwrap();
-    assert!(series.storage_refresh_expected_time.is_some());
+    let install_expected = series.storage_refresh_expected_time.unwrap();
     assert_eq!(series.metrics.len(), 30, "the last 30 days by default");
-    server.advance(server.config().disk_usage_refresh_delay);
+    // Here too a second request joins the running one.
+    server.advance(server.config().disk_usage_refresh_delay / 2);
+    client
+        .refresh_environment_disk_usage()
+        .install_id(torquemag.id)
+        .send()
+        .await
+        .unwrap();
+    let again = client
+        .get_install_usage_metrics()
+        .install_id(torquemag.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.storage_refresh_expected_time, Some(install_expected));
+    server.advance(server.config().disk_usage_refresh_delay / 2);
     let series = client
         .get_install_usage_metrics()
         .install_id(torquemag.id)
@@ -208,10 +232,10 @@ pub async fn usage_dates_follow_the_documented_rules() -> Served {
         .unwrap();
     assert_eq!(series.metrics.len(), 30, "no dates: the last 30 days");
     let today =
-        chrono::NaiveDate::parse_from_str(series.metrics[29].date.as_deref().unwrap(), "%Y-%m-%d")
+        chrono::NaiveDate::parse_from_str(series.metrics[0].date.as_deref().unwrap(), "%Y-%m-%d")
             .unwrap();
     let first_default =
-        chrono::NaiveDate::parse_from_str(series.metrics[0].date.as_deref().unwrap(), "%Y-%m-%d")
+        chrono::NaiveDate::parse_from_str(series.metrics[29].date.as_deref().unwrap(), "%Y-%m-%d")
             .unwrap();
     assert_eq!(today - first_default, chrono::Duration::days(29));
     let summary = client
@@ -237,6 +261,23 @@ pub async fn usage_dates_follow_the_documented_rules() -> Served {
         sum(&dated),
         "the default period of the summary is the same 30 days"
     );
+
+    let account_wide = client
+        .get_account_usage_metrics()
+        .account_id(agency.id)
+        .send()
+        .await
+        .unwrap();
+    for environment in &account_wide.environment_metrics {
+        assert_eq!(environment.metrics.len(), 30, "no dates: the last 30 days");
+    }
+    let insights = client
+        .get_account_usage_insights()
+        .account_id(agency.id)
+        .send()
+        .await
+        .unwrap();
+    assert!(insights.visit_count.is_some());
 
     // Both or neither, for every usage operation.
     let week_ago = (today - chrono::Duration::days(7)).to_string();

@@ -18,6 +18,47 @@ const ROLES: &[&str] = &[
     "partial,billing",
 ];
 
+/// The roles that may list and request site transfers: Owner, or Full with
+/// Billing (WP Engine's reference, `listSiteTransfers` and `createSiteTransfer`).
+pub(crate) const TRANSFER_ROLES: &[&str] = &["owner", "full,billing"];
+
+/// The caller's roles on `account` (`owner`, `full,billing`, ...), if they
+/// are one of its users.
+pub(crate) fn caller_roles<'s>(state: &'s State, req: &Req<'_>, account: Uuid) -> Option<&'s str> {
+    let user = state.users.get(req.user())?.id;
+    state
+        .accounts
+        .get(&account)?
+        .users
+        .iter()
+        .find(|u| u.user_id == user)
+        .map(|u| u.roles.as_str())
+}
+
+/// `Ok` when the caller holds one of `allowed` on `account`; else a 403 that
+/// names the roles needed, for `what` the caller tried.
+pub(crate) fn require_role(
+    state: &State,
+    req: &Req<'_>,
+    account: Uuid,
+    allowed: &[&str],
+    what: &str,
+) -> Result<(), Fail> {
+    let roles = caller_roles(state, req, account);
+    if roles.is_some_and(|r| allowed.contains(&r)) {
+        return Ok(());
+    }
+    let name = state.accounts.get(&account).map_or("", |a| a.name.as_str());
+    Err(Fail::new(
+        StatusCode::FORBIDDEN,
+        format!(
+            "{what} needs the role {} on account {name}; these credentials have {}: ask an owner of the account",
+            allowed.join(" or "),
+            roles.unwrap_or("none"),
+        ),
+    ))
+}
+
 fn account_user_json(
     account_id: Uuid,
     users: &[AccountUserRec],
@@ -42,7 +83,8 @@ fn account_user_json(
         }),
         invite_accepted: Some(rec.invite_accepted),
         last_name: rec.last_name.clone(),
-        last_owner: Some(rec.roles == "owner" && owners == 1),
+        // Upstream: shown only on users with an owner role.
+        last_owner: (rec.roles == "owner").then_some(owners == 1),
         mfa_enabled: Some(rec.mfa_enabled),
         phone: rec.phone.clone(),
         roles: rec.roles.clone(),

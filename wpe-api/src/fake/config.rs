@@ -16,25 +16,35 @@ pub const DEMO_PASSWORD: &str = "demo-api-password";
 pub const OTHER_USER: &str = "other-api-user";
 /// API password of [`OTHER_USER`].
 pub const OTHER_PASSWORD: &str = "other-api-password";
+/// API user name of Pat, a user of [`Seed::Demo`] with the role `partial`
+/// on `demoagency` (torquemag only) and `full,billing` on `democlient`:
+/// for testing what a role may not do (site transfers need Owner or Full
+/// with Billing on every account involved).
+pub const PARTIAL_USER: &str = "partial-api-user";
+/// API password of [`PARTIAL_USER`].
+pub const PARTIAL_PASSWORD: &str = "partial-api-password";
 
 /// The data a [`FakeServer`](super::FakeServer) starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Seed {
     /// The demo user with three accounts: `demoagency` with two sites,
-    /// `democlient` with one, `demosandbox` empty and without a nickname
-    /// (as the live API answers some accounts, though upstream's document
-    /// requires one). Each site has a
+    /// `democlient` (on Autoscale) with one, `demosandbox` without a
+    /// nickname (as the live API answers some accounts, though upstream's
+    /// document requires one), without plan limits, and with one sandbox
+    /// site that has no installs. Each site of the other two has a
     /// production, staging and development install (`torquemag`,
     /// `torquemagstg`, `torquemagdev`, `demoshop`…, `clientblog`…); the
     /// production installs have domains (with certificates on two), the
-    /// first account has three users, the demo user one SSH key. The domains
+    /// first account has three users (the demo user its owner, Jane with
+    /// `full,billing`, Pat with `partial`), the demo user one SSH key. The domains
     /// are TXT-verified; `torquemag.io` and `www.torquemag.io` are on the
     /// `AN` network, `shop.example.com` on `GES` and `blog.example.org` on
     /// `LEGACY` (so it has no sharing link). The agency has two report
     /// templates and the client account one; Torque Magazine has a monthly
     /// report schedule (due on the 1st) that has sent two reports already.
     /// Plus
-    /// [`OTHER_USER`] with an account of their own (`otheragency`).
+    /// [`OTHER_USER`] with an account of their own (`otheragency`), and
+    /// [`PARTIAL_USER`] (Pat), who signs in with credentials of their own.
     #[default]
     Demo,
     /// The demo user with one empty account and nothing else.

@@ -182,7 +182,10 @@ use crate::clock::Clock;
 use crate::{Client, ClientBuilder, Credentials};
 
 pub use backup::{RestoreRecord, RestoreState};
-pub use config::{FakeConfig, Seed, DEMO_PASSWORD, DEMO_USER, OTHER_PASSWORD, OTHER_USER};
+pub use config::{
+    FakeConfig, Seed, DEMO_PASSWORD, DEMO_USER, OTHER_PASSWORD, OTHER_USER, PARTIAL_PASSWORD,
+    PARTIAL_USER,
+};
 pub use state::{CachePurge, InstallCopy};
 
 // The operations whose per-install limits `FakeConfig` sets (read by `rate_limit.rs`).

@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 use uuid::Uuid;
 
+use super::account_user::{require_role, TRANSFER_ROLES};
 use super::check::Check;
 use super::paging::paginate;
 use super::reply::{empty, ok, with_status, Fail, Reply};
@@ -113,26 +114,35 @@ fn transfer_json(state: &State, req: &Req<'_>, rec: &TransferRec) -> types::Site
 
 /// `GET /accounts/{account_id}/site_transfers` (`listAccountSiteTransfers`).
 ///
-/// Lists the transfers whose origin or destination is the account (sites
-/// leaving it and sites joining it), oldest first.
+/// Lists the transfers started from the account (its sites that leave or
+/// left it), oldest first; a 403 unless the caller is Owner or Full with
+/// Billing on it.
 pub(crate) fn list_account_site_transfers(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
     let id = account_id(req)?;
+    require_role(state, req, id, TRANSFER_ROLES, "Listing site transfers")?;
     let st: &State = state;
     paginate(
         req,
         &format!("accounts/{id}/site_transfers"),
         None,
-        st.transfers
-            .iter()
-            .filter(|t| t.origin == id || t.destination == id),
+        st.transfers.iter().filter(|t| t.origin == id),
         |t| transfer_json(st, req, t),
     )
 }
 
 /// `GET /sites/{site_id}/site_transfers` (`listSiteTransfers`): the site's
-/// transfers, oldest first.
+/// transfers, oldest first; a 403 unless the caller is Owner or Full with
+/// Billing on the site's account.
 pub(crate) fn list_site_transfers(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
     let id = site_id(state, req)?;
+    let account = state.sites.get(&id).ok_or_else(Fail::not_found)?.account_id;
+    require_role(
+        state,
+        req,
+        account,
+        TRANSFER_ROLES,
+        "Listing site transfers",
+    )?;
     let st: &State = state;
     paginate(
         req,
@@ -175,7 +185,8 @@ fn scheduled_time(check: &mut Check<'_>, now: DateTime<Utc>) -> Option<DateTime<
 /// Answers `202` with the new transfer, `pending`. Refuses with `400` a
 /// malformed body or a `scheduled_time` not between 1 hour and 7 days ahead;
 /// with `422` a destination account the caller does not belong to (or that
-/// does not exist) or the site's own account; with `409` a sandbox site or
+/// does not exist) or the site's own account; with `403` a caller who is
+/// neither Owner nor Full with Billing on both accounts; with `409` a sandbox site or
 /// a site that already has an open (not ended) transfer.
 pub(crate) fn create_site_transfer(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
     let id = site_id(state, req)?;
@@ -206,6 +217,9 @@ pub(crate) fn create_site_transfer(state: &mut State, req: &Req<'_>) -> Result<R
         return Err(refuse(
             "The site already belongs to the destination account",
         ));
+    }
+    for account in [site.account_id, destination] {
+        require_role(state, req, account, TRANSFER_ROLES, "Transferring a site")?;
     }
     if site.sandbox {
         return Err(Fail::new(

@@ -375,10 +375,12 @@ fn install_series(
     let delay = req.shared.config.disk_usage_refresh_delay;
     let (expected, last) =
         refresh_times(state, install.refresh_requested.map(|r| r + delay), req.now);
-    let metrics: Vec<Value> = period
+    // Most recent day first, as upstream's `InstallDailyUsageMetricsSeries` says.
+    let mut metrics: Vec<Value> = period
         .days()
         .map(|d| daily_json(&install.name, d, last))
         .collect();
+    metrics.reverse();
     let mut series = Map::new();
     series.insert("metrics".into(), Value::Array(metrics));
     series.insert(

@@ -8,7 +8,10 @@ use super::{
     AccountUserRec, CacheExclusionRec, CertRec, DomainRec, InstallRec, SftpUserRec, SiteRec,
     SshKeyRec, State,
 };
-use crate::fake::{FakeConfig, Seed, DEMO_PASSWORD, DEMO_USER, OTHER_PASSWORD, OTHER_USER};
+use crate::fake::{
+    FakeConfig, Seed, DEMO_PASSWORD, DEMO_USER, OTHER_PASSWORD, OTHER_USER, PARTIAL_PASSWORD,
+    PARTIAL_USER,
+};
 use crate::types::{CertSource, Environment};
 
 /// The `cookie` exclusions the platform keeps on every install.
@@ -139,7 +142,15 @@ impl State {
             .get_mut(&client)
             .expect("seed account")
             .autoscale = true;
-        self.add_account(demo, "demosandbox", None);
+        let sandbox = self.add_account(demo, "demosandbox", None);
+        // A sandbox site (no installs yet): WP Engine refuses to transfer one.
+        let playground = self.add_site(sandbox, "Sandbox Playground", 5);
+        self.sites.get_mut(&playground).expect("seed site").sandbox = true;
+        // A plan without stated maxima: each limit may be null.
+        self.accounts
+            .get_mut(&sandbox)
+            .expect("seed account")
+            .limits = (None, None, None);
 
         let torque = self.add_site(agency, "Torque Magazine", 400);
         let torquemag = self.add_seed_install(torque, "torquemag", Environment::Production);
@@ -180,7 +191,18 @@ impl State {
         self.add_seed_domain(clientblog, "blog.example.org", true, None, "LEGACY");
 
         let jane = self.new_id();
-        let pat = self.new_id();
+        // Pat has API credentials of their own, partial access to Demo
+        // Agency (torquemag only) and Full with Billing on Demo Client Co:
+        // what a role may not do is refused.
+        let pat_user = self.add_api_user(
+            PARTIAL_USER,
+            PARTIAL_PASSWORD,
+            "Pat",
+            "Partial",
+            "pat@example.com",
+        );
+        self.users[pat_user].accounts.insert(agency);
+        let pat = self.users[pat_user].id;
         let account = self.accounts.get_mut(&agency).expect("seed account");
         account.users.push(AccountUserRec {
             user_id: jane,
@@ -202,6 +224,19 @@ impl State {
             roles: "partial".into(),
             install_ids: vec![torquemag],
             invite_accepted: false,
+            mfa_enabled: false,
+        });
+        self.users[pat_user].accounts.insert(client);
+        let client_account = self.accounts.get_mut(&client).expect("seed account");
+        client_account.users.push(AccountUserRec {
+            user_id: pat,
+            first_name: "Pat".into(),
+            last_name: "Partial".into(),
+            email: "pat@example.com".into(),
+            phone: None,
+            roles: "full,billing".into(),
+            install_ids: Vec::new(),
+            invite_accepted: true,
             mfa_enabled: false,
         });
 
