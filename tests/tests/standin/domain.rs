@@ -6,7 +6,8 @@ use uuid::Uuid;
 use wpe_api::types;
 
 use crate::support::{
-    assert_field_error, demo, domains_of, install_named, retry_after, served, status_of, Served,
+    assert_field_error, demo, domains_of, install_named, raw, raw_fields, retry_after, served,
+    status_of, Served,
 };
 
 pub async fn domains_lifecycle() -> Served {
@@ -547,5 +548,85 @@ pub async fn domain_sharing_links() -> Served {
     // A domain of another install is not found through this one.
     let err = link_for(clientblog.id, apex.id.clone()).await.unwrap_err();
     assert_eq!(status_of(&err), 404);
+    served(&server)
+}
+
+/// `createDomain` and `updateDomain` name a redirect's target by its domain
+/// ID (a name is refused), and `updateDomain` with `redirect_to: "nil"`
+/// drops the redirect, as WP Engine's reference says.
+pub async fn domain_redirects_take_ids_and_nil_drops_them() -> Served {
+    let (server, client) = demo().await;
+    let torquemag = install_named(&client, "torquemag").await;
+    let domains = domains_of(&client, torquemag.id).await;
+    let apex = domains.iter().find(|d| d.name == "torquemag.io").unwrap();
+
+    // By name, not by ID: refused (the typed client cannot send it).
+    let (status, body) = raw(
+        &server,
+        reqwest::Method::POST,
+        &format!("/installs/{}/domains", torquemag.id),
+        Some(r#"{"name": "old.torquemag.io", "redirect_to": "torquemag.io"}"#),
+    )
+    .await;
+    assert_eq!(
+        (status, raw_fields(&body)),
+        (400, vec!["redirect_to".to_owned()])
+    );
+    let created = client
+        .create_domain()
+        .install_id(torquemag.id)
+        .body_map(|b| {
+            b.name("old.torquemag.io")
+                .redirect_to(Some(apex.id.parse().unwrap()))
+        })
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        created.redirects_to[0].name.as_deref(),
+        Some("torquemag.io")
+    );
+
+    let dropped = client
+        .update_domain()
+        .install_id(torquemag.id)
+        .domain_id(created.id.as_str())
+        .body_map(|b| b.redirect_to(Some("nil".to_owned())))
+        .send()
+        .await
+        .unwrap();
+    assert!(dropped.redirects_to.is_empty(), "{dropped:?}");
+    let fetched = client
+        .get_domain()
+        .install_id(torquemag.id)
+        .domain_id(created.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert!(fetched.redirects_to.is_empty());
+    // No longer a redirect, it may become primary.
+    let primary = client
+        .update_domain()
+        .install_id(torquemag.id)
+        .domain_id(created.id.as_str())
+        .body_map(|b| b.primary(Some(true)))
+        .send()
+        .await
+        .unwrap();
+    assert!(primary.primary);
+
+    // Anything else that is not a domain ID is refused, saying what to send.
+    let err = client
+        .update_domain()
+        .install_id(torquemag.id)
+        .domain_id(created.id.as_str())
+        .body_map(|b| b.redirect_to(Some("torquemag.io".to_owned())))
+        .send()
+        .await
+        .unwrap_err();
+    assert_field_error(&err, "redirect_to");
+    let said = err.field_errors()[0].message.clone().unwrap_or_default();
+    assert!(said.contains("nil"), "{said}");
     served(&server)
 }

@@ -99,6 +99,7 @@ scenarios!(
         domain_status_reports_and_rate_limit,
         domain_txt_verification,
         domain_sharing_links,
+        domain_redirects_take_ids_and_nil_drops_them,
     ],
     certificates: [
         certificates,

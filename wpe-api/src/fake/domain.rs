@@ -289,10 +289,11 @@ pub(crate) fn update_domain(state: &mut State, req: &Req<'_>) -> Result<Reply, F
     let redirect_text = check.opt_str("redirect_to");
     let install = inst(state, &id);
     let this = &install.domains[index];
-    // An empty redirect_to removes the redirect.
+    // The string `nil` removes the redirect, as WP Engine's reference says
+    // (the stand-in also takes an empty string).
     let redirect: Option<Option<Uuid>> = match redirect_text.as_deref() {
         None => None,
-        Some("") => Some(None),
+        Some("nil" | "") => Some(None),
         Some(text) => match Uuid::parse_str(text)
             .ok()
             .and_then(|t| install.domains.iter().find(|d| d.id == t))
@@ -302,7 +303,7 @@ pub(crate) fn update_domain(state: &mut State, req: &Req<'_>) -> Result<Reply, F
                     "redirect_to",
                     "invalid_value",
                     "unknown_domain",
-                    "redirect_to is not a domain of this install",
+                    "redirect_to must be the ID of a domain of this install, or nil to remove the redirect",
                 );
                 None
             }
