@@ -172,3 +172,63 @@ pub async fn install_copy_is_recorded() -> Served {
     assert_eq!(server.install_copies().len(), 1);
     served(&server)
 }
+
+/// `copyInstall` copies between two installs of one account, and refuses
+/// `db_tables` when the database is not copied (`include_db: false`), as
+/// WP Engine's reference says; nothing is copied when refused.
+pub async fn install_copy_stays_in_one_account_and_needs_the_database_for_tables() -> Served {
+    let (server, client) = demo().await;
+    let production = install_named(&client, "torquemag").await;
+    let staging = install_named(&client, "torquemagstg").await;
+    let elsewhere = install_named(&client, "clientblog").await;
+    assert_ne!(elsewhere.account.id, production.account.id);
+
+    let err = client
+        .copy_install()
+        .body_map(|b| {
+            b.source_environment_id(production.id)
+                .destination_environment_id(elsewhere.id)
+        })
+        .send()
+        .await
+        .unwrap_err();
+    assert_field_error(&err, "destination_environment_id");
+    let message = err.api_error().unwrap().message.clone();
+    assert!(message.contains("same account"), "{message}");
+
+    let options = |include_db: bool| {
+        types::CopyOptions::try_from(
+            types::CopyOptions::builder()
+                .include_db(Some(include_db))
+                .db_tables(vec!["wp_posts".to_owned()]),
+        )
+        .unwrap()
+    };
+    let err = client
+        .copy_install()
+        .body_map(|b| {
+            b.source_environment_id(production.id)
+                .destination_environment_id(staging.id)
+                .custom_options(Some(options(false)))
+        })
+        .send()
+        .await
+        .unwrap_err();
+    assert_field_error(&err, "db_tables");
+    assert!(server.install_copies().is_empty());
+
+    // Within the account, with the database: accepted.
+    let accepted = client
+        .copy_install()
+        .body_map(|b| {
+            b.source_environment_id(production.id)
+                .destination_environment_id(staging.id)
+                .custom_options(Some(options(true)))
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status().as_u16(), 202);
+    assert_eq!(server.install_copies().len(), 1);
+    served(&server)
+}

@@ -90,7 +90,11 @@ scenarios!(
         transfer_lists_page,
         site_transfers_need_owner_or_full_with_billing,
     ],
-    install: [installs_lifecycle, install_copy_is_recorded],
+    install: [
+        installs_lifecycle,
+        install_copy_is_recorded,
+        install_copy_stays_in_one_account_and_needs_the_database_for_tables,
+    ],
     offload_settings: [offload_settings, offload_settings_never_configured_are_a_404],
     usage: [usage_metrics_and_disk_refresh, usage_dates_follow_the_documented_rules],
     domain: [

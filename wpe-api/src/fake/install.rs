@@ -234,6 +234,14 @@ pub(crate) fn copy_install(state: &mut State, req: &Req<'_>) -> Result<Reply, Fa
         db_tables = nested.opt_strings("db_tables").unwrap_or_default();
         check.errors.append(&mut nested.errors);
     }
+    if include_db == Some(false) && !db_tables.is_empty() {
+        check.error(
+            "custom_options.db_tables",
+            "invalid_value",
+            "tables_without_database",
+            "db_tables names tables of the database copy: leave it out, or set include_db to true",
+        );
+    }
     if source.is_some() && source == destination {
         check.error(
             "destination_environment_id",
@@ -248,6 +256,18 @@ pub(crate) fn copy_install(state: &mut State, req: &Req<'_>) -> Result<Reply, Fa
     };
     visible_install(state, req, source)?;
     visible_install(state, req, destination)?;
+    let account = inst(state, &source).account_id;
+    if inst(state, &destination).account_id != account {
+        return Err(Fail::explained(
+            StatusCode::BAD_REQUEST,
+            "InstallCopy",
+            "destination_environment_id",
+            "other_account",
+            format!(
+                "An install is copied only onto an install of the same account: pick a destination of account {account}"
+            ),
+        ));
+    }
     state.copies.push(InstallCopy {
         source,
         destination,
