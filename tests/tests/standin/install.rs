@@ -232,3 +232,24 @@ pub async fn install_copy_stays_in_one_account_and_needs_the_database_for_tables
     assert_eq!(server.install_copies().len(), 1);
     served(&server)
 }
+
+/// `wp_version` (and `defer_wordpress_upgrades_until`) come only with a
+/// single install's fetch, not in the list, as WP Engine's reference says.
+pub async fn only_a_single_install_fetch_has_the_wordpress_version() -> Served {
+    let (server, client) = demo().await;
+    let listed = client.list_installs().send().await.unwrap().into_inner();
+    assert!(!listed.results.is_empty());
+    for install in &listed.results {
+        assert_eq!(install.wp_version, None, "{}", install.name);
+        assert_eq!(install.defer_wordpress_upgrades_until, None);
+    }
+    let torquemag = install_named(&client, "torquemag").await;
+    let fetched = client
+        .get_install()
+        .install_id(torquemag.id)
+        .send()
+        .await
+        .unwrap();
+    assert!(fetched.wp_version.is_some(), "{fetched:?}");
+    served(&server)
+}

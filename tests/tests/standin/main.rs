@@ -94,6 +94,7 @@ scenarios!(
         installs_lifecycle,
         install_copy_is_recorded,
         install_copy_stays_in_one_account_and_needs_the_database_for_tables,
+        only_a_single_install_fetch_has_the_wordpress_version,
     ],
     offload_settings: [offload_settings, offload_settings_never_configured_are_a_404],
     usage: [usage_metrics_and_disk_refresh, usage_dates_follow_the_documented_rules],

@@ -58,7 +58,13 @@ pub(crate) fn list_installs(state: &mut State, req: &Req<'_>) -> Result<Reply, F
         "installs",
         filter.map(|f| ("account_id", f.to_string())),
         rows,
-        |i| install_json(i, now),
+        // Only a single install's fetch fills `wp_version` and
+        // `defer_wordpress_upgrades_until`, as WP Engine's reference says.
+        |i| types::Installation {
+            wp_version: None,
+            defer_wordpress_upgrades_until: None,
+            ..install_json(i, now)
+        },
     )
 }
 
