@@ -104,7 +104,8 @@ pub async fn offload_settings() -> Served {
 
 /// As on the live API, an install that never configured LargeFS answers
 /// `getOffloadSettings` with 404 "LargeFS settings not found" (a typed
-/// error), until settings are stored; another install's settings do not count.
+/// error), and `patchOffloadSettings` with 404 too, until settings are
+/// stored; another install's settings do not count.
 pub async fn offload_settings_never_configured_are_a_404() -> Served {
     let (server, client) = demo().await;
     let install = install_named(&client, "torquemagstg").await;
@@ -120,6 +121,19 @@ pub async fn offload_settings_never_configured_are_a_404() -> Served {
         err.api_error().map(|body| body.message.as_str()),
         Some("LargeFS settings not found")
     );
+
+    // Nothing to change yet: PATCH is a 404 too, saying to POST first.
+    let patch: types::LargeFsConfig =
+        serde_json::from_value(json!({ "largefs_settings": { "bucket": "b" } })).unwrap();
+    let err = client
+        .patch_offload_settings()
+        .install_id(install.id)
+        .body(patch.clone())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+    assert!(err.api_error().unwrap().message.contains("POST"), "{err:?}");
 
     let config: types::LargeFsConfig = serde_json::from_value(json!({
         "largefs_settings": { "cloud": "s3", "bucket": "b", "bucket_region": "us-east-1" }
@@ -142,6 +156,16 @@ pub async fn offload_settings_never_configured_are_a_404() -> Served {
         stored.largefs_settings.as_ref().unwrap().bucket.as_deref(),
         Some("b")
     );
+    // Once configured, PATCH changes them.
+    let patch: types::LargeFsConfig =
+        serde_json::from_value(json!({ "largefs_settings": { "bucket": "b2" } })).unwrap();
+    client
+        .patch_offload_settings()
+        .install_id(install.id)
+        .body(patch)
+        .send()
+        .await
+        .unwrap();
     let err = client
         .get_offload_settings()
         .install_id(other.id)

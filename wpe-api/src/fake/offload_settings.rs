@@ -103,8 +103,18 @@ fn validate_largefs(check: &mut Check<'_>, settings: &Map<String, Value>, full: 
     check.errors.append(&mut inner.errors);
 }
 
+/// POST sets the whole configuration; PATCH changes only the settings it
+/// carries, and needs a configuration to change: on an install that never
+/// had one it is a 404 (as WP Engine's offload skill says; upstream documents
+/// 404 for this operation without saying when).
 fn set_offload_settings(state: &mut State, req: &Req<'_>, patch: bool) -> Result<Reply, Fail> {
     let id = install_id(state, req)?;
+    if patch && inst(state, &id).offload.is_none() {
+        return Err(Fail::new(
+            StatusCode::NOT_FOUND,
+            "LargeFS settings not found: configure them with POST before changing them with PATCH",
+        ));
+    }
     let body = req.json("LargeFSConfig")?;
     let mut check = Check::new("LargeFSConfig", &body);
     let settings = check.opt_object("largefs_settings");
