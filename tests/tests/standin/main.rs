@@ -133,6 +133,7 @@ scenarios!(
         report_schedules_lifecycle,
         report_schedule_validation,
         due_schedules_generate_reports,
+        report_schedules_need_an_established_domain_and_at_most_three,
     ],
     paging: [paging_through_250_installs, streams_of_the_1_21_2_lists],
     check: [malformed_requests],

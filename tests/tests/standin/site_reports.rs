@@ -634,3 +634,106 @@ pub async fn due_schedules_generate_reports() -> Served {
     assert_eq!(status_of(&err), 404);
     served(&server)
 }
+
+/// WP Engine's guide to scheduling site reports: a schedule needs the site's
+/// production environment to have a custom domain connected for at least two
+/// days, and a site has at most three active schedules.
+pub async fn report_schedules_need_an_established_domain_and_at_most_three() -> Served {
+    let (server, client) = demo().await;
+    let agency = account_named(&client, "demoagency").await;
+    let site = client
+        .create_site()
+        .body_map(|b| b.name("Reported").account_id(agency.id))
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .id;
+    let production = client
+        .create_install()
+        .body_map(|b| {
+            b.name("reportedprod")
+                .account_id(agency.id)
+                .site_id(Some(site))
+                .environment(types::Environment::Production)
+        })
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let create = |title: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .create_site_report_schedule()
+                .body_map(|b| {
+                    b.site_id(site)
+                        .title(title)
+                        .recipients(vec![recipient("owner@example.com")])
+                })
+                .send()
+                .await
+        }
+    };
+    let refused_for = |err: wpe_api::Error, code: &str| {
+        assert_field_error(&err, "site_id");
+        let codes: Vec<_> = err
+            .field_errors()
+            .iter()
+            .filter_map(|e| e.code.clone())
+            .collect();
+        assert_eq!(codes, [code], "{err:?}");
+    };
+
+    // No domain yet.
+    refused_for(create("First").await.unwrap_err(), "no_established_domain");
+    // A domain connected just now is not enough.
+    let domain = client
+        .create_domain()
+        .install_id(production.id)
+        .body_map(|b| b.name("reported.example.com"))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    server.publish_txt_record(
+        "_wpe_verification.reported.example.com",
+        domain.txt_verification_value.as_deref().unwrap(),
+    );
+    client
+        .verify_domain_txt_record()
+        .install_id(production.id)
+        .domain_id(domain.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    server.advance(Duration::from_secs(47 * 3600));
+    let err = create("First").await.unwrap_err();
+    refused_for(err, "no_established_domain");
+    // Two days after: accepted, three times.
+    server.advance(Duration::from_secs(3600));
+    for title in ["First", "Second", "Third"] {
+        assert_eq!(create(title).await.unwrap().status().as_u16(), 201);
+    }
+    let err = create("Fourth").await.unwrap_err();
+    assert!(
+        err.field_errors()[0]
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("at most three"),
+        "{err:?}"
+    );
+    refused_for(err, "too_many_schedules");
+    // Deleting one makes room.
+    let first = schedules_of(&client, site).await[0].uuid.unwrap();
+    client
+        .delete_site_report_schedule()
+        .schedule_id(first)
+        .send()
+        .await
+        .unwrap();
+    create("Fourth").await.unwrap();
+    assert_eq!(schedules_of(&client, site).await.len(), 3);
+    served(&server)
+}

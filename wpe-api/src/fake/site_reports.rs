@@ -17,6 +17,11 @@
 //! section of the catalogue when there is no template. The mandatory
 //! sections are always added; sections are kept in catalogue order.
 //! A `next_scheduled_date` must be an RFC 3339 date-time in the future.
+//!
+//! As WP Engine's guide to scheduling site reports says, a new schedule
+//! needs the site's production environment to have a custom domain
+//! connected (here: TXT-verified) for at least two days, and a site has at
+//! most three active schedules.
 
 mod catalogue;
 mod fields;
@@ -25,6 +30,7 @@ mod seed;
 mod wire;
 
 use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -188,6 +194,9 @@ pub(crate) fn create_site_report_schedule(state: &mut State, req: &Req<'_>) -> R
         None => None,
     };
     let account = site.and_then(|s| state.sites.get(&s)).map(|s| s.account_id);
+    if let Some(site) = site {
+        check_site_can_report(state, &mut check, site, now);
+    }
     let fields = schedule_fields(state, &mut check, account, now, true);
     check.finish()?;
     let (Some(site), Some(title), Some(recipients)) = (site, fields.title, fields.recipients)
@@ -232,6 +241,55 @@ pub(crate) fn create_site_report_schedule(state: &mut State, req: &Req<'_>) -> R
         StatusCode::CREATED,
         json!({ "message": "The report schedule was created." }),
     )
+}
+
+/// The most active schedules a site may have (WP Engine's guide to
+/// scheduling site reports: three per environment; a schedule reports on
+/// its site's production environment).
+const MAX_SCHEDULES: usize = 3;
+
+/// How long a custom domain must have been connected to the production
+/// environment before reports can be scheduled (the same guide).
+const DOMAIN_AGE: chrono::Duration = chrono::Duration::days(2);
+
+/// The guide's conditions for a new schedule of `site`: a production
+/// install with a custom domain connected (verified) at least two days ago,
+/// and fewer than three schedules already.
+fn check_site_can_report(state: &State, check: &mut Check<'_>, site: Uuid, now: DateTime<Utc>) {
+    let Some(rec) = state.sites.get(&site) else {
+        return;
+    };
+    let established = rec
+        .installs
+        .iter()
+        .filter_map(|id| state.installs.get(id))
+        .filter(|i| i.environment == Some(crate::types::Environment::Production))
+        .flat_map(|i| &i.domains)
+        .any(|d| d.txt_verified.is_some_and(|at| at + DOMAIN_AGE <= now));
+    if !established {
+        check.error(
+            "site_id",
+            "invalid_value",
+            "no_established_domain",
+            "Reports need the site's production environment to have a custom domain connected \
+             for at least two days: add and verify one (createDomain, verifyDomainTxtRecord), \
+             then schedule two days later",
+        );
+    }
+    let active = state
+        .report_schedules
+        .iter()
+        .filter(|s| s.site_id == site)
+        .count();
+    if active >= MAX_SCHEDULES {
+        check.error(
+            "site_id",
+            "invalid_value",
+            "too_many_schedules",
+            "A site has at most three active report schedules: delete one \
+             (deleteSiteReportSchedule) or change one (updateSiteReportSchedule) instead",
+        );
+    }
 }
 
 /// `PATCH /site_reports/schedules/{schedule_id}` (`updateSiteReportSchedule`):
