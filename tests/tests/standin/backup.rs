@@ -80,12 +80,23 @@ pub async fn backups_progress_over_time() -> Served {
             .backup_id(id)
             .send()
     };
-    assert_eq!(show().await.unwrap().status, BackupStatus::Requested);
+    // complete_time stays null until the backup has finished.
+    let shown = show().await.unwrap();
+    assert_eq!(
+        (shown.status.clone(), shown.complete_time),
+        (BackupStatus::Requested, None)
+    );
     let step = server.config().backup_step_delay;
     server.advance(step);
-    assert_eq!(show().await.unwrap().status, BackupStatus::InProgress);
+    let shown = show().await.unwrap();
+    assert_eq!(
+        (shown.status.clone(), shown.complete_time),
+        (BackupStatus::InProgress, None)
+    );
     server.advance(step);
-    assert_eq!(show().await.unwrap().status, BackupStatus::Completed);
+    let shown = show().await.unwrap();
+    assert_eq!(shown.status, BackupStatus::Completed);
+    assert!(shown.complete_time.is_some());
 
     let err = client
         .create_backup()
@@ -131,6 +142,8 @@ pub async fn backups_listed_in_every_status() -> Served {
     let step = server.config().backup_step_delay;
     assert!(backups_of(&client, install.id).await.is_empty());
     let first = take_backup(&client, install.id, "first").await;
+    server.abort_next_backup();
+    let doomed = take_backup(&client, install.id, "doomed").await;
     server.advance(step);
     let second = take_backup(&client, install.id, "second").await;
     server.advance(step);
@@ -148,6 +161,7 @@ pub async fn backups_listed_in_every_status() -> Served {
         seen,
         [
             (first, BackupStatus::Completed, Some("first")),
+            (doomed, BackupStatus::Aborted, Some("doomed")),
             (second, BackupStatus::InProgress, Some("second")),
             (third, BackupStatus::Requested, Some("third")),
         ]
@@ -174,7 +188,7 @@ pub async fn backups_listed_in_every_status() -> Served {
         .into_inner();
     assert_eq!(
         serde_json::to_value(&shown).unwrap(),
-        serde_json::to_value(&all[1]).unwrap()
+        serde_json::to_value(&all[2]).unwrap()
     );
 
     // Paged by limit and offset.
@@ -186,7 +200,7 @@ pub async fn backups_listed_in_every_status() -> Served {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(page.count, Some(3));
+    assert_eq!(page.count, Some(4));
     assert_eq!(page.results.len(), 2);
     assert!(page.previous.is_none());
     let next = page.next.expect("a second page");
@@ -203,8 +217,8 @@ pub async fn backups_listed_in_every_status() -> Served {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(page.results.len(), 1);
-    assert_eq!(page.results[0].id, third);
+    assert_eq!(page.results.len(), 2);
+    assert_eq!(page.results[1].id, third);
     assert!(page.next.is_none());
 
     assert_eq!(backups_of(&client, other.id).await.len(), 1);

@@ -133,9 +133,14 @@ scenarios!(
         report_schedules_lifecycle,
         report_schedule_validation,
         due_schedules_generate_reports,
+        report_schedule_cadence_follows_the_reference,
         report_schedules_need_an_established_domain_and_at_most_three,
     ],
-    paging: [paging_through_250_installs, streams_of_the_1_21_2_lists],
+    paging: [
+        paging_through_250_installs,
+        streams_of_the_1_21_2_lists,
+        offset_lists_default_to_100_and_refuse_more,
+    ],
     check: [malformed_requests],
 );
 

@@ -242,3 +242,189 @@ pub async fn streams_of_the_1_21_2_lists() -> Served {
     assert_eq!(of_account, transfers);
     served(&server)
 }
+
+/// Every offset-paged list of an install or of sites answers at most 100
+/// rows when no `limit` is sent, takes `limit=100`, and refuses `limit=101`
+/// with a 400 naming `limit` (sent raw: the typed client refuses it first),
+/// as WP Engine's reference says of each. Each list is first filled past 100.
+pub async fn offset_lists_default_to_100_and_refuse_more() -> Served {
+    use wpe_api::types;
+
+    let (server, client) = crate::support::demo().await;
+    let torquemag = crate::support::install_named(&client, "torquemag").await;
+    let staging = crate::support::install_named(&client, "demoshopstg").await;
+    let agency = crate::support::account_named(&client, "demoagency").await;
+    let emails = || vec!["ops@example.com".to_owned()];
+
+    // More than 100 of each.
+    for batch in 0..6 {
+        let domains = (0..20)
+            .map(|i| types::BulkDomain {
+                name: format!("d{batch}x{i}.paging.example.com"),
+                redirect_to: None,
+            })
+            .collect::<Vec<_>>();
+        client
+            .create_bulk_domains()
+            .install_id(staging.id)
+            .body_map(|b| b.domains(domains))
+            .send()
+            .await
+            .unwrap();
+    }
+    for n in 0..101 {
+        client
+            .create_site()
+            .body_map(|b| b.name(format!("Paged {n}")).account_id(agency.id))
+            .send()
+            .await
+            .unwrap();
+    }
+    let mut backups = Vec::new();
+    for n in 0..101 {
+        let backup = client
+            .create_backup()
+            .install_id(torquemag.id)
+            .body_map(|b| {
+                b.description(format!("backup {n}"))
+                    .notification_emails(emails())
+            })
+            .send()
+            .await
+            .unwrap();
+        backups.push(backup.into_inner().id);
+    }
+    server.advance(server.config().backup_step_delay * 2);
+    for _ in 0..101 {
+        let backup = backups[0];
+        client
+            .create_archive()
+            .install_id(torquemag.id)
+            .body_map(|b| b.backup_id(backup).notification_emails(emails()))
+            .send()
+            .await
+            .unwrap();
+    }
+    let rules = (0..101)
+        .map(|n| types::CacheExclusion {
+            type_: types::CacheExclusionType::UrlPath,
+            value: format!("/paged-{n}/"),
+        })
+        .collect::<Vec<_>>();
+    client
+        .update_cache_exclusions()
+        .install_id(torquemag.id)
+        .body_map(|b| b.exclusions(rules))
+        .send()
+        .await
+        .unwrap();
+    let pem = |text: &str| wpe_api_tests::base64_by_hand(text.as_bytes());
+    let certificate = types::ThirdPartyCertificate {
+        certificate: pem("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
+        private_key: pem("-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n"),
+    };
+    for _ in 0..101 {
+        client
+            .import_third_party_ssl_certificate()
+            .install_id(torquemag.id)
+            .body(certificate.clone())
+            .send()
+            .await
+            .unwrap();
+    }
+
+    // Without a limit: the first 100, with a next page of 100 more.
+    let domains = client
+        .list_domains()
+        .install_id(staging.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((domains.count, domains.results.len()), (Some(120), 100));
+    let sites = client
+        .list_sites()
+        .account_id(agency.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((sites.count, sites.results.len()), (Some(103), 100));
+    let listed_backups = client
+        .list_backups()
+        .install_id(torquemag.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (listed_backups.count, listed_backups.results.len()),
+        (Some(101), 100)
+    );
+    let archives = client
+        .list_archives()
+        .install_id(torquemag.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((archives.count, archives.results.len()), (Some(101), 100));
+    let exclusions = client
+        .list_cache_exclusions()
+        .install_id(torquemag.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (exclusions.count, exclusions.results.len()),
+        (Some(103), 100)
+    );
+    for next in [
+        &domains.next,
+        &sites.next,
+        &listed_backups.next,
+        &archives.next,
+        &exclusions.next,
+    ] {
+        let next = next.as_deref().expect("a next page");
+        assert!(next.ends_with("limit=100&offset=100"), "{next}");
+    }
+    let certificates = client
+        .get_install_certificates()
+        .install_id(torquemag.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(certificates.certificates.len(), 100);
+    assert_eq!(certificates.next_page_token.as_deref(), Some("100"));
+
+    // limit=100 is taken, limit=101 refused.
+    let t = torquemag.id;
+    for path in [
+        format!("/installs/{}/domains", staging.id),
+        format!("/sites?account_id={}", agency.id),
+        format!("/installs/{t}/backups"),
+        format!("/installs/{t}/archives"),
+        format!("/installs/{t}/cache_exclusions"),
+        format!("/installs/{t}/ssl_certificates"),
+    ] {
+        let join = if path.contains('?') { '&' } else { '?' };
+        let (status, _) = raw(
+            &server,
+            reqwest::Method::GET,
+            &format!("{path}{join}limit=100"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{path}");
+        let (status, body) = raw(
+            &server,
+            reqwest::Method::GET,
+            &format!("{path}{join}limit=101"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, raw_fields(&body)),
+            (400, vec!["limit".to_owned()]),
+            "{path}"
+        );
+    }
+    served(&server)
+}

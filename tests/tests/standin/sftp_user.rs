@@ -80,13 +80,14 @@ pub async fn sftp_users_lifecycle() -> Served {
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
 
-    client
+    let deleted = client
         .delete_sftp_user()
         .install_id(install.id)
         .username("torquemag-developer")
         .send()
         .await
         .unwrap();
+    assert_eq!(deleted.status().as_u16(), 204);
     assert_eq!(list().await.len(), 1);
 
     // No answer holds a password.
@@ -178,23 +179,46 @@ pub async fn sftp_user_rules() -> Served {
 
 pub async fn sftp_users_refused_on_autoscale_and_unseen_installs() -> Served {
     let (server, client) = demo().await;
+    // Each operation, first on an install that is not on Autoscale (it
+    // works), then on one that is (403).
+    let sftp = |install: uuid::Uuid| {
+        let client = client.clone();
+        async move {
+            let list = client.list_sftp_users().install_id(install).send().await;
+            let create = client
+                .create_sftp_user()
+                .install_id(install)
+                .body_map(|b| b.name("ops").password("Long-enough-1"))
+                .send()
+                .await;
+            let name = format!("{}-ops", install_name(&client, install).await);
+            let update = client
+                .update_sftp_user()
+                .install_id(install)
+                .username(name.as_str())
+                .body_map(|b| b.password("Long-enough-2"))
+                .send()
+                .await;
+            let delete = client
+                .delete_sftp_user()
+                .install_id(install)
+                .username(name.as_str())
+                .send()
+                .await;
+            [
+                list.map(|r| r.status().as_u16()),
+                create.map(|r| r.status().as_u16()),
+                update.map(|r| r.status().as_u16()),
+                delete.map(|r| r.status().as_u16()),
+            ]
+            .map(|answer| answer.unwrap_or_else(|err| status_of(&err)))
+        }
+    };
+    let torquemag = install_named(&client, "torquemag").await;
+    assert_eq!(sftp(torquemag.id).await, [200, 201, 200, 204]);
     // Demo Client Co is on Autoscale.
     let install = install_named(&client, "clientblog").await;
-    let err = client
-        .list_sftp_users()
-        .install_id(install.id)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(status_of(&err), 403);
-    let err = client
-        .create_sftp_user()
-        .install_id(install.id)
-        .body_map(|b| b.name("ops").password("Long-enough-1"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(status_of(&err), 403);
+    assert_eq!(sftp(install.id).await, [403, 403, 403, 403]);
     // An install the caller cannot see: 404, but 403 on delete, as the reference says.
     let unseen = uuid::Uuid::new_v4();
     let err = client
@@ -213,4 +237,16 @@ pub async fn sftp_users_refused_on_autoscale_and_unseen_installs() -> Served {
         .unwrap_err();
     assert_eq!(status_of(&err), 403);
     served(&server)
+}
+
+/// The name of an install, from its fetch.
+async fn install_name(client: &wpe_api::Client, install: uuid::Uuid) -> String {
+    client
+        .get_install()
+        .install_id(install)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .name
 }

@@ -635,6 +635,156 @@ pub async fn due_schedules_generate_reports() -> Served {
     served(&server)
 }
 
+/// The server's clock, as `status` tells it.
+async fn server_now(client: &Client) -> DateTime<Utc> {
+    parse(
+        client
+            .status()
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .created_on
+            .as_deref()
+            .unwrap(),
+    )
+}
+
+/// The time from the server's clock until `at`.
+fn until(now: DateTime<Utc>, at: DateTime<Utc>) -> Duration {
+    (at - now).to_std().unwrap()
+}
+
+/// The cadence WP Engine's reference states, on create, update and in the
+/// listing: `MONTHLY` with a day of the month 1 to 31 (a day a month lacks
+/// falls on its last day), or `DAYS` 7 or 14, on the weekday of
+/// `next_scheduled_date`; other values are refused.
+pub async fn report_schedule_cadence_follows_the_reference() -> Served {
+    use chrono::{Datelike, NaiveDate, TimeZone};
+
+    let (server, client) = demo().await;
+    let shop = site_named(&client, "Demo Shop").await.id;
+    let now = server_now(&client).await;
+    let year = now.year() + 1;
+    let at = |month: u32, day: u32| Utc.with_ymd_and_hms(year, month, day, 9, 0, 0).unwrap();
+    let schedule = |title: &'static str, unit: &'static str, value: i64, next: DateTime<Utc>| {
+        let client = client.clone();
+        async move {
+            client
+                .create_site_report_schedule()
+                .body_map(|b| {
+                    b.site_id(shop)
+                        .title(title)
+                        .recipients(vec![recipient("owner@example.com")])
+                        .frequency(frequency(unit, value))
+                        .next_scheduled_date(Some(next.to_rfc3339()))
+                })
+                .send()
+                .await
+        }
+    };
+    for (unit, value) in [("DAYS", 10), ("DAYS", 30), ("MONTHLY", 0), ("MONTHLY", 32)] {
+        let err = schedule("Refused", unit, value, at(1, 31))
+            .await
+            .unwrap_err();
+        assert_field_error(&err, "frequency.value");
+    }
+    schedule("Month end", "MONTHLY", 31, at(1, 31))
+        .await
+        .unwrap();
+    schedule("Fortnightly", "DAYS", 14, at(1, 6)).await.unwrap();
+
+    // Into April: the 31st falls on February's last day.
+    server.advance(until(now, at(4, 1)));
+    let reports = client
+        .get_site_reports()
+        .site_id(shop)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .reports;
+    let dates = |title: &str| {
+        let mut dates: Vec<DateTime<Utc>> = reports
+            .iter()
+            .filter(|r| r.title.as_deref() == Some(title))
+            .filter_map(|r| r.created_at)
+            .collect();
+        dates.sort();
+        dates
+    };
+    let february_end = NaiveDate::from_ymd_opt(year, 3, 1)
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    assert_eq!(
+        dates("Month end"),
+        [at(1, 31), at(2, february_end.day()), at(3, 31)]
+    );
+    let fortnightly = dates("Fortnightly");
+    assert_eq!(fortnightly.len(), 7, "{fortnightly:?}");
+    for (n, date) in fortnightly.iter().enumerate() {
+        assert_eq!(*date, at(1, 6) + chrono::Duration::days(14 * n as i64));
+        assert_eq!(date.weekday(), at(1, 6).weekday());
+    }
+    let listed = schedules_of(&client, shop).await;
+    let next_of = |title: &str| {
+        let found = listed
+            .iter()
+            .find(|s| s.title.as_deref() == Some(title))
+            .unwrap();
+        parse(found.next_scheduled_date.as_deref().unwrap())
+    };
+    assert_eq!(next_of("Month end"), at(4, 30));
+    assert_eq!(
+        next_of("Fortnightly"),
+        at(1, 6) + chrono::Duration::days(98)
+    );
+
+    // A change follows the same rules: weekly from the 9th, on its weekday.
+    let month_end = listed
+        .iter()
+        .find(|s| s.title.as_deref() == Some("Month end"))
+        .unwrap()
+        .uuid
+        .unwrap();
+    let change = |unit: &'static str, value: i64| {
+        let client = client.clone();
+        async move {
+            client
+                .update_site_report_schedule()
+                .schedule_id(month_end)
+                .body_map(|b| {
+                    b.frequency(frequency(unit, value))
+                        .next_scheduled_date(Some(at(4, 9).to_rfc3339()))
+                })
+                .send()
+                .await
+        }
+    };
+    assert_field_error(&change("DAYS", 3).await.unwrap_err(), "frequency.value");
+    assert_field_error(&change("MONTHLY", 32).await.unwrap_err(), "frequency.value");
+    change("DAYS", 7).await.unwrap();
+    server.advance(until(at(4, 1), at(4, 24)));
+    let reports = client
+        .get_site_reports()
+        .site_id(shop)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .reports;
+    let mut weekly: Vec<DateTime<Utc>> = reports
+        .iter()
+        .filter(|r| r.title.as_deref() == Some("Month end"))
+        .filter_map(|r| r.created_at)
+        .filter(|d| *d > at(4, 1))
+        .collect();
+    weekly.sort();
+    assert_eq!(weekly, [at(4, 9), at(4, 16), at(4, 23)]);
+    served(&server)
+}
+
 /// WP Engine's guide to scheduling site reports: a schedule needs the site's
 /// production environment to have a custom domain connected for at least two
 /// days, and a site has at most three active schedules.
