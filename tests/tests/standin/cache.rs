@@ -1,8 +1,11 @@
 //! Cache purges and their rate limit; cache exclusions, replaced as a whole.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::TryStreamExt;
+use wpe_api::clock::VirtualClock;
+use wpe_api::fake::{FakeConfig, FakeServer};
 use wpe_api::types::{CacheExclusion, CacheExclusionType, PurgeCacheType};
 use wpe_api::Paginate;
 
@@ -11,7 +14,14 @@ use crate::support::{
 };
 
 pub async fn cache_purges_and_rate_limit() -> Served {
-    let (server, client) = demo().await;
+    // The server's clock moves only when told (`advance`), so the
+    // Retry-After it computes is exact however long the run takes.
+    let server = FakeServer::start(FakeConfig {
+        clock: Arc::new(VirtualClock::new()),
+        ..FakeConfig::default()
+    })
+    .await;
+    let client = server.client();
     let install = install_named(&client, "torquemag").await;
     let install_id = install.id;
     // The stand-in's clients send every call once (`RetryPolicy::none()`), so
