@@ -8,7 +8,11 @@ pub async fn sites_lifecycle() -> Served {
     let (server, client) = demo().await;
     let agency = account_named(&client, "demoagency").await;
     let all = client.list_sites().send().await.unwrap();
-    assert_eq!(all.count, Some(4), "three sites and demosandbox's sandbox site");
+    assert_eq!(
+        all.count,
+        Some(4),
+        "three sites and demosandbox's sandbox site"
+    );
     let agency_sites = client
         .list_sites()
         .account_id(agency.id)
