@@ -17,10 +17,13 @@
 //! nullable fields. Beside the client,
 //! `build/table.rs` writes the table of per-operation facts (the `x-wpe-*`
 //! extensions of the spec) that the retry hook, the page streams and the
-//! stand-in read.
+//! stand-in read; `build/behaviours.rs` checks the documented behaviours
+//! (`x-wpe-behaviours`), puts them in that table and in each method's docs.
 
 #[path = "build/adapt.rs"]
 mod adapt;
+#[path = "build/behaviours.rs"]
+mod behaviours;
 #[path = "build/marked.rs"]
 mod marked;
 #[path = "build/open_enums.rs"]
@@ -40,12 +43,14 @@ fn main() {
     println!("cargo:rerun-if-changed=build/open_enums.rs");
     println!("cargo:rerun-if-changed=build/secrets.rs");
     println!("cargo:rerun-if-changed=build/marked.rs");
+    println!("cargo:rerun-if-changed=build/behaviours.rs");
     // The stand-in's modules: which operations have a handler (build/table.rs).
     println!("cargo:rerun-if-changed=src/fake");
     let text = std::fs::read_to_string(&src).expect("read spec/openapi.json");
     let raw: serde_json::Value = serde_json::from_str(&text).expect("spec/openapi.json is JSON");
     let mut for_progenitor = raw.clone();
     adapt::without_error_responses(&mut for_progenitor);
+    behaviours::document(&mut for_progenitor);
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(for_progenitor).expect("spec is OpenAPI 3.0");
 

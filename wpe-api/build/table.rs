@@ -383,11 +383,12 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
              resource: {resource:?}, summary: {summary:?}, params: &[{params}], body: {body}, \
              authenticated: {authenticated}, idempotent: {idempotent}, \
              paging: {paging}, rate_limit: {rate_limit}, job: {job}, success_status: {status}, \
-             response: {response}, decode: {decode} }},",
+             response: {response}, decode: {decode}, behaviours: {behaviours} }},",
             snake = op.snake(),
             method = op.method.to_uppercase(),
             path = op.path,
             resource = op.resource(),
+            behaviours = crate::behaviours::table_field(x, id),
         );
     }
     code += "];\n\n/// The position in [`OPERATIONS`] of a client method name.\n";

@@ -11,6 +11,7 @@
 //! | `x-wpe-paging` | [`Operation::paging`] | how the list is walked: `offset`, `token`, or `none` (one response); for `offset`, `empty_status` names the error status the API answers for a list with no items |
 //! | `x-wpe-rate-limit` | [`Operation::rate_limit`] | a per-install spacing the API enforces, kept client-side |
 //! | `x-wpe-job` | [`Operation::job`] | the asynchronous job the operation starts, and the operation that polls it |
+//! | `x-wpe-behaviours` | [`Operation::behaviours`] | what WP Engine states about the operation beyond its schema (rules across fields, defaults, limits, asynchronous effects, required roles), each with its source and the stand-in scenario that proves the stand-in follows it, or why it does not |
 //!
 //! Beside them, each operation's parameters ([`Operation::params`]: name,
 //! path or query, kind, whether required, a one-line description) and
@@ -69,6 +70,9 @@ pub struct Operation {
     /// The schema of the successful answer's JSON body, if it has one.
     pub response: Option<&'static str>,
     decode: Option<Decode>,
+    /// What WP Engine states about the operation beyond its schema
+    /// (`x-wpe-behaviours`); the method's docs list the same rules.
+    pub behaviours: &'static [Behaviour],
 }
 
 /// Decodes a body as an operation's successful answer and encodes it back.
@@ -285,6 +289,58 @@ pub struct Job {
     pub name: &'static str,
     /// The `operationId` that reports the job's progress, e.g. `showBackup`.
     pub poll: &'static str,
+}
+
+/// One documented behaviour of an operation: a rule, default, limit,
+/// asynchronous effect or required role that its schema cannot say.
+///
+/// ```
+/// use wpe_api::operations::{self, Proof, Standing};
+///
+/// let summary = operations::find("get_account_usage_summary").unwrap();
+/// let rule = summary
+///     .behaviours
+///     .iter()
+///     .find(|b| b.rule.contains("31 days"))
+///     .unwrap();
+/// assert_eq!(rule.standing, Standing::Documented);
+/// assert!(matches!(rule.proof, Proof::Scenario(_)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Behaviour {
+    /// The rule, in this crate's words.
+    pub rule: &'static str,
+    /// Where WP Engine states it: a reference page's URL, a document and
+    /// operation, or a file of WP Engine's agent skills.
+    pub source: &'static str,
+    /// Whether the reference states it, or only a claim outside it does.
+    pub standing: Standing,
+    /// How the stand-in (`wpe_api::fake`) is shown to follow it.
+    pub proof: Proof,
+}
+
+/// Whether a [`Behaviour`] is documented by WP Engine's API reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Stated by WP Engine's API reference or upstream's own document.
+    Documented,
+    /// Claimed elsewhere (WP Engine's agent skills) and not confirmed by
+    /// the reference.
+    Unverified {
+        /// Where the claim contradicts upstream's document: what upstream
+        /// says, which this crate follows.
+        upstream_wins: Option<&'static str>,
+    },
+}
+
+/// How the stand-in is shown to follow a [`Behaviour`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proof {
+    /// The stand-in scenario (`module::scenario` in `tests/tests/standin`)
+    /// that exercises the rule over HTTP.
+    Scenario(&'static str),
+    /// The stand-in does not model the rule, and why.
+    NotModelled(&'static str),
 }
 
 impl Operation {

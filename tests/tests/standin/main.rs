@@ -212,3 +212,76 @@ async fn every_spec_operation_is_exercised() {
         todo.join("\n")
     );
 }
+
+/// The record of documented behaviours (`x-wpe-behaviours` in the spec, in
+/// the operation table as `Operation::behaviours`): every row that the
+/// stand-in models names a scenario of `scenarios!`, and that scenario calls
+/// the row's operation (the stand-in answered it, whatever the status);
+/// every other row says why it is not modelled.
+#[tokio::test]
+async fn every_documented_behaviour_names_a_scenario_that_calls_it() {
+    use wpe_api::operations::{Proof, Standing, OPERATIONS};
+
+    let mut wanted: BTreeSet<&str> = BTreeSet::new();
+    let (mut rows, mut modelled, mut claims) = (0, 0, 0);
+    let mut problems = Vec::new();
+    for op in OPERATIONS {
+        for behaviour in op.behaviours {
+            rows += 1;
+            if matches!(behaviour.standing, Standing::Unverified { .. }) {
+                claims += 1;
+            }
+            match behaviour.proof {
+                Proof::Scenario(name) => {
+                    modelled += 1;
+                    if SCENARIOS.iter().any(|(known, _)| *known == name) {
+                        wanted.insert(name);
+                    } else {
+                        problems.push(format!(
+                            "{}: {:?} names the scenario {name}, which is not in `scenarios!` \
+                             (tests/tests/standin/main.rs)",
+                            op.operation_id, behaviour.rule
+                        ));
+                    }
+                }
+                Proof::NotModelled(why) => assert!(!why.trim().is_empty()),
+            }
+        }
+    }
+    println!(
+        "{rows} rows ({claims} unverified claims): {modelled} modelled and proven, {} not modelled",
+        rows - modelled
+    );
+    assert!(
+        rows > 0,
+        "the spec states no behaviours: x-wpe-behaviours is missing"
+    );
+    let runs = futures::future::join_all(
+        SCENARIOS
+            .iter()
+            .filter(|(name, _)| wanted.contains(name))
+            .map(|(name, run)| async move { (*name, run().await) }),
+    )
+    .await;
+    for op in OPERATIONS {
+        for behaviour in op.behaviours {
+            let Proof::Scenario(name) = behaviour.proof else {
+                continue;
+            };
+            let Some((_, served)) = runs.iter().find(|(run, _)| *run == name) else {
+                continue;
+            };
+            if !served
+                .responses
+                .iter()
+                .any(|r| r.operation_id == op.operation_id)
+            {
+                problems.push(format!(
+                    "{}: {:?} names the scenario {name}, which never calls {}",
+                    op.operation_id, behaviour.rule, op.operation_id
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
