@@ -14,7 +14,7 @@
 //! - an operation with a request body takes `--body FILE` (`-` for standard input).
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use wpe_api::operations::{Args, Location, Operation, Param, ParamKind, OPERATIONS};
+use wpe_api::operations::{Args, Location, Operation, Param, ParamKind, Standing, OPERATIONS};
 
 /// The id of the `--body` argument.
 pub const BODY: &str = "body";
@@ -127,8 +127,13 @@ fn operation_command(op: &'static Operation) -> Command {
     let mut command = Command::new(verb)
         .about(about)
         .long_about(format!(
-            "{}\n\n{} {} (operation {}, method wpe_api::Client::{})",
-            op.summary, op.method, op.path, op.operation_id, op.id
+            "{}\n\n{} {} (operation {}, method wpe_api::Client::{}){}",
+            op.summary,
+            op.method,
+            op.path,
+            op.operation_id,
+            op.id,
+            rules(op)
         ))
         .aliases(aliases);
     for param in path_params(op) {
@@ -191,6 +196,26 @@ fn value_name(param: &Param) -> String {
         ParamKind::Boolean => "true|false".to_owned(),
         ParamKind::String | ParamKind::Enum(_) => param.name.to_uppercase(),
     }
+}
+
+/// What WP Engine's reference states about `op` beyond its parameters (the
+/// server enforces it), for `--help`; unverified claims are left out.
+fn rules(op: &Operation) -> String {
+    let documented: Vec<&str> = op
+        .behaviours
+        .iter()
+        .filter(|b| b.standing == Standing::Documented)
+        .map(|b| b.rule)
+        .collect();
+    if documented.is_empty() {
+        return String::new();
+    }
+    let mut text = String::from("\n\nRules the API enforces (from WP Engine's reference):");
+    for rule in documented {
+        text.push_str("\n  - ");
+        text.push_str(rule);
+    }
+    text
 }
 
 fn help(param: &Param) -> String {

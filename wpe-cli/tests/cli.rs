@@ -1110,3 +1110,22 @@ fn purge_in_a_table_says_which_caches_of_which_install() {
         format!("purged the page cache of torquemag ({id})")
     );
 }
+
+#[test]
+fn help_lists_the_rules_the_api_enforces() {
+    let commands = commands_by_operation_id();
+    let (group, verb) = &commands["getAccountUsageSummary"];
+    let help = ok(wpe_without_credentials().args([group.as_str(), verb, "--help"]));
+    assert!(help.contains("Rules the API enforces"), "{help}");
+    assert!(help.contains("at most 31 days"), "{help}");
+    assert!(help.contains("13 months"), "{help}");
+    // Unverified claims of the agent skills stay out of the help.
+    assert!(!help.contains("zero visits"), "{help}");
+    let without = wpe_api::operations::OPERATIONS
+        .iter()
+        .find(|op| op.behaviours.is_empty() && commands.contains_key(op.operation_id))
+        .expect("an operation without stated rules");
+    let (group, verb) = &commands[without.operation_id];
+    let plain = ok(wpe_without_credentials().args([group.as_str(), verb, "--help"]));
+    assert!(!plain.contains("Rules the API enforces"), "{plain}");
+}
