@@ -398,6 +398,11 @@ fn new_operation_is_converted_to_our_conventions() {
         "confirm the inferences above".to_string(),
     ];
     assert_eq!(todo.len(), expected.len(), "{todo:#?}");
+    assert!(
+        todo[0].ends_with("; record in its `x-wpe-behaviours` what listParts's reference page states beyond the schema (rules, defaults, limits, asynchronous effects, roles), each with the scenario that proves it or why not modelled"),
+        "{}",
+        todo[0]
+    );
     for (item, start) in todo.iter().zip(&expected) {
         assert!(
             item.starts_with(start.as_str()),
@@ -1242,7 +1247,10 @@ fn import_of_1_23_0_into_our_spec_names_every_body() {
         "write the stand-in handler `fake::sftp_user::create_sftp_user` in wpe-api/src/fake/sftp_user.rs, and a fixture/scenario test for it",
         "write the stand-in handler `fake::cache::update_cache_exclusions` in wpe-api/src/fake/cache.rs, and a fixture/scenario test for it",
     ] {
-        assert!(todo.iter().any(|t| t == handler), "{handler} in {todo:#?}");
+        assert!(
+            todo.iter().any(|t| t.starts_with(handler)),
+            "{handler} in {todo:#?}"
+        );
     }
     let markers = imported["markers"].as_u64().expect("markers");
     let replace = todo

@@ -97,8 +97,11 @@ pub fn todo(report: &ImportReport, doc: &Value) -> Vec<String> {
             .unwrap_or_default();
         let module = snake_case(tag);
         out.push(format!(
-            "write the stand-in handler `fake::{module}::{}` in wpe-api/src/fake/{module}.rs, and a fixture/scenario test for it",
-            snake_case(&op.operation_id)
+            "write the stand-in handler `fake::{module}::{}` in wpe-api/src/fake/{module}.rs, and a fixture/scenario test for it; \
+             record in its `x-wpe-behaviours` what {}'s reference page states beyond the schema \
+             (rules, defaults, limits, asynchronous effects, roles), each with the scenario that proves it or why not modelled",
+            snake_case(&op.operation_id),
+            op.operation_id
         ));
     }
     for op in &report.operations {
