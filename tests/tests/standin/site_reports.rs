@@ -704,15 +704,7 @@ pub async fn report_schedule_cadence_follows_the_reference() -> Served {
         .unwrap()
         .into_inner()
         .reports;
-    let dates = |title: &str| {
-        let mut dates: Vec<DateTime<Utc>> = reports
-            .iter()
-            .filter(|r| r.title.as_deref() == Some(title))
-            .filter_map(|r| r.created_at)
-            .collect();
-        dates.sort();
-        dates
-    };
+    let dates = |title: &str| report_dates(&reports, title);
     let february_end = NaiveDate::from_ymd_opt(year, 3, 1)
         .unwrap()
         .pred_opt()
@@ -774,15 +766,21 @@ pub async fn report_schedule_cadence_follows_the_reference() -> Served {
         .unwrap()
         .into_inner()
         .reports;
-    let mut weekly: Vec<DateTime<Utc>> = reports
-        .iter()
-        .filter(|r| r.title.as_deref() == Some("Month end"))
-        .filter_map(|r| r.created_at)
-        .filter(|d| *d > at(4, 1))
-        .collect();
-    weekly.sort();
+    let mut weekly = report_dates(&reports, "Month end");
+    weekly.retain(|d| *d > at(4, 1));
     assert_eq!(weekly, [at(4, 9), at(4, 16), at(4, 23)]);
     served(&server)
+}
+
+/// When the reports of a schedule titled `title` were made, oldest first.
+fn report_dates(reports: &[types::SiteReport], title: &str) -> Vec<DateTime<Utc>> {
+    let mut dates: Vec<DateTime<Utc>> = reports
+        .iter()
+        .filter(|r| r.title.as_deref() == Some(title))
+        .filter_map(|r| r.created_at)
+        .collect();
+    dates.sort();
+    dates
 }
 
 /// WP Engine's guide to scheduling site reports: a schedule needs the site's
