@@ -21,15 +21,9 @@ use syn::visit_mut::VisitMut;
 
 /// Removes every non-2xx response from the operations of `spec`.
 pub fn without_error_responses(spec: &mut Value) {
-    let paths = spec["paths"].as_object_mut().expect("paths");
-    for item in paths.values_mut() {
-        for (method, operation) in item.as_object_mut().expect("path item") {
-            if method == "parameters" {
-                continue;
-            }
-            let responses = operation["responses"].as_object_mut().expect("responses");
-            responses.retain(|status, _| status.starts_with('2'));
-        }
+    for operation in crate::marked::operations_mut(spec) {
+        let responses = operation["responses"].as_object_mut().expect("responses");
+        responses.retain(|status, _| status.starts_with('2'));
     }
 }
 

@@ -92,45 +92,35 @@ pub fn rows<'a>(raw: &'a Value, id: &str) -> Vec<Row<'a>> {
 /// Appends each operation's rows to its description, in `spec` (the copy
 /// progenitor reads): documented rules first, then unverified claims.
 pub fn document(spec: &mut Value) {
-    let paths = spec["paths"].as_object_mut().expect("paths");
-    for item in paths.values_mut() {
-        for (method, operation) in item.as_object_mut().expect("path item") {
-            if method == "parameters" {
-                continue;
+    for operation in crate::marked::operations_mut(spec) {
+        let id = operation["operationId"].as_str().unwrap_or("?").to_owned();
+        let rows = rows(operation, &id);
+        let mut text = String::new();
+        let documented: Vec<&Row<'_>> = rows.iter().filter(|r| r.claim.is_none()).collect();
+        if !documented.is_empty() {
+            text += "\n\nWhat WP Engine's reference states beyond the schema (the server \
+                     enforces it; the client does not check rules across fields):\n";
+            for row in documented {
+                text += &format!("\n- {}", row.rule);
             }
-            let id = operation["operationId"]
-                .as_str()
-                .unwrap_or(method)
-                .to_owned();
-            let rows = rows(operation, &id);
-            let mut text = String::new();
-            let documented: Vec<&Row<'_>> = rows.iter().filter(|r| r.claim.is_none()).collect();
-            if !documented.is_empty() {
-                text += "\n\nWhat WP Engine's reference states beyond the schema (the server \
-                         enforces it; the client does not check rules across fields):\n";
-                for row in documented {
-                    text += &format!("\n- {}", row.rule);
-                }
-            }
-            let claims: Vec<&Row<'_>> = rows.iter().filter(|r| r.claim.is_some()).collect();
-            if !claims.is_empty() {
-                text +=
-                    "\n\nUnverified claims from WP Engine's agent skills (not in the reference):\n";
-                for row in claims {
-                    text += &format!("\n- {}", row.rule);
-                    if let Some(wins) = row.claim.filter(|w| !w.is_empty()) {
-                        text += &format!(
-                            " Upstream's document says otherwise, and this crate follows it: {wins}."
-                        );
-                    }
-                }
-            }
-            if text.is_empty() {
-                continue;
-            }
-            let description = operation["description"].as_str().unwrap_or("").to_owned();
-            operation["description"] = Value::String(description + &text);
         }
+        let claims: Vec<&Row<'_>> = rows.iter().filter(|r| r.claim.is_some()).collect();
+        if !claims.is_empty() {
+            text += "\n\nUnverified claims from WP Engine's agent skills (not in the reference):\n";
+            for row in claims {
+                text += &format!("\n- {}", row.rule);
+                if let Some(wins) = row.claim.filter(|w| !w.is_empty()) {
+                    text += &format!(
+                        " Upstream's document says otherwise, and this crate follows it: {wins}."
+                    );
+                }
+            }
+        }
+        if text.is_empty() {
+            continue;
+        }
+        let description = operation["description"].as_str().unwrap_or("").to_owned();
+        operation["description"] = Value::String(description + &text);
     }
 }
 

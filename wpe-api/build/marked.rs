@@ -1,5 +1,5 @@
-//! What the generators of `build/open_enums.rs` and `build/secrets.rs`
-//! share: the schemas the spec marks with an `x-wpe-*` flag, and doc
+//! What the generators of `build/` share: the schemas the spec marks with
+//! an `x-wpe-*` flag, every operation object of the spec, and doc
 //! attributes written from a description.
 
 use serde_json::Value;
@@ -20,4 +20,16 @@ pub fn docs(text: &str, indent: &str) -> String {
     text.lines()
         .map(|line| format!("{indent}#[doc = {:?}]\n", format!(" {line}")))
         .collect()
+}
+
+/// Every operation object of `spec` (each method of each path item), for
+/// the build steps that change the copy progenitor reads.
+pub fn operations_mut(spec: &mut Value) -> impl Iterator<Item = &mut Value> {
+    spec["paths"]
+        .as_object_mut()
+        .expect("paths")
+        .values_mut()
+        .flat_map(|item| item.as_object_mut().expect("path item").iter_mut())
+        .filter(|(method, _)| method.as_str() != "parameters")
+        .map(|(_, operation)| operation)
 }
