@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use sha2::{Digest, Sha256};
 
 use xtask::report::{self, DocSummary, Lock, LockStatus, Report};
-use xtask::{deviations, diff, fetch, import, model};
+use xtask::{build_cost, deviations, diff, fetch, import, model};
 
 /// Workspace automation for wpe-api.
 #[derive(Debug, Parser)]
@@ -25,6 +25,31 @@ enum Command {
     /// Exit codes: 0 = ran (with --check: no unacknowledged drift); 1 = --check found
     /// unacknowledged drift (or, with --strict, a stale deviation); 2 = could not fetch or read a document.
     SyncSpec(SyncSpecArgs),
+    /// Measure what a library user pays to build wpe-api: a new app whose main.rs is the
+    /// README's first example against the same program on reqwest + serde, each built in a
+    /// fresh target directory in one run (clean debug, incremental, clean release, binary size).
+    ///
+    /// Exit codes: 0 = measured; 2 = a build failed or a file could not be read or written.
+    BuildCost(BuildCostArgs),
+}
+
+#[derive(Debug, Args)]
+struct BuildCostArgs {
+    /// How many times to build both apps (each run builds both, one after the other).
+    #[arg(long, default_value_t = 2)]
+    runs: usize,
+    /// Skip the release builds (and the binary sizes): about half the time.
+    #[arg(long)]
+    no_release: bool,
+    /// The wpe-api crate to build [default: <workspace>/wpe-api].
+    #[arg(long, value_name = "DIR")]
+    wpe_api: Option<PathBuf>,
+    /// Where the two apps are written [default: <workspace>/target/build-cost].
+    #[arg(long, value_name = "DIR")]
+    work_dir: Option<PathBuf>,
+    /// How many of the wpe-api app's slowest units to list.
+    #[arg(long, default_value_t = 10)]
+    slowest: usize,
 }
 
 #[derive(Debug, Args)]
@@ -87,6 +112,27 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::BuildCost(args) => {
+            let wpe_api = default_path(&args.wpe_api, "wpe-api");
+            let opts = build_cost::Options {
+                lock: wpe_api.join("../Cargo.lock"),
+                wpe_api,
+                work_dir: default_path(&args.work_dir, "target/build-cost"),
+                runs: args.runs.max(1),
+                release: !args.no_release,
+                slowest: args.slowest,
+            };
+            match build_cost::run(&opts) {
+                Ok(results) => {
+                    print!("{}", build_cost::render(&results, opts.slowest));
+                    ExitCode::SUCCESS
+                }
+                Err(cause) => {
+                    eprintln!("error: {cause}");
+                    ExitCode::from(2)
+                }
+            }
+        }
     }
 }
 
