@@ -17,7 +17,6 @@
 //!   `serde(default)`.
 
 use serde_json::Value;
-use syn::visit_mut::VisitMut;
 
 /// Removes every non-2xx response from the operations of `spec`.
 pub fn without_error_responses(spec: &mut Value) {
@@ -31,13 +30,11 @@ pub fn without_error_responses(spec: &mut Value) {
 /// as written, error responses included.
 pub fn adapt(file: &mut syn::File, spec: &Value) {
     adapt_sends(file);
-    let mut lenient = LenientRequiredNullable::default();
-    lenient.visit_file_mut(file);
+    let rewritten = lenient_required_nullable(&mut file.items);
     let expected = required_nullable(spec);
     assert_eq!(
-        lenient.rewritten, expected,
-        "the spec has {expected} required nullable properties; {} generated fields were made lenient",
-        lenient.rewritten
+        rewritten, expected,
+        "the spec has {expected} required nullable properties; {rewritten} generated fields were made lenient",
     );
 }
 
@@ -130,40 +127,57 @@ fn quote_tokens(node: &impl quote::ToTokens) -> String {
     node.to_token_stream().to_string()
 }
 
-/// Makes the fields of required nullable properties decode when missing.
+/// Makes the fields of required nullable properties decode when missing, in
+/// every struct and enum variant of `items` and their modules; returns how
+/// many fields it rewrote.
 ///
 /// typify generates such a field as an `Option` that is always serialized
 /// (`null` for `None`, as upstream wants the property present) and, with
 /// `#[serde(deserialize_with = "Option::deserialize")]`, one that fails to
 /// decode when the body leaves it out. Bodies from the live API and the
 /// docs' examples do leave such properties out, so that attribute becomes
-/// `#[serde(default)]`: a missing property decodes as `None`.
-#[derive(Default)]
-struct LenientRequiredNullable {
-    rewritten: usize,
-}
-
-impl VisitMut for LenientRequiredNullable {
-    fn visit_field_mut(&mut self, field: &mut syn::Field) {
-        for attr in &mut field.attrs {
-            let syn::Meta::List(list) = &attr.meta else {
+/// `#[serde(default)]`: a missing property decodes as `None`. (A plain walk
+/// of the items, not syn's `visit-mut`: that feature would lengthen syn's
+/// build, which every user's build waits for.)
+fn lenient_required_nullable(items: &mut [syn::Item]) -> usize {
+    let mut rewritten = 0;
+    for item in items {
+        let fields: Vec<&mut syn::Field> = match item {
+            syn::Item::Mod(module) => {
+                if let Some((_, inner)) = module.content.as_mut() {
+                    rewritten += lenient_required_nullable(inner);
+                }
                 continue;
-            };
-            let tokens: String = list
-                .tokens
-                .to_string()
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect();
-            if list.path.is_ident("serde")
-                && tokens == r#"deserialize_with="::std::option::Option::deserialize""#
-            {
-                *attr = syn::parse_quote!(#[serde(default)]);
-                self.rewritten += 1;
+            }
+            syn::Item::Struct(item) => item.fields.iter_mut().collect(),
+            syn::Item::Enum(item) => item
+                .variants
+                .iter_mut()
+                .flat_map(|v| v.fields.iter_mut())
+                .collect(),
+            _ => continue,
+        };
+        for field in fields {
+            for attr in &mut field.attrs {
+                let syn::Meta::List(list) = &attr.meta else {
+                    continue;
+                };
+                let tokens: String = list
+                    .tokens
+                    .to_string()
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                if list.path.is_ident("serde")
+                    && tokens == r#"deserialize_with="::std::option::Option::deserialize""#
+                {
+                    *attr = syn::parse_quote!(#[serde(default)]);
+                    rewritten += 1;
+                }
             }
         }
-        syn::visit_mut::visit_field_mut(self, field);
     }
+    rewritten
 }
 
 /// How many properties anywhere in the spec are both required and nullable.
