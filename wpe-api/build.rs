@@ -58,7 +58,6 @@ fn main() {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_derive("schemars::JsonSchema")
         .with_inner_type("crate::retry::Shared".parse().expect("inner type path"))
         .with_hooks(progenitor::HooksMode::Expected)
         .with_replacement("PageLimit", "crate::bounded::PageLimit", std::iter::empty())
@@ -72,6 +71,11 @@ fn main() {
             "crate::bulk_domains::BulkDomainsResult",
             std::iter::empty(),
         );
+    // The JsonSchema derive is optional: most users never ask for a schema, and
+    // every type paying for it was a measurable share of the crate's build.
+    if std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some() {
+        settings.with_derive("schemars::JsonSchema");
+    }
     for name in open_enums::names(&raw) {
         let impls = [TypeImpl::Display, TypeImpl::FromStr].into_iter();
         settings.with_replacement(name, format!("crate::open_enum::{name}"), impls);

@@ -456,3 +456,41 @@ async fn a_list_without_results_is_an_empty_list() {
     assert!(streamed.is_empty());
     assert_eq!(server.requests().len(), 3, "one request each");
 }
+
+/// With the `schemars` feature every type describes itself as JSON Schema:
+/// what the stand-in sends validates against its type's schema, a body
+/// missing a required field does not, and the hand-written types keep their
+/// rules (page bounds, a password that is write-only).
+#[tokio::test]
+async fn the_schemars_feature_describes_what_the_api_sends() {
+    use wpe_api::fake::{FakeConfig, FakeServer};
+    use wpe_api::types::{InstallsPage, PageLimit, SftpPassword};
+
+    let server = FakeServer::start(FakeConfig::default()).await;
+    let installs = server.client().list_installs().send().await.unwrap();
+    let sent = serde_json::to_value(installs.into_inner()).unwrap();
+    assert!(!sent["results"].as_array().unwrap().is_empty());
+
+    let schema = serde_json::to_value(schemars::schema_for!(InstallsPage)).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    if let Err(err) = validator.validate(&sent) {
+        panic!("the demo's installs do not match InstallsPage's schema: {err}");
+    }
+    let mut nameless = sent.clone();
+    nameless["results"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("name");
+    assert!(
+        !validator.is_valid(&nameless),
+        "an install without its required name must not validate"
+    );
+
+    let limit = serde_json::to_value(schemars::schema_for!(PageLimit)).unwrap();
+    assert_eq!(
+        (limit["minimum"].as_i64(), limit["maximum"].as_i64()),
+        (Some(0), Some(100))
+    );
+    let password = serde_json::to_value(schemars::schema_for!(SftpPassword)).unwrap();
+    assert_eq!(password["writeOnly"], json!(true), "{password}");
+}

@@ -1,6 +1,7 @@
 //! Integer query parameters with upstream bounds, checked before a request
 //! is sent: page sizes of the list endpoints and of the usage endpoint.
 
+#[cfg(feature = "schemars")]
 use std::borrow::Cow;
 use std::fmt;
 
@@ -81,6 +82,7 @@ macro_rules! bounded {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl schemars::JsonSchema for $name {
             fn schema_name() -> Cow<'static, str> {
                 Cow::Borrowed(stringify!($name))

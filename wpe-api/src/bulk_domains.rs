@@ -38,7 +38,8 @@ use crate::types::DomainOrRedirect;
 /// assert!(serde_json::to_string(&single)?.starts_with(r#"{"domains":"#));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BulkDomainsResult {
     /// The domains created.
     domains: Vec<DomainOrRedirect>,

@@ -14,6 +14,7 @@
 //! assert_eq!(short.to_string(), "SftpPassword must be 8 to 64 characters long, not 5 (the value is not shown)");
 //! ```
 
+#[cfg(feature = "schemars")]
 use std::borrow::Cow;
 use std::fmt;
 
@@ -132,6 +133,7 @@ macro_rules! secret_string {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl schemars::JsonSchema for $name {
             fn schema_name() -> Cow<'static, str> {
                 Cow::Borrowed(stringify!($name))
