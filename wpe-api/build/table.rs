@@ -383,7 +383,7 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
              resource: {resource:?}, summary: {summary:?}, params: &[{params}], body: {body}, \
              authenticated: {authenticated}, idempotent: {idempotent}, \
              paging: {paging}, rate_limit: {rate_limit}, job: {job}, success_status: {status}, \
-             response: {response}, decode: {decode}, behaviours: {behaviours} }},",
+             response: {response}, #[cfg(feature = \"dispatch\")] decode: {decode}, behaviours: {behaviours} }},",
             snake = op.snake(),
             method = op.method.to_uppercase(),
             path = op.path,

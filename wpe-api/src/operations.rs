@@ -15,9 +15,10 @@
 //!
 //! Beside them, each operation's parameters ([`Operation::params`]: name,
 //! path or query, kind, whether required, a one-line description) and
-//! request body ([`Operation::body`]) come from the spec too, and
-//! [`call`] and [`stream`] send any operation by name, from text values
-//! and a JSON body, through its typed builder: what a command line needs.
+//! request body ([`Operation::body`]) come from the spec too. With the
+//! `dispatch` feature, `call` and `stream` send any operation by name, from
+//! text values and a JSON body, through its typed builder: what a command
+//! line needs.
 //!
 //! ```
 //! use wpe_api::operations::{self, Paging};
@@ -69,65 +70,11 @@ pub struct Operation {
     pub success_status: u16,
     /// The schema of the successful answer's JSON body, if it has one.
     pub response: Option<&'static str>,
+    #[cfg(feature = "dispatch")]
     decode: Option<Decode>,
     /// What WP Engine states about the operation beyond its schema
     /// (`x-wpe-behaviours`); the method's docs list the same rules.
     pub behaviours: &'static [Behaviour],
-}
-
-/// Decodes a body as an operation's successful answer and encodes it back.
-type Decode = fn(&[u8]) -> Result<serde_json::Value, DecodeError>;
-
-/// Why a body did not decode as an operation's answer: where, and what.
-#[derive(Debug)]
-pub struct DecodeError {
-    path: String,
-    source: serde_json::Error,
-}
-
-impl DecodeError {
-    /// The field the error is about, as `results[0].status` (`.` for the body as a whole).
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    /// serde_json's error, with its line and column.
-    pub fn source_error(&self) -> &serde_json::Error {
-        &self.source
-    }
-}
-
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path, self.source)
-    }
-}
-
-impl std::error::Error for DecodeError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
-}
-
-/// Decodes `body` as `T`, naming the field on failure, and encodes the value back.
-fn round_trip<T>(body: &[u8]) -> Result<serde_json::Value, DecodeError>
-where
-    T: serde::de::DeserializeOwned + serde::Serialize,
-{
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value: T =
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| DecodeError {
-            path: e.path().to_string(),
-            source: e.into_inner(),
-        })?;
-    deserializer.end().map_err(|source| DecodeError {
-        path: ".".into(),
-        source,
-    })?;
-    serde_json::to_value(value).map_err(|source| DecodeError {
-        path: ".".into(),
-        source,
-    })
 }
 
 /// A path or query parameter of an operation.
@@ -344,28 +291,6 @@ pub enum Proof {
 }
 
 impl Operation {
-    /// Decodes `body` as this operation's successful answer, as the client
-    /// would, and encodes the typed value back to JSON (what the client
-    /// made of it); `None` when the answer has no JSON body. An error names
-    /// the field that did not decode.
-    ///
-    /// ```
-    /// let show = wpe_api::operations::find("show_backup").unwrap();
-    /// let backup = show.decode_response(
-    ///     br#"{"id": "28c78b6d-c2da-4f09-85f5-1ad588089b2d", "status": "completed"}"#,
-    /// ).unwrap();
-    /// assert_eq!(backup.unwrap()["status"], "completed");
-    /// let err = show
-    ///     .decode_response(br#"{"id": "28c78b6d-c2da-4f09-85f5-1ad588089b2d", "status": 7}"#)
-    ///     .unwrap()
-    ///     .unwrap_err();
-    /// assert_eq!(err.path(), "status");
-    /// assert!(wpe_api::operations::find("purge_cache").unwrap().decode_response(b"").is_none());
-    /// ```
-    pub fn decode_response(&self, body: &[u8]) -> Option<Result<serde_json::Value, DecodeError>> {
-        self.decode.map(|decode| decode(body))
-    }
-
     /// The position of path parameter `name` (e.g. `install_id`) among the
     /// segments of [`Operation::path`].
     ///
@@ -400,27 +325,22 @@ impl Operation {
         self.params.iter().find(|p| p.name == name)
     }
 
-    /// Whether [`stream`] walks this operation's list (it has `x-wpe-paging`).
+    /// Whether the operation lists something page by page (it has `x-wpe-paging`),
+    /// so that `operations::stream` (feature `dispatch`) walks it.
     pub fn is_paged(&self) -> bool {
         !matches!(self.paging, Paging::NotAList)
     }
 }
 
+#[cfg(feature = "dispatch")]
 mod dispatch;
-pub use dispatch::{call, stream, Args};
+#[cfg(feature = "dispatch")]
+use dispatch::{round_trip, Decode};
+#[cfg(feature = "dispatch")]
+pub use dispatch::{call, decode_error_body, stream, Args, DecodeError};
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 
-/// Decodes `body` as the API's error body ([`crate::types::ErrorResponse`]),
-/// as the client does for every error status, and encodes it back.
-///
-/// ```
-/// let body = wpe_api::operations::decode_error_body(br#"{"message": "Not Found"}"#).unwrap();
-/// assert_eq!(body["message"], "Not Found");
-/// ```
-pub fn decode_error_body(body: &[u8]) -> Result<serde_json::Value, DecodeError> {
-    round_trip::<crate::types::ErrorResponse>(body)
-}
 
 /// The operation behind a client method name (as in `OperationInfo::operation_id`).
 pub fn find(id: &str) -> Option<&'static Operation> {

@@ -318,3 +318,93 @@ fn not_a_list(id: &str) -> Error {
 }
 
 include!(concat!(env!("OUT_DIR"), "/dispatch.rs"));
+
+/// Decodes a body as an operation's successful answer and encodes it back.
+pub(super) type Decode = fn(&[u8]) -> Result<serde_json::Value, DecodeError>;
+
+/// Why a body did not decode as an operation's answer: where, and what.
+#[derive(Debug)]
+pub struct DecodeError {
+    path: String,
+    source: serde_json::Error,
+}
+
+impl DecodeError {
+    /// The field the error is about, as `results[0].status` (`.` for the body as a whole).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// serde_json's error, with its line and column.
+    pub fn source_error(&self) -> &serde_json::Error {
+        &self.source
+    }
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.source)
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Decodes `body` as `T`, naming the field on failure, and encodes the value back.
+pub(super) fn round_trip<T>(body: &[u8]) -> Result<serde_json::Value, DecodeError>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize,
+{
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value: T =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| DecodeError {
+            path: e.path().to_string(),
+            source: e.into_inner(),
+        })?;
+    deserializer.end().map_err(|source| DecodeError {
+        path: ".".into(),
+        source,
+    })?;
+    serde_json::to_value(value).map_err(|source| DecodeError {
+        path: ".".into(),
+        source,
+    })
+}
+
+impl Operation {
+    /// Decodes `body` as this operation's successful answer, as the client
+    /// would, and encodes the typed value back to JSON (what the client
+    /// made of it); `None` when the answer has no JSON body. An error names
+    /// the field that did not decode.
+    ///
+    /// ```
+    /// let show = wpe_api::operations::find("show_backup").unwrap();
+    /// let backup = show.decode_response(
+    ///     br#"{"id": "28c78b6d-c2da-4f09-85f5-1ad588089b2d", "status": "completed"}"#,
+    /// ).unwrap();
+    /// assert_eq!(backup.unwrap()["status"], "completed");
+    /// let err = show
+    ///     .decode_response(br#"{"id": "28c78b6d-c2da-4f09-85f5-1ad588089b2d", "status": 7}"#)
+    ///     .unwrap()
+    ///     .unwrap_err();
+    /// assert_eq!(err.path(), "status");
+    /// assert!(wpe_api::operations::find("purge_cache").unwrap().decode_response(b"").is_none());
+    /// ```
+    pub fn decode_response(&self, body: &[u8]) -> Option<Result<serde_json::Value, DecodeError>> {
+        self.decode.map(|decode| decode(body))
+    }
+}
+
+/// Decodes `body` as the API's error body ([`crate::types::ErrorResponse`]),
+/// as the client does for every error status, and encodes it back.
+///
+/// ```
+/// let body = wpe_api::operations::decode_error_body(br#"{"message": "Not Found"}"#).unwrap();
+/// assert_eq!(body["message"], "Not Found");
+/// ```
+pub fn decode_error_body(body: &[u8]) -> Result<serde_json::Value, DecodeError> {
+    round_trip::<crate::types::ErrorResponse>(body)
+}
