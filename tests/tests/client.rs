@@ -494,3 +494,46 @@ async fn the_schemars_feature_describes_what_the_api_sends() {
     let password = serde_json::to_value(schemars::schema_for!(SftpPassword)).unwrap();
     assert_eq!(password["writeOnly"], json!(true), "{password}");
 }
+
+/// An `https` base URL speaks TLS with the default setup (rustls on ring,
+/// without reqwest's own provider): the first bytes the server gets are a
+/// TLS ClientHello offering HTTP/2 and HTTP/1.1, and a server that hangs up
+/// during the handshake is a communication error, not a panic.
+#[tokio::test]
+async fn an_https_base_url_starts_a_tls_handshake_offering_h2() {
+    use tokio::io::AsyncReadExt;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut header = [0u8; 5];
+        socket.read_exact(&mut header).await.unwrap();
+        let mut hello = vec![0u8; usize::from(u16::from_be_bytes([header[3], header[4]]))];
+        socket.read_exact(&mut hello).await.unwrap();
+        (header, hello)
+    });
+    let client = Client::builder()
+        .credentials(Credentials::new("someone", TEST_PASSWORD))
+        .base_url(format!("https://localhost:{port}/v1"))
+        .retry_policy(wpe_api::retry::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client.get_current_user().send().await.unwrap_err();
+    assert!(matches!(err, Error::CommunicationError(_)), "{err:?}");
+
+    let (header, hello) = server.await.unwrap();
+    assert_eq!(header[0], 0x16, "a TLS handshake record");
+    assert_eq!(hello[0], 0x01, "a ClientHello");
+    let offers = |protocol: &[u8]| {
+        let mut entry = vec![u8::try_from(protocol.len()).unwrap()];
+        entry.extend_from_slice(protocol);
+        hello.windows(entry.len()).any(|w| w == entry.as_slice())
+    };
+    assert!(
+        offers(b"h2") && offers(b"http/1.1"),
+        "ALPN offers h2 and http/1.1"
+    );
+    let text = String::from_utf8_lossy(&hello);
+    assert!(text.contains("localhost"), "the server name is sent (SNI)");
+}

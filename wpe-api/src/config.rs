@@ -67,6 +67,10 @@ pub enum ConfigError {
     /// The HTTP stack could not be set up (for instance, no TLS backend).
     #[error("could not set up the HTTP client: {0}")]
     Http(#[source] reqwest::Error),
+    /// TLS could not be set up: the platform's certificate verifier or the
+    /// protocol versions were refused.
+    #[error("could not set up TLS: {0} (check the system's CA certificates, or build with the `native-tls` feature)")]
+    Tls(String),
 }
 
 /// An API user name and password. Neither is ever shown by `Debug`.
@@ -220,7 +224,7 @@ impl ClientBuilder {
             .map_err(|_| ConfigError::InvalidUserAgent(self.user_agent.clone()))?;
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, credentials.header()?);
-        let http = reqwest::Client::builder()
+        let http = tls(reqwest::Client::builder())?
             .default_headers(headers)
             .user_agent(user_agent)
             .timeout(self.timeout)
@@ -235,6 +239,38 @@ impl ClientBuilder {
             crate::retry::Shared::new(self.retry),
         ))
     }
+}
+
+/// With the default `rustls` feature, rustls with the *ring* crypto provider
+/// and the platform's certificate verifier, offering HTTP/2 and HTTP/1.1, as
+/// reqwest sets rustls up itself. reqwest's own provider, aws-lc, takes most
+/// of a user's clean build (its C library); ring builds in seconds. The
+/// `rustls-aws-lc` or `native-tls` feature hands TLS back to reqwest.
+#[cfg(all(
+    feature = "rustls",
+    not(feature = "rustls-aws-lc"),
+    not(feature = "native-tls")
+))]
+fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_platform_verifier())
+        .map_err(|e| ConfigError::Tls(e.to_string()))?
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(builder.tls_backend_preconfigured(config))
+}
+
+/// TLS as reqwest sets it up for the features chosen.
+#[cfg(not(all(
+    feature = "rustls",
+    not(feature = "rustls-aws-lc"),
+    not(feature = "native-tls")
+)))]
+fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
+    Ok(builder)
 }
 
 fn normalise_base_url(url: &str) -> Result<String, ConfigError> {
