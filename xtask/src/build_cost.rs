@@ -96,6 +96,9 @@ pub struct Options {
     pub release: bool,
     /// How many of the `wpe-api` app's slowest units to list.
     pub slowest: usize,
+    /// `wpe-api` features to build instead of its defaults (e.g. `rustls-aws-lc`,
+    /// reqwest's own TLS provider, as the reqwest app has).
+    pub features: Option<Vec<String>>,
 }
 
 /// One app's figures in one run.
@@ -192,9 +195,13 @@ pub fn run(opts: &Options) -> Result<Vec<(AppCost, AppCost)>, String> {
     write_app(
         &wpe_app,
         &format!(
-            "wpe-api = {{ path = {:?} }}\n\
+            "wpe-api = {{ path = {:?}{} }}\n\
              tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n",
-            wpe_api.display().to_string()
+            wpe_api.display().to_string(),
+            match &opts.features {
+                Some(features) => format!(", default-features = false, features = {features:?}"),
+                None => String::new(),
+            }
         ),
         &example,
         &lock,

@@ -50,6 +50,10 @@ struct BuildCostArgs {
     /// How many of the wpe-api app's slowest units to list.
     #[arg(long, default_value_t = 10)]
     slowest: usize,
+    /// Build the wpe-api app with these wpe-api features instead of its defaults, e.g.
+    /// `--features rustls-aws-lc` for the reqwest app's TLS provider.
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    features: Option<Vec<String>>,
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +125,7 @@ fn main() -> ExitCode {
                 runs: args.runs.max(1),
                 release: !args.no_release,
                 slowest: args.slowest,
+                features: args.features,
             };
             match build_cost::run(&opts) {
                 Ok(results) => {
