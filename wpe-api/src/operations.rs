@@ -335,12 +335,11 @@ impl Operation {
 #[cfg(feature = "dispatch")]
 mod dispatch;
 #[cfg(feature = "dispatch")]
-use dispatch::{round_trip, Decode};
-#[cfg(feature = "dispatch")]
 pub use dispatch::{call, decode_error_body, stream, Args, DecodeError};
+#[cfg(feature = "dispatch")]
+use dispatch::{round_trip, Decode};
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));
-
 
 /// The operation behind a client method name (as in `OperationInfo::operation_id`).
 pub fn find(id: &str) -> Option<&'static Operation> {
