@@ -15,6 +15,11 @@
 //!   `None` when a body leaves it out (the live API and the docs' examples
 //!   do): typify's `deserialize_with = "Option::deserialize"` becomes
 //!   `serde(default)`.
+//! - **Output:** typify's builders (`types::builder::X`, `X::builder()`) are
+//!   kept for the schemas a request body can hold, the ones `body_map`
+//!   hands out, and dropped for the schemas only answers use: their fields
+//!   are public, nobody sends them, and they were a third of the crate's
+//!   generated code, compiled in every user's build.
 
 use serde_json::Value;
 
@@ -30,12 +35,109 @@ pub fn without_error_responses(spec: &mut Value) {
 /// as written, error responses included.
 pub fn adapt(file: &mut syn::File, spec: &Value) {
     adapt_sends(file);
+    without_answer_builders(file, spec);
     let rewritten = lenient_required_nullable(&mut file.items);
     let expected = required_nullable(spec);
     assert_eq!(
         rewritten, expected,
         "the spec has {expected} required nullable properties; {rewritten} generated fields were made lenient",
     );
+}
+
+/// The component schemas a request can hold: those its body or parameters
+/// refer to, and everything they refer to in turn.
+fn request_schemas(spec: &Value) -> std::collections::BTreeSet<String> {
+    fn refs(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, inner) in map {
+                    match (key.as_str(), inner.as_str()) {
+                        ("$ref", Some(target)) => {
+                            if let Some(name) = target.strip_prefix("#/components/schemas/") {
+                                out.push(name.to_owned());
+                            }
+                        }
+                        _ => refs(inner, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| refs(item, out)),
+            _ => {}
+        }
+    }
+    let mut todo = Vec::new();
+    for item in spec["paths"].as_object().expect("paths").values() {
+        for (method, operation) in item.as_object().expect("path item") {
+            if method == "parameters" {
+                refs(operation, &mut todo);
+            } else {
+                refs(&operation["requestBody"], &mut todo);
+                refs(&operation["parameters"], &mut todo);
+            }
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if seen.insert(name.clone()) {
+            refs(&spec["components"]["schemas"][&name], &mut todo);
+        }
+    }
+    seen
+}
+
+/// Drops typify's builder, and `X::builder()`, of every component schema
+/// no request can hold (see the module docs).
+fn without_answer_builders(file: &mut syn::File, spec: &Value) {
+    let keep = request_schemas(spec);
+    let answers_only: std::collections::BTreeSet<String> = spec["components"]["schemas"]
+        .as_object()
+        .expect("components.schemas")
+        .keys()
+        .filter(|name| !keep.contains(*name))
+        .cloned()
+        .collect();
+    // The type an item is about: `X` in `struct X`, `impl X`, `impl .. for X`,
+    // `impl .. for super::X`.
+    fn subject(item: &syn::Item) -> Option<String> {
+        match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Impl(block) => match block.self_ty.as_ref() {
+                syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    let types = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
+            _ => None,
+        })
+        .expect("the generated `types` module");
+    let mut dropped = 0;
+    for item in types.1.iter_mut() {
+        if let syn::Item::Mod(module) = item {
+            if module.ident == "builder" {
+                let items = &mut module.content.as_mut().expect("builder items").1;
+                let before = items.len();
+                items.retain(|item| !subject(item).is_some_and(|name| answers_only.contains(&name)));
+                dropped += before - items.len();
+            }
+        }
+    }
+    // `impl X { pub fn builder() -> builder::X }`, where X lost its builder.
+    types.1.retain(|item| {
+        let syn::Item::Impl(block) = item else {
+            return true;
+        };
+        let only_builder = block.trait_.is_none()
+            && block.items.len() == 1
+            && matches!(&block.items[0], syn::ImplItem::Fn(f) if f.sig.ident == "builder");
+        !(only_builder && subject(item).is_some_and(|name| answers_only.contains(&name)))
+    });
+    assert!(dropped > 0, "no answer-only builder found to drop");
 }
 
 /// Makes every builder's `send` return `crate::Error`, without `api-version`.
