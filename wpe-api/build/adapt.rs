@@ -122,7 +122,8 @@ fn without_answer_builders(file: &mut syn::File, spec: &Value) {
             if module.ident == "builder" {
                 let items = &mut module.content.as_mut().expect("builder items").1;
                 let before = items.len();
-                items.retain(|item| !subject(item).is_some_and(|name| answers_only.contains(&name)));
+                items
+                    .retain(|item| !subject(item).is_some_and(|name| answers_only.contains(&name)));
                 dropped += before - items.len();
             }
         }
