@@ -108,28 +108,13 @@ fn without_answer_builders(file: &mut syn::File, spec: &Value) {
             _ => None,
         }
     }
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
-            _ => None,
-        })
-        .expect("the generated `types` module");
-    let mut dropped = 0;
-    for item in types.1.iter_mut() {
-        if let syn::Item::Mod(module) = item {
-            if module.ident == "builder" {
-                let items = &mut module.content.as_mut().expect("builder items").1;
-                let before = items.len();
-                items
-                    .retain(|item| !subject(item).is_some_and(|name| answers_only.contains(&name)));
-                dropped += before - items.len();
-            }
-        }
-    }
+    let types = module_items(&mut file.items, "types");
+    let builders = module_items(types, "builder");
+    let before = builders.len();
+    builders.retain(|item| !subject(item).is_some_and(|name| answers_only.contains(&name)));
+    let dropped = before - builders.len();
     // `impl X { pub fn builder() -> builder::X }`, where X lost its builder.
-    types.1.retain(|item| {
+    types.retain(|item| {
         let syn::Item::Impl(block) = item else {
             return true;
         };
@@ -141,18 +126,23 @@ fn without_answer_builders(file: &mut syn::File, spec: &Value) {
     assert!(dropped > 0, "no answer-only builder found to drop");
 }
 
-/// Makes every builder's `send` return `crate::Error`, without `api-version`.
-fn adapt_sends(file: &mut syn::File) {
-    let builders = file
-        .items
+/// The items of the generated module `name` among `items`.
+fn module_items<'a>(items: &'a mut [syn::Item], name: &str) -> &'a mut Vec<syn::Item> {
+    items
         .iter_mut()
         .find_map(|item| match item {
-            syn::Item::Mod(module) if module.ident == "builder" => module.content.as_mut(),
+            syn::Item::Mod(module) if module.ident == name => module.content.as_mut(),
             _ => None,
         })
-        .expect("the generated `builder` module");
+        .map(|(_, items)| items)
+        .unwrap_or_else(|| panic!("the generated `{name}` module"))
+}
+
+/// Makes every builder's `send` return `crate::Error`, without `api-version`.
+fn adapt_sends(file: &mut syn::File) {
+    let builders = module_items(&mut file.items, "builder");
     let mut sends = 0;
-    for item in &mut builders.1 {
+    for item in builders {
         let syn::Item::Impl(block) = item else {
             continue;
         };
