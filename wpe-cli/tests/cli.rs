@@ -5,103 +5,12 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
-use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_PASSWORD, DEMO_USER};
+use wpe_api::fake::{FakeConfig, Seed, DEMO_PASSWORD, DEMO_USER};
 use wpe_api::operations::{ParamKind, OPERATIONS};
-use wpe_api::Client;
 
-/// A stand-in on a runtime of its own; the binary runs on the test's thread.
-struct Stand {
-    server: FakeServer,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl Stand {
-    fn start(seed: Seed) -> Stand {
-        Stand::with_config(FakeConfig::with_seed(seed))
-    }
-
-    fn with_config(config: FakeConfig) -> Stand {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let server = runtime.block_on(FakeServer::start(config));
-        Stand { server, runtime }
-    }
-
-    fn demo() -> Stand {
-        Stand::start(Seed::Demo)
-    }
-
-    /// `wpe` with this stand-in's URL and the demo user's credentials.
-    fn wpe(&self) -> Command {
-        let mut command = wpe_without_credentials();
-        command
-            .env("WPE_API_URL", self.server.base_url())
-            .env("WPE_API_USER", DEMO_USER)
-            .env("WPE_API_PASSWORD", DEMO_PASSWORD);
-        command
-    }
-
-    fn client(&self) -> Client {
-        self.server.client()
-    }
-
-    fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
-        self.runtime.block_on(future)
-    }
-
-    fn install_id(&self, name: &str) -> String {
-        let installs = self
-            .block_on(self.client().list_installs().send())
-            .unwrap()
-            .into_inner();
-        installs
-            .results
-            .iter()
-            .find(|i| i.name.as_str() == name)
-            .unwrap()
-            .id
-            .to_string()
-    }
-}
-
-fn wpe_without_credentials() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wpe"));
-    command
-        .env_remove("WPE_API_URL")
-        .env_remove("WPE_API_USER")
-        .env_remove("WPE_API_PASSWORD");
-    command
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(command: &mut Command) -> Run {
-    let output = command.output().unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
-
-fn ok(command: &mut Command) -> String {
-    let run = run(command);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    run.stdout
-}
-
-fn json_of(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|err| panic!("not JSON ({err}): {text}"))
-}
+mod common;
+use common::{json_of, ok, run, wpe_without_credentials, Stand};
 
 /// The hand-written commands inside a generated group (the others, such as
 /// `wpe backup`, are groups of their own with no subcommands).
