@@ -70,11 +70,41 @@ fn param(spec: &Value, raw: &Value, op: &str) -> Param {
         other => panic!("{op}: parameter {name} is in {other}: only path and query are supported"),
     };
     let (schema_name, schema) = resolve(spec, &p["schema"]);
+    let (kind, natural) = scalar_kind(schema)
+        .unwrap_or_else(|| panic!("{op}: parameter {name} has unsupported type {:?}", schema["type"]));
+    // A named schema is a type of its own in `crate::types`; an inline one
+    // is the natural Rust type, as progenitor makes them.
+    let rust_type = match (schema_name, natural) {
+        (Some(schema), _) => format!("crate::types::{}", schema.to_upper_camel_case()),
+        (None, Some(natural)) => natural.to_owned(),
+        (None, None) => {
+            panic!(
+                "{op}: parameter {name}: an inline enum needs a named schema (components/schemas)"
+            )
+        }
+    };
+    let description = one_line(p["description"].as_str().unwrap_or_else(|| {
+        panic!("{op}: parameter {name} needs a description (it is the CLI's help)")
+    }));
+    Param {
+        required: p["required"].as_bool().unwrap_or(false),
+        name,
+        location,
+        description,
+        kind,
+        rust_type,
+    }
+}
+
+/// A scalar schema's `ParamKind` as Rust source, and the natural Rust type
+/// of an inline schema of that kind (`None` for an enum, which needs a
+/// named schema); `None` for an object or an array.
+fn scalar_kind(schema: &Value) -> Option<(String, Option<&'static str>)> {
     let int = |key: &str| match schema.get(key) {
         None => "None".to_owned(),
         Some(v) => format!("Some({})", v.as_i64().expect("integer bound")),
     };
-    let (kind, natural) = match (schema["type"].as_str(), schema["format"].as_str()) {
+    Some(match (schema["type"].as_str(), schema["format"].as_str()) {
         (Some("string"), _) if schema.get("enum").is_some() => {
             let values: Vec<&str> = schema["enum"]
                 .as_array()
@@ -107,30 +137,58 @@ fn param(spec: &Value, raw: &Value, op: &str) -> Param {
             )
         }
         (Some("boolean"), _) => ("ParamKind::Boolean".to_owned(), Some("bool")),
-        other => panic!("{op}: parameter {name} has unsupported type {other:?}"),
-    };
-    // A named schema is a type of its own in `crate::types`; an inline one
-    // is the natural Rust type, as progenitor makes them.
-    let rust_type = match (schema_name, natural) {
-        (Some(schema), _) => format!("crate::types::{}", schema.to_upper_camel_case()),
-        (None, Some(natural)) => natural.to_owned(),
-        (None, None) => {
-            panic!(
-                "{op}: parameter {name}: an inline enum needs a named schema (components/schemas)"
-            )
-        }
-    };
-    let description = one_line(p["description"].as_str().unwrap_or_else(|| {
-        panic!("{op}: parameter {name} needs a description (it is the CLI's help)")
-    }));
-    Param {
-        required: p["required"].as_bool().unwrap_or(false),
-        name,
-        location,
-        description,
-        kind,
-        rust_type,
+        _ => return None,
+    })
+}
+
+/// A property's schema with `$ref` and a one-member `allOf` (how the spec
+/// makes a referenced schema nullable or gives it a description) followed.
+fn property_schema<'a>(spec: &'a Value, property: &'a Value) -> &'a Value {
+    let (_, target) = resolve(spec, property);
+    match target.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+        Some([one]) => property_schema(spec, one),
+        _ => target,
     }
+}
+
+/// The top-level fields of the request body schema `name`, as `Field`
+/// literals: a scalar by its kind, an array of scalars as a list of that
+/// kind, anything else (an object, a list of objects) as JSON text.
+fn body_fields(spec: &Value, name: &str, op: &str) -> String {
+    let schema = &spec["components"]["schemas"][name];
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut fields = String::new();
+    for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+        let target = property_schema(spec, property);
+        let kind = match scalar_kind(target) {
+            Some((kind, _)) => format!("FieldKind::Scalar({kind})"),
+            None if target["type"] == "array" => {
+                match scalar_kind(property_schema(spec, &target["items"])) {
+                    Some((kind, _)) => format!("FieldKind::List({kind})"),
+                    None => "FieldKind::Json".to_owned(),
+                }
+            }
+            None => "FieldKind::Json".to_owned(),
+        };
+        let description = [property, target]
+            .iter()
+            .find_map(|v| v["description"].as_str())
+            .map(one_line)
+            .unwrap_or_else(|| {
+                panic!("{op}: body field {field} needs a description (it is the CLI's help)")
+            });
+        let _ = write!(
+            fields,
+            "Field {{ name: {field:?}, kind: {kind}, required: {}, description: {description:?} }}, ",
+            required.contains(&field.as_str())
+        );
+    }
+    fields
 }
 
 fn request_body(spec: &Value, raw: &Value, op: &str) -> Option<(String, bool)> {
@@ -346,6 +404,16 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
                 )
             }
         };
+        let destructive = match (op.method, x.get("x-wpe-destructive")) {
+            ("delete", Some(Value::Bool(false))) => {
+                panic!("{id}: every DELETE is destructive; drop `x-wpe-destructive: false`")
+            }
+            ("delete", _) => true,
+            (_, None) => false,
+            (_, Some(v)) => v
+                .as_bool()
+                .unwrap_or_else(|| panic!("{id}: `x-wpe-destructive` is true or false")),
+        };
         let (status, schema) = op.success();
         let (response, decode) = match schema {
             None => ("None".to_owned(), "None".to_owned()),
@@ -373,15 +441,16 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
         let body = match &op.body {
             None => "None".to_owned(),
             Some((schema, required)) => format!(
-                "Some(RequestBody {{ schema: {schema:?}, required: {required}, secrets: &{:?} }})",
-                secret_fields(spec, schema)
+                "Some(RequestBody {{ schema: {schema:?}, required: {required}, secrets: &{:?}, fields: &[{}] }})",
+                secret_fields(spec, schema),
+                body_fields(spec, schema, id)
             ),
         };
         let _ = writeln!(
             code,
             "    Operation {{ id: {snake:?}, operation_id: {id:?}, method: {method:?}, path: {path:?}, \
              resource: {resource:?}, summary: {summary:?}, params: &[{params}], body: {body}, \
-             authenticated: {authenticated}, idempotent: {idempotent}, \
+             authenticated: {authenticated}, idempotent: {idempotent}, destructive: {destructive}, \
              paging: {paging}, rate_limit: {rate_limit}, job: {job}, success_status: {status}, \
              response: {response}, #[cfg(feature = \"dispatch\")] decode: {decode}, behaviours: {behaviours} }},",
             snake = op.snake(),

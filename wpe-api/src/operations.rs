@@ -11,11 +11,13 @@
 //! | `x-wpe-paging` | [`Operation::paging`] | how the list is walked: `offset`, `token`, or `none` (one response); for `offset`, `empty_status` names the error status the API answers for a list with no items |
 //! | `x-wpe-rate-limit` | [`Operation::rate_limit`] | a per-install spacing the API enforces, kept client-side |
 //! | `x-wpe-job` | [`Operation::job`] | the asynchronous job the operation starts, and the operation that polls it |
+//! | `x-wpe-destructive` | [`Operation::destructive`] | the operation destroys or overwrites what cannot be had back; every `DELETE` is, without saying so |
 //! | `x-wpe-behaviours` | [`Operation::behaviours`] | what WP Engine states about the operation beyond its schema (rules across fields, defaults, limits, asynchronous effects, required roles), each with its source and the stand-in scenario that proves the stand-in follows it, or why it does not |
 //!
 //! Beside them, each operation's parameters ([`Operation::params`]: name,
 //! path or query, kind, whether required, a one-line description) and
-//! request body ([`Operation::body`]) come from the spec too. With the
+//! request body ([`Operation::body`], with its top-level fields) come from
+//! the spec too. With the
 //! `dispatch` feature, `call` and `stream` send any operation by name, from
 //! text values and a JSON body, through its typed builder: what a command
 //! line needs.
@@ -60,6 +62,11 @@ pub struct Operation {
     /// dropped connection (`x-wpe-idempotent`). A 429 is retried either way:
     /// the API did not process the request.
     pub idempotent: bool,
+    /// Whether the operation destroys or overwrites something that cannot
+    /// be had back: every `DELETE`, and the operations the spec marks
+    /// `x-wpe-destructive` (restoring a backup over an install, cancelling a
+    /// site transfer). A command line asks before sending one.
+    pub destructive: bool,
     /// How the operation's list is walked (`x-wpe-paging`).
     pub paging: Paging,
     /// The per-install spacing the API requires between calls (`x-wpe-rate-limit`).
@@ -158,6 +165,58 @@ pub struct RequestBody {
     /// shown: not in errors, logs or output, and a command line asks for
     /// them instead of taking them as arguments.
     pub secrets: &'static [&'static str],
+    /// Its top-level fields, in the schema's order.
+    pub fields: &'static [Field],
+}
+
+impl RequestBody {
+    /// The field called `name`, if the body has one.
+    pub fn field(&self, name: &str) -> Option<&'static Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+/// A top-level field of a request body.
+///
+/// ```
+/// use wpe_api::operations::{self, FieldKind, ParamKind};
+///
+/// let body = operations::find("create_backup").unwrap().body.unwrap();
+/// let emails = body.field("notification_emails").unwrap();
+/// assert_eq!(emails.kind, FieldKind::List(ParamKind::String));
+/// assert!(emails.required);
+/// let install = operations::find("create_install").unwrap().body.unwrap();
+/// assert_eq!(install.field("account_id").unwrap().kind, FieldKind::Scalar(ParamKind::Uuid));
+/// assert!(matches!(install.field("environment").unwrap().kind, FieldKind::Scalar(ParamKind::Enum(_))));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// The JSON property, e.g. `account_id`.
+    pub name: &'static str,
+    /// What values it takes.
+    pub kind: FieldKind,
+    /// Whether the schema requires it.
+    pub required: bool,
+    /// The spec's one-line description.
+    pub description: &'static str,
+}
+
+impl Field {
+    /// The name as a command-line flag: `--account-id` for `account_id`.
+    pub fn flag(&self) -> String {
+        format!("--{}", self.name.replace('_', "-"))
+    }
+}
+
+/// What values a body field takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// One value of this kind.
+    Scalar(ParamKind),
+    /// A list of values of this kind.
+    List(ParamKind),
+    /// Anything else (an object, a list of objects): JSON.
+    Json,
 }
 
 /// How a list operation is walked.
