@@ -79,7 +79,7 @@ impl ThirdPartyCertificate {
     pub fn from_pem(certificate_pem: &str, private_key_pem: &str) -> Self {
         Self {
             certificate: encode_pem(certificate_pem),
-            private_key: encode_pem(private_key_pem),
+            private_key: crate::secret::PrivateKeyPem(encode_pem(private_key_pem)),
         }
     }
 
@@ -90,7 +90,7 @@ impl ThirdPartyCertificate {
 
     /// The private key as PEM text (`private_key` decoded).
     pub fn private_key_pem(&self) -> Result<String, PemDecodeError> {
-        decode_pem(&self.private_key)
+        decode_pem(self.private_key.expose())
     }
 }
 

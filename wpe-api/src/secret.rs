@@ -68,7 +68,7 @@ macro_rules! secret_string {
         /// Its `Debug` output is `<redacted>` and it has no `Display`: read
         /// the value with [`expose`](Self::expose) where it must be sent.
         #[derive(Clone, PartialEq, Eq)]
-        pub struct $name(String);
+        pub struct $name(pub(crate) String);
 
         impl $name {
             /// The fewest characters the API accepts, if it says.

@@ -1,5 +1,6 @@
 //! SSL certificates: per install and per domain, ordered and imported.
 
+use wpe_api::secret::PrivateKeyPem;
 use wpe_api::types::{CertSource, CertificateStatus, ThirdPartyCertificate};
 use wpe_api::Paginate;
 use wpe_api_tests::base64_by_hand;
@@ -187,7 +188,7 @@ pub async fn third_party_import_takes_base64_pem() -> Served {
 
     let by_hand = ThirdPartyCertificate {
         certificate: base64_by_hand(CHAIN_PEM.as_bytes()),
-        private_key: base64_by_hand(KEY_PEM.as_bytes()),
+        private_key: PrivateKeyPem::new(base64_by_hand(KEY_PEM.as_bytes())).unwrap(),
     };
     let echoed = client
         .import_third_party_ssl_certificate()
@@ -203,6 +204,10 @@ pub async fn third_party_import_takes_base64_pem() -> Served {
     );
     assert_eq!(echoed.certificate_pem().unwrap(), CHAIN_PEM);
     assert_eq!(echoed.private_key_pem().unwrap(), KEY_PEM);
+    // The key is a secret (`x-wpe-secret`): Debug output never holds it.
+    let shown = format!("{echoed:?} {by_hand:?}");
+    assert!(shown.contains("PrivateKeyPem(<redacted>)"), "{shown}");
+    assert!(!shown.contains(by_hand.private_key.expose()), "{shown}");
 
     let converted = ThirdPartyCertificate::from_pem(CHAIN_PEM, KEY_PEM);
     assert_eq!(
@@ -344,7 +349,7 @@ pub async fn third_party_import_refuses_base64_without_pem_inside() -> Served {
             .install_id(install.id)
             .body(ThirdPartyCertificate {
                 certificate,
-                private_key,
+                private_key: PrivateKeyPem::new(private_key).unwrap(),
             })
             .send()
             .await

@@ -321,7 +321,10 @@ pub async fn offset_lists_default_to_100_and_refuse_more() -> Served {
     let pem = |text: &str| wpe_api_tests::base64_by_hand(text.as_bytes());
     let certificate = types::ThirdPartyCertificate {
         certificate: pem("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
-        private_key: pem("-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n"),
+        private_key: wpe_api::secret::PrivateKeyPem::new(pem(
+            "-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n",
+        ))
+        .unwrap(),
     };
     for _ in 0..101 {
         client

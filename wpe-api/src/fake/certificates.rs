@@ -243,6 +243,6 @@ pub(crate) fn import_third_party_ssl_certificate(
     });
     ok(types::ThirdPartyCertificate {
         certificate: certificate.unwrap_or_default(),
-        private_key: key.unwrap_or_default(),
+        private_key: crate::secret::PrivateKeyPem(key.unwrap_or_default()),
     })
 }
