@@ -70,8 +70,12 @@ fn param(spec: &Value, raw: &Value, op: &str) -> Param {
         other => panic!("{op}: parameter {name} is in {other}: only path and query are supported"),
     };
     let (schema_name, schema) = resolve(spec, &p["schema"]);
-    let (kind, natural) = scalar_kind(schema)
-        .unwrap_or_else(|| panic!("{op}: parameter {name} has unsupported type {:?}", schema["type"]));
+    let (kind, natural) = scalar_kind(schema).unwrap_or_else(|| {
+        panic!(
+            "{op}: parameter {name} has unsupported type {:?}",
+            schema["type"]
+        )
+    });
     // A named schema is a type of its own in `crate::types`; an inline one
     // is the natural Rust type, as progenitor makes them.
     let rust_type = match (schema_name, natural) {
@@ -145,7 +149,11 @@ fn scalar_kind(schema: &Value) -> Option<(String, Option<&'static str>)> {
 /// makes a referenced schema nullable or gives it a description) followed.
 fn property_schema<'a>(spec: &'a Value, property: &'a Value) -> &'a Value {
     let (_, target) = resolve(spec, property);
-    match target.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+    match target
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
         Some([one]) => property_schema(spec, one),
         _ => target,
     }
