@@ -11,10 +11,18 @@
 //!   (`listInstalls`) and the method name (`list_installs`) are aliases;
 //! - path parameters are positional, in path order (`wpe domains get INSTALL DOMAIN_ID`);
 //!   query parameters are flags (`--limit`, `--account-id`);
-//! - an operation with a request body takes `--body FILE` (`-` for standard input).
+//! - an operation with a request body takes `--body FILE` (`-` for standard
+//!   input), and each of the body's top-level fields as a flag of its own
+//!   (`--name`, `--account-id`; a list repeats the flag; an object is JSON),
+//!   which overrides the key of `--body`. A secret field (a password) is
+//!   never a flag: it comes in the body, on standard input or at a prompt.
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use wpe_api::operations::{Args, Location, Operation, Param, ParamKind, Standing, OPERATIONS};
+use wpe_api::operations::{
+    Args, Field, FieldKind, Location, Operation, Param, ParamKind, Standing, OPERATIONS,
+};
+
+use crate::names::Kind;
 
 /// The id of the `--body` argument.
 pub const BODY: &str = "body";
@@ -90,18 +98,74 @@ pub fn find(group: &str, verb_or_alias: &str) -> Option<&'static Operation> {
     })
 }
 
-/// What a name resolves to, for a parameter that takes an install, a site
-/// or an account (by ID or by name).
-pub fn named(param: &Param) -> Option<crate::names::Kind> {
+/// What a name resolves to, for a parameter that takes an install, a site,
+/// an account, a domain or an account user (by ID, or by name or email).
+pub fn named(param: &Param) -> Option<Kind> {
     if param.kind != ParamKind::Uuid {
         return None;
     }
     match param.name {
-        "install_id" => Some(crate::names::Kind::Install),
-        "site_id" => Some(crate::names::Kind::Site),
-        "account_id" => Some(crate::names::Kind::Account),
+        "install_id" => Some(Kind::Install),
+        "site_id" => Some(Kind::Site),
+        "account_id" => Some(Kind::Account),
+        "domain_id" => Some(Kind::Domain),
+        "user_id" => Some(Kind::User),
         _ => None,
     }
+}
+
+/// What a name resolves to, for a body field that holds the ID of an
+/// install, a site, an account or a domain (or a list of install IDs).
+pub fn named_field(field: &Field) -> Option<Kind> {
+    let (FieldKind::Scalar(kind) | FieldKind::List(kind)) = field.kind else {
+        return None;
+    };
+    if !matches!(kind, ParamKind::Uuid | ParamKind::String) {
+        return None;
+    }
+    match field.name {
+        "install_id" | "install_ids" | "source_environment_id" | "destination_environment_id" => {
+            Some(Kind::Install)
+        }
+        "site_id" => Some(Kind::Site),
+        "account_id" | "destination_account_id" => Some(Kind::Account),
+        "redirect_to" => Some(Kind::Domain),
+        _ => None,
+    }
+}
+
+/// The parameter that holds the ID of the parent a domain or a user is
+/// looked up in.
+pub fn parent_param(kind: Kind) -> Option<&'static str> {
+    match kind.parent()? {
+        Kind::Install => Some("install_id"),
+        Kind::Account => Some("account_id"),
+        _ => None,
+    }
+}
+
+/// The id of the flag of body field `field`.
+pub fn field_id(field: &Field) -> String {
+    format!("field.{}", field.name)
+}
+
+/// The body fields that are flags of `op`'s command: every field but the
+/// secrets and any whose flag a parameter already has.
+pub fn field_flags(op: &Operation) -> Vec<&'static Field> {
+    let Some(body) = op.body else {
+        return Vec::new();
+    };
+    body.fields
+        .iter()
+        .filter(|f| !body.secrets.contains(&f.name))
+        .filter(|f| {
+            f.name != BODY
+                && !op
+                    .params
+                    .iter()
+                    .any(|p| p.location == Location::Query && p.name == f.name)
+        })
+        .collect()
 }
 
 /// The path parameters in the order they appear in the path.
@@ -163,21 +227,69 @@ fn operation_command(op: &'static Operation) -> Command {
             Arg::new(BODY)
                 .long(BODY)
                 .value_name("FILE|-")
-                .help(body_help(&body))
-                .required(body.required),
+                .help(body_help(&body)),
         );
+        for field in field_flags(op) {
+            command = command.arg(field_arg(field));
+        }
     }
     command
 }
 
+/// The flag of one body field.
+fn field_arg(field: &'static Field) -> Arg {
+    let mut help = field.description.to_owned();
+    if let Some(kind) = named_field(field) {
+        help.push_str(&format!(
+            " An ID or the {}'s {}.",
+            kind.noun(),
+            kind.name_word()
+        ));
+    }
+    let mut arg = Arg::new(field_id(field))
+        .long(field.name.replace('_', "-"))
+        .help_heading("Body fields (override the keys of --body)");
+    let (scalar, list) = match field.kind {
+        FieldKind::Scalar(kind) => (Some(kind), false),
+        FieldKind::List(kind) => (Some(kind), true),
+        FieldKind::Json => (None, false),
+    };
+    if list {
+        arg = arg.action(ArgAction::Append);
+        help.push_str(" (repeat the flag for each value)");
+    } else {
+        arg = arg.action(ArgAction::Set);
+    }
+    if field.required {
+        help.push_str(" [required in the body]");
+    }
+    match scalar {
+        Some(ParamKind::Enum(values)) => arg = arg.value_parser(values.to_vec()),
+        Some(ParamKind::Boolean) => arg = arg.value_parser(["true", "false"]),
+        _ => {}
+    }
+    let value_name = match (named_field(field), scalar) {
+        (Some(kind), _) => kind.noun().replace(' ', "_").to_uppercase(),
+        (None, None) => "JSON".to_owned(),
+        (None, Some(ParamKind::Integer { .. })) => "N".to_owned(),
+        (None, Some(ParamKind::Boolean)) => "true|false".to_owned(),
+        (None, Some(ParamKind::Date)) => "YYYY-MM-DD".to_owned(),
+        (None, Some(ParamKind::DateTime)) => "TIME".to_owned(),
+        (None, Some(_)) => field.name.to_uppercase(),
+    };
+    arg.value_name(value_name).help(help)
+}
+
 fn body_help(body: &wpe_api::operations::RequestBody) -> String {
     let mut help = format!(
-        "The request body: a JSON {} from FILE, or from standard input with -",
+        "The request body: a JSON {} from FILE, or from standard input with -; \
+         the field flags below set or override its keys",
         body.schema
     );
     if !body.secrets.is_empty() {
         help.push_str(&format!(
-            ". Secrets ({}) are never arguments: put them in the body, or leave them out to be asked for on the terminal",
+            ". Secrets ({}) are never arguments: put them in the body, pipe them on \
+             standard input (one per line), or leave them out to be asked for on the terminal",
             body.secrets.join(", ")
         ));
     }
@@ -221,7 +333,11 @@ fn rules(op: &Operation) -> String {
 fn help(param: &Param) -> String {
     let mut help = param.description.to_owned();
     if let Some(kind) = named(param) {
-        help.push_str(&format!(" An ID or the {}'s name.", kind.noun()));
+        help.push_str(&format!(
+            " An ID or the {}'s {}.",
+            kind.noun(),
+            kind.name_word()
+        ));
     }
     if let ParamKind::Integer {
         minimum: Some(min),

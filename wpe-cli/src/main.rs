@@ -8,6 +8,7 @@
 //! ([`workflow`]: `backup`, `purge`, `domains add`; [`inventory`]).
 //! `--demo` runs against the embedded stand-in of the API.
 
+mod body;
 mod cli;
 mod commands;
 mod error;
@@ -18,7 +19,7 @@ mod progress;
 mod target;
 mod workflow;
 
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::ArgMatches;
@@ -118,27 +119,29 @@ async fn execute(
     matches: &ArgMatches,
     format: Format,
 ) -> Result<(), CliError> {
-    let mut args = commands::args(op, matches);
+    let typed = commands::args(op, matches);
+    let mut args = typed.clone();
+    // In the path's order, so that a domain's install is known before the domain.
     for param in op.params {
-        if let (Some(kind), Some(value)) = (commands::named(param), args.get(param.name)) {
-            let id = names::resolve(client, kind, value).await?;
+        if let (Some(kind), Some(value)) = (commands::named(param), typed.get(param.name)) {
+            let parent = commands::parent_param(kind).and_then(|p| args.get(p));
+            let id = names::resolve_in(client, kind, value, parent).await?;
             args.set(param.name, id);
         }
     }
-    let body = match op.body {
-        Some(spec) => match matches.get_one::<String>(commands::BODY) {
-            Some(source) => Some(with_secrets(read_body(source)?, spec.secrets)?),
-            None => None,
-        },
-        None => None,
-    };
+    let body = body::of(client, op, matches, &args).await?;
     let terminal = io::stdout().is_terminal();
+    // Tables show names beside IDs; JSON, NDJSON and CSV keep the answer as it is.
+    let mut namer = (format == Format::Table).then(|| names::Namer::new(client));
     let mut out = BufWriter::new(io::stdout().lock());
     let one_page = args.get("limit").is_some() || args.get("offset").is_some();
     if op.is_paged() && !one_page {
         let mut items = operations::stream(client, op, &args, PageOptions::default())?;
         let mut printer = ListPrinter::new(&mut out, format);
-        while let Some(item) = items.try_next().await? {
+        while let Some(mut item) = items.try_next().await? {
+            if let Some(namer) = namer.as_mut() {
+                namer.annotate(&mut item).await?;
+            }
             printer.item(item)?;
         }
         printer.finish()?;
@@ -148,12 +151,20 @@ async fn execute(
             None => {}
             Some(page) if op.is_paged() => {
                 let mut printer = ListPrinter::new(&mut out, format);
-                for item in items_of(op, page) {
+                for mut item in items_of(op, page) {
+                    if let Some(namer) = namer.as_mut() {
+                        namer.annotate(&mut item).await?;
+                    }
                     printer.item(item)?;
                 }
                 printer.finish()?;
             }
-            Some(value) => output::print_value(&mut out, format, &value)?,
+            Some(mut value) => {
+                if let Some(namer) = namer.as_mut() {
+                    namer.annotate(&mut value).await?;
+                }
+                output::print_value(&mut out, format, &value)?
+            }
         }
     }
     out.flush()?;
@@ -172,49 +183,4 @@ fn items_of(op: &Operation, mut page: Value) -> Vec<Value> {
         Some(Value::Array(items)) => items,
         _ => Vec::new(),
     }
-}
-
-/// Fills in the body's secret fields (passwords, keys) that it leaves out by
-/// asking on the terminal, without echo. A secret is never a command-line
-/// argument, since every user of the machine can read those: it comes in
-/// the body (a file, or standard input with `--body -`) or at the prompt.
-fn with_secrets(mut body: Value, secrets: &[&str]) -> Result<Value, CliError> {
-    for field in secrets {
-        if body.get(*field).is_some_and(|v| !v.is_null()) {
-            continue;
-        }
-        let Some(object) = body.as_object_mut() else {
-            break;
-        };
-        let missing = |why: String| {
-            CliError::Usage(format!(
-                "the body has no `{field}` and {why}: put it in the body (--body FILE, or \
-                 --body - on standard input); a secret is never taken as an argument"
-            ))
-        };
-        // Only ask where someone can see the question.
-        if !io::stderr().is_terminal() {
-            return Err(missing("there is no terminal to ask for it on".to_owned()));
-        }
-        let value = rpassword::prompt_password(format!("{field} (not shown): "))
-            .map_err(|err| missing(format!("asking for it failed ({err})")))?;
-        object.insert((*field).to_owned(), Value::String(value));
-    }
-    Ok(body)
-}
-
-/// The JSON body of `--body FILE` (`-`: standard input).
-fn read_body(source: &str) -> Result<Value, CliError> {
-    let text = if source == "-" {
-        let mut text = String::new();
-        io::stdin().read_to_string(&mut text).map_err(|err| {
-            CliError::Usage(format!("--body -: could not read standard input: {err}"))
-        })?;
-        text
-    } else {
-        std::fs::read_to_string(source)
-            .map_err(|err| CliError::Usage(format!("--body {source}: could not read it: {err}")))?
-    };
-    serde_json::from_str(&text)
-        .map_err(|err| CliError::Usage(format!("--body {source}: not JSON: {err}")))
 }

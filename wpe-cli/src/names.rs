@@ -1,8 +1,13 @@
 //! Names for IDs: wherever an install, site or account ID is expected, its
-//! name works too, looked up through the API (the lists' page streams).
+//! name works too; a domain's ID takes the domain's name (within its
+//! install), and an account user's ID the user's email (within the
+//! account). Names are looked up through the API (the lists' page streams).
+
+use std::collections::HashMap;
 
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
+use serde_json::Value;
 use uuid::Uuid;
 use wpe_api::{Client, Paginate};
 
@@ -18,6 +23,10 @@ pub enum Kind {
     Site,
     /// An account.
     Account,
+    /// A domain of an install, by its name (`www.example.com`).
+    Domain,
+    /// A user of an account, by their email address.
+    User,
 }
 
 impl Kind {
@@ -27,13 +36,44 @@ impl Kind {
             Kind::Install => "install",
             Kind::Site => "site",
             Kind::Account => "account",
+            Kind::Domain => "domain",
+            Kind::User => "account user",
+        }
+    }
+
+    /// What a name of this kind is called in messages: `name`, or `email`.
+    pub fn name_word(self) -> &'static str {
+        match self {
+            Kind::User => "email",
+            _ => "name",
+        }
+    }
+
+    /// The command that lists this kind, for messages.
+    fn list_command(self) -> &'static str {
+        match self {
+            Kind::Install => "wpe installs list",
+            Kind::Site => "wpe sites list",
+            Kind::Account => "wpe accounts list",
+            Kind::Domain => "wpe domains list INSTALL",
+            Kind::User => "wpe account-users list ACCOUNT",
+        }
+    }
+
+    /// The kind a domain or a user belongs to (their lists are per install
+    /// and per account); `None` for the others.
+    pub fn parent(self) -> Option<Kind> {
+        match self {
+            Kind::Domain => Some(Kind::Install),
+            Kind::User => Some(Kind::Account),
+            _ => None,
         }
     }
 }
 
 /// One candidate of a lookup: its ID, its name, and where it belongs.
 struct Candidate {
-    id: Uuid,
+    id: String,
     name: String,
     context: String,
 }
@@ -41,18 +81,31 @@ struct Candidate {
 /// `value` as an ID: itself when it is a UUID, else the ID of the one
 /// `kind` of that name. An unknown name is a usage error that lists close
 /// names; a name several share is one that lists them with their IDs.
+/// A domain or a user needs the ID of the install or account it is in
+/// (`parent`).
 ///
 /// The lookup walks the kind's list. Install names are unique on WP Engine
 /// (each is also a `wpengine.com` subdomain), so an install lookup stops at
 /// the first match; site and account names are not, so their lists are read
 /// to the end to find every match. A walk shows its progress on a terminal.
 pub async fn resolve(client: &Client, kind: Kind, value: &str) -> Result<String, CliError> {
+    resolve_in(client, kind, value, None).await
+}
+
+/// [`resolve`] for a kind that lives inside another: a domain inside the
+/// install `parent`, a user inside the account `parent`.
+pub async fn resolve_in(
+    client: &Client,
+    kind: Kind,
+    value: &str,
+    parent: Option<&str>,
+) -> Result<String, CliError> {
     if Uuid::parse_str(value).is_ok() {
         return Ok(value.to_owned());
     }
     let progress = spinner(format!("looking up {} `{value}`", kind.noun()));
     let mut candidates = Vec::new();
-    let mut walk = candidates_of(client, kind);
+    let mut walk = candidates_of(client, kind, parent)?;
     while let Some(candidate) = walk.try_next().await? {
         let found = candidate.name == value;
         candidates.push(candidate);
@@ -61,7 +114,7 @@ pub async fn resolve(client: &Client, kind: Kind, value: &str) -> Result<String,
             kind.noun(),
             candidates.len()
         ));
-        if found && kind == Kind::Install {
+        if found && matches!(kind, Kind::Install | Kind::Domain | Kind::User) {
             break;
         }
     }
@@ -99,23 +152,47 @@ fn unknown(kind: Kind, value: &str, candidates: &[Candidate]) -> String {
     close.sort();
     close.dedup_by(|a, b| a.1 == b.1);
     let names: Vec<&str> = close.iter().take(5).map(|(_, name)| *name).collect();
-    let mut message = format!("no {} named `{value}` (and it is not an ID)", kind.noun());
+    let mut message = match kind {
+        Kind::User => format!("no account user with the email `{value}` (and it is not an ID)"),
+        _ => format!("no {} named `{value}` (and it is not an ID)", kind.noun()),
+    };
     if names.is_empty() {
-        message.push_str(&format!("; `wpe {}s list` shows them", kind.noun()));
+        message.push_str(&format!("; `{}` shows them", kind.list_command()));
     } else {
         message.push_str(&format!("; did you mean {}?", names.join(", ")));
     }
     message
 }
 
-/// Every `kind` the credentials can see, as candidates, page by page.
-fn candidates_of(client: &Client, kind: Kind) -> BoxStream<'_, Result<Candidate, wpe_api::Error>> {
-    match kind {
+/// The parent ID a domain or user lookup needs.
+fn parent_of(kind: Kind, parent: Option<&str>) -> Result<&str, CliError> {
+    parent.ok_or_else(|| {
+        CliError::Usage(format!(
+            "a {} is looked up by {} within its {}, and none was given",
+            kind.noun(),
+            kind.name_word(),
+            kind.parent().map_or("parent", Kind::noun)
+        ))
+    })
+}
+
+/// Every `kind` the credentials can see (in `parent`), as candidates, page by page.
+fn candidates_of<'c>(
+    client: &'c Client,
+    kind: Kind,
+    parent: Option<&str>,
+) -> Result<BoxStream<'c, Result<Candidate, wpe_api::Error>>, CliError> {
+    let parent_id = || {
+        let parent = parent_of(kind, parent)?;
+        Uuid::parse_str(parent)
+            .map_err(|err| CliError::Usage(format!("`{parent}` is not an ID: {err}")))
+    };
+    Ok(match kind {
         Kind::Install => client
             .list_installs()
             .stream()
             .map_ok(|i| Candidate {
-                id: i.id,
+                id: i.id.to_string(),
                 name: i.name.to_string(),
                 context: format!("{:?} of account {}", i.environment, i.account.id),
             })
@@ -124,7 +201,7 @@ fn candidates_of(client: &Client, kind: Kind) -> BoxStream<'_, Result<Candidate,
             .list_sites()
             .stream()
             .map_ok(|s| Candidate {
-                id: s.id,
+                id: s.id.to_string(),
                 context: format!("account {}", s.account.id),
                 name: s.name,
             })
@@ -133,11 +210,105 @@ fn candidates_of(client: &Client, kind: Kind) -> BoxStream<'_, Result<Candidate,
             .list_accounts()
             .stream()
             .map_ok(|a| Candidate {
-                id: a.id,
+                id: a.id.to_string(),
                 context: a.nickname.unwrap_or_default(),
                 name: a.name,
             })
             .boxed(),
+        Kind::Domain => client
+            .list_domains()
+            .install_id(parent_id()?)
+            .stream()
+            .map_ok(|d| Candidate {
+                id: d.id.to_string(),
+                context: if d.primary {
+                    "primary".into()
+                } else {
+                    String::new()
+                },
+                name: d.name,
+            })
+            .boxed(),
+        Kind::User => client
+            .list_account_users()
+            .account_id(parent_id()?)
+            .stream()
+            .map_ok(|u| Candidate {
+                id: u.user_id.to_string(),
+                context: format!("{} {}", u.first_name, u.last_name),
+                name: u.email,
+            })
+            .boxed(),
+    })
+}
+
+/// Names for the account and site IDs of answers printed as a table: each
+/// list is read once, when an answer first needs it.
+pub struct Namer<'c> {
+    client: &'c Client,
+    accounts: Option<HashMap<String, String>>,
+    sites: Option<HashMap<String, String>>,
+}
+
+impl<'c> Namer<'c> {
+    /// A namer that has read nothing yet.
+    pub fn new(client: &'c Client) -> Self {
+        Self {
+            client,
+            accounts: None,
+            sites: None,
+        }
+    }
+
+    /// Adds names beside the account and site IDs of `item`: a `name` in
+    /// an `account` or `site` object that has only an `id`, and an `account`
+    /// or `site` field beside a top-level `account_id` or `site_id`. An ID
+    /// the lists do not have (another user's account) is left as it is.
+    pub async fn annotate(&mut self, item: &mut Value) -> Result<(), CliError> {
+        let Some(object) = item.as_object_mut() else {
+            return Ok(());
+        };
+        for (key, kind) in [("account", Kind::Account), ("site", Kind::Site)] {
+            let id = match object.get(key) {
+                Some(Value::Object(inner)) if !inner.contains_key("name") => {
+                    inner.get("id").and_then(Value::as_str).map(str::to_owned)
+                }
+                None => object
+                    .get(&format!("{key}_id"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                _ => None,
+            };
+            let Some(id) = id else { continue };
+            let Some(name) = self.name(kind, &id).await? else {
+                continue;
+            };
+            match object.get_mut(key) {
+                Some(Value::Object(inner)) => {
+                    inner.insert("name".to_owned(), Value::String(name));
+                }
+                _ => {
+                    object.insert(key.to_owned(), Value::String(name));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn name(&mut self, kind: Kind, id: &str) -> Result<Option<String>, CliError> {
+        let client = self.client;
+        let names = match kind {
+            Kind::Account => &mut self.accounts,
+            _ => &mut self.sites,
+        };
+        if names.is_none() {
+            let read: HashMap<String, String> = candidates_of(client, kind, None)?
+                .map_ok(|c| (c.id, c.name))
+                .try_collect()
+                .await?;
+            *names = Some(read);
+        }
+        Ok(names.as_ref().and_then(|n| n.get(id)).cloned())
     }
 }
 
@@ -172,7 +343,7 @@ mod tests {
     #[test]
     fn an_unknown_name_suggests_close_ones() {
         let candidates = ["torquemag", "torquemagstg", "demoshop"].map(|name| Candidate {
-            id: Uuid::nil(),
+            id: Uuid::nil().to_string(),
             name: name.to_owned(),
             context: String::new(),
         });
