@@ -15,7 +15,8 @@
 //!   input), and each of the body's top-level fields as a flag of its own
 //!   (`--name`, `--account-id`; a list repeats the flag; an object is JSON),
 //!   which overrides the key of `--body`. A secret field (a password) is
-//!   never a flag: it comes in the body, on standard input or at a prompt.
+//!   never a flag: it comes in the body, on standard input or at a prompt;
+//! - a destructive operation ([`Operation::destructive`]) takes `--yes`.
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use wpe_api::operations::{
@@ -26,6 +27,8 @@ use crate::names::Kind;
 
 /// The id of the `--body` argument.
 pub const BODY: &str = "body";
+/// The id of the `--yes` argument of destructive commands.
+pub const YES: &str = "yes";
 
 /// Resources whose name is the same in the plural.
 const SAME_IN_PLURAL: &[&str] = &["usage", "cache", "status", "user"];
@@ -160,6 +163,7 @@ pub fn field_flags(op: &Operation) -> Vec<&'static Field> {
         .filter(|f| !body.secrets.contains(&f.name))
         .filter(|f| {
             f.name != BODY
+                && f.name != YES
                 && !op
                     .params
                     .iter()
@@ -232,6 +236,12 @@ fn operation_command(op: &'static Operation) -> Command {
         for field in field_flags(op) {
             command = command.arg(field_arg(field));
         }
+    }
+    if op.destructive {
+        command = command.arg(Arg::new(YES).long(YES).action(ArgAction::SetTrue).help(
+            "Do not ask: this cannot be undone (without a terminal to ask on, \
+                     the command is refused unless --yes is given)",
+        ));
     }
     command
 }

@@ -12,6 +12,7 @@ mod body;
 mod cli;
 mod commands;
 mod error;
+mod guard;
 mod inventory;
 mod names;
 mod output;
@@ -130,6 +131,8 @@ async fn execute(
         }
     }
     let body = body::of(client, op, matches, &args).await?;
+    let yes = op.destructive && matches.get_flag(commands::YES);
+    guard::confirm(client, op, &typed, &args, yes).await?;
     let terminal = io::stdout().is_terminal();
     // Tables show names beside IDs; JSON, NDJSON and CSV keep the answer as it is.
     let mut namer = (format == Format::Table).then(|| names::Namer::new(client));

@@ -164,6 +164,71 @@ fn unknown(kind: Kind, value: &str, candidates: &[Candidate]) -> String {
     message
 }
 
+/// The name (for a user: the email) of the `kind` with ID `id`, read
+/// through the API; `parent` as for [`resolve_in`].
+pub async fn name_of(
+    client: &Client,
+    kind: Kind,
+    id: &str,
+    parent: Option<&str>,
+) -> Result<String, CliError> {
+    let uuid = |value: &str| {
+        Uuid::parse_str(value)
+            .map_err(|err| CliError::Usage(format!("`{value}` is not an ID: {err}")))
+    };
+    let id_uuid = uuid(id)?;
+    Ok(match kind {
+        Kind::Install => client
+            .get_install()
+            .install_id(id_uuid)
+            .send()
+            .await?
+            .into_inner()
+            .name
+            .to_string(),
+        Kind::Site => {
+            client
+                .get_site()
+                .site_id(id_uuid)
+                .send()
+                .await?
+                .into_inner()
+                .name
+        }
+        Kind::Account => {
+            client
+                .get_account()
+                .account_id(id_uuid)
+                .send()
+                .await?
+                .into_inner()
+                .name
+        }
+        Kind::Domain => {
+            let install = uuid(parent_of(kind, parent)?)?;
+            client
+                .get_domain()
+                .install_id(install)
+                .domain_id(id_uuid)
+                .send()
+                .await?
+                .into_inner()
+                .name
+        }
+        Kind::User => {
+            let account = uuid(parent_of(kind, parent)?)?;
+            client
+                .get_account_user()
+                .account_id(account)
+                .user_id(id_uuid)
+                .send()
+                .await?
+                .into_inner()
+                .email
+        }
+    })
+}
+
 /// The parent ID a domain or user lookup needs.
 fn parent_of(kind: Kind, parent: Option<&str>) -> Result<&str, CliError> {
     parent.ok_or_else(|| {

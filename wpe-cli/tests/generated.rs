@@ -3,6 +3,7 @@
 //! commands and names in tables, against the stand-in over HTTP.
 
 use serde_json::{json, Value};
+use wpe_api::operations::OPERATIONS;
 
 mod common;
 use common::{json_of, ok, run, Stand};
@@ -272,6 +273,93 @@ fn a_domain_is_found_by_name_in_its_install_and_a_user_by_email() {
 }
 
 #[test]
+fn destructive_operations_are_every_delete_restoring_and_cancelling() {
+    let mut marked: Vec<&str> = OPERATIONS
+        .iter()
+        .filter(|op| op.destructive)
+        .map(|op| op.operation_id)
+        .collect();
+    marked.sort_unstable();
+    let mut expected: Vec<&str> = OPERATIONS
+        .iter()
+        .filter(|op| op.method == "DELETE" || op.operation_id == "restoreBackup")
+        .map(|op| op.operation_id)
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(marked, expected);
+    assert!(marked.contains(&"cancelSiteTransfer"));
+    for op in OPERATIONS {
+        let help = ok(common::wpe_without_credentials().args([
+            &wpe_group(op.resource),
+            op.operation_id,
+            "--help",
+        ]));
+        assert_eq!(
+            help.contains("--yes"),
+            op.destructive,
+            "{}",
+            op.operation_id
+        );
+    }
+}
+
+/// The group of a resource, as `wpe --help` lists it.
+fn wpe_group(resource: &str) -> String {
+    let help = ok(common::wpe_without_credentials().arg("--help"));
+    let kebab = resource.replace('_', "-");
+    let groups: Vec<&str> = help
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    [format!("{kebab}s"), kebab]
+        .into_iter()
+        .find(|g| groups.contains(&g.as_str()))
+        .unwrap_or_else(|| panic!("no group for {resource}"))
+}
+
+#[test]
+fn a_destructive_command_without_a_terminal_needs_yes() {
+    let stand = Stand::demo();
+    let refused = run(stand.wpe().args(["installs", "delete", "torquemagdev"]));
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("pass --yes"), "{}", refused.stderr);
+    // Nothing was sent: the install is still there.
+    ok(stand.wpe().args(["installs", "get", "torquemagdev"]));
+
+    let install: uuid::Uuid = stand.install_id("torquemag").parse().unwrap();
+    let backup = stand.block_on(async {
+        let client = stand.client();
+        client
+            .create_backup()
+            .install_id(install)
+            .body_map(|b| {
+                b.description("before")
+                    .notification_emails(vec!["ops@example.com".into()])
+            })
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+    });
+    let restore = run(stand.wpe().args([
+        "backups",
+        "restore",
+        "torquemag",
+        &backup.id.to_string(),
+        "--notification-emails",
+        "ops@example.com",
+    ]));
+    assert_eq!(restore.code, 2, "{}", restore.stderr);
+    assert!(restore.stderr.contains("pass --yes"), "{}", restore.stderr);
+
+    ok(stand
+        .wpe()
+        .args(["installs", "delete", "torquemagdev", "--yes"]));
+    let gone = run(stand.wpe().args(["installs", "get", "torquemagdev"]));
+    assert_ne!(gone.code, 0, "deleted: {}", gone.stdout);
+}
+
+#[test]
 fn tables_show_account_and_site_names_and_json_keeps_ids() {
     let stand = Stand::demo();
     let table = ok(stand.wpe().args(["installs", "list", "--format", "table"]));
@@ -291,4 +379,90 @@ fn tables_show_account_and_site_names_and_json_keeps_ids() {
     let json: Value = json_of(&ok(stand.wpe().args(["installs", "list", "--json"])));
     let first = &json[0];
     assert_eq!(first["account"], json!({"id": agency}), "{first}");
+}
+
+/// `wpe` on a pseudo-terminal (standard input, output and error), answering
+/// `answer` once it asks; what it wrote and its exit code.
+#[cfg(target_os = "linux")]
+fn on_a_terminal(stand: &Stand, args: &[&str], answer: &str) -> (String, i32) {
+    use std::io::{Read, Write};
+    use std::os::fd::{FromRawFd, OwnedFd};
+
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes two new descriptors into the two integers; the
+    // other arguments may be null.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(opened, 0, "openpty failed");
+    // SAFETY: both descriptors were just opened and are owned here alone.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wpe"))
+        .args(args)
+        .env("WPE_API_URL", stand.server.base_url())
+        .env("WPE_API_USER", wpe_api::fake::DEMO_USER)
+        .env("WPE_API_PASSWORD", wpe_api::fake::DEMO_PASSWORD)
+        .stdin(slave.try_clone().unwrap())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave)
+        .spawn()
+        .unwrap();
+    let mut terminal = std::fs::File::from(master);
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 1024];
+    let mut answered = false;
+    // Reading fails (EIO) once wpe has exited and closed the terminal.
+    while let Ok(n @ 1..) = terminal.read(&mut buffer) {
+        seen.extend_from_slice(&buffer[..n]);
+        if !answered && String::from_utf8_lossy(&seen).contains("to go on: ") {
+            terminal.write_all(answer.as_bytes()).unwrap();
+            terminal.write_all(b"\n").unwrap();
+            answered = true;
+        }
+    }
+    let code = child.wait().unwrap().code().unwrap_or(-1);
+    (String::from_utf8_lossy(&seen).into_owned(), code)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn on_a_terminal_a_destructive_command_asks_for_the_targets_name() {
+    let stand = Stand::demo();
+    let (seen, code) = on_a_terminal(&stand, &["installs", "delete", "torquemagdev"], "torquemag");
+    assert_eq!(code, 2, "{seen}");
+    assert!(seen.contains("Type the install's name to go on"), "{seen}");
+    assert!(seen.contains("not confirmed"), "{seen}");
+    ok(stand.wpe().args(["installs", "get", "torquemagdev"]));
+
+    // Given by ID, the name is looked up to be typed.
+    let id = stand.install_id("torquemagdev");
+    let (seen, code) = on_a_terminal(&stand, &["installs", "delete", &id], "torquemagdev");
+    assert_eq!(code, 0, "{seen}");
+    assert!(
+        seen.contains(&format!("install torquemagdev ({id})")),
+        "{seen}"
+    );
+    let gone = run(stand.wpe().args(["installs", "get", "torquemagdev"]));
+    assert_ne!(gone.code, 0, "deleted: {}", gone.stdout);
+
+    // A domain is confirmed by its name, a user by their email.
+    let (seen, code) = on_a_terminal(
+        &stand,
+        &["domains", "delete", "torquemag", "www.torquemag.io"],
+        "www.torquemag.io",
+    );
+    assert_eq!(code, 0, "{seen}");
+    let (seen, code) = on_a_terminal(
+        &stand,
+        &["account-users", "delete", "demoagency", "jane@example.com"],
+        "jane",
+    );
+    assert_eq!(code, 2, "{seen}");
+    assert!(seen.contains("Type the account user's email"), "{seen}");
 }
