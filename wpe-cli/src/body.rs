@@ -14,8 +14,8 @@ use crate::commands;
 use crate::error::CliError;
 use crate::names;
 
-/// The body `op` is sent with: `None` when it takes none, or when neither
-/// `--body` nor a field flag was given (the client then says what is missing).
+/// The body `op` is sent with: `None` when it takes none, or when an
+/// optional body was not given (neither `--body` nor a field flag).
 /// `args` holds the resolved path parameters, for names looked up within an
 /// install (a domain to redirect to).
 pub async fn of(
@@ -33,7 +33,7 @@ pub async fn of(
         None => Value::Object(Map::new()),
     };
     let flags = flags(op, matches)?;
-    if source.is_none() && flags.is_empty() && spec.secrets.is_empty() {
+    if source.is_none() && flags.is_empty() && spec.secrets.is_empty() && !spec.required {
         return Ok(None);
     }
     let Some(object) = body.as_object_mut() else {

@@ -132,6 +132,14 @@ fn a_missing_required_field_or_a_bad_value_is_a_usage_error_that_names_the_flag(
         "{}",
         missing.stderr
     );
+    // A required body given no flag at all: the same, before anything is sent.
+    let nothing = run(stand.wpe().args(["backups", "create", "torquemag"]));
+    assert_eq!(nothing.code, 2, "{}", nothing.stderr);
+    assert!(
+        nothing.stderr.contains("--description, --notification-emails"),
+        "{}",
+        nothing.stderr
+    );
 
     let bad_enum = run(stand.wpe().args([
         "installs",
