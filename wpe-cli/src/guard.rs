@@ -21,6 +21,8 @@ pub struct Target {
     pub name: String,
     /// Its ID, when the name is not the ID.
     pub id: Option<String>,
+    /// What `name` is: `name`, `email` or `ID`.
+    pub word: &'static str,
 }
 
 /// Lets the command go on, or refuses it. `typed` are the path parameters as
@@ -60,12 +62,7 @@ pub async fn confirm(
         "{}: {} {}{id}. This cannot be undone.",
         op.summary, target.noun, target.name
     )?;
-    write!(
-        err,
-        "Type the {}'s {} to go on: ",
-        target.noun,
-        name_word(&target)
-    )?;
+    write!(err, "Type the {}'s {} to go on: ", target.noun, target.word)?;
     err.flush()?;
     drop(err);
     let mut answer = String::new();
@@ -78,16 +75,6 @@ pub async fn confirm(
             answer.trim(),
             target.name
         )))
-    }
-}
-
-fn name_word(target: &Target) -> &'static str {
-    if target.noun == names::Kind::User.noun() {
-        "email"
-    } else if target.id.is_some() {
-        "name"
-    } else {
-        "value"
     }
 }
 
@@ -119,16 +106,22 @@ pub async fn target(
                 noun: op.resource.replace('_', " "),
                 name: op.resource.to_owned(),
                 id: None,
+                word: "name",
             })
         }
     };
     let given = typed.get(chosen.name).unwrap_or_default().to_owned();
     let id = resolved.get(chosen.name).unwrap_or_default().to_owned();
     let Some(kind) = commands::named(chosen) else {
+        let (noun, word) = match chosen.name.strip_suffix("_id") {
+            Some(noun) => (noun.replace('_', " "), "ID"),
+            None => (op.resource.replace('_', " "), "name"),
+        };
         return Ok(Target {
-            noun: chosen.name.trim_end_matches("_id").replace('_', " "),
+            noun,
             name: given,
             id: None,
+            word,
         });
     };
     let name = if given != id {
@@ -141,5 +134,6 @@ pub async fn target(
         noun: kind.noun().to_owned(),
         name,
         id: Some(id),
+        word: kind.name_word(),
     })
 }
