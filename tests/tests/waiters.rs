@@ -429,3 +429,145 @@ async fn a_site_transfer_is_waited_for_to_its_end_and_only_completed_is_success(
         assert_eq!(clock.sleeps().len(), 3, "{end}");
     }
 }
+
+/// The latest `storage_update_time` of an install's usage answer.
+fn last_measured(
+    usage: &wpe_api::types::InstallDailyUsageMetricsSeries,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    usage
+        .metrics
+        .iter()
+        .filter_map(|day| day.storage_update_time)
+        .max()
+}
+
+#[tokio::test]
+async fn an_install_disk_usage_refresh_is_waited_for_until_its_expected_time() {
+    // 30 s by default
+    let Setup {
+        _server,
+        client,
+        clock,
+        install,
+        account: _,
+    } = setup(FakeConfig::with_seed(Seed::Installs(1))).await;
+    let requested_at = clock.now_utc();
+    client
+        .refresh_environment_disk_usage()
+        .install_id(install)
+        .send()
+        .await
+        .unwrap();
+    let pending = client
+        .get_install_usage_metrics()
+        .install_id(install)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let expected = pending
+        .storage_refresh_expected_time
+        .expect("the refresh is under way");
+    let usage = client
+        .wait_for_install_disk_usage(install, requested_at, options())
+        .await
+        .unwrap();
+    assert_eq!(usage.storage_refresh_expected_time, None, "done");
+    let measured = last_measured(&usage).unwrap();
+    assert!(measured >= requested_at, "{measured} >= {requested_at}");
+    assert!(
+        clock.now_utc() >= expected,
+        "waited until the expected time {expected}, now {}",
+        clock.now_utc()
+    );
+    // Looks at 0, 2, 5, 9.5, 16.25, 26.375 and 41.5625 s: the first one past 30 s.
+    assert_eq!(clock.elapsed(), Duration::from_micros(41_562_500));
+}
+
+#[tokio::test]
+async fn an_install_disk_usage_wait_from_long_ago_returns_at_once_unless_a_refresh_runs() {
+    let Setup {
+        _server,
+        client,
+        clock,
+        install,
+        account: _,
+    } = setup(FakeConfig::with_seed(Seed::Installs(1))).await;
+    let long_ago = chrono::DateTime::UNIX_EPOCH;
+    // No refresh running: the last measurement is after the epoch.
+    let usage = client
+        .wait_for_install_disk_usage(install, long_ago, options())
+        .await
+        .unwrap();
+    assert_eq!(usage.storage_refresh_expected_time, None);
+    assert!(last_measured(&usage).is_some());
+    assert!(clock.sleeps().is_empty(), "one look, no wait");
+
+    // A refresh running: waited for even though the epoch is long past.
+    client
+        .refresh_environment_disk_usage()
+        .install_id(install)
+        .send()
+        .await
+        .unwrap();
+    let expected = client
+        .get_install_usage_metrics()
+        .install_id(install)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .storage_refresh_expected_time
+        .expect("the refresh is under way");
+    let started = clock.elapsed();
+    let usage = client
+        .wait_for_install_disk_usage(install, long_ago, options())
+        .await
+        .unwrap();
+    assert_eq!(usage.storage_refresh_expected_time, None);
+    assert!(
+        last_measured(&usage).unwrap() >= expected,
+        "measured by the refresh"
+    );
+    assert_eq!(
+        clock.elapsed() - started,
+        Duration::from_micros(41_562_500),
+        "the first look past the refresh's 30 s"
+    );
+}
+
+#[tokio::test]
+async fn an_install_disk_usage_refresh_still_running_at_the_timeout_is_a_timeout() {
+    let Setup {
+        _server,
+        client,
+        clock,
+        install,
+        account: _,
+    } = setup(FakeConfig {
+        disk_usage_refresh_delay: Duration::from_secs(600),
+        ..FakeConfig::with_seed(Seed::Installs(1))
+    })
+    .await;
+    let requested_at = clock.now_utc();
+    client
+        .refresh_environment_disk_usage()
+        .install_id(install)
+        .send()
+        .await
+        .unwrap();
+    let err = client
+        .wait_for_install_disk_usage(
+            install,
+            requested_at,
+            options().timeout(Duration::from_secs(60)),
+        )
+        .await
+        .unwrap_err();
+    let WaitError::Timeout { state, waited, .. } = &err else {
+        panic!("expected a timeout, got {err:?}")
+    };
+    assert!(state.starts_with("expected at "), "{state}");
+    assert_eq!(*waited, Duration::from_micros(41_562_500));
+    assert_eq!(clock.elapsed(), *waited, "gave up without waiting further");
+}

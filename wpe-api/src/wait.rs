@@ -1,6 +1,7 @@
 //! Waiting for the API's asynchronous jobs: backups, archives of backups,
 //! site transfers, new installs, domain status reports and disk-usage
-//! refreshes, polled with back-off until done, failed or out of time.
+//! refreshes of accounts and of installs, polled with back-off until done,
+//! failed or out of time.
 //!
 //! A restore (`restore_backup`) has no waiter: WP Engine gives a restore no
 //! id and no status to read, only the notification emails it sends when it
@@ -463,6 +464,59 @@ impl Client {
                         _ => Look::Running("not started".into()),
                     },
                 )
+            },
+        )
+        .await
+    }
+
+    /// Waits until a disk-usage refresh of an install, requested at
+    /// `requested_at` with `refresh_environment_disk_usage`, should be done:
+    /// until the `storage_refresh_expected_time` the API reports has passed
+    /// on the client's clock, or, with no refresh running, the install's
+    /// storage was last measured at or after `requested_at` (the latest
+    /// `storage_update_time` of its days). Returns the usage read then.
+    ///
+    /// With `requested_at` long past (e.g. the Unix epoch) it returns at
+    /// once when no refresh is running, and waits for the one that is.
+    ///
+    /// ```no_run
+    /// # async fn run(client: &wpe_api::Client, install: uuid::Uuid) -> Result<(), Box<dyn std::error::Error>> {
+    /// let requested_at = chrono::Utc::now();
+    /// client.refresh_environment_disk_usage().install_id(install).send().await?;
+    /// let usage = client
+    ///     .wait_for_install_disk_usage(install, requested_at, wpe_api::wait::WaitOptions::default())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_for_install_disk_usage(
+        &self,
+        install_id: Uuid,
+        requested_at: chrono::DateTime<chrono::Utc>,
+        options: WaitOptions,
+    ) -> Result<types::InstallDailyUsageMetricsSeries, WaitError> {
+        poll(
+            self.clock(),
+            format!("disk-usage refresh of install {install_id}"),
+            options,
+            || async move {
+                let usage = self
+                    .get_install_usage_metrics()
+                    .install_id(install_id)
+                    .send()
+                    .await?
+                    .into_inner();
+                let now = self.clock().now_utc();
+                let last = usage
+                    .metrics
+                    .iter()
+                    .filter_map(|day| day.storage_update_time)
+                    .max();
+                Ok(match (usage.storage_refresh_expected_time, last) {
+                    (Some(expected), _) if expected <= now => Look::Done(usage),
+                    (Some(expected), _) => Look::Running(format!("expected at {expected}")),
+                    (None, Some(last)) if last >= requested_at => Look::Done(usage),
+                    _ => Look::Running("not started".into()),
+                })
             },
         )
         .await
