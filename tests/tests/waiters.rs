@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use wpe_api::clock::{Clock, VirtualClock};
 use wpe_api::fake::{FakeConfig, FakeServer, Seed};
-use wpe_api::types::{BackupStatus, InstallStatus};
+use wpe_api::types::{BackupStatus, CertificateStatus, InstallStatus};
 use wpe_api::wait::{WaitError, WaitOptions};
 
 /// Looks after 2 s, 3 s, 4.5 s, ... up to 30 s apart, for up to 30 minutes.
@@ -427,5 +427,317 @@ async fn a_site_transfer_is_waited_for_to_its_end_and_only_completed_is_success(
             format!("/v1/sites/{SITE}/site_transfers/{TRANSFER}")
         );
         assert_eq!(clock.sleeps().len(), 3, "{end}");
+    }
+}
+
+/// The latest `storage_update_time` of an install's usage answer.
+fn last_measured(
+    usage: &wpe_api::types::InstallDailyUsageMetricsSeries,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    usage
+        .metrics
+        .iter()
+        .filter_map(|day| day.storage_update_time)
+        .max()
+}
+
+#[tokio::test]
+async fn an_install_disk_usage_refresh_is_waited_for_until_its_expected_time() {
+    // 30 s by default
+    let Setup {
+        _server,
+        client,
+        clock,
+        install,
+        account: _,
+    } = setup(FakeConfig::with_seed(Seed::Installs(1))).await;
+    let requested_at = clock.now_utc();
+    client
+        .refresh_environment_disk_usage()
+        .install_id(install)
+        .send()
+        .await
+        .unwrap();
+    let pending = client
+        .get_install_usage_metrics()
+        .install_id(install)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let expected = pending
+        .storage_refresh_expected_time
+        .expect("the refresh is under way");
+    let usage = client
+        .wait_for_install_disk_usage(install, requested_at, options())
+        .await
+        .unwrap();
+    assert_eq!(usage.storage_refresh_expected_time, None, "done");
+    let measured = last_measured(&usage).unwrap();
+    assert!(measured >= requested_at, "{measured} >= {requested_at}");
+    assert!(
+        clock.now_utc() >= expected,
+        "waited until the expected time {expected}, now {}",
+        clock.now_utc()
+    );
+    // Looks at 0, 2, 5, 9.5, 16.25, 26.375 and 41.5625 s: the first one past 30 s.
+    assert_eq!(clock.elapsed(), Duration::from_micros(41_562_500));
+}
+
+#[tokio::test]
+async fn an_install_disk_usage_wait_from_long_ago_returns_at_once_unless_a_refresh_runs() {
+    let Setup {
+        _server,
+        client,
+        clock,
+        install,
+        account: _,
+    } = setup(FakeConfig::with_seed(Seed::Installs(1))).await;
+    let long_ago = chrono::DateTime::UNIX_EPOCH;
+    // No refresh running: the last measurement is after the epoch.
+    let usage = client
+        .wait_for_install_disk_usage(install, long_ago, options())
+        .await
+        .unwrap();
+    assert_eq!(usage.storage_refresh_expected_time, None);
+    assert!(last_measured(&usage).is_some());
+    assert!(clock.sleeps().is_empty(), "one look, no wait");
+
+    // A refresh running: waited for even though the epoch is long past.
+    client
+        .refresh_environment_disk_usage()
+        .install_id(install)
+        .send()
+        .await
+        .unwrap();
+    let expected = client
+        .get_install_usage_metrics()
+        .install_id(install)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .storage_refresh_expected_time
+        .expect("the refresh is under way");
+    let started = clock.elapsed();
+    let usage = client
+        .wait_for_install_disk_usage(install, long_ago, options())
+        .await
+        .unwrap();
+    assert_eq!(usage.storage_refresh_expected_time, None);
+    assert!(
+        last_measured(&usage).unwrap() >= expected,
+        "measured by the refresh"
+    );
+    assert_eq!(
+        clock.elapsed() - started,
+        Duration::from_micros(41_562_500),
+        "the first look past the refresh's 30 s"
+    );
+}
+
+#[tokio::test]
+async fn an_install_disk_usage_refresh_still_running_at_the_timeout_is_a_timeout() {
+    let Setup {
+        _server,
+        client,
+        clock,
+        install,
+        account: _,
+    } = setup(FakeConfig {
+        disk_usage_refresh_delay: Duration::from_secs(600),
+        ..FakeConfig::with_seed(Seed::Installs(1))
+    })
+    .await;
+    let requested_at = clock.now_utc();
+    client
+        .refresh_environment_disk_usage()
+        .install_id(install)
+        .send()
+        .await
+        .unwrap();
+    let err = client
+        .wait_for_install_disk_usage(
+            install,
+            requested_at,
+            options().timeout(Duration::from_secs(60)),
+        )
+        .await
+        .unwrap_err();
+    let WaitError::Timeout { state, waited, .. } = &err else {
+        panic!("expected a timeout, got {err:?}")
+    };
+    assert!(state.starts_with("expected at "), "{state}");
+    assert_eq!(*waited, Duration::from_micros(41_562_500));
+    assert_eq!(clock.elapsed(), *waited, "gave up without waiting further");
+}
+
+/// A new domain of `install` and its order of a Let's Encrypt certificate.
+async fn order_certificate(client: &wpe_api::Client, install: uuid::Uuid) -> uuid::Uuid {
+    let domain = client
+        .create_domain()
+        .install_id(install)
+        .body_map(|b| b.name("secure.example.com"))
+        .send()
+        .await
+        .unwrap();
+    let domain: uuid::Uuid = domain.id.parse().unwrap();
+    let ordered = client
+        .create_domain_certificate_order()
+        .install_id(install)
+        .domain_id(domain)
+        .body_map(|b| {
+            b.email_address("ops@example.com")
+                .given_name("Jo")
+                .family_name("Ops")
+                .region_code("US")
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ordered.status().as_u16(), 202);
+    domain
+}
+
+#[tokio::test]
+async fn an_ordered_certificate_is_waited_for_until_enabled() {
+    // SUBMITTED for 5 s by default
+    let Setup {
+        _server,
+        client,
+        clock,
+        install,
+        account: _,
+    } = setup(FakeConfig::with_seed(Seed::Installs(1))).await;
+    let domain = order_certificate(&client, install).await;
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = Arc::clone(&seen);
+    let options = options().on_progress(move |p| record.lock().unwrap().push(p.state.to_owned()));
+    let issued = client
+        .wait_for_certificate(install, domain, options)
+        .await
+        .unwrap();
+    let certificate = issued.certificate.unwrap();
+    assert_eq!(certificate.status, Some(CertificateStatus::Enabled));
+    assert_eq!(certificate.domains, ["secure.example.com"]);
+    assert_eq!(*seen.lock().unwrap(), ["SUBMITTED", "SUBMITTED"]);
+    // Looks at 0 s, 2 s (SUBMITTED) and 5 s (ENABLED).
+    assert_eq!(
+        clock.sleeps(),
+        [Duration::from_secs(2), Duration::from_secs(3)]
+    );
+}
+
+#[tokio::test]
+async fn an_issued_certificate_is_returned_at_once() {
+    let Setup {
+        _server,
+        client,
+        clock,
+        install,
+        account: _,
+    } = setup(FakeConfig::with_seed(Seed::Installs(1))).await;
+    let domain = order_certificate(&client, install).await;
+    clock.advance(Duration::from_secs(5));
+    let issued = client
+        .wait_for_certificate(install, domain, options())
+        .await
+        .unwrap();
+    assert_eq!(
+        issued.certificate.unwrap().status,
+        Some(CertificateStatus::Enabled)
+    );
+    assert!(clock.sleeps().is_empty(), "one look, no wait");
+}
+
+#[tokio::test]
+async fn a_certificate_still_submitted_at_the_timeout_is_a_timeout_naming_its_state() {
+    let Setup {
+        _server,
+        client,
+        clock,
+        install,
+        account: _,
+    } = setup(FakeConfig {
+        certificate_issue_delay: Duration::from_secs(600),
+        ..FakeConfig::with_seed(Seed::Installs(1))
+    })
+    .await;
+    let domain = order_certificate(&client, install).await;
+    let err = client
+        .wait_for_certificate(install, domain, options().timeout(Duration::from_secs(60)))
+        .await
+        .unwrap_err();
+    let WaitError::Timeout { state, waited, .. } = &err else {
+        panic!("expected a timeout, got {err:?}")
+    };
+    assert_eq!(state, "SUBMITTED");
+    assert!(err.to_string().contains("was still SUBMITTED"), "{err}");
+    assert_eq!(*waited, Duration::from_micros(41_562_500));
+    assert_eq!(clock.elapsed(), *waited, "gave up without waiting further");
+}
+
+#[tokio::test]
+async fn a_domain_without_a_certificate_is_an_api_error_at_once() {
+    let Setup {
+        _server,
+        client,
+        clock,
+        install,
+        account: _,
+    } = setup(FakeConfig::with_seed(Seed::Installs(1))).await;
+    let domain = client
+        .create_domain()
+        .install_id(install)
+        .body_map(|b| b.name("plain.example.com"))
+        .send()
+        .await
+        .unwrap();
+    let err = client
+        .wait_for_certificate(install, domain.id.parse().unwrap(), options())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, WaitError::Api { .. }), "{err:?}");
+    assert!(clock.sleeps().is_empty());
+}
+
+#[tokio::test]
+async fn a_certificate_order_ends_failed_when_rejected_and_waits_through_odd_answers() {
+    const DOMAIN: uuid::Uuid = uuid::Uuid::from_u128(0xd);
+    let answer = |certificate: serde_json::Value| {
+        wpe_api_tests::Canned::json(
+            200,
+            &serde_json::json!({"cert_name": "shop.example.com", "certificate": certificate}),
+        )
+    };
+    for end in ["REJECTED", "CANCELED", "EXPIRED", "DISABLED"] {
+        let (server, client, clock) = scripted().await;
+        server.respond(wpe_api_tests::Canned::json(200, &serde_json::json!({})));
+        server.respond(answer(serde_json::json!({"id": 7})));
+        server.respond(answer(
+            serde_json::json!({"id": 7, "status": "SSL_STATE_UNSPECIFIED"}),
+        ));
+        server.respond(answer(
+            serde_json::json!({"id": 7, "status": "a_new_state"}),
+        ));
+        server.respond(answer(serde_json::json!({"id": 7, "status": end})));
+        let err = client
+            .wait_for_certificate(INSTALL, DOMAIN, options())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, WaitError::Failed { state, .. } if state == end),
+            "{end}: {err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!("certificate of domain {DOMAIN} ended {end}: it did not complete")
+        );
+        let requests = server.requests();
+        assert_eq!(requests.len(), 5, "{end}");
+        assert!(requests
+            .iter()
+            .all(|r| r.path == format!("/v1/installs/{INSTALL}/domains/{DOMAIN}/ssl_certificate")));
+        assert_eq!(clock.sleeps().len(), 4, "{end}");
     }
 }

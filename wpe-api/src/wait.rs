@@ -1,6 +1,7 @@
 //! Waiting for the API's asynchronous jobs: backups, archives of backups,
-//! site transfers, new installs, domain status reports and disk-usage
-//! refreshes, polled with back-off until done, failed or out of time.
+//! site transfers, new installs, domain status reports, disk-usage
+//! refreshes of accounts and of installs, and certificate orders, polled
+//! with back-off until done, failed or out of time.
 //!
 //! A restore (`restore_backup`) has no waiter: WP Engine gives a restore no
 //! id and no status to read, only the notification emails it sends when it
@@ -34,7 +35,9 @@ use uuid::Uuid;
 
 use crate::clock::Clock;
 
-use crate::types::{self, ArchiveState, BackupStatus, InstallStatus, SiteTransferStatus};
+use crate::types::{
+    self, ArchiveState, BackupStatus, CertificateStatus, InstallStatus, SiteTransferStatus,
+};
 use crate::{Client, Error};
 
 /// How long to wait and how often to look.
@@ -463,6 +466,134 @@ impl Client {
                         _ => Look::Running("not started".into()),
                     },
                 )
+            },
+        )
+        .await
+    }
+
+    /// Waits until a disk-usage refresh of an install, requested at
+    /// `requested_at` with `refresh_environment_disk_usage`, should be done:
+    /// until the `storage_refresh_expected_time` the API reports has passed
+    /// on the client's clock, or, with no refresh running, the install's
+    /// storage was last measured at or after `requested_at` (the latest
+    /// `storage_update_time` of its days). Returns the usage read then.
+    ///
+    /// With `requested_at` long past (e.g. the Unix epoch) it returns at
+    /// once when no refresh is running, and waits for the one that is.
+    ///
+    /// ```no_run
+    /// # async fn run(client: &wpe_api::Client, install: uuid::Uuid) -> Result<(), Box<dyn std::error::Error>> {
+    /// let requested_at = chrono::Utc::now();
+    /// client.refresh_environment_disk_usage().install_id(install).send().await?;
+    /// let usage = client
+    ///     .wait_for_install_disk_usage(install, requested_at, wpe_api::wait::WaitOptions::default())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_for_install_disk_usage(
+        &self,
+        install_id: Uuid,
+        requested_at: chrono::DateTime<chrono::Utc>,
+        options: WaitOptions,
+    ) -> Result<types::InstallDailyUsageMetricsSeries, WaitError> {
+        poll(
+            self.clock(),
+            format!("disk-usage refresh of install {install_id}"),
+            options,
+            || async move {
+                let usage = self
+                    .get_install_usage_metrics()
+                    .install_id(install_id)
+                    .send()
+                    .await?
+                    .into_inner();
+                let now = self.clock().now_utc();
+                let last = usage
+                    .metrics
+                    .iter()
+                    .filter_map(|day| day.storage_update_time)
+                    .max();
+                Ok(match (usage.storage_refresh_expected_time, last) {
+                    (Some(expected), _) if expected <= now => Look::Done(usage),
+                    (Some(expected), _) => Look::Running(format!("expected at {expected}")),
+                    (None, Some(last)) if last >= requested_at => Look::Done(usage),
+                    _ => Look::Running("not started".into()),
+                })
+            },
+        )
+        .await
+    }
+
+    /// Waits until the certificate ordered for a domain with
+    /// `create_domain_certificate_order` is `ENABLED`, and returns the
+    /// domain's certificate then.
+    ///
+    /// `SUBMITTED` (ordered, waiting for the issuer), `SSL_STATE_UNSPECIFIED`,
+    /// states this crate does not know, and an answer without a certificate
+    /// or a status count as still running; `REJECTED`, `CANCELED`, `EXPIRED`
+    /// and `DISABLED` are [`WaitError::Failed`]. The API lists an order as
+    /// `SUBMITTED` as soon as it has accepted it, so a 404 (no certificate
+    /// serves the domain, or no such install or domain) is
+    /// [`WaitError::Api`] at once, not a reason to wait.
+    ///
+    /// ```no_run
+    /// # async fn run(client: &wpe_api::Client, install: uuid::Uuid, domain: uuid::Uuid) -> Result<(), Box<dyn std::error::Error>> {
+    /// use wpe_api::wait::{WaitError, WaitOptions};
+    /// client
+    ///     .create_domain_certificate_order()
+    ///     .install_id(install)
+    ///     .domain_id(domain)
+    ///     .body_map(|b| {
+    ///         b.email_address("ops@example.com")
+    ///             .given_name("Jo")
+    ///             .family_name("Ops")
+    ///             .region_code("US")
+    ///     })
+    ///     .send()
+    ///     .await?;
+    /// match client.wait_for_certificate(install, domain, WaitOptions::default()).await {
+    ///     Ok(issued) => println!("serving: {:?}", issued.certificate.and_then(|c| c.expires_time)),
+    ///     Err(WaitError::Failed { state, .. }) => eprintln!("the order ended {state}"),
+    ///     Err(other) => return Err(other.into()),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_for_certificate(
+        &self,
+        install_id: Uuid,
+        domain_id: Uuid,
+        options: WaitOptions,
+    ) -> Result<types::DomainCertificate, WaitError> {
+        poll(
+            self.clock(),
+            format!("certificate of domain {domain_id}"),
+            options,
+            || async move {
+                let answer = self
+                    .get_domain_certificate()
+                    .install_id(install_id)
+                    .domain_id(domain_id)
+                    .send()
+                    .await?
+                    .into_inner();
+                let status = answer
+                    .certificate
+                    .as_ref()
+                    .and_then(|certificate| certificate.status.clone());
+                Ok(match status {
+                    Some(CertificateStatus::Enabled) => Look::Done(answer),
+                    Some(
+                        status @ (CertificateStatus::Rejected
+                        | CertificateStatus::Canceled
+                        | CertificateStatus::Expired
+                        | CertificateStatus::Disabled),
+                    ) => Look::Failed(status.to_string()),
+                    Some(status) => Look::Running(status.to_string()),
+                    None if answer.certificate.is_none() => {
+                        Look::Running("without a certificate".into())
+                    }
+                    None => Look::Running("without a status".into()),
+                })
             },
         )
         .await
