@@ -87,6 +87,7 @@ pub fn groups() -> Vec<Command> {
                 .subcommand_required(true)
                 .arg_required_else_help(true)
                 .subcommands(ops.map(operation_command))
+                .subcommands(crate::jobs::commands(resource))
         })
         .collect()
 }

@@ -14,6 +14,7 @@ mod commands;
 mod error;
 mod guard;
 mod inventory;
+mod jobs;
 mod names;
 mod output;
 mod progress;
@@ -93,6 +94,10 @@ async fn run(matches: &ArgMatches) -> Result<(), CliError> {
         return workflow::run(&target.client, verb, op_matches, format)
             .await
             .unwrap_or_else(|| Err(CliError::Usage(format!("no command `wpe {group} {verb}`"))));
+    }
+    if let Some(op) = jobs::find(group, verb) {
+        let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
+        return jobs::run(&target.client, op, op_matches, format).await;
     }
     let op = commands::find(group, verb)
         .ok_or_else(|| CliError::Usage(format!("no command `wpe {group} {verb}`")))?;

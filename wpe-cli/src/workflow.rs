@@ -111,7 +111,8 @@ fn wait_arg(help: &'static str) -> Arg {
         .help(help)
 }
 
-fn timeout_arg(default: &'static str) -> Arg {
+/// `--timeout SECONDS`, how long `--wait` waits.
+pub fn timeout_arg(default: &'static str) -> Arg {
     Arg::new("timeout")
         .long("timeout")
         .value_name("SECONDS")
@@ -122,7 +123,7 @@ fn timeout_arg(default: &'static str) -> Arg {
 
 /// `--timeout` as wait options: polls from every second up to every 10 s,
 /// and shows each state the job is seen in on the spinner `progress`.
-fn wait_options(matches: &ArgMatches, progress: &ProgressBar) -> WaitOptions {
+pub fn wait_options(matches: &ArgMatches, progress: &ProgressBar) -> WaitOptions {
     let seconds = matches.get_one::<u64>("timeout").copied().unwrap_or(300);
     let progress = progress.clone();
     WaitOptions::default()
@@ -136,7 +137,7 @@ fn wait_options(matches: &ArgMatches, progress: &ProgressBar) -> WaitOptions {
 
 /// A failed wait as the command's error: a timeout exits 3, a job that
 /// ended badly 1, an API error as any other.
-fn wait_failed(err: WaitError) -> CliError {
+pub fn wait_failed(err: WaitError) -> CliError {
     match err {
         err @ WaitError::Timeout { .. } => CliError::Timeout(err.to_string()),
         WaitError::Api { source, .. } => CliError::Api(source),
@@ -348,7 +349,8 @@ async fn domain_add(client: &Client, matches: &ArgMatches, format: Format) -> Re
     Ok(())
 }
 
-fn to_json(value: &impl serde::Serialize) -> Result<Value, CliError> {
+/// An answer as JSON, for printing.
+pub fn to_json(value: &impl serde::Serialize) -> Result<Value, CliError> {
     serde_json::to_value(value)
         .map_err(|err| CliError::Failed(format!("could not print the answer: {err}")))
 }

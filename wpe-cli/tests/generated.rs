@@ -2,7 +2,10 @@
 //! domains and users, the guard of destructive commands, the `wait`
 //! commands and names in tables, against the stand-in over HTTP.
 
+use std::time::Duration;
+
 use serde_json::{json, Value};
+use wpe_api::fake::FakeConfig;
 use wpe_api::operations::OPERATIONS;
 
 mod common;
@@ -136,7 +139,9 @@ fn a_missing_required_field_or_a_bad_value_is_a_usage_error_that_names_the_flag(
     let nothing = run(stand.wpe().args(["backups", "create", "torquemag"]));
     assert_eq!(nothing.code, 2, "{}", nothing.stderr);
     assert!(
-        nothing.stderr.contains("--description, --notification-emails"),
+        nothing
+            .stderr
+            .contains("--description, --notification-emails"),
         "{}",
         nothing.stderr
     );
@@ -473,4 +478,128 @@ fn on_a_terminal_a_destructive_command_asks_for_the_targets_name() {
     );
     assert_eq!(code, 2, "{seen}");
     assert!(seen.contains("Type the account user's email"), "{seen}");
+}
+
+#[test]
+fn wait_follows_a_backup_that_already_exists() {
+    let stand = Stand::with_config(FakeConfig {
+        backup_step_delay: Duration::ZERO,
+        ..FakeConfig::default()
+    });
+    let backup = json_of(&ok(stand.wpe().args([
+        "backups",
+        "create",
+        "torquemag",
+        "--description",
+        "nightly",
+        "--notification-emails",
+        "ops@example.com",
+        "--json",
+    ])));
+    let waited = json_of(&ok(stand.wpe().args([
+        "backups",
+        "wait",
+        "torquemag",
+        backup["id"].as_str().unwrap(),
+        "--json",
+    ])));
+    assert_eq!(waited["id"], backup["id"]);
+    assert_eq!(waited["status"], "completed", "{waited}");
+}
+
+#[test]
+fn a_wait_that_runs_out_of_time_exits_3() {
+    let stand = Stand::with_config(FakeConfig {
+        backup_step_delay: Duration::from_secs(3600),
+        ..FakeConfig::default()
+    });
+    let backup = json_of(&ok(stand.wpe().args([
+        "backups",
+        "create",
+        "torquemag",
+        "--description",
+        "nightly",
+        "--notification-emails",
+        "ops@example.com",
+        "--json",
+    ])));
+    let run = run(stand.wpe().args([
+        "backups",
+        "wait",
+        "torquemag",
+        backup["id"].as_str().unwrap(),
+        "--timeout",
+        "0",
+    ]));
+    assert_eq!(run.code, 3, "{}", run.stderr);
+}
+
+#[test]
+fn every_job_kind_has_a_wait_command() {
+    let help = ok(common::wpe_without_credentials().args(["backups", "--help"]));
+    assert!(
+        help.contains("wait ") && help.contains("wait-archive"),
+        "{help}"
+    );
+    for op in OPERATIONS.iter().filter(|op| op.job.is_some()) {
+        let group = wpe_group(op.resource);
+        let help = ok(common::wpe_without_credentials().args([&group, "--help"]));
+        assert!(
+            help.lines().any(|l| l.trim_start().starts_with("wait")),
+            "{group} has no wait command for {}: {help}",
+            op.operation_id
+        );
+    }
+}
+
+#[test]
+fn an_install_activation_is_waited_for_by_name() {
+    let stand = Stand::with_config(FakeConfig {
+        install_activation_delay: Duration::ZERO,
+        ..FakeConfig::default()
+    });
+    ok(stand.wpe().args([
+        "installs",
+        "create",
+        "--name",
+        "fresh",
+        "--account-id",
+        "demoagency",
+    ]));
+    let active = json_of(&ok(stand
+        .wpe()
+        .args(["installs", "wait", "fresh", "--json"])));
+    assert_eq!(active["status"], "active", "{active}");
+}
+
+#[test]
+fn waits_on_a_certificate_and_a_disk_usage_refresh_take_names() {
+    let stand = Stand::demo();
+    // torquemag.io's certificate is issued already: the wait ends at once.
+    let certificate = json_of(&ok(stand.wpe().args([
+        "certificates",
+        "wait",
+        "torquemag",
+        "torquemag.io",
+        "--json",
+    ])));
+    assert_eq!(
+        certificate["certificate"]["status"], "ENABLED",
+        "{certificate}"
+    );
+    // No refresh running: the last figures at once.
+    let usage = json_of(&ok(stand.wpe().args([
+        "usage",
+        "wait-install-disk-usage",
+        "torquemag",
+        "--json",
+    ])));
+    assert!(usage.is_object(), "{usage}");
+    let account = json_of(&ok(stand.wpe().args([
+        "usage",
+        "wait-account-disk-usage",
+        "demoagency",
+        "--json",
+    ])));
+    assert!(account.is_object(), "{account}");
 }
