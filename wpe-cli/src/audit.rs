@@ -649,7 +649,10 @@ async fn check_domains(
                         "domain",
                         Some(domain.name.clone()),
                         "TXT verification pending: serves no traffic".to_owned(),
-                        Some(format!("publish {record}, then verify the domain")),
+                        Some(format!(
+                            "publish {record}, then `wpe domains verify-txt-record {} {}`",
+                            at.install, domain.id
+                        )),
                     ));
                 }
             }
