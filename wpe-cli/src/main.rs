@@ -8,6 +8,7 @@
 //! ([`workflow`]: `backup`, `purge`, `domains add`; [`inventory`]).
 //! `--demo` runs against the embedded stand-in of the API.
 
+mod audit;
 mod body;
 mod cli;
 mod commands;
@@ -77,6 +78,10 @@ async fn run(matches: &ArgMatches) -> Result<(), CliError> {
     if group == inventory::NAME {
         let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
         return inventory::run(&target.client, group_matches, format).await;
+    }
+    if group == audit::NAME {
+        let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
+        return audit::run(&target.client, group_matches, format).await;
     }
     if group == "backup" || group == "purge" {
         let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;

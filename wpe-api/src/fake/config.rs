@@ -36,12 +36,24 @@ pub enum Seed {
     /// `torquemagstg`, `torquemagdev`, `demoshop`…, `clientblog`…); the
     /// production installs have domains (with certificates on two), the
     /// first account has three users (the demo user its owner, Jane with
-    /// `full,billing`, Pat with `partial`), the demo user one SSH key. The domains
-    /// are TXT-verified; `torquemag.io` and `www.torquemag.io` are on the
+    /// `full,billing`, Pat with `partial`), the demo user one SSH key. The
+    /// domains of the production installs are TXT-verified;
+    /// `torquemag.io` and `www.torquemag.io` are on the
     /// `AN` network, `shop.example.com` on `GES` and `blog.example.org` on
     /// `LEGACY` (so it has no sharing link). The agency has two report
     /// templates and the client account one; Torque Magazine has a monthly
     /// report schedule (due on the 1st) that has sent two reports already.
+    ///
+    /// What `wpe audit` finds: `demoshopdev` runs PHP 7.4 (the others 8.2);
+    /// `clientblogdev` is `pending` (still being provisioned) until an hour
+    /// after the start; the certificate of `shop.example.com` was ordered 80
+    /// days before the start, so it expires 10 days after (the one of
+    /// `torquemag.io` 70 days after); `torquemagstg` has a domain,
+    /// `staging.torquemag.io`, whose TXT verification is pending. Every
+    /// install has a completed backup from a day before the start except
+    /// `clientblog` (12 days before), `clientblogdev`, and `torquemag` and
+    /// `demoshop`, which have none.
+    ///
     /// Plus
     /// [`OTHER_USER`] with an account of their own (`otheragency`), and
     /// [`PARTIAL_USER`] (Pat), who signs in with credentials of their own.

@@ -178,10 +178,16 @@ impl State {
         Instant::from_std(self.clock.now()) + self.offset
     }
 
-    /// The wall-clock time of a server instant.
+    /// The wall-clock time of a server instant (one before the start too,
+    /// such as a seeded backup's).
     pub(crate) fn wall(&self, at: Instant) -> DateTime<Utc> {
-        let since = at.saturating_duration_since(self.start);
-        self.start_wall + chrono::Duration::from_std(since).unwrap_or_default()
+        match at.checked_duration_since(self.start) {
+            Some(since) => self.start_wall + chrono::Duration::from_std(since).unwrap_or_default(),
+            None => {
+                let before = self.start.saturating_duration_since(at);
+                self.start_wall - chrono::Duration::from_std(before).unwrap_or_default()
+            }
+        }
     }
 
     /// A fresh, reproducible version-4 UUID.

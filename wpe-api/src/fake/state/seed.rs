@@ -5,8 +5,8 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use super::{
-    AccountUserRec, CacheExclusionRec, CertRec, DomainRec, InstallRec, SftpUserRec, SiteRec,
-    SshKeyRec, State,
+    AccountUserRec, BackupRec, CacheExclusionRec, CertRec, DomainRec, InstallRec, SftpUserRec,
+    SiteRec, SshKeyRec, State,
 };
 use crate::fake::{
     FakeConfig, Seed, DEMO_PASSWORD, DEMO_USER, OTHER_PASSWORD, OTHER_USER, PARTIAL_PASSWORD,
@@ -264,6 +264,87 @@ impl State {
         let other_account = self.add_account(other, "otheragency", Some("Other Agency"));
         let other_site = self.add_site(other_account, "Other Site", 50);
         self.add_seed_install(other_site, "otherprod", Environment::Production);
+
+        self.seed_demo_findings();
+    }
+
+    /// What `wpe audit` finds in the demo fleet: an old PHP, an install
+    /// still being provisioned, a certificate about to expire, a domain
+    /// whose ownership is not proven yet, and backups (recent ones, one too
+    /// old, none on the two production installs of the agency). Added last,
+    /// so the IDs and tokens drawn for the records above stay as they were.
+    fn seed_demo_findings(&mut self) {
+        let id_of = |state: &Self, name: &str| {
+            state
+                .installs
+                .iter()
+                .find(|i| i.name == name)
+                .map(|i| i.id)
+                .expect("seed install")
+        };
+        let demoshopdev = id_of(self, "demoshopdev");
+        let install = self.installs.get_mut(&demoshopdev).expect("seed install");
+        install.php_version = "7.4".to_owned();
+
+        // Provisioned an hour after the stand-in starts.
+        let clientblogdev = id_of(self, "clientblogdev");
+        let activates = self.start + std::time::Duration::from_secs(3600);
+        let install = self.installs.get_mut(&clientblogdev).expect("seed install");
+        install.activates_at = Some(activates);
+
+        // Ordered 80 days ago, so it expires (after 90) in 10 days.
+        let ordered = self.start_wall - chrono::Duration::days(80);
+        let demoshop = id_of(self, "demoshop");
+        let install = self.installs.get_mut(&demoshop).expect("seed install");
+        for cert in &mut install.certs {
+            cert.ordered_time = ordered;
+        }
+
+        let staging = id_of(self, "torquemagstg");
+        let name = "staging.torquemag.io";
+        let domain_id = self.new_id();
+        let domain = self.new_domain(domain_id, name.to_owned(), None);
+        let install = self.installs.get_mut(&staging).expect("seed install");
+        install.domains.push(domain);
+        self.domain_names.insert(name.to_owned(), staging);
+
+        for (name, days_ago) in [
+            ("torquemagstg", 1),
+            ("torquemagdev", 1),
+            ("demoshopstg", 1),
+            ("demoshopdev", 1),
+            ("clientblog", 12),
+            ("clientblogstg", 1),
+        ] {
+            let install = id_of(self, name);
+            self.add_seed_backup(install, days_ago);
+        }
+    }
+
+    /// A completed backup of an install, requested `days_ago` days before the start.
+    fn add_seed_backup(&mut self, install_id: Uuid, days_ago: u64) {
+        let id = self.new_id();
+        let age = std::time::Duration::from_secs(days_ago * 24 * 3600);
+        // A monotonic instant before the machine started is still an
+        // instant on Linux and macOS; were it not, the backup would be new.
+        let requested = self.start.checked_sub(age).unwrap_or(self.start);
+        let wordpress_version = self
+            .installs
+            .get(&install_id)
+            .expect("seed install")
+            .wp_version
+            .clone();
+        self.backups.insert(
+            id,
+            BackupRec {
+                id,
+                install_id,
+                requested,
+                description: "Nightly".to_owned(),
+                wordpress_version,
+                aborts: false,
+            },
+        );
     }
 }
 

@@ -1,0 +1,971 @@
+//! `wpe audit`: checks every install of the fleet against what the API
+//! reports, and prints what needs attention, most severe first.
+//!
+//! | check            | finds                                                   | severity |
+//! |------------------|---------------------------------------------------------|----------|
+//! | `certificate`    | a certificate that has expired                          | critical |
+//! | `certificate`    | one that expires within `--cert-days` (30)              | warning  |
+//! | `php`            | PHP older than `--min-php` (8.1)                        | warning  |
+//! | `backup`         | no completed backup newer than `--backup-days` (7)      | warning  |
+//! | `domain`         | a domain whose TXT ownership verification is pending    | warning  |
+//! | `status`         | an install that is neither `active` nor `pending`       | warning  |
+//! | `status`         | an install still `pending` (being provisioned)          | info     |
+//! | any              | a value the check cannot read (a date, a PHP version)   | info     |
+//! | `unreadable`     | a list the credentials may not read (403, 404)          | warning  |
+//!
+//! Each finding names its account and install (JSON and CSV add their IDs)
+//! and says what to do about it (`fix`, in JSON and CSV: often longer than
+//! a table cell). Findings print most severe first, then by account,
+//! install and check; `--fail-on` makes a finding at that level or above
+//! exit 1.
+//!
+//! Critical is for what is broken now (visitors get certificate errors);
+//! warning for what will break or cannot be recovered from (no recent
+//! backup: the API cannot tell whether WP Engine's own daily backups exist,
+//! so a missing one is a warning, not an outage); info for what is only
+//! worth knowing.
+//!
+//! A certificate renewed by a newer one that covers all its domains and
+//! outlives the window is not reported, nor is one `CANCELED`, `REJECTED`,
+//! `DISABLED` or still `SUBMITTED`. A `pending` install has no backup check
+//! (it has had no time to be backed up).
+//!
+//! # Requests and limits
+//!
+//! Per install the audit reads three lists, one after another, one page at a
+//! time: backups, domains and certificates (the installs list carries the
+//! status and PHP version). At most `--concurrency` installs (8) are checked
+//! at once, so at most that many requests are in flight, plus one for the
+//! installs list, which is walked page by page as the checks need installs.
+//! The API documents no account-wide request rate; its only limits are per
+//! install, on object-cache purges and domain status checks, which an audit
+//! never calls. Should the API answer 429 anyway, the client waits for its
+//! `Retry-After` and every request backs off together.
+//!
+//! On a terminal, one more request (a page of one install) gives the
+//! progress bar its total.
+//!
+//! Memory holds a page of installs, the installs being checked and the
+//! findings (and the 16 bytes of ID per install the page stream keeps to
+//! skip repeats), never the fleet.
+//!
+//! Ages and expiries are counted from now, or from `--at`: an audit as of a
+//! later date says what will have expired by then.
+
+use std::collections::HashMap;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use clap::{value_parser, Arg, ArgMatches, Command};
+use futures::{StreamExt, TryStreamExt};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{json, Value};
+use uuid::Uuid;
+use wpe_api::types::{
+    BackupStatus, Certificate, CertificateStatus, DomainOwnershipStatus, InstallStatus,
+    Installation,
+};
+use wpe_api::{Client, PageOptions, Paginate};
+
+use crate::error::CliError;
+use crate::names::{self, Kind};
+use crate::output::{Format, ListPrinter};
+
+/// The command's name.
+pub const NAME: &str = "audit";
+
+/// The columns of a finding, in the order CSV prints them (a table prints
+/// the first [`TABLE_COLUMNS`]; JSON has them all).
+pub const COLUMNS: [&str; 9] = [
+    "severity",
+    "check",
+    "account",
+    "install",
+    "subject",
+    "detail",
+    "fix",
+    "account_id",
+    "install_id",
+];
+
+/// How many of [`COLUMNS`] a table shows: what was found, not what to do
+/// about it (often longer than a table cell) nor the IDs.
+const TABLE_COLUMNS: usize = 6;
+
+/// The most installs checked at once unless `--concurrency` says otherwise.
+const DEFAULT_CONCURRENCY: &str = "8";
+
+/// The most days `--cert-days` and `--backup-days` take (ten years).
+const MAX_DAYS: i64 = 3650;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth knowing; nothing to do yet.
+    Info,
+    /// Will break, or could not be recovered from, if left alone.
+    Warning,
+    /// Broken now.
+    Critical,
+}
+
+impl Severity {
+    /// The name printed and taken by `--fail-on`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Severity> {
+        Some(match name {
+            "info" => Severity::Info,
+            "warning" => Severity::Warning,
+            "critical" => Severity::Critical,
+            _ => return None,
+        })
+    }
+}
+
+/// One thing an install needs looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Finding {
+    severity: Severity,
+    check: &'static str,
+    account: String,
+    account_id: Uuid,
+    install: String,
+    install_id: Uuid,
+    /// What the finding is about: a domain, a certificate, a version.
+    subject: Option<String>,
+    /// What was found, short enough for a table cell.
+    detail: String,
+    /// What to do about it.
+    fix: Option<String>,
+}
+
+impl Finding {
+    /// Most severe first, then by account, install, check and subject.
+    fn sort_key(&self) -> impl Ord + '_ {
+        (
+            std::cmp::Reverse(self.severity),
+            &self.account,
+            &self.install,
+            self.check,
+            &self.subject,
+            &self.detail,
+        )
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "severity": self.severity.as_str(),
+            "check": self.check,
+            "account": self.account,
+            "install": self.install,
+            "subject": self.subject,
+            "detail": self.detail,
+            "fix": self.fix,
+            "account_id": self.account_id,
+            "install_id": self.install_id,
+        })
+    }
+}
+
+/// `wpe audit`.
+pub fn command() -> Command {
+    Command::new(NAME)
+        .about("Check every install: certificates, PHP, backups, domains, status")
+        .long_about(
+            "Check every install the credentials can see and print what needs attention, \
+             most severe first: certificates that expired (critical) or expire within \
+             --cert-days (warning), PHP older than --min-php (warning), no completed backup \
+             newer than --backup-days (warning), domains whose TXT ownership verification is \
+             pending (warning), installs not active (pending: info, anything else: warning). \
+             Installs are checked --concurrency at a time.\n\n\
+             Exit codes: 0 done (findings or not, unless --fail-on), 1 a finding at or above \
+             the --fail-on level, or an API error, 2 a usage error.",
+        )
+        .arg(
+            Arg::new("account")
+                .long("account")
+                .value_name("ACCOUNT")
+                .help("Only this account (its name or ID)"),
+        )
+        .arg(
+            Arg::new("cert-days")
+                .long("cert-days")
+                .value_name("DAYS")
+                .default_value("30")
+                .value_parser(value_parser!(i64).range(0..=MAX_DAYS))
+                .help("Warn about certificates that expire within this many days"),
+        )
+        .arg(
+            Arg::new("min-php")
+                .long("min-php")
+                .value_name("VERSION")
+                .default_value("8.1")
+                .value_parser(parse_php)
+                .help("Warn about installs on a PHP older than this (8.1, 8.10, ...)"),
+        )
+        .arg(
+            Arg::new("backup-days")
+                .long("backup-days")
+                .value_name("DAYS")
+                .default_value("7")
+                .value_parser(value_parser!(i64).range(0..=MAX_DAYS))
+                .help("Warn about installs without a completed backup newer than this many days"),
+        )
+        .arg(
+            Arg::new("fail-on")
+                .long("fail-on")
+                .value_name("SEVERITY")
+                .value_parser(["warning", "critical"])
+                .help("Exit 1 when a finding is at least this severe (for CI)"),
+        )
+        .arg(
+            Arg::new("concurrency")
+                .long("concurrency")
+                .value_name("N")
+                .default_value(DEFAULT_CONCURRENCY)
+                .value_parser(value_parser!(u16).range(1..=64))
+                .help("How many installs to check at once (1: one after another)"),
+        )
+        .arg(
+            Arg::new("at")
+                .long("at")
+                .value_name("TIME")
+                .value_parser(parse_time)
+                .help("Audit as of this time (RFC 3339) instead of now, e.g. what will have expired by then"),
+        )
+}
+
+/// A PHP version as its numeric parts: `8.10` is `[8, 10]`, newer than `[8, 9]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PhpVersion(Vec<u64>);
+
+impl PhpVersion {
+    /// The leading `N.N.N` of `text`; `None` when it does not start with a number.
+    fn parse(text: &str) -> Option<PhpVersion> {
+        let mut parts = Vec::new();
+        for part in text.trim().split('.') {
+            let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
+            match digits.parse::<u64>() {
+                Ok(n) => parts.push(n),
+                Err(_) => break,
+            }
+            if digits.len() < part.len() {
+                break;
+            }
+        }
+        (!parts.is_empty()).then_some(PhpVersion(parts))
+    }
+
+    /// Whether this is older than `other`; missing parts count as 0 (8.1 is 8.1.0).
+    fn older_than(&self, other: &PhpVersion) -> bool {
+        let len = self.0.len().max(other.0.len());
+        let part = |v: &PhpVersion, i: usize| v.0.get(i).copied().unwrap_or(0);
+        (0..len)
+            .map(|i| part(self, i).cmp(&part(other, i)))
+            .find(|o| o.is_ne())
+            .is_some_and(|o| o.is_lt())
+    }
+}
+
+impl std::fmt::Display for PhpVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(u64::to_string).collect();
+        f.write_str(&parts.join("."))
+    }
+}
+
+fn parse_php(text: &str) -> Result<PhpVersion, String> {
+    PhpVersion::parse(text)
+        .filter(|v| v.to_string() == text.trim())
+        .ok_or_else(|| format!("`{text}` is not a PHP version such as 8.1 or 8.10"))
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|err| {
+            format!("`{text}` is not an RFC 3339 time such as 2026-01-31T12:00:00Z: {err}")
+        })
+}
+
+/// What the checks compare against.
+struct Settings {
+    now: DateTime<Utc>,
+    cert_days: i64,
+    min_php: PhpVersion,
+    backup_days: i64,
+}
+
+/// An install as findings name it.
+struct Subject<'a> {
+    account: &'a str,
+    account_id: Uuid,
+    install: &'a str,
+    install_id: Uuid,
+}
+
+impl Subject<'_> {
+    fn finding(
+        &self,
+        severity: Severity,
+        check: &'static str,
+        subject: Option<String>,
+        detail: String,
+        fix: Option<String>,
+    ) -> Finding {
+        Finding {
+            severity,
+            check,
+            account: self.account.to_owned(),
+            account_id: self.account_id,
+            install: self.install.to_owned(),
+            install_id: self.install_id,
+            subject,
+            detail,
+            fix,
+        }
+    }
+}
+
+/// Runs `wpe audit`.
+pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
+    let account = match matches.get_one::<String>("account") {
+        Some(given) => {
+            let id = names::resolve(client, Kind::Account, given).await?;
+            Some(
+                Uuid::parse_str(&id)
+                    .map_err(|err| CliError::Usage(format!("account {id}: {err}")))?,
+            )
+        }
+        None => None,
+    };
+    let settings = Settings {
+        now: matches
+            .get_one::<DateTime<Utc>>("at")
+            .copied()
+            .unwrap_or_else(Utc::now),
+        cert_days: matches.get_one::<i64>("cert-days").copied().unwrap_or(30),
+        min_php: matches
+            .get_one::<PhpVersion>("min-php")
+            .cloned()
+            .unwrap_or(PhpVersion(vec![8, 1])),
+        backup_days: matches.get_one::<i64>("backup-days").copied().unwrap_or(7),
+    };
+    let concurrency = usize::from(matches.get_one::<u16>("concurrency").copied().unwrap_or(8));
+    let fail_on = matches
+        .get_one::<String>("fail-on")
+        .and_then(|name| Severity::from_name(name));
+
+    let accounts = account_names(client, account).await?;
+    let progress = progress_bar(client, account).await;
+    let mut request = client.list_installs();
+    if let Some(account) = account {
+        request = request.account_id(account);
+    }
+    // One page at a time: the checks take installs far slower than a page comes.
+    let installs = request.stream_with(PageOptions::default().concurrency(1));
+    let mut checks = installs
+        .map(|install| {
+            let (accounts, settings) = (&accounts, &settings);
+            async move { check_install(client, settings, accounts, install?).await }
+        })
+        .buffer_unordered(concurrency);
+    let mut findings = Vec::new();
+    let mut checked = 0usize;
+    while let Some(found) = checks.try_next().await? {
+        findings.extend(found);
+        checked += 1;
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+
+    print_findings(&findings, format)?;
+    if io::stderr().is_terminal() {
+        eprintln!("{}", summary(checked, &findings));
+    }
+    match fail_on {
+        Some(level) => {
+            let reached = findings.iter().filter(|f| f.severity >= level).count();
+            if reached > 0 {
+                return Err(CliError::Failed(format!(
+                    "{reached} finding(s) at or above {} (--fail-on {})",
+                    level.as_str(),
+                    level.as_str()
+                )));
+            }
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
+/// `9 installs checked: 1 critical, 5 warning, 1 info`.
+fn summary(checked: usize, findings: &[Finding]) -> String {
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    format!(
+        "{checked} installs checked: {} critical, {} warning, {} info",
+        count(Severity::Critical),
+        count(Severity::Warning),
+        count(Severity::Info)
+    )
+}
+
+/// The names of the accounts (of one, with `--account`).
+async fn account_names(
+    client: &Client,
+    account: Option<Uuid>,
+) -> Result<HashMap<Uuid, String>, CliError> {
+    Ok(client
+        .list_accounts()
+        .stream()
+        .try_filter(|a| futures::future::ready(account.is_none_or(|id| a.id == id)))
+        .map_ok(|a| (a.id, a.name))
+        .try_collect()
+        .await?)
+}
+
+/// "N of M installs checked" on a terminal (M from one small page of the
+/// installs list), and nothing elsewhere.
+async fn progress_bar(client: &Client, account: Option<Uuid>) -> ProgressBar {
+    if !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let mut request = client.list_installs().limit(1u64);
+    if let Some(account) = account {
+        request = request.account_id(account);
+    }
+    let total = match request.send().await {
+        Ok(page) => page.into_inner().count.and_then(|c| u64::try_from(c).ok()),
+        Err(_) => None,
+    };
+    let (bar, template) = match total {
+        Some(total) => (
+            ProgressBar::new(total),
+            "{spinner} {pos} of {len} installs checked ({elapsed})",
+        ),
+        None => (
+            ProgressBar::new_spinner(),
+            "{spinner} {pos} installs checked ({elapsed})",
+        ),
+    };
+    let style =
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner());
+    bar.set_style(style);
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// Every check of one install.
+async fn check_install(
+    client: &Client,
+    settings: &Settings,
+    accounts: &HashMap<Uuid, String>,
+    install: Installation,
+) -> Result<Vec<Finding>, CliError> {
+    let account_id = install.account.id;
+    let account_name = accounts
+        .get(&account_id)
+        .cloned()
+        .unwrap_or_else(|| account_id.to_string());
+    let at = Subject {
+        account: &account_name,
+        account_id,
+        install: &install.name,
+        install_id: install.id,
+    };
+    let mut findings = Vec::new();
+    check_status(&at, install.status.as_ref(), &mut findings);
+    check_php(&at, settings, install.php_version.as_deref(), &mut findings);
+    if install.status != Some(InstallStatus::Pending) {
+        check_backups(client, &at, settings, &mut findings).await?;
+    }
+    check_domains(client, &at, &mut findings).await?;
+    check_certificates(client, &at, settings, &mut findings).await?;
+    Ok(findings)
+}
+
+fn check_status(at: &Subject<'_>, status: Option<&InstallStatus>, findings: &mut Vec<Finding>) {
+    match status {
+        None | Some(InstallStatus::Active) => {}
+        Some(InstallStatus::Pending) => findings.push(at.finding(
+            Severity::Info,
+            "status",
+            Some("pending".to_owned()),
+            "still being provisioned".to_owned(),
+            None,
+        )),
+        Some(other) => findings.push(at.finding(
+            Severity::Warning,
+            "status",
+            Some(other.to_string()),
+            format!("status `{other}`, not active"),
+            Some(format!(
+                "see `wpe installs get {}` and the User Portal",
+                at.install
+            )),
+        )),
+    }
+}
+
+fn check_php(
+    at: &Subject<'_>,
+    settings: &Settings,
+    php: Option<&str>,
+    findings: &mut Vec<Finding>,
+) {
+    let Some(text) = php.filter(|t| !t.trim().is_empty()) else {
+        return;
+    };
+    match PhpVersion::parse(text) {
+        Some(version) if version.older_than(&settings.min_php) => findings.push(at.finding(
+            Severity::Warning,
+            "php",
+            Some(text.to_owned()),
+            format!("PHP {text} is older than {}", settings.min_php),
+            Some("upgrade PHP in the User Portal".to_owned()),
+        )),
+        Some(_) => {}
+        None => findings.push(at.finding(
+            Severity::Info,
+            "php",
+            Some(text.to_owned()),
+            format!("PHP `{text}` is not a version number"),
+            Some("check the PHP version by hand".to_owned()),
+        )),
+    }
+}
+
+/// A list the credentials may not read becomes a finding; any other error
+/// ends the audit (its results would be incomplete without saying so).
+fn unreadable(
+    at: &Subject<'_>,
+    what: &str,
+    err: wpe_api::Error,
+    findings: &mut Vec<Finding>,
+) -> Result<(), CliError> {
+    match err.status().map(|s| s.as_u16()) {
+        Some(403 | 404) => {
+            findings.push(at.finding(
+                Severity::Warning,
+                "unreadable",
+                Some(what.to_owned()),
+                format!("could not read its {what}: {err}"),
+                Some(format!(
+                    "audit it with credentials that may read its {what}"
+                )),
+            ));
+            Ok(())
+        }
+        _ => Err(err.into()),
+    }
+}
+
+/// The checks' own lists: one page at a time, so an install makes one
+/// request at a time.
+fn one_page_at_a_time() -> PageOptions {
+    PageOptions::default().concurrency(1)
+}
+
+async fn check_backups(
+    client: &Client,
+    at: &Subject<'_>,
+    settings: &Settings,
+    findings: &mut Vec<Finding>,
+) -> Result<(), CliError> {
+    let mut backups = client
+        .list_backups()
+        .install_id(at.install_id)
+        .stream_with(one_page_at_a_time());
+    let mut newest: Option<DateTime<Utc>> = None;
+    loop {
+        match backups.try_next().await {
+            Ok(Some(backup)) => {
+                if backup.status == BackupStatus::Completed {
+                    if let Some(time) = backup.complete_time.or(backup.create_time) {
+                        newest = newest.max(Some(time));
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(err) => return unreadable(at, "backups", err, findings),
+        }
+    }
+    let days = settings.backup_days;
+    match newest {
+        None => findings.push(at.finding(
+            Severity::Warning,
+            "backup",
+            None,
+            "no completed backup".to_owned(),
+            Some(format!("wpe backup {}", at.install)),
+        )),
+        Some(time) => {
+            let age = settings.now.signed_duration_since(time);
+            if age > chrono::Duration::days(days) {
+                findings.push(at.finding(
+                    Severity::Warning,
+                    "backup",
+                    Some(time.format("%Y-%m-%d").to_string()),
+                    format!("newest completed backup is {} days old", whole_days(age)),
+                    Some(format!("wpe backup {}", at.install)),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn check_domains(
+    client: &Client,
+    at: &Subject<'_>,
+    findings: &mut Vec<Finding>,
+) -> Result<(), CliError> {
+    let mut domains = client
+        .list_domains()
+        .install_id(at.install_id)
+        .stream_with(one_page_at_a_time());
+    loop {
+        match domains.try_next().await {
+            Ok(Some(domain)) => {
+                if domain.ownership_status == Some(DomainOwnershipStatus::TxtVerificationPending) {
+                    let record =
+                        match (&domain.txt_verification_key, &domain.txt_verification_value) {
+                            (Some(key), Some(value)) => {
+                                format!("a TXT record `{key}.{}` holding `{value}`", domain.name)
+                            }
+                            _ => format!("the TXT record `wpe domains list {}` shows", at.install),
+                        };
+                    findings.push(at.finding(
+                        Severity::Warning,
+                        "domain",
+                        Some(domain.name.clone()),
+                        "TXT verification pending: serves no traffic".to_owned(),
+                        Some(format!(
+                            "publish {record}, then `wpe domains verify-txt-record {} {}`",
+                            at.install, domain.id
+                        )),
+                    ));
+                }
+            }
+            Ok(None) => return Ok(()),
+            Err(err) => return unreadable(at, "domains", err, findings),
+        }
+    }
+}
+
+/// Whether a certificate in this state can be serving (or have served) traffic.
+fn may_serve(status: Option<&CertificateStatus>) -> bool {
+    !matches!(
+        status,
+        Some(
+            CertificateStatus::Canceled
+                | CertificateStatus::Rejected
+                | CertificateStatus::Disabled
+                | CertificateStatus::Submitted
+        )
+    )
+}
+
+/// What a certificate is called in a finding: its common name, else its
+/// domains, else its ID.
+fn certificate_name(cert: &Certificate) -> String {
+    if let Some(name) = cert.common_name.as_ref().filter(|n| !n.is_empty()) {
+        return name.clone();
+    }
+    if !cert.domains.is_empty() {
+        return cert.domains.join(", ");
+    }
+    match cert.id {
+        Some(id) => format!("certificate {id}"),
+        None => "a certificate".to_owned(),
+    }
+}
+
+async fn check_certificates(
+    client: &Client,
+    at: &Subject<'_>,
+    settings: &Settings,
+    findings: &mut Vec<Finding>,
+) -> Result<(), CliError> {
+    // An install has a handful: they are kept to see which were renewed.
+    let certificates: Vec<Certificate> = match client
+        .get_install_certificates()
+        .install_id(at.install_id)
+        .stream_with(one_page_at_a_time())
+        .try_collect()
+        .await
+    {
+        Ok(certificates) => certificates,
+        Err(err) => return unreadable(at, "certificates", err, findings),
+    };
+    certificate_findings(at, settings, &certificates, findings);
+    Ok(())
+}
+
+/// The findings about an install's certificates.
+fn certificate_findings(
+    at: &Subject<'_>,
+    settings: &Settings,
+    certificates: &[Certificate],
+    findings: &mut Vec<Finding>,
+) {
+    let window_end = settings
+        .now
+        .checked_add_signed(chrono::Duration::days(settings.cert_days))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    let mut expiring = Vec::new();
+    let mut lasting = Vec::new();
+    for cert in certificates.iter().filter(|c| may_serve(c.status.as_ref())) {
+        let Some(text) = cert.expires_time.as_deref() else {
+            continue;
+        };
+        match DateTime::parse_from_rfc3339(text) {
+            Ok(expires) => {
+                let expires = expires.with_timezone(&Utc);
+                if expires > window_end && cert.status != Some(CertificateStatus::Expired) {
+                    lasting.push(cert);
+                } else {
+                    expiring.push((cert, expires));
+                }
+            }
+            Err(_) => findings.push(at.finding(
+                Severity::Info,
+                "certificate",
+                Some(certificate_name(cert)),
+                format!("expiry `{text}` is not a date"),
+                Some("check the certificate by hand".to_owned()),
+            )),
+        }
+    }
+    for (cert, expires) in expiring {
+        // Renewed: a certificate that outlives the window covers every domain.
+        let renewed = !cert.domains.is_empty()
+            && cert
+                .domains
+                .iter()
+                .all(|d| lasting.iter().any(|l| l.domains.contains(d)));
+        if renewed {
+            continue;
+        }
+        let date = expires.format("%Y-%m-%d");
+        let left = expires.signed_duration_since(settings.now);
+        let (severity, detail, fix) =
+            if expires <= settings.now || cert.status == Some(CertificateStatus::Expired) {
+                (
+                    Severity::Critical,
+                    format!("expired on {date}"),
+                    "renew or replace the certificate now",
+                )
+            } else if cert.auto_renew == Some(true) {
+                (
+                    Severity::Warning,
+                    format!("expires on {date}, in {} days", whole_days(left)),
+                    "it renews itself: check that it does",
+                )
+            } else {
+                (
+                    Severity::Warning,
+                    format!("expires on {date}, in {} days", whole_days(left)),
+                    "renew or replace the certificate",
+                )
+            };
+        findings.push(at.finding(
+            severity,
+            "certificate",
+            Some(certificate_name(cert)),
+            detail,
+            Some(fix.to_owned()),
+        ));
+    }
+}
+
+/// A span of time in days, to the nearest day (a backup taken 12 days
+/// before, give or take a few seconds, is 12 days old).
+fn whole_days(span: chrono::Duration) -> i64 {
+    (span.num_seconds() + 12 * 3600).div_euclid(24 * 3600)
+}
+
+/// Prints the findings in `format`.
+fn print_findings(findings: &[Finding], format: Format) -> Result<(), CliError> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    let shown = match format {
+        Format::Table => &COLUMNS[..TABLE_COLUMNS],
+        _ => &COLUMNS[..],
+    };
+    let columns = shown.iter().map(|c| (*c).to_owned()).collect();
+    let mut printer = ListPrinter::with_columns(&mut out, format, columns);
+    for finding in findings {
+        printer.item(finding.to_json())?;
+    }
+    printer.finish()?;
+    out.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> PhpVersion {
+        PhpVersion::parse(text).unwrap()
+    }
+
+    #[test]
+    fn php_versions_compare_by_number_not_by_text() {
+        assert!(v("7.4").older_than(&v("8.0")));
+        assert!(v("8.9").older_than(&v("8.10")));
+        assert!(!v("8.10").older_than(&v("8.9")));
+        assert!(!v("8.1").older_than(&v("8.1.0")));
+        assert!(v("8.1").older_than(&v("8.1.1")));
+        assert!(!v("8.2").older_than(&v("8.1")));
+        assert_eq!(v("8.3-fpm").0, [8, 3]);
+        assert_eq!(v(" 8.2 ").0, [8, 2]);
+        assert!(PhpVersion::parse("latest").is_none());
+        assert!(PhpVersion::parse("").is_none());
+        assert!(parse_php("8.x").is_err());
+        assert!(parse_php("8.10").is_ok());
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            now: parse_time("2025-07-01T00:00:00Z").unwrap(),
+            cert_days: 30,
+            min_php: v("8.1"),
+            backup_days: 7,
+        }
+    }
+
+    fn subject() -> Subject<'static> {
+        Subject {
+            account: "acme",
+            account_id: Uuid::nil(),
+            install: "acmeprod",
+            install_id: Uuid::nil(),
+        }
+    }
+
+    fn cert(domains: &[&str], expires: &str, status: Option<&str>) -> Certificate {
+        serde_json::from_value(json!({
+            "domains": domains,
+            "expires_time": expires,
+            "status": status,
+            "auto_renew": false,
+        }))
+        .unwrap()
+    }
+
+    fn certificates(certs: &[Certificate]) -> Vec<(Severity, String, String)> {
+        let mut findings = Vec::new();
+        certificate_findings(&subject(), &settings(), certs, &mut findings);
+        findings
+            .into_iter()
+            .map(|f| (f.severity, f.subject.unwrap_or_default(), f.detail))
+            .collect()
+    }
+
+    #[test]
+    fn certificates_past_or_near_expiry_unless_renewed_or_not_serving() {
+        let expired = cert(&["a.example"], "2025-06-30T00:00:00Z", Some("ENABLED"));
+        let soon = cert(&["b.example"], "2025-07-11T00:00:00+02:00", None);
+        let later = cert(&["c.example"], "2025-09-01T00:00:00Z", Some("ENABLED"));
+        assert_eq!(
+            certificates(&[expired.clone(), soon.clone(), later.clone()]),
+            [
+                (
+                    Severity::Critical,
+                    "a.example".to_owned(),
+                    "expired on 2025-06-30".to_owned()
+                ),
+                (
+                    Severity::Warning,
+                    "b.example".to_owned(),
+                    "expires on 2025-07-10, in 10 days".to_owned()
+                ),
+            ]
+        );
+        // Renewed: a later certificate covers every domain of the old one.
+        let renewal = cert(&["a.example", "b.example"], "2025-09-01T00:00:00Z", None);
+        assert_eq!(certificates(&[expired.clone(), soon, renewal]), []);
+        // Not serving: cancelled, rejected, disabled, or not issued yet.
+        for status in ["CANCELED", "REJECTED", "DISABLED", "SUBMITTED"] {
+            let old = cert(&["a.example"], "2025-06-30T00:00:00Z", Some(status));
+            assert_eq!(certificates(&[old]), [], "{status}");
+        }
+        // A state this version does not know is read like ENABLED; EXPIRED is critical.
+        let odd = cert(
+            &["a.example"],
+            "2025-06-30T00:00:00Z",
+            Some("REVOKED_SOMEHOW"),
+        );
+        assert_eq!(certificates(&[odd]).len(), 1);
+        let flagged = cert(&["d.example"], "2030-01-01T00:00:00Z", Some("EXPIRED"));
+        assert_eq!(certificates(&[flagged])[0].0, Severity::Critical);
+        // A date that is not one is worth a look, not a failure.
+        let garbled = cert(&["e.example"], "next Tuesday", None);
+        assert_eq!(
+            certificates(&[garbled]),
+            [(
+                Severity::Info,
+                "e.example".to_owned(),
+                "expiry `next Tuesday` is not a date".to_owned()
+            )]
+        );
+        let bare: Certificate = serde_json::from_value(json!({})).unwrap();
+        assert_eq!(certificates(&[bare]), []);
+    }
+
+    #[test]
+    fn a_status_other_than_active_or_pending_is_a_warning() {
+        let mut findings = Vec::new();
+        check_status(&subject(), Some(&InstallStatus::Active), &mut findings);
+        check_status(&subject(), None, &mut findings);
+        assert!(findings.is_empty());
+        let suspended = InstallStatus::from("suspended");
+        check_status(&subject(), Some(&suspended), &mut findings);
+        check_status(&subject(), Some(&InstallStatus::Pending), &mut findings);
+        let found: Vec<(Severity, Option<String>)> = findings
+            .into_iter()
+            .map(|f| (f.severity, f.subject))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Severity::Warning, Some("suspended".to_owned())),
+                (Severity::Info, Some("pending".to_owned())),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unreadable_php_version_is_info_and_none_is_nothing() {
+        let mut findings = Vec::new();
+        check_php(&subject(), &settings(), None, &mut findings);
+        check_php(&subject(), &settings(), Some(""), &mut findings);
+        check_php(&subject(), &settings(), Some("8.3"), &mut findings);
+        assert!(findings.is_empty());
+        check_php(&subject(), &settings(), Some("latest"), &mut findings);
+        check_php(&subject(), &settings(), Some("8.0.30"), &mut findings);
+        let found: Vec<Severity> = findings.iter().map(|f| f.severity).collect();
+        assert_eq!(found, [Severity::Info, Severity::Warning]);
+    }
+
+    #[test]
+    fn severities_order_from_info_to_critical() {
+        assert!(Severity::Info < Severity::Warning && Severity::Warning < Severity::Critical);
+        assert_eq!(whole_days(chrono::Duration::seconds(12 * 86400 - 2)), 12);
+        assert_eq!(whole_days(chrono::Duration::seconds(9 * 86400 + 86399)), 10);
+        assert_eq!(whole_days(chrono::Duration::zero()), 0);
+        for s in [Severity::Info, Severity::Warning, Severity::Critical] {
+            assert_eq!(Severity::from_name(s.as_str()), Some(s));
+        }
+    }
+}
