@@ -162,7 +162,7 @@ fn property_schema<'a>(spec: &'a Value, property: &'a Value) -> &'a Value {
 /// The top-level fields of the request body schema `name`, as `Field`
 /// literals: a scalar by its kind, an array of scalars as a list of that
 /// kind, anything else (an object, a list of objects) as JSON text.
-fn body_fields(spec: &Value, name: &str, op: &str) -> String {
+fn body_fields(spec: &Value, name: &str) -> String {
     let schema = &spec["components"]["schemas"][name];
     let required: Vec<&str> = schema["required"]
         .as_array()
@@ -183,13 +183,12 @@ fn body_fields(spec: &Value, name: &str, op: &str) -> String {
             }
             None => "FieldKind::Json".to_owned(),
         };
+        // An imported spec may leave a field undescribed: its name, in words,
+        // is the help then (our curated spec describes every field).
         let description = [property, target]
             .iter()
             .find_map(|v| v["description"].as_str())
-            .map(one_line)
-            .unwrap_or_else(|| {
-                panic!("{op}: body field {field} needs a description (it is the CLI's help)")
-            });
+            .map_or_else(|| format!("The {}.", field.replace('_', " ")), one_line);
         let _ = write!(
             fields,
             "Field {{ name: {field:?}, kind: {kind}, required: {}, description: {description:?} }}, ",
@@ -451,7 +450,7 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
             Some((schema, required)) => format!(
                 "Some(RequestBody {{ schema: {schema:?}, required: {required}, secrets: &{:?}, fields: &[{}] }})",
                 secret_fields(spec, schema),
-                body_fields(spec, schema, id)
+                body_fields(spec, schema)
             ),
         };
         let _ = writeln!(
