@@ -189,6 +189,25 @@ enum Look<T> {
     Running(String),
 }
 
+/// Where a disk-usage refresh requested at `requested_at` stands, from the
+/// refresh's expected end and the last measurement the API reports: done
+/// once the expected end has passed by `now`, or, with no refresh running,
+/// once the last measurement is at or after the request.
+fn disk_usage_look<T>(
+    expected: Option<chrono::DateTime<chrono::Utc>>,
+    last: Option<chrono::DateTime<chrono::Utc>>,
+    requested_at: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+    usage: T,
+) -> Look<T> {
+    match (expected, last) {
+        (Some(expected), _) if expected <= now => Look::Done(usage),
+        (Some(expected), _) => Look::Running(format!("expected at {expected}")),
+        (None, Some(last)) if last >= requested_at => Look::Done(usage),
+        _ => Look::Running("not started".into()),
+    }
+}
+
 async fn poll<T, F, Fut>(
     clock: &dyn Clock,
     what: String,
@@ -454,18 +473,13 @@ impl Client {
                     .send()
                     .await?
                     .into_inner();
-                let now = self.clock().now_utc();
-                Ok(
-                    match (
-                        usage.account_storage_refresh_expected_time,
-                        usage.last_account_storage_refresh_time,
-                    ) {
-                        (Some(expected), _) if expected <= now => Look::Done(usage),
-                        (Some(expected), _) => Look::Running(format!("expected at {expected}")),
-                        (None, Some(last)) if last >= requested_at => Look::Done(usage),
-                        _ => Look::Running("not started".into()),
-                    },
-                )
+                Ok(disk_usage_look(
+                    usage.account_storage_refresh_expected_time,
+                    usage.last_account_storage_refresh_time,
+                    requested_at,
+                    self.clock().now_utc(),
+                    usage,
+                ))
             },
         )
         .await
@@ -507,18 +521,18 @@ impl Client {
                     .send()
                     .await?
                     .into_inner();
-                let now = self.clock().now_utc();
                 let last = usage
                     .metrics
                     .iter()
                     .filter_map(|day| day.storage_update_time)
                     .max();
-                Ok(match (usage.storage_refresh_expected_time, last) {
-                    (Some(expected), _) if expected <= now => Look::Done(usage),
-                    (Some(expected), _) => Look::Running(format!("expected at {expected}")),
-                    (None, Some(last)) if last >= requested_at => Look::Done(usage),
-                    _ => Look::Running("not started".into()),
-                })
+                Ok(disk_usage_look(
+                    usage.storage_refresh_expected_time,
+                    last,
+                    requested_at,
+                    self.clock().now_utc(),
+                    usage,
+                ))
             },
         )
         .await
