@@ -15,6 +15,7 @@ use clap::{Arg, ArgMatches, Command};
 use serde_json::Value;
 use uuid::Uuid;
 use wpe_api::operations::{Operation, OPERATIONS};
+use wpe_api::wait::WaitError;
 use wpe_api::Client;
 
 use crate::commands;
@@ -167,53 +168,45 @@ pub async fn run(
     let since = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
     let ended: Result<Value, CliError> = async {
         Ok(match job.name {
-            "backup" => to_json(
-                &client
+            "backup" => ended(
+                client
                     .wait_for_backup(id("install_id")?, id("backup_id")?, options)
-                    .await
-                    .map_err(wait_failed)?,
+                    .await,
             )?,
-            "archive" => to_json(
-                &client
+            "archive" => ended(
+                client
                     .wait_for_archive(id("install_id")?, id("backup_id")?, options)
-                    .await
-                    .map_err(wait_failed)?,
+                    .await,
             )?,
-            "site-transfer" => to_json(
-                &client
+            "site-transfer" => ended(
+                client
                     .wait_for_site_transfer(id("site_id")?, id("transfer_id")?, options)
-                    .await
-                    .map_err(wait_failed)?,
+                    .await,
             )?,
-            "install-activation" => to_json(
-                &client
+            "install-activation" => ended(
+                client
                     .wait_for_install_active(id("install_id")?, options)
-                    .await
-                    .map_err(wait_failed)?,
+                    .await,
             )?,
-            "domain-report" => to_json(
-                &client
+            "domain-report" => ended(
+                client
                     .wait_for_domain_report(id("install_id")?, id("report_id")?, options)
-                    .await
-                    .map_err(wait_failed)?,
+                    .await,
             )?,
-            "account-disk-usage" => to_json(
-                &client
+            "account-disk-usage" => ended(
+                client
                     .wait_for_account_disk_usage(id("account_id")?, since, options)
-                    .await
-                    .map_err(wait_failed)?,
+                    .await,
             )?,
-            "install-disk-usage" => to_json(
-                &client
+            "install-disk-usage" => ended(
+                client
                     .wait_for_install_disk_usage(id("install_id")?, since, options)
-                    .await
-                    .map_err(wait_failed)?,
+                    .await,
             )?,
-            "certificate-order" => to_json(
-                &client
+            "certificate-order" => ended(
+                client
                     .wait_for_certificate(id("install_id")?, id("domain_id")?, options)
-                    .await
-                    .map_err(wait_failed)?,
+                    .await,
             )?,
             other => {
                 return Err(CliError::Usage(format!(
@@ -229,6 +222,11 @@ pub async fn run(
     output::print_value(&mut out, format, &ended)?;
     out.flush()?;
     Ok(())
+}
+
+/// What a waiter ended with, as JSON; a failed wait as the command's error.
+fn ended<T: serde::Serialize>(waited: Result<T, WaitError>) -> Result<Value, CliError> {
+    to_json(&waited.map_err(wait_failed)?)
 }
 
 #[cfg(test)]
