@@ -217,7 +217,11 @@ pub async fn run(
     }
     .await;
     progress.finish_and_clear();
-    let ended = ended?;
+    let mut ended = ended?;
+    // A table names the account and site beside their IDs, as the generated commands do.
+    if format == Format::Table {
+        names::Namer::new(client).annotate(&mut ended).await?;
+    }
     let mut out = io::stdout().lock();
     output::print_value(&mut out, format, &ended)?;
     out.flush()?;

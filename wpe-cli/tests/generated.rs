@@ -570,6 +570,15 @@ fn an_install_activation_is_waited_for_by_name() {
         .wpe()
         .args(["installs", "wait", "fresh", "--json"])));
     assert_eq!(active["status"], "active", "{active}");
+    let table = ok(stand
+        .wpe()
+        .args(["installs", "wait", "fresh", "--format", "table"]));
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("account") && l.contains("demoagency")),
+        "{table}"
+    );
 }
 
 #[test]
