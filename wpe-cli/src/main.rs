@@ -15,6 +15,7 @@ mod inventory;
 mod names;
 mod output;
 mod progress;
+mod report;
 mod target;
 mod workflow;
 
@@ -74,6 +75,10 @@ async fn run(matches: &ArgMatches) -> Result<(), CliError> {
     if group == inventory::NAME {
         let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
         return inventory::run(&target.client, group_matches, format).await;
+    }
+    if group == report::NAME {
+        let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
+        return report::run(&target.client, group_matches, format).await;
     }
     if group == "backup" || group == "purge" {
         let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;

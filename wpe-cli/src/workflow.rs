@@ -136,7 +136,7 @@ fn wait_options(matches: &ArgMatches, progress: &ProgressBar) -> WaitOptions {
 
 /// A failed wait as the command's error: a timeout exits 3, a job that
 /// ended badly 1, an API error as any other.
-fn wait_failed(err: WaitError) -> CliError {
+pub(crate) fn wait_failed(err: WaitError) -> CliError {
     match err {
         err @ WaitError::Timeout { .. } => CliError::Timeout(err.to_string()),
         WaitError::Api { source, .. } => CliError::Api(source),
