@@ -53,6 +53,7 @@ pub fn command() -> Command {
         .subcommands(crate::workflow::commands())
         .subcommand(crate::inventory::command())
         .subcommand(crate::audit::command())
+        .subcommand(crate::report::command())
         .subcommands(crate::commands::groups())
         .mut_subcommand(crate::workflow::DOMAIN_ADD.0, |group| {
             group.subcommand(crate::workflow::domain_add_command())

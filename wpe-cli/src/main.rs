@@ -19,6 +19,7 @@ mod jobs;
 mod names;
 mod output;
 mod progress;
+mod report;
 mod target;
 mod workflow;
 
@@ -82,6 +83,10 @@ async fn run(matches: &ArgMatches) -> Result<(), CliError> {
     if group == audit::NAME {
         let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
         return audit::run(&target.client, group_matches, format).await;
+    }
+    if group == report::NAME {
+        let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
+        return report::run(&target.client, group_matches, format).await;
     }
     if group == "backup" || group == "purge" {
         let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;

@@ -1,8 +1,10 @@
-//! Printing answers: a table for people, JSON, NDJSON or CSV for programs.
+//! Printing answers: a table for people, a Markdown table for documents,
+//! JSON, NDJSON or CSV for programs.
 //!
 //! A list prints item by item as its pages arrive: JSON as one array whose
-//! items are written as they come, NDJSON one item per line, CSV one row per
-//! item, a table in columns sized from its first rows (a page).
+//! items are written as they come, NDJSON one item per line, CSV and
+//! Markdown one row per item, a table in columns sized from its first rows
+//! (a page).
 
 use std::io::{self, Write};
 
@@ -19,11 +21,14 @@ pub enum Format {
     Ndjson,
     /// Comma-separated values with a header row.
     Csv,
+    /// A Markdown (GitHub) pipe table: a list one row per item, one object
+    /// as `field | value` rows.
+    Markdown,
 }
 
 impl Format {
     /// The names `--format` takes.
-    pub const NAMES: [&'static str; 4] = ["table", "json", "ndjson", "csv"];
+    pub const NAMES: [&'static str; 5] = ["table", "json", "ndjson", "csv", "markdown"];
 
     /// The format called `name` (one of [`Format::NAMES`]).
     pub fn from_name(name: &str) -> Option<Format> {
@@ -32,6 +37,7 @@ impl Format {
             "json" => Format::Json,
             "ndjson" => Format::Ndjson,
             "csv" => Format::Csv,
+            "markdown" => Format::Markdown,
             _ => return None,
         })
     }
@@ -68,7 +74,30 @@ pub fn print_value(out: &mut impl Write, format: Format, value: &Value) -> io::R
             }
             other => writeln!(out, "{}", cell(other, usize::MAX)),
         },
+        Format::Markdown => match value {
+            Value::Object(map) => {
+                let fields: Vec<(&str, Value)> =
+                    map.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+                markdown_fields(out, &fields)
+            }
+            other => writeln!(out, "{}", markdown_cell(other)),
+        },
     }
+}
+
+/// `fields` as a two-column Markdown table.
+fn markdown_fields(out: &mut impl Write, fields: &[(&str, Value)]) -> io::Result<()> {
+    writeln!(out, "| field | value |")?;
+    writeln!(out, "| --- | --- |")?;
+    for (key, value) in fields {
+        writeln!(
+            out,
+            "| {} | {} |",
+            markdown_cell(&Value::from(*key)),
+            markdown_cell(value)
+        )?;
+    }
+    Ok(())
 }
 
 /// Prints one record whose fields have a set order (a summary): as aligned
@@ -97,6 +126,7 @@ pub fn print_fields(
             list.item(record(fields))?;
             list.finish()
         }
+        Format::Markdown => markdown_fields(out, fields),
         Format::Json | Format::Ndjson => print_value(out, format, &record(fields)),
     }
 }
@@ -178,6 +208,23 @@ impl<'w, W: Write> ListPrinter<'w, W> {
                     .collect();
                 writeln!(self.out, "{}", row.join(","))?;
             }
+            Format::Markdown => {
+                let columns = self.columns.get_or_insert_with(|| columns(&item));
+                if !self.header_done {
+                    let header: Vec<String> = columns
+                        .iter()
+                        .map(|c| markdown_cell(&Value::from(c.as_str())))
+                        .collect();
+                    writeln!(self.out, "| {} |", header.join(" | "))?;
+                    writeln!(self.out, "|{}", " --- |".repeat(columns.len()))?;
+                    self.header_done = true;
+                }
+                let row: Vec<String> = columns
+                    .iter()
+                    .map(|c| markdown_cell(item.get(c).unwrap_or(&Value::Null)))
+                    .collect();
+                writeln!(self.out, "| {} |", row.join(" | "))?;
+            }
             Format::Table => {
                 if self.header_done {
                     self.table_row(&item)?;
@@ -197,9 +244,9 @@ impl<'w, W: Write> ListPrinter<'w, W> {
         match self.format {
             Format::Json if self.items == 0 => writeln!(self.out, "[]")?,
             Format::Json => writeln!(self.out, "\n]")?,
-            Format::Table if self.items == 0 => writeln!(self.out, "(none)")?,
+            Format::Table | Format::Markdown if self.items == 0 => writeln!(self.out, "(none)")?,
             Format::Table => self.flush_sizing()?,
-            Format::Ndjson | Format::Csv => {}
+            Format::Ndjson | Format::Csv | Format::Markdown => {}
         }
         self.out.flush()
     }
@@ -292,6 +339,15 @@ fn cell(value: &Value, max: usize) -> String {
     }
 }
 
+/// A value as one Markdown table cell: as [`cell`] shows it, with `|`
+/// escaped and line breaks as spaces, so it cannot break the table.
+fn markdown_cell(value: &Value) -> String {
+    cell(value, usize::MAX)
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\r', '\n'], " ")
+}
+
 /// A CSV field, quoted when it needs to be.
 fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
@@ -339,5 +395,42 @@ mod tests {
         let table = list(Format::Table, &items);
         assert_eq!(table.lines().next().unwrap(), "NAME  ID  ACCOUNT  TAGS");
         assert_eq!(table.lines().nth(1).unwrap(), "a     1   acc      x, y");
+        let markdown = list(Format::Markdown, &items);
+        let lines: Vec<&str> = markdown.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "| name | id | account | tags |",
+                "| --- | --- | --- | --- |",
+                "| a | 1 | acc | x, y |",
+                "| b,c | 2 | acc |  |",
+            ]
+        );
+        assert_eq!(list(Format::Markdown, &[]).trim(), "(none)");
+    }
+
+    #[test]
+    fn a_markdown_cell_cannot_break_its_table() {
+        let item = json!({"name": "a|b\nc", "note": "back\\slash", "n": 3, "none": null});
+        let mut out = Vec::new();
+        let columns = ["name", "note", "n", "none"].map(str::to_owned).to_vec();
+        let mut printer = ListPrinter::with_columns(&mut out, Format::Markdown, columns);
+        printer.item(item).unwrap();
+        printer.finish().unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap().lines().nth(2).unwrap(),
+            "| a\\|b c | back\\\\slash | 3 | - |"
+        );
+        let mut out = Vec::new();
+        print_fields(
+            &mut out,
+            Format::Markdown,
+            &[("name", json!("x|y")), ("count", json!(2))],
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "| field | value |\n| --- | --- |\n| name | x\\|y |\n| count | 2 |\n"
+        );
     }
 }

@@ -321,7 +321,7 @@ async fn domain_add(client: &Client, matches: &ArgMatches, format: Format) -> Re
             .unwrap_or(Value::Null)
     };
     match format {
-        Format::Table | Format::Csv => output::print_fields(
+        Format::Table | Format::Csv | Format::Markdown => output::print_fields(
             &mut out,
             format,
             &[

@@ -97,7 +97,11 @@ scenarios!(
         only_a_single_install_fetch_has_the_wordpress_version,
     ],
     offload_settings: [offload_settings, offload_settings_never_configured_are_a_404],
-    usage: [usage_metrics_and_disk_refresh, usage_dates_follow_the_documented_rules],
+    usage: [
+        usage_metrics_and_disk_refresh,
+        usage_dates_follow_the_documented_rules,
+        storage_never_measured_is_null_until_a_refresh,
+    ],
     domain: [
         domains_lifecycle,
         bulk_domains,

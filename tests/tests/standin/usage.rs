@@ -375,3 +375,86 @@ pub async fn usage_dates_follow_the_documented_rules() -> Served {
     }
     served(&server)
 }
+
+/// The demo's `democlient` has never had its storage measured: its storage
+/// figures (daily, rolled up, and when last measured) are null until a
+/// disk-usage refresh finishes, and present from that day on; its traffic
+/// is reported as usual.
+pub async fn storage_never_measured_is_null_until_a_refresh() -> Served {
+    let (server, client) = demo().await;
+    let democlient = account_named(&client, "democlient").await;
+    let usage = client
+        .get_account_usage_metrics()
+        .account_id(democlient.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(usage.last_account_storage_refresh_time, None);
+    let today = chrono::NaiveDate::parse_from_str(
+        usage.environment_metrics[0].metrics[0]
+            .date
+            .as_deref()
+            .unwrap(),
+        "%Y-%m-%d",
+    )
+    .unwrap();
+    for environment in &usage.environment_metrics {
+        for day in &environment.metrics {
+            assert_eq!(day.storage_file_bytes, None);
+            assert_eq!(day.storage_database_bytes, None);
+            assert_eq!(day.storage_update_time, None);
+            assert!(day.visit_count.is_some());
+        }
+    }
+    let summary = client
+        .get_account_usage_summary()
+        .account_id(democlient.id)
+        .send()
+        .await
+        .unwrap();
+    let storage = summary.storage_file_bytes.as_ref().unwrap();
+    assert!(storage.sum.is_none() && storage.latest.is_none());
+    assert!(summary.visit_count.as_ref().unwrap().sum.is_some());
+
+    client
+        .refresh_account_disk_usage()
+        .account_id(democlient.id)
+        .send()
+        .await
+        .unwrap();
+    server.advance(server.config().disk_usage_refresh_delay);
+    let usage = client
+        .get_account_usage_metrics()
+        .account_id(democlient.id)
+        .send()
+        .await
+        .unwrap();
+    assert!(usage.last_account_storage_refresh_time.is_some());
+    let latest_day = &usage.environment_metrics[0].metrics[0];
+    assert!(latest_day.storage_file_bytes.is_some());
+    assert!(latest_day.storage_update_time.is_some());
+    let summary = client
+        .get_account_usage_summary()
+        .account_id(democlient.id)
+        .send()
+        .await
+        .unwrap();
+    let latest = summary
+        .storage_file_bytes
+        .as_ref()
+        .and_then(|s| s.latest.as_ref())
+        .expect("measured today");
+    assert!(latest.value.as_deref().unwrap().parse::<u64>().unwrap() > 0);
+    // The days before the refresh stay unmeasured.
+    let yesterday = today.pred_opt().unwrap();
+    let before = client
+        .get_account_usage_summary()
+        .account_id(democlient.id)
+        .first_date(yesterday)
+        .last_date(yesterday)
+        .send()
+        .await
+        .unwrap();
+    assert!(before.storage_file_bytes.as_ref().unwrap().latest.is_none());
+    served(&server)
+}

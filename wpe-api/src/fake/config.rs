@@ -40,7 +40,14 @@ pub enum Seed {
     /// domains of the production installs are TXT-verified;
     /// `torquemag.io` and `www.torquemag.io` are on the
     /// `AN` network, `shop.example.com` on `GES` and `blog.example.org` on
-    /// `LEGACY` (so it has no sharing link). The agency has two report
+    /// `LEGACY` (so it has no sharing link). Usage figures are made up but
+    /// reproducible per install and day. `demoagency` has the default plan
+    /// (400,000 visits a month, 50 GB of storage, 400 GB of bandwidth);
+    /// `democlient` has a small one (60,000 visits, 10 GB, 100 GB) that its
+    /// billable visits exceed every month, and its installs' storage has
+    /// never been measured: their storage figures are null until a
+    /// disk-usage refresh (of the install or the account) finishes, and
+    /// from that day on. The agency has two report
     /// templates and the client account one; Torque Magazine has a monthly
     /// report schedule (due on the 1st) that has sent two reports already.
     ///
@@ -149,8 +156,9 @@ impl FakeConfig {
     }
 
     /// The demo data ([`Seed::Demo`]) with short delays, so that in a demo
-    /// new installs, backups, archives and domain reports finish in about a
-    /// second (what `wpe --demo` and the quickstart example run against).
+    /// new installs, backups, archives, domain reports and disk-usage
+    /// refreshes finish in about a second (what `wpe --demo` and the
+    /// quickstart example run against).
     pub fn quick_demo() -> Self {
         Self {
             seed: Seed::Demo,
@@ -158,6 +166,7 @@ impl FakeConfig {
             backup_step_delay: Duration::from_millis(200),
             archive_step_delay: Duration::from_millis(100),
             domain_report_delay: Duration::from_millis(200),
+            disk_usage_refresh_delay: Duration::from_secs(1),
             ..Self::default()
         }
     }

@@ -70,6 +70,9 @@ impl<T> Table<T> {
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + '_ {
         self.rows.iter().map(|(_, row)| row)
     }
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> + '_ {
+        self.rows.iter_mut().map(|(_, row)| row)
+    }
     /// Keeps the rows `keep` says yes to, in their order.
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
         self.rows.retain(|(_, row)| keep(row));

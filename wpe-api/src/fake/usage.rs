@@ -43,6 +43,48 @@ fn daily_figures(install: &str, date: NaiveDate) -> [u64; 8] {
     ]
 }
 
+/// The indices in [`METRICS`] of the storage figures, which are null on the
+/// days before an install's storage was first measured.
+const STORAGE: [usize; 2] = [6, 7];
+
+/// An install's daily figures with its storage masked: null before
+/// [`InstallRec::storage_since`].
+fn measured_figures(install: &InstallRec, date: NaiveDate) -> [Option<u64>; 8] {
+    let measured = install.storage_since.is_some_and(|since| since <= date);
+    let mut figures = daily_figures(&install.name, date).map(Some);
+    if !measured {
+        for i in STORAGE {
+            figures[i] = None;
+        }
+    }
+    figures
+}
+
+/// Marks the storage of installs never measured as measured from the day
+/// a disk-usage refresh of theirs, or of their account, finished.
+fn settle_storage(state: &mut State, now: Instant, delay: std::time::Duration) {
+    let done = |requested: Option<Instant>| requested.map(|r| r + delay).filter(|d| *d <= now);
+    let mut measured = Vec::new();
+    for install in state.installs.iter().filter(|i| i.storage_since.is_none()) {
+        let account = state
+            .accounts
+            .get(&install.account_id)
+            .and_then(|a| done(a.refresh_requested));
+        if let Some(at) = done(install.refresh_requested)
+            .into_iter()
+            .chain(account)
+            .min()
+        {
+            measured.push((install.id, state.wall(at).date_naive()));
+        }
+    }
+    for (id, day) in measured {
+        if let Some(install) = state.installs.get_mut(&id) {
+            install.storage_since = Some(day);
+        }
+    }
+}
+
 struct Period {
     first: NaiveDate,
     last: NaiveDate,
@@ -145,75 +187,88 @@ fn period(state: &State, req: &Req<'_>, max_days: Option<i64>) -> Result<Period,
     Ok(Period { first, last })
 }
 
-fn daily_json(install: &str, date: NaiveDate, storage_time: DateTime<Utc>) -> Value {
-    let figures = daily_figures(install, date);
+fn daily_json(install: &InstallRec, date: NaiveDate, storage_time: Option<DateTime<Utc>>) -> Value {
+    let figures = measured_figures(install, date);
     let mut day = Map::new();
     day.insert("date".into(), json!(date.format("%Y-%m-%d").to_string()));
     for (name, value) in METRICS.iter().zip(figures) {
-        day.insert((*name).into(), json!(value.to_string()));
+        day.insert((*name).into(), json!(value.map(|v| v.to_string())));
     }
     day.insert(
         "storage_update_time".into(),
-        json!(storage_time.to_rfc3339()),
+        json!(storage_time.map(|t| t.to_rfc3339())),
     );
     day.insert("traffic_metrics_source".into(), json!("ONHOST"));
     day.insert("database_tables_count".into(), json!("42"));
+    let database = figures[7];
     day.insert(
         "database_sql_bytes".into(),
-        json!((figures[7] * 4 / 5).to_string()),
+        json!(database.map(|b| (b * 4 / 5).to_string())),
     );
     day.insert(
         "autoloaded_bytes".into(),
-        json!((figures[7] / 100).to_string()),
+        json!(database.map(|b| (b / 100).to_string())),
     );
     Value::Object(day)
 }
 
-/// Sum, average and latest of each metric over installs and days.
-fn rollup(installs: &[&str], period: &Period) -> Value {
+/// Sum, average and latest of each metric over installs and days. A storage
+/// metric no install measured in the period is null; one none measured on
+/// its last day has a null `latest`.
+fn rollup(installs: &[&InstallRec], period: &Period) -> Value {
     let mut sums = [0u64; 8];
-    let mut latest = [0u64; 8];
+    let mut measured = [installs.is_empty(); 8];
+    let mut latest = [None::<u64>; 8];
     let mut days = 0u64;
     for date in period.days() {
         days += 1;
-        let mut today = [0u64; 8];
+        let mut today = [None::<u64>; 8];
         for install in installs {
-            let figures = daily_figures(install, date);
-            for i in 0..8 {
-                today[i] += figures[i];
+            for (i, figure) in measured_figures(install, date).into_iter().enumerate() {
+                if let Some(value) = figure {
+                    today[i] = Some(today[i].unwrap_or(0) + value);
+                }
             }
         }
         for i in 0..8 {
-            sums[i] += today[i];
+            sums[i] += today[i].unwrap_or(0);
+            measured[i] |= today[i].is_some();
         }
         latest = today;
+    }
+    if installs.is_empty() {
+        latest = [Some(0); 8];
     }
     let last = period.last.format("%Y-%m-%d").to_string();
     let mut out = Map::new();
     for (i, name) in METRICS.iter().enumerate() {
-        out.insert(
-            (*name).into(),
+        let rolled = if measured[i] {
             json!({
                 "sum": sums[i].to_string(),
                 "average": (sums[i] / days.max(1)).to_string(),
-                "latest": { "date": last, "value": latest[i].to_string() },
-            }),
-        );
+                "latest": latest[i].map(|v| json!({ "date": last, "value": v.to_string() })),
+            })
+        } else {
+            json!({ "sum": null, "average": null, "latest": null })
+        };
+        out.insert((*name).into(), rolled);
     }
     Value::Object(out)
 }
 
 /// `(expected, last)`: when a requested refresh will be done (while it runs),
-/// and when storage was last measured.
+/// and when storage was last measured (none when it never was: `measured`
+/// says whether it was before any refresh).
 fn refresh_times(
     state: &State,
     done_at: Option<Instant>,
     now: Instant,
-) -> (Option<DateTime<Utc>>, DateTime<Utc>) {
-    let seeded = state.start_wall - chrono::Duration::hours(6);
+    measured: bool,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let seeded = measured.then(|| state.start_wall - chrono::Duration::hours(6));
     match done_at {
         Some(done) if done > now => (Some(state.wall(done)), seeded),
-        Some(done) => (None, state.wall(done)),
+        Some(done) => (None, Some(state.wall(done))),
         None => (None, seeded),
     }
 }
@@ -250,6 +305,7 @@ pub(crate) fn get_account_usage_metrics(state: &mut State, req: &Req<'_>) -> Res
         })?,
     };
     let delay = req.shared.config.disk_usage_refresh_delay;
+    settle_storage(state, req.now, delay);
     let installs: Vec<&InstallRec> = state
         .installs
         .iter()
@@ -263,15 +319,22 @@ pub(crate) fn get_account_usage_metrics(state: &mut State, req: &Req<'_>) -> Res
         environments.push(Value::Object(series));
     }
     let account = state.accounts.get(&id).ok_or_else(Fail::not_found)?;
-    let (expected, last) =
-        refresh_times(state, account.refresh_requested.map(|r| r + delay), req.now);
+    let measured_before = installs
+        .iter()
+        .any(|i| i.storage_since == Some(NaiveDate::MIN));
+    let (expected, last) = refresh_times(
+        state,
+        account.refresh_requested.map(|r| r + delay),
+        req.now,
+        measured_before,
+    );
     let next = (offset + limit < total && limit > 0).then(|| (offset + limit).to_string());
     ok(json!({
         "environment_metrics": environments,
         "total_size": total,
         "next_page_token": next,
         "all_environments_included": next.is_none() && offset == 0,
-        "last_account_storage_refresh_time": last.to_rfc3339(),
+        "last_account_storage_refresh_time": last.map(|t| t.to_rfc3339()),
         "account_storage_refresh_expected_time": expected.map(|t| t.to_rfc3339()),
     }))
 }
@@ -299,19 +362,20 @@ pub(crate) fn refresh_account_disk_usage(state: &mut State, req: &Req<'_>) -> Re
 pub(crate) fn get_account_usage_summary(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
     let id = account_id(req)?;
     let period = period(state, req, Some(ROLLUP_MAX_DAYS))?;
-    let names: Vec<&str> = state
+    settle_storage(state, req.now, req.shared.config.disk_usage_refresh_delay);
+    let installs: Vec<&InstallRec> = state
         .installs
         .iter()
         .filter(|i| i.account_id == id)
-        .map(|i| i.name.as_str())
         .collect();
-    ok(rollup(&names, &period))
+    ok(rollup(&installs, &period))
 }
 
 /// `GET /accounts/{account_id}/usage/insights` (`getAccountUsageInsights`).
 pub(crate) fn get_account_usage_insights(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
     let id = account_id(req)?;
     let period = period(state, req, Some(ROLLUP_MAX_DAYS))?;
+    settle_storage(state, req.now, req.shared.config.disk_usage_refresh_delay);
     // [total, production, staging, development, standard, transferable, sandbox]
     let mut sums = [[0u64; 7]; 8];
     for install in state.installs.iter().filter(|i| i.account_id == id) {
@@ -328,7 +392,7 @@ pub(crate) fn get_account_usage_insights(state: &mut State, req: &Req<'_>) -> Re
             _ => 4,
         };
         for date in period.days() {
-            let figures = daily_figures(&install.name, date);
+            let figures = measured_figures(install, date).map(|f| f.unwrap_or(0));
             for (metric, value) in figures.iter().enumerate() {
                 sums[metric][0] += value;
                 if let Some(slot) = env_slot {
@@ -357,6 +421,7 @@ pub(crate) fn get_account_usage_insights(state: &mut State, req: &Req<'_>) -> Re
 pub(crate) fn get_install_usage_metrics(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
     let id = install_id(state, req)?;
     let period = period(state, req, None)?;
+    settle_storage(state, req.now, req.shared.config.disk_usage_refresh_delay);
     let install = inst(state, &id);
     let mut series = install_series(state, install, &period, req);
     series.insert("install_name".into(), json!(install.name));
@@ -373,20 +438,34 @@ fn install_series(
     req: &Req<'_>,
 ) -> Map<String, Value> {
     let delay = req.shared.config.disk_usage_refresh_delay;
-    let (expected, last) =
-        refresh_times(state, install.refresh_requested.map(|r| r + delay), req.now);
+    let (expected, last) = refresh_times(
+        state,
+        install.refresh_requested.map(|r| r + delay),
+        req.now,
+        install.storage_since == Some(NaiveDate::MIN),
+    );
+    // Storage first measured by a refresh of the account: measured then.
+    let account_done = state
+        .accounts
+        .get(&install.account_id)
+        .and_then(|a| a.refresh_requested)
+        .map(|r| r + delay)
+        .filter(|done| *done <= req.now);
+    let last = last.or_else(|| {
+        install
+            .storage_since
+            .and(account_done)
+            .map(|done| state.wall(done))
+    });
     // Most recent day first, as upstream's `InstallDailyUsageMetricsSeries` says.
     let mut metrics: Vec<Value> = period
         .days()
-        .map(|d| daily_json(&install.name, d, last))
+        .map(|d| daily_json(install, d, last))
         .collect();
     metrics.reverse();
     let mut series = Map::new();
     series.insert("metrics".into(), Value::Array(metrics));
-    series.insert(
-        "metrics_rollup".into(),
-        rollup(&[install.name.as_str()], period),
-    );
+    series.insert("metrics_rollup".into(), rollup(&[install], period));
     series.insert(
         "storage_refresh_expected_time".into(),
         json!(expected.map(|t| t.to_rfc3339())),

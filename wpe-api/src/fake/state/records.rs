@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use tokio::time::Instant;
 use uuid::Uuid;
@@ -111,6 +111,10 @@ pub(crate) struct InstallRec {
     pub certs: Vec<CertRec>,
     pub offload: Option<Value>,
     pub refresh_requested: Option<Instant>,
+    /// The first day whose storage was measured: `NaiveDate::MIN` for an
+    /// install measured all along, `None` for one never measured (its
+    /// storage figures are null until a disk-usage refresh finishes).
+    pub storage_since: Option<NaiveDate>,
     /// SFTP users, oldest first; no password is kept.
     pub sftp_users: Vec<SftpUserRec>,
     /// Cache exclusions: the platform's `cookie` entries, then the customer's.

@@ -14,6 +14,12 @@ use crate::fake::{
 };
 use crate::types::{CertSource, Environment};
 
+/// The monthly visits of Demo Client Co's plan: its three installs have
+/// about 85,000 billable visits a month (3 installs × 30 days × 1,050 visits
+/// on average, 90 % of them billable; about 66,000 at the least in a 28-day
+/// month), so the account is over its allowance every month.
+const CLIENT_VISITORS: i64 = 60_000;
+
 /// The `cookie` exclusions the platform keeps on every install.
 const PLATFORM_COOKIES: &[&str] = &["wordpress_logged_in_", "wp-postpass_"];
 
@@ -164,6 +170,16 @@ impl State {
         let clientblog = self.add_seed_install(blog, "clientblog", Environment::Production);
         self.add_seed_install(blog, "clientblogstg", Environment::Staging);
         self.add_seed_install(blog, "clientblogdev", Environment::Development);
+        // Demo Client Co's storage has never been measured (its figures are
+        // null until a disk-usage refresh), and its small plan is outgrown:
+        // its visits are well over the allowance every month.
+        for install in self.installs.iter_mut() {
+            if install.account_id == client {
+                install.storage_since = None;
+            }
+        }
+        self.accounts.get_mut(&client).expect("seed account").limits =
+            (Some(CLIENT_VISITORS), Some(10), Some(100));
 
         crate::fake::site_reports::seed_demo(self, agency, client, torque);
 
@@ -371,6 +387,7 @@ fn install_rec(
         certs: Vec::new(),
         offload: None,
         refresh_requested: None,
+        storage_since: Some(chrono::NaiveDate::MIN),
         sftp_users: Vec::new(),
         cache_exclusions: PLATFORM_COOKIES
             .iter()

@@ -1,0 +1,1097 @@
+//! `wpe report usage`: each account's usage over a period (the previous
+//! calendar month unless told otherwise) against its plan's limits, with
+//! the accounts near or over a limit, or whose storage figure is stale,
+//! flagged and listed first.
+//!
+//! The usage rollups (`getAccountUsageSummary` and, for the split by
+//! environment, `getAccountUsageInsights`) cover at most 31 days a request
+//! and reach at most 13 months back. A longer period is read in chunks of
+//! up to 31 days and combined: traffic (visits, billable visits, bandwidth)
+//! is summed over the chunks, storage is the latest value of the last one.
+//! The API sends its figures as strings of digits; the report shows them
+//! as numbers, and a figure that is not one is an error, never a guess.
+
+use std::io::{self, BufWriter, Write};
+
+use chrono::{Datelike as _, Months, NaiveDate};
+use clap::{Arg, ArgAction, ArgGroup, ArgMatches, Command};
+use futures::{StreamExt, TryStreamExt};
+use serde_json::{json, Value};
+use uuid::Uuid;
+use wpe_api::types::{
+    AccountLimits, AccountUsageInsights, LatestMetricValue, UsageMetricBreakdown,
+    UsageMetricsRollup, UsageRollup,
+};
+use wpe_api::wait::WaitOptions;
+use wpe_api::{Client, Paginate};
+
+use crate::error::CliError;
+use crate::names::{self, Kind};
+use crate::output::{Format, ListPrinter};
+use crate::progress::spinner;
+
+/// The command's name.
+pub const NAME: &str = "report";
+
+/// The name of `wpe report usage`.
+const USAGE: &str = "usage";
+
+/// The longest period, in days, one usage rollup request may cover.
+const CHUNK_DAYS: i64 = 31;
+
+/// How far back, in months, the API keeps usage.
+const MONTHS_BACK: u32 = 13;
+
+/// Utilisation above this percentage is a warning.
+const WARNING_PERCENT: f64 = 80.0;
+
+/// Utilisation above this percentage is over the plan.
+const OVER_PERCENT: f64 = 100.0;
+
+/// Bytes in the GB of the plan's `storage` and `bandwidth` limits (decimal
+/// gigabytes, as hosting plans state them).
+const BYTES_PER_GB: f64 = 1e9;
+
+/// How many accounts are read at once.
+const CONCURRENT_ACCOUNTS: usize = 4;
+
+/// How long before the refresh request a finished disk-usage refresh still
+/// counts as the one asked for: the API's clock and this machine's differ,
+/// and a measurement that recent is fresh anyway.
+const REFRESH_TOLERANCE_SECS: i64 = 60;
+
+/// The install roles usage is split by, as the insights name them.
+const ENVIRONMENTS: [&str; 3] = ["production", "staging", "development"];
+
+/// The fields of a row in JSON, NDJSON and CSV (in CSV's column order):
+/// figures as numbers, bytes as bytes.
+pub const COLUMNS: [&str; 29] = [
+    "account",
+    "account_id",
+    "from",
+    "to",
+    "sites",
+    "flag",
+    "notes",
+    "visits",
+    "billable_visits",
+    "visits_limit",
+    "visits_percent",
+    "bandwidth_bytes",
+    "bandwidth_limit_bytes",
+    "bandwidth_percent",
+    "storage_bytes",
+    "storage_limit_bytes",
+    "storage_percent",
+    "storage_as_of",
+    "storage_stale",
+    "storage_refreshed",
+    "production_visits",
+    "production_billable_visits",
+    "production_bandwidth_bytes",
+    "staging_visits",
+    "staging_billable_visits",
+    "staging_bandwidth_bytes",
+    "development_visits",
+    "development_billable_visits",
+    "development_bandwidth_bytes",
+];
+
+/// The columns of a table and a Markdown table, for people: thousands
+/// separated, bytes in GB.
+const HUMAN_COLUMNS: [&str; 15] = [
+    "account",
+    "sites",
+    "flag",
+    "visits",
+    "billable",
+    "allowance",
+    "visits %",
+    "bandwidth",
+    "bw limit",
+    "bw %",
+    "storage",
+    "storage limit",
+    "storage %",
+    "visits prod/stg/dev",
+    "notes",
+];
+
+/// `wpe report`, whose one report is `usage`.
+pub fn command() -> Command {
+    Command::new(NAME)
+        .about("Reports across accounts (wpe report usage)")
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(usage_command())
+}
+
+fn usage_command() -> Command {
+    Command::new(USAGE)
+        .about("Each account's usage over a period against its plan's limits")
+        .long_about(
+            "Each account's visits, billable visits, bandwidth and storage over a period \
+             (the previous calendar month by default) against its plan's limits, with \
+             utilisation in percent and the split by environment (production, staging, \
+             development). Accounts over 80 % of a limit are flagged `warning`, over 100 % \
+             `over`; storage reported as 0 or not at all is flagged `stale` (--refresh \
+             measures it again and waits for the result). Flagged accounts come first.\n\n\
+             Billable visits count against the plan's monthly visits; the monthly visits \
+             and bandwidth allowances are prorated to the period (a quarter has three \
+             months' worth), storage is a cap. The API reports at most 31 days a request \
+             and at most 13 months back: a longer period is read in 31-day chunks, traffic \
+             summed and storage taken from the last. A period reaching past today ends \
+             today.\n\n\
+             Exit codes: 0 the report printed (flags or not), 1 an API error, 2 a usage \
+             error (a bad period, an unknown account), 3 a --refresh that timed out.",
+        )
+        .arg(
+            Arg::new("month")
+                .long("month")
+                .value_name("YYYY-MM")
+                .value_parser(parse_month)
+                .help("A calendar month, e.g. 2026-11 [default: the previous month]"),
+        )
+        .arg(
+            Arg::new("quarter")
+                .long("quarter")
+                .value_name("YYYYQn")
+                .value_parser(parse_quarter)
+                .help("A calendar quarter, e.g. 2026Q3"),
+        )
+        .arg(
+            Arg::new("from")
+                .long("from")
+                .value_name("YYYY-MM-DD")
+                .value_parser(parse_day)
+                .requires("to")
+                .help("The first day of the period (with --to)"),
+        )
+        .arg(
+            Arg::new("to")
+                .long("to")
+                .value_name("YYYY-MM-DD")
+                .value_parser(parse_day)
+                .requires("from")
+                .help("The last day of the period (with --from)"),
+        )
+        .group(
+            ArgGroup::new("period")
+                .args(["month", "quarter", "from"])
+                .multiple(false),
+        )
+        .arg(
+            Arg::new("account")
+                .long("account")
+                .value_name("ACCOUNT")
+                .action(ArgAction::Append)
+                .help(
+                    "Only this account (its name or ID); repeat for more [default: every account]",
+                ),
+        )
+        .arg(
+            Arg::new("refresh")
+                .long("refresh")
+                .action(ArgAction::SetTrue)
+                .help("Measure stale storage again (a disk-usage refresh) and wait for it"),
+        )
+}
+
+/// A period of whole days, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Period {
+    first: NaiveDate,
+    last: NaiveDate,
+}
+
+impl Period {
+    /// The calendar month `month` (1–12) of `year`.
+    fn month(year: i32, month: u32) -> Option<Period> {
+        let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+        let last = first.checked_add_months(Months::new(1))?.pred_opt()?;
+        Some(Period { first, last })
+    }
+
+    /// The calendar month before the one `today` is in.
+    fn previous_month(today: NaiveDate) -> Period {
+        let before = today
+            .with_day(1)
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(today);
+        Period::month(before.year(), before.month()).unwrap_or(Period {
+            first: before,
+            last: before,
+        })
+    }
+
+    /// How many days the period has.
+    fn days(&self) -> i64 {
+        (self.last - self.first).num_days() + 1
+    }
+
+    /// The period in pieces of at most [`CHUNK_DAYS`], in order.
+    fn chunks(&self) -> Vec<Period> {
+        let mut chunks = Vec::new();
+        let mut first = self.first;
+        while first <= self.last {
+            let last = (first + chrono::Duration::days(CHUNK_DAYS - 1)).min(self.last);
+            chunks.push(Period { first, last });
+            match last.succ_opt() {
+                Some(next) => first = next,
+                None => break,
+            }
+        }
+        chunks
+    }
+
+    /// How many months' allowance the period has: each day counts as a
+    /// share of its month, so a calendar month is 1 and a quarter 3.
+    fn months(&self) -> f64 {
+        self.first
+            .iter_days()
+            .take_while(|d| *d <= self.last)
+            .map(|d| 1.0 / f64::from(days_in_month(d)))
+            .sum()
+    }
+}
+
+fn days_in_month(day: NaiveDate) -> u32 {
+    Period::month(day.year(), day.month()).map_or(30, |m| m.last.day())
+}
+
+fn parse_month(text: &str) -> Result<Period, String> {
+    text.split_once('-')
+        .filter(|(year, month)| year.len() == 4 && month.len() == 2)
+        .and_then(|(year, month)| Period::month(year.parse().ok()?, month.parse().ok()?))
+        .ok_or_else(|| format!("`{text}` is not a month: give it as YYYY-MM, e.g. 2026-11"))
+}
+
+fn parse_quarter(text: &str) -> Result<Period, String> {
+    let upper = text.to_ascii_uppercase();
+    upper
+        .split_once('Q')
+        .filter(|(year, quarter)| year.len() == 4 && quarter.len() == 1)
+        .and_then(|(year, quarter)| {
+            let year: i32 = year.parse().ok()?;
+            let quarter: u32 = quarter.parse().ok().filter(|q| (1..=4).contains(q))?;
+            let first = Period::month(year, quarter * 3 - 2)?.first;
+            let last = Period::month(year, quarter * 3)?.last;
+            Some(Period { first, last })
+        })
+        .ok_or_else(|| {
+            format!("`{text}` is not a quarter: give it as YYYYQn with n from 1 to 4, e.g. 2026Q3")
+        })
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a day: give it as YYYY-MM-DD, e.g. 2026-11-01"))
+}
+
+/// The period the command line asks for, checked against what the API
+/// reports as of `today`: not after today, at most 13 months back. A
+/// period that reaches past today ends today.
+fn chosen_period(matches: &ArgMatches, today: NaiveDate) -> Result<Period, CliError> {
+    let asked = if let Some(month) = matches.get_one::<Period>("month") {
+        *month
+    } else if let Some(quarter) = matches.get_one::<Period>("quarter") {
+        *quarter
+    } else if let (Some(first), Some(last)) = (
+        matches.get_one::<NaiveDate>("from"),
+        matches.get_one::<NaiveDate>("to"),
+    ) {
+        if first > last {
+            return Err(CliError::Usage(format!(
+                "--from {first} is after --to {last}: give the period's first day with --from \
+                 and its last with --to"
+            )));
+        }
+        Period {
+            first: *first,
+            last: *last,
+        }
+    } else {
+        Period::previous_month(today)
+    };
+    check_period(asked, today)
+}
+
+fn check_period(asked: Period, today: NaiveDate) -> Result<Period, CliError> {
+    if asked.first > today {
+        return Err(CliError::Usage(format!(
+            "the period starts on {}, after today ({today}): usage is reported for days that \
+             have begun; choose an earlier period",
+            asked.first
+        )));
+    }
+    let earliest = today
+        .checked_sub_months(Months::new(MONTHS_BACK))
+        .unwrap_or(NaiveDate::MIN);
+    if asked.first < earliest {
+        return Err(CliError::Usage(format!(
+            "the period starts on {}, more than {MONTHS_BACK} months ago: the API keeps usage \
+             for {MONTHS_BACK} months, so the earliest day it reports is {earliest}; choose a \
+             later period",
+            asked.first
+        )));
+    }
+    Ok(Period {
+        first: asked.first,
+        last: asked.last.min(today),
+    })
+}
+
+/// Visits, billable visits and bandwidth (bytes); none where the API
+/// reported none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Traffic {
+    visits: Option<u64>,
+    billable: Option<u64>,
+    bandwidth: Option<u64>,
+}
+
+impl Traffic {
+    /// Both summed (the traffic of two periods, or of two parts).
+    fn plus(self, other: Traffic) -> Traffic {
+        Traffic {
+            visits: add(self.visits, other.visits),
+            billable: add(self.billable, other.billable),
+            bandwidth: add(self.bandwidth, other.bandwidth),
+        }
+    }
+}
+
+/// A sum of figures that may be missing: missing only when both are.
+fn add(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (None, None) => None,
+        _ => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
+    }
+}
+
+/// A figure the API sends as a string of digits, as a number. Nothing (or
+/// an empty string) is none; anything else that is not a whole number is
+/// an error that names the figure and the account.
+fn figure(account: &str, field: &str, text: Option<&str>) -> Result<Option<u64>, CliError> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(digits) => digits.parse::<u64>().map(Some).map_err(|_| {
+            CliError::Failed(format!(
+                "the API answered `{digits}` for {field} of account {account}, which is not a \
+                 whole number of 0 or more: the report cannot use it; try again later, and \
+                 report it to WP Engine if it persists"
+            ))
+        }),
+    }
+}
+
+/// What one account used over the period, and what its plan allows.
+struct AccountUsage {
+    id: Uuid,
+    name: String,
+    sites: usize,
+    limits: AccountLimits,
+    traffic: Traffic,
+    /// Traffic per [`ENVIRONMENTS`].
+    environments: [Traffic; 3],
+    /// Files and databases, in bytes, at the end of the period.
+    storage: Option<u64>,
+    /// The day `storage` was measured for.
+    storage_as_of: Option<String>,
+    /// Whether `storage` comes from a refresh this run asked for.
+    refreshed: bool,
+}
+
+impl AccountUsage {
+    /// Storage of 0, or none at all, is not a measurement.
+    fn storage_stale(&self) -> bool {
+        self.storage.unwrap_or(0) == 0
+    }
+}
+
+/// Runs `wpe report` (`wpe report usage`).
+pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
+    let Some((USAGE, matches)) = matches.subcommand() else {
+        return Err(CliError::Usage(
+            "wpe report: a report is required (wpe report usage)".into(),
+        ));
+    };
+    let today = chrono::Utc::now().date_naive();
+    let period = chosen_period(matches, today)?;
+    let accounts = chosen_accounts(client, matches).await?;
+    let progress = spinner(format!(
+        "reading the usage of {} accounts from {} to {}",
+        accounts.len(),
+        period.first,
+        period.last
+    ));
+    let chunks = period.chunks();
+    let mut usages: Vec<AccountUsage> = futures::stream::iter(accounts)
+        .map(|(id, name)| read_account(client, id, name, &chunks))
+        .buffer_unordered(CONCURRENT_ACCOUNTS)
+        .try_collect()
+        .await?;
+    progress.finish_and_clear();
+    if matches.get_flag("refresh") {
+        refresh_storage(client, &mut usages).await?;
+    }
+    let rows: Vec<Row> = usages.iter().map(|u| Row::new(u, period)).collect();
+    print(&sorted(rows), period, format)
+}
+
+/// The accounts to report, as `(id, name)`: those `--account` names (by
+/// name or ID), or every account the credentials see.
+async fn chosen_accounts(
+    client: &Client,
+    matches: &ArgMatches,
+) -> Result<Vec<(Uuid, String)>, CliError> {
+    let all: Vec<(Uuid, String)> = client
+        .list_accounts()
+        .stream()
+        .map_ok(|a| (a.id, a.name))
+        .try_collect()
+        .await?;
+    let Some(given) = matches.get_many::<String>("account") else {
+        return Ok(all);
+    };
+    let mut chosen: Vec<(Uuid, String)> = Vec::new();
+    for value in given {
+        let id = names::resolve(client, Kind::Account, value).await?;
+        let account = all
+            .iter()
+            .find(|(known, _)| known.to_string() == id)
+            .ok_or_else(|| {
+                CliError::Usage(format!(
+                    "account {value} is not one these credentials can see; `wpe accounts list` \
+                     shows those they can"
+                ))
+            })?;
+        if !chosen.iter().any(|(known, _)| *known == account.0) {
+            chosen.push(account.clone());
+        }
+    }
+    Ok(chosen)
+}
+
+/// Reads one account: its limits and sites, and its usage chunk by chunk
+/// (each chunk's summary and insights at once).
+async fn read_account(
+    client: &Client,
+    id: Uuid,
+    name: String,
+    chunks: &[Period],
+) -> Result<AccountUsage, CliError> {
+    let limits = async {
+        Ok::<_, CliError>(
+            client
+                .get_accounts_limits()
+                .account_id(id)
+                .send()
+                .await?
+                .into_inner(),
+        )
+    };
+    let sites = async {
+        Ok::<_, CliError>(
+            client
+                .list_sites()
+                .account_id(id)
+                .stream()
+                .try_fold(0usize, |n, _| futures::future::ready(Ok(n + 1)))
+                .await?,
+        )
+    };
+    let usage = async {
+        let mut traffic = Traffic::default();
+        let mut environments = [Traffic::default(); 3];
+        let mut storage = (None, None);
+        for chunk in chunks {
+            let summary = client
+                .get_account_usage_summary()
+                .account_id(id)
+                .first_date(chunk.first)
+                .last_date(chunk.last)
+                .send();
+            let insights = client
+                .get_account_usage_insights()
+                .account_id(id)
+                .first_date(chunk.first)
+                .last_date(chunk.last)
+                .send();
+            let (summary, insights) = futures::try_join!(summary, insights)?;
+            traffic = traffic.plus(summary_traffic(&name, &summary)?);
+            for (total, part) in environments
+                .iter_mut()
+                .zip(environment_traffic(&name, &insights)?)
+            {
+                *total = total.plus(part);
+            }
+            storage = latest_storage(&name, &summary)?;
+        }
+        Ok::<_, CliError>((traffic, environments, storage))
+    };
+    let (limits, sites, (traffic, environments, (storage, storage_as_of))) =
+        futures::try_join!(limits, sites, usage)?;
+    Ok(AccountUsage {
+        id,
+        name,
+        sites,
+        limits,
+        traffic,
+        environments,
+        storage,
+        storage_as_of,
+        refreshed: false,
+    })
+}
+
+/// The traffic sums of a summary.
+fn summary_traffic(account: &str, summary: &UsageMetricsRollup) -> Result<Traffic, CliError> {
+    let sum = |field: &str, rollup: &Option<UsageRollup>| {
+        figure(
+            account,
+            &format!("{field}.sum"),
+            rollup.as_ref().and_then(|r| r.sum.as_deref()),
+        )
+    };
+    Ok(Traffic {
+        visits: sum("visit_count", &summary.visit_count)?,
+        billable: sum("billable_visits", &summary.billable_visits)?,
+        bandwidth: sum("network_total_bytes", &summary.network_total_bytes)?,
+    })
+}
+
+/// The traffic of each of [`ENVIRONMENTS`] in an insights answer.
+fn environment_traffic(
+    account: &str,
+    insights: &AccountUsageInsights,
+) -> Result<[Traffic; 3], CliError> {
+    let part = |field: &str, breakdown: &Option<UsageMetricBreakdown>, environment: &str| {
+        let split = breakdown
+            .as_ref()
+            .and_then(|b| b.environment_types.as_ref());
+        let text = split.and_then(|s| match environment {
+            "production" => s.production.as_deref(),
+            "staging" => s.staging.as_deref(),
+            _ => s.development.as_deref(),
+        });
+        figure(
+            account,
+            &format!("{field}.environment_types.{environment}"),
+            text,
+        )
+    };
+    let mut out = [Traffic::default(); 3];
+    for (traffic, environment) in out.iter_mut().zip(ENVIRONMENTS) {
+        *traffic = Traffic {
+            visits: part("visit_count", &insights.visit_count, environment)?,
+            billable: part("billable_visits", &insights.billable_visits, environment)?,
+            bandwidth: part(
+                "network_total_bytes",
+                &insights.network_total_bytes,
+                environment,
+            )?,
+        };
+    }
+    Ok(out)
+}
+
+/// The latest storage of a summary (files plus databases) and its day.
+fn latest_storage(
+    account: &str,
+    summary: &UsageMetricsRollup,
+) -> Result<(Option<u64>, Option<String>), CliError> {
+    let latest = |rollup: &Option<UsageRollup>| -> Option<LatestMetricValue> {
+        rollup.as_ref().and_then(|r| r.latest.clone())
+    };
+    let files = latest(&summary.storage_file_bytes);
+    let databases = latest(&summary.storage_database_bytes);
+    let value = |field: &str, latest: &Option<LatestMetricValue>| {
+        figure(
+            account,
+            &format!("{field}.latest.value"),
+            latest.as_ref().and_then(|l| l.value.as_deref()),
+        )
+    };
+    let bytes = add(
+        value("storage_file_bytes", &files)?,
+        value("storage_database_bytes", &databases)?,
+    );
+    let day = files.or(databases).and_then(|l| l.date);
+    Ok((bytes, day))
+}
+
+/// With `--refresh`: asks for a disk-usage refresh of every account whose
+/// storage is stale (so they run at once), then waits for each in turn and
+/// takes its storage from a summary read after it.
+async fn refresh_storage(client: &Client, usages: &mut [AccountUsage]) -> Result<(), CliError> {
+    let requested_at = chrono::Utc::now() - chrono::Duration::seconds(REFRESH_TOLERANCE_SECS);
+    let stale: Vec<&mut AccountUsage> = usages.iter_mut().filter(|u| u.storage_stale()).collect();
+    for usage in &stale {
+        client
+            .refresh_account_disk_usage()
+            .account_id(usage.id)
+            .send()
+            .await?;
+    }
+    for usage in stale {
+        let progress = spinner(format!("refreshing the disk usage of {}", usage.name));
+        let shown = progress.clone();
+        let name = usage.name.clone();
+        let options = WaitOptions::default().on_progress(move |look| {
+            shown.set_message(format!(
+                "refreshing the disk usage of {name}: {}",
+                look.state
+            ))
+        });
+        let waited = client
+            .wait_for_account_disk_usage(usage.id, requested_at, options)
+            .await;
+        progress.finish_and_clear();
+        waited.map_err(crate::workflow::wait_failed)?;
+        let fresh = client
+            .get_account_usage_summary()
+            .account_id(usage.id)
+            .send()
+            .await?;
+        (usage.storage, usage.storage_as_of) = latest_storage(&usage.name, &fresh)?;
+        usage.refreshed = true;
+    }
+    Ok(())
+}
+
+/// How far an account is from its plan, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Flag {
+    /// Over 100 % of a limit.
+    Over,
+    /// Over 80 % of a limit.
+    Warning,
+    /// Storage reported as 0 or not at all.
+    Stale,
+}
+
+impl Flag {
+    fn name(self) -> &'static str {
+        match self {
+            Flag::Over => "over",
+            Flag::Warning => "warning",
+            Flag::Stale => "stale",
+        }
+    }
+
+    /// The flag of a utilisation, if it deserves one.
+    fn of(percent: Option<f64>) -> Option<Flag> {
+        match percent {
+            Some(p) if p > OVER_PERCENT => Some(Flag::Over),
+            Some(p) if p > WARNING_PERCENT => Some(Flag::Warning),
+            _ => None,
+        }
+    }
+}
+
+/// `used` as a percentage of `limit`, to one decimal; none without both
+/// or with a limit of 0.
+fn percent(used: Option<u64>, limit: Option<u64>) -> Option<f64> {
+    match (used, limit) {
+        (Some(used), Some(limit)) if limit > 0 => {
+            Some((used as f64 * 1000.0 / limit as f64).round() / 10.0)
+        }
+        _ => None,
+    }
+}
+
+/// A plan limit scaled to a period or to bytes; none when the plan states
+/// none (or a negative one).
+fn scaled(limit: Option<i64>, factor: f64) -> Option<u64> {
+    let limit = u64::try_from(limit?).ok()?;
+    Some((limit as f64 * factor).round() as u64)
+}
+
+/// One account's line of the report.
+struct Row {
+    name: String,
+    flag: Option<Flag>,
+    data: Value,
+    human: Value,
+}
+
+impl Row {
+    fn new(usage: &AccountUsage, period: Period) -> Row {
+        let months = period.months();
+        let visits_limit = scaled(usage.limits.visitors, months);
+        let bandwidth_limit = scaled(usage.limits.bandwidth, months * BYTES_PER_GB);
+        let storage_limit = scaled(usage.limits.storage, BYTES_PER_GB);
+        let traffic = usage.traffic;
+        let measures = [
+            ("billable visits", percent(traffic.billable, visits_limit)),
+            ("bandwidth", percent(traffic.bandwidth, bandwidth_limit)),
+            ("storage", percent(usage.storage, storage_limit)),
+        ];
+        let mut notes = Vec::new();
+        let mut flag = None;
+        for (what, share) in measures {
+            if let Some(level) = Flag::of(share) {
+                flag = Some(flag.map_or(level, |worst: Flag| worst.min(level)));
+                let share = share.unwrap_or_default();
+                notes.push(match level {
+                    Flag::Over => format!("{what} over the plan ({share}%)"),
+                    _ => format!("{what} near the limit ({share}%)"),
+                });
+            }
+        }
+        let stale = usage.storage_stale();
+        if stale {
+            flag = flag.or(Some(Flag::Stale));
+            notes.push(if usage.refreshed {
+                "storage stale: still 0 after a refresh".to_owned()
+            } else {
+                "storage stale (0 or not reported): --refresh measures it".to_owned()
+            });
+        } else if usage.refreshed {
+            notes.push(format!(
+                "storage refreshed, as of {}",
+                usage.storage_as_of.as_deref().unwrap_or("today")
+            ));
+        }
+        let limits = &usage.limits;
+        if limits.visitors.is_none() && limits.bandwidth.is_none() && limits.storage.is_none() {
+            notes.push("no plan limits".to_owned());
+        }
+        let notes = notes.join("; ");
+        let [visits_share, bandwidth_share, storage_share] = measures.map(|(_, share)| share);
+        let mut data = json!({
+            "account": usage.name,
+            "account_id": usage.id,
+            "from": period.first.to_string(),
+            "to": period.last.to_string(),
+            "sites": usage.sites,
+            "flag": flag.map(Flag::name),
+            "notes": notes,
+            "visits": traffic.visits,
+            "billable_visits": traffic.billable,
+            "visits_limit": visits_limit,
+            "visits_percent": visits_share,
+            "bandwidth_bytes": traffic.bandwidth,
+            "bandwidth_limit_bytes": bandwidth_limit,
+            "bandwidth_percent": bandwidth_share,
+            "storage_bytes": usage.storage,
+            "storage_limit_bytes": storage_limit,
+            "storage_percent": storage_share,
+            "storage_as_of": usage.storage_as_of,
+            "storage_stale": stale,
+            "storage_refreshed": usage.refreshed,
+        });
+        for (environment, part) in ENVIRONMENTS.iter().zip(usage.environments) {
+            data[format!("{environment}_visits")] = json!(part.visits);
+            data[format!("{environment}_billable_visits")] = json!(part.billable);
+            data[format!("{environment}_bandwidth_bytes")] = json!(part.bandwidth);
+        }
+        let split: Vec<String> = usage
+            .environments
+            .iter()
+            .map(|part| count(part.visits))
+            .collect();
+        let human = json!({
+            "account": usage.name,
+            "sites": usage.sites,
+            "flag": flag.map(Flag::name),
+            "visits": count(traffic.visits),
+            "billable": count(traffic.billable),
+            "allowance": count(visits_limit),
+            "visits %": share_text(visits_share),
+            "bandwidth": gigabytes(traffic.bandwidth),
+            "bw limit": gigabytes(bandwidth_limit),
+            "bw %": share_text(bandwidth_share),
+            "storage": gigabytes(usage.storage),
+            "storage limit": gigabytes(storage_limit),
+            "storage %": share_text(storage_share),
+            "visits prod/stg/dev": split.join(" / "),
+            "notes": notes,
+        });
+        Row {
+            name: usage.name.clone(),
+            flag,
+            data,
+            human,
+        }
+    }
+}
+
+/// The rows with the flagged accounts first (over, then warning, then
+/// stale), each group by name.
+fn sorted(mut rows: Vec<Row>) -> Vec<Row> {
+    rows.sort_by(|a, b| {
+        (a.flag.is_none(), a.flag, &a.name).cmp(&(b.flag.is_none(), b.flag, &b.name))
+    });
+    rows
+}
+
+/// A count with thousands separated (`1,234,567`), or `-` for none.
+fn count(value: Option<u64>) -> String {
+    let Some(value) = value else {
+        return "-".to_owned();
+    };
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// Bytes as GB to one decimal, or `-` for none.
+fn gigabytes(bytes: Option<u64>) -> String {
+    bytes.map_or_else(
+        || "-".to_owned(),
+        |b| format!("{:.1} GB", b as f64 / BYTES_PER_GB),
+    )
+}
+
+/// A percentage, or `-` for none.
+fn share_text(share: Option<f64>) -> String {
+    share.map_or_else(|| "-".to_owned(), |p| format!("{p:.1}%"))
+}
+
+/// Prints the rows: for people (table, Markdown) under a line naming the
+/// period; for programs (JSON, NDJSON, CSV) as numbers, bytes in bytes.
+fn print(rows: &[Row], period: Period, format: Format) -> Result<(), CliError> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    let heading = format!(
+        "Usage from {} to {} ({} days)",
+        period.first,
+        period.last,
+        period.days()
+    );
+    let human = matches!(format, Format::Table | Format::Markdown);
+    match format {
+        Format::Table => writeln!(out, "{heading}\n")?,
+        Format::Markdown => writeln!(out, "## {heading}\n")?,
+        Format::Json | Format::Ndjson | Format::Csv => {}
+    }
+    let columns: Vec<String> = if human {
+        HUMAN_COLUMNS.iter().map(|c| (*c).to_owned()).collect()
+    } else {
+        COLUMNS.iter().map(|c| (*c).to_owned()).collect()
+    };
+    let mut printer = ListPrinter::with_columns(&mut out, format, columns);
+    for row in rows {
+        printer.item(if human {
+            row.human.clone()
+        } else {
+            row.data.clone()
+        })?;
+    }
+    printer.finish()?;
+    out.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        parse_day(text).unwrap()
+    }
+
+    #[test]
+    fn months_quarters_and_days_parse_and_bad_ones_say_how_to_write_them() {
+        assert_eq!(
+            parse_month("2026-02").unwrap(),
+            Period {
+                first: day("2026-02-01"),
+                last: day("2026-02-28")
+            }
+        );
+        assert_eq!(
+            parse_quarter("2026q4").unwrap(),
+            Period {
+                first: day("2026-10-01"),
+                last: day("2026-12-31")
+            }
+        );
+        for bad in ["2026-13", "2026-1", "26-11", "2026/11", ""] {
+            assert!(parse_month(bad).unwrap_err().contains("YYYY-MM"), "{bad}");
+        }
+        for bad in ["2026Q5", "2026Q0", "2026-Q1", "Q3"] {
+            assert!(parse_quarter(bad).unwrap_err().contains("YYYYQn"), "{bad}");
+        }
+        assert!(parse_day("2026-02-30").unwrap_err().contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn the_default_is_the_previous_calendar_month() {
+        let november = Period::previous_month(day("2026-12-04"));
+        assert_eq!(
+            (november.first, november.last),
+            (day("2026-11-01"), day("2026-11-30"))
+        );
+        let december = Period::previous_month(day("2027-01-01"));
+        assert_eq!(
+            (december.first, december.last),
+            (day("2026-12-01"), day("2026-12-31"))
+        );
+    }
+
+    #[test]
+    fn a_period_is_at_most_13_months_back_and_ends_today_at_the_latest() {
+        let today = day("2026-12-04");
+        let month = |text| check_period(parse_month(text).unwrap(), today);
+        assert_eq!(month("2026-12").unwrap().last, today);
+        assert!(month("2025-12").is_ok());
+        let err = month("2025-11").unwrap_err().to_string();
+        assert!(
+            err.contains("13 months") && err.contains("2025-11-04"),
+            "{err}"
+        );
+        let err = month("2027-01").unwrap_err().to_string();
+        assert!(err.contains("after today"), "{err}");
+    }
+
+    #[test]
+    fn long_periods_split_into_chunks_of_at_most_31_days_that_cover_them() {
+        let quarter = parse_quarter("2026Q3").unwrap();
+        let chunks = quarter.chunks();
+        assert_eq!(chunks.len(), 3);
+        assert_eq!(chunks[0].first, quarter.first);
+        assert_eq!(chunks[2].last, quarter.last);
+        for pair in chunks.windows(2) {
+            assert_eq!(pair[0].last.succ_opt(), Some(pair[1].first));
+        }
+        assert!(chunks.iter().all(|c| c.days() <= CHUNK_DAYS));
+        let year = Period {
+            first: day("2025-12-05"),
+            last: day("2026-12-04"),
+        };
+        assert_eq!(
+            year.chunks().len(),
+            12,
+            "365 days: 11 chunks of 31 and one of 24"
+        );
+        let one = Period {
+            first: day("2026-11-30"),
+            last: day("2026-11-30"),
+        };
+        assert_eq!(one.chunks(), [one]);
+    }
+
+    #[test]
+    fn a_month_has_one_months_allowance_and_a_quarter_three() {
+        assert!((parse_month("2026-02").unwrap().months() - 1.0).abs() < 1e-9);
+        assert!((parse_quarter("2026Q1").unwrap().months() - 3.0).abs() < 1e-9);
+        let half = Period {
+            first: day("2026-11-01"),
+            last: day("2026-11-15"),
+        };
+        assert!((half.months() - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn figures_are_numbers_from_strings_and_a_malformed_one_is_an_error() {
+        assert_eq!(figure("a", "f", Some("123")).unwrap(), Some(123));
+        assert_eq!(
+            figure("a", "f", Some(" 9223372036854775807 ")).unwrap(),
+            Some(i64::MAX as u64)
+        );
+        assert_eq!(figure("a", "f", None).unwrap(), None);
+        assert_eq!(figure("a", "f", Some("")).unwrap(), None);
+        for bad in ["-1", "1.5", "12abc", "1e3", "99999999999999999999999"] {
+            let err = figure("demoagency", "visit_count.sum", Some(bad)).unwrap_err();
+            assert!(matches!(err, CliError::Failed(_)), "{bad}");
+            let text = err.to_string();
+            assert!(
+                text.contains("visit_count.sum") && text.contains("demoagency"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn utilisation_is_flagged_above_80_and_above_100_percent() {
+        assert_eq!(percent(Some(801), Some(1000)), Some(80.1));
+        assert_eq!(Flag::of(percent(Some(800), Some(1000))), None);
+        assert_eq!(
+            Flag::of(percent(Some(801), Some(1000))),
+            Some(Flag::Warning)
+        );
+        assert_eq!(
+            Flag::of(percent(Some(1000), Some(1000))),
+            Some(Flag::Warning)
+        );
+        assert_eq!(Flag::of(percent(Some(1001), Some(1000))), Some(Flag::Over));
+        assert_eq!(percent(Some(5), None), None);
+        assert_eq!(percent(Some(5), Some(0)), None);
+        assert_eq!(percent(None, Some(5)), None);
+        assert_eq!(scaled(Some(-1), 1.0), None);
+        assert_eq!(scaled(Some(400), 3.0), Some(1200));
+    }
+
+    #[test]
+    fn missing_figures_add_up_to_missing_only_when_all_are() {
+        assert_eq!(add(None, None), None);
+        assert_eq!(add(Some(2), None), Some(2));
+        assert_eq!(add(Some(u64::MAX), Some(1)), Some(u64::MAX));
+    }
+
+    #[test]
+    fn counts_and_bytes_read_easily() {
+        assert_eq!(count(Some(1_234_567)), "1,234,567");
+        assert_eq!(count(Some(999)), "999");
+        assert_eq!(count(None), "-");
+        assert_eq!(gigabytes(Some(26_460_000_000)), "26.5 GB");
+        assert_eq!(share_text(Some(47.25)), "47.2%");
+    }
+
+    fn usage(name: &str, billable: u64, storage: Option<u64>) -> AccountUsage {
+        AccountUsage {
+            id: Uuid::nil(),
+            name: name.to_owned(),
+            sites: 1,
+            limits: AccountLimits {
+                visitors: Some(1000),
+                storage: Some(10),
+                bandwidth: None,
+            },
+            traffic: Traffic {
+                visits: Some(billable),
+                billable: Some(billable),
+                bandwidth: Some(1),
+            },
+            environments: [Traffic::default(); 3],
+            storage,
+            storage_as_of: None,
+            refreshed: false,
+        }
+    }
+
+    #[test]
+    fn flagged_accounts_come_first_worst_first() {
+        let period = parse_month("2026-11").unwrap();
+        let rows: Vec<Row> = [
+            usage("a-fine", 100, Some(1)),
+            usage("b-stale", 100, Some(0)),
+            usage("c-over", 1001, Some(1)),
+            usage("d-warning", 900, None),
+        ]
+        .iter()
+        .map(|u| Row::new(u, period))
+        .collect();
+        let order: Vec<(String, Value)> = sorted(rows)
+            .into_iter()
+            .map(|r| (r.name, r.data["flag"].clone()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("c-over".to_owned(), json!("over")),
+                ("d-warning".to_owned(), json!("warning")),
+                ("b-stale".to_owned(), json!("stale")),
+                ("a-fine".to_owned(), Value::Null),
+            ]
+        );
+    }
+}
