@@ -3,10 +3,13 @@
 //! Every operation of the API is a command, generated at run time from
 //! `wpe_api::operations::OPERATIONS` (see [`commands`]) and sent through
 //! `wpe_api::operations::call`, so through the typed client's checks and
-//! its retries. Installs, sites and accounts can be given by name
-//! ([`names`]). Hand-written commands cover the daily workflows
-//! ([`workflow`]: `backup`, `purge`, `domains add`; [`inventory`]).
-//! `--demo` runs against the embedded stand-in of the API.
+//! its retries. Body fields are flags ([`body`]); installs, sites, accounts,
+//! domains and users can be given by name ([`names`]); destructive
+//! operations ask first ([`guard`]); every kind of job has a `wait` command
+//! ([`jobs`]). Hand-written commands cover the daily and monthly work
+//! ([`workflow`]: `backup`, `purge`, `domains add`; [`inventory`],
+//! [`report`], [`audit`]). `--demo` runs against the embedded stand-in of
+//! the API.
 
 mod audit;
 mod body;
