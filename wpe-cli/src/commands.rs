@@ -108,7 +108,13 @@ pub fn named(param: &Param) -> Option<Kind> {
     if param.kind != ParamKind::Uuid {
         return None;
     }
-    match param.name {
+    named_id(param.name)
+}
+
+/// What a name resolves to, for the ID parameter called `name`
+/// (`install_id`, `site_id`, `account_id`, `domain_id`, `user_id`).
+pub fn named_id(name: &str) -> Option<Kind> {
+    match name {
         "install_id" => Some(Kind::Install),
         "site_id" => Some(Kind::Site),
         "account_id" => Some(Kind::Account),

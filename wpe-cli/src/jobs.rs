@@ -20,7 +20,7 @@ use wpe_api::Client;
 
 use crate::commands;
 use crate::error::CliError;
-use crate::names::{self, Kind};
+use crate::names;
 use crate::output::{self, Format};
 use crate::progress::spinner;
 use crate::workflow::{timeout_arg, to_json, wait_failed, wait_options};
@@ -83,7 +83,7 @@ fn command(op: &'static Operation) -> Option<Command> {
             job.name, op.operation_id, job.poll
         ));
     for name in *params {
-        let kind = kind_of(name);
+        let kind = commands::named_id(name);
         let value_name = match kind {
             Some(kind) => kind.noun().replace(' ', "_").to_uppercase(),
             None => name.to_uppercase(),
@@ -100,17 +100,6 @@ fn command(op: &'static Operation) -> Option<Command> {
         );
     }
     Some(command.arg(timeout_arg("1800")))
-}
-
-/// What a waiter's parameter names, when it takes a name.
-fn kind_of(param: &str) -> Option<Kind> {
-    match param {
-        "install_id" => Some(Kind::Install),
-        "site_id" => Some(Kind::Site),
-        "account_id" => Some(Kind::Account),
-        "domain_id" => Some(Kind::Domain),
-        _ => None,
-    }
 }
 
 /// The job whose `wait` command `group verb` is.
@@ -138,7 +127,7 @@ pub async fn run(
         let given = matches
             .get_one::<String>(name)
             .ok_or_else(|| CliError::Usage(format!("{} is required", name.to_uppercase())))?;
-        let id = match kind_of(name) {
+        let id = match commands::named_id(name) {
             Some(kind) => {
                 let parent = commands::parent_param(kind)
                     .and_then(|p| ids.iter().find(|(n, _)| *n == p))
