@@ -8,7 +8,6 @@
 //! cargo bench -p wpe-cli --bench audit
 //! ```
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -28,7 +27,13 @@ struct Measured {
     findings: String,
 }
 
+/// Set in the environment of the probe: the arguments of `wpe`, one per line.
+const PROBE: &str = "WPE_AUDIT_BENCH_PROBE";
+
 fn main() {
+    if let Ok(args) = std::env::var(PROBE) {
+        return probe(&args);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -88,34 +93,51 @@ fn report(label: &str, run: &Measured) {
     );
 }
 
-/// Runs `wpe audit --format json ARGS` against `server`, its findings
-/// written to a file (so nothing of them is held by this process meanwhile).
+/// Runs `wpe audit --format json ARGS` against `server`, through the probe.
 fn audit(server: &FakeServer, args: &[&str]) -> Measured {
-    let path = std::env::temp_dir().join(format!(
-        "wpe-audit-bench-{}-{}.json",
-        std::process::id(),
-        args.join("")
-    ));
     let before = server.sent_responses().len();
+    let mut wpe_args = vec!["audit", "--format", "json"];
+    wpe_args.extend_from_slice(args);
     let started = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_wpe"))
-        .args(["audit", "--format", "json"])
-        .args(args)
+    // wpe is started by a fresh copy of this program (`probe`), not by this
+    // process: on Linux a child's peak RSS counts the high-water mark of the
+    // process it was spawned from, and this one holds the stand-in's fleet.
+    let probe = Command::new(std::env::current_exe().expect("this program's path"))
+        .env(PROBE, wpe_args.join("\n"))
         .env("WPE_API_URL", server.base_url())
         .env("WPE_API_USER", DEMO_USER)
         .env("WPE_API_PASSWORD", DEMO_PASSWORD)
-        .stdout(std::fs::File::create(&path).expect("a file for the findings"))
         .stderr(Stdio::inherit())
-        .spawn()
-        .expect("wpe starts");
-    let peak_rss_kib = wait(child);
+        .output()
+        .expect("the probe runs");
+    assert!(probe.status.success(), "the probe and wpe audit exit 0");
+    let findings_and_rss = String::from_utf8(probe.stdout).expect("the probe's output is text");
+    let (findings, peak_rss_kib) = match findings_and_rss.rsplit_once("\nmaxrss=") {
+        Some((findings, kib)) => (findings.to_owned(), kib.trim().parse().ok()),
+        None => (findings_and_rss, None),
+    };
     let wall = started.elapsed();
-    let findings = read_and_remove(&path);
     Measured {
         wall,
         peak_rss_kib,
         requests: server.sent_responses().len() - before,
         findings,
+    }
+}
+
+/// The probe: runs `wpe` with the arguments in `args` (one per line), its
+/// output written to standard output as it comes, then `maxrss=KIB` on a
+/// line of its own where the platform reports it.
+fn probe(args: &str) {
+    let child = Command::new(env!("CARGO_BIN_EXE_wpe"))
+        .args(args.lines())
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("wpe starts");
+    let peak = wait(child);
+    if let Some(kib) = peak {
+        println!("\nmaxrss={kib}");
     }
 }
 
@@ -146,10 +168,4 @@ fn wait(mut child: std::process::Child) -> Option<i64> {
         "wpe audit exits 0"
     );
     None
-}
-
-fn read_and_remove(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).expect("the findings file");
-    let _ = std::fs::remove_file(PathBuf::from(path));
-    text
 }
