@@ -180,7 +180,7 @@ pub fn field_flags(op: &Operation) -> Vec<&'static Field> {
 }
 
 /// The path parameters in the order they appear in the path.
-fn path_params(op: &Operation) -> Vec<&'static Param> {
+pub fn path_params(op: &Operation) -> Vec<&'static Param> {
     let mut params: Vec<&Param> = op
         .params
         .iter()

@@ -5,7 +5,7 @@
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
-use wpe_api::operations::{Args, Location, Operation, ParamKind};
+use wpe_api::operations::{Args, Operation, ParamKind};
 use wpe_api::Client;
 
 use crate::commands;
@@ -88,12 +88,7 @@ pub async fn target(
     typed: &Args,
     resolved: &Args,
 ) -> Result<Target, CliError> {
-    let mut path: Vec<_> = op
-        .params
-        .iter()
-        .filter(|p| p.location == Location::Path)
-        .collect();
-    path.sort_by_key(|p| op.param_index(p.name));
+    let path = commands::path_params(op);
     let chosen = match path.last() {
         Some(last) if last.kind == ParamKind::Uuid && commands::named(last).is_none() => path
             .iter()
