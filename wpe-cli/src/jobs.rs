@@ -39,6 +39,14 @@ const WAITERS: &[(&str, &[&str])] = &[
     ("archive", &["install_id", "backup_id"]),
 ];
 
+/// What the `wait` command of the job called `job` takes ([`WAITERS`]).
+fn waiter_params(job: &str) -> Option<&'static [&'static str]> {
+    WAITERS
+        .iter()
+        .find(|(name, _)| *name == job)
+        .map(|(_, params)| *params)
+}
+
 /// The operations that start a job, each once per job kind.
 fn starters() -> impl Iterator<Item = &'static Operation> {
     OPERATIONS.iter().filter(|op| op.job.is_some())
@@ -70,7 +78,7 @@ pub fn commands(resource: &str) -> Vec<Command> {
 
 fn command(op: &'static Operation) -> Option<Command> {
     let job = op.job?;
-    let (_, params) = WAITERS.iter().find(|(name, _)| *name == job.name)?;
+    let params = waiter_params(job.name)?;
     let mut command = Command::new(verb(op))
         .about(format!(
             "Wait for a {} job that is already running (started by {}) until it ends",
@@ -82,7 +90,7 @@ fn command(op: &'static Operation) -> Option<Command> {
              failed, 2 usage, 3 out of time.",
             job.name, op.operation_id, job.poll
         ));
-    for name in *params {
+    for name in params {
         let kind = commands::named_id(name);
         let value_name = match kind {
             Some(kind) => kind.noun().replace(' ', "_").to_uppercase(),
@@ -118,11 +126,7 @@ pub async fn run(
         .job
         .ok_or_else(|| CliError::Usage(format!("{} starts no job", op.operation_id)))?;
     let mut ids: Vec<(&str, Uuid)> = Vec::new();
-    let params = WAITERS
-        .iter()
-        .find(|(name, _)| *name == job.name)
-        .map(|(_, params)| *params)
-        .unwrap_or_default();
+    let params = waiter_params(job.name).unwrap_or_default();
     for name in params {
         let given = matches
             .get_one::<String>(name)
@@ -230,15 +234,13 @@ mod tests {
     fn every_job_of_the_table_has_one_wait_command_with_its_parameters() {
         for op in starters() {
             let job = op.job.unwrap();
-            let (_, params) = WAITERS
-                .iter()
-                .find(|(name, _)| *name == job.name)
+            let params = waiter_params(job.name)
                 .unwrap_or_else(|| panic!("no waiter for the {} job", job.name));
             let poll = wpe_api::operations::OPERATIONS
                 .iter()
                 .find(|p| p.operation_id == job.poll)
                 .unwrap();
-            for param in *params {
+            for param in params {
                 let known = poll.param(param).is_some()
                     || op.param(param).is_some()
                     || op.body.is_some_and(|b| b.field(param).is_some());
