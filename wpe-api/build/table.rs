@@ -473,6 +473,24 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
         let _ = writeln!(code, "        {:?} => {index},", op.snake());
     }
     code += "        _ => return None,\n    })\n}\n";
+    code += "\n/// The JSON Schema of the request body schema `name`, from the type the\n\
+             /// client sends (`crate::types::<name>`); `None` for a name no body has.\n\
+             #[cfg(feature = \"schemars\")]\n\
+             fn body_schema_of(name: &str) -> Option<schemars::Schema> {\n    Some(match name {\n";
+    let mut bodies: Vec<&str> = ops
+        .iter()
+        .filter_map(|op| op.body.as_ref().map(|(schema, _)| schema.as_str()))
+        .collect();
+    bodies.sort_unstable();
+    bodies.dedup();
+    for schema in bodies {
+        let _ = writeln!(
+            code,
+            "        {schema:?} => schemars::schema_for!(crate::types::{}),",
+            schema.to_upper_camel_case()
+        );
+    }
+    code += "        _ => return None,\n    })\n}\n";
     code
 }
 

@@ -174,6 +174,28 @@ impl RequestBody {
     pub fn field(&self, name: &str) -> Option<&'static Field> {
         self.fields.iter().find(|f| f.name == name)
     }
+
+    /// The body's JSON Schema (2020-12), from the type the client sends
+    /// (`crate::types::<schema>`), with the schemas it refers to under
+    /// `$defs`: what a tool that takes the body as JSON can check it with
+    /// (`wpe mcp` gives its fields' schemas to AI agents). Feature `schemars`.
+    ///
+    /// ```
+    /// use wpe_api::operations;
+    ///
+    /// let body = operations::find("create_backup").unwrap().body.unwrap();
+    /// let schema = body.json_schema();
+    /// assert_eq!(schema.get("title").and_then(|t| t.as_str()), Some("CreateBackupRequest"));
+    /// assert!(schema.get("properties").unwrap().get("notification_emails").is_some());
+    /// ```
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(&self) -> schemars::Schema {
+        match body_schema_of(self.schema) {
+            Some(schema) => schema,
+            // The table writes a schema for every body it names.
+            None => unreachable!("no JSON Schema for body {}", self.schema),
+        }
+    }
 }
 
 /// A top-level field of a request body.
@@ -413,6 +435,25 @@ pub fn by_operation_id(operation_id: &str) -> Option<&'static Operation> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "schemars")]
+    #[test]
+    fn every_body_has_a_json_schema_with_each_of_its_fields() {
+        for op in OPERATIONS {
+            let Some(body) = op.body else { continue };
+            let schema = body.json_schema();
+            let properties = schema.get("properties").and_then(|p| p.as_object());
+            for field in body.fields {
+                assert!(
+                    properties.is_some_and(|p| p.contains_key(field.name)),
+                    "{}: the schema of {} has no property {}",
+                    op.id,
+                    body.schema,
+                    field.name
+                );
+            }
+        }
+    }
 
     fn spec() -> serde_json::Value {
         serde_json::from_str(include_str!("../spec/openapi.json")).unwrap()
