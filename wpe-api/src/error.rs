@@ -133,8 +133,10 @@ impl FailedResponse {
         }
     }
 
-    /// What to do about this answer, when the status says.
-    fn hint(&self) -> Option<&'static str> {
+    /// What to do about this answer, when its status says (the text in
+    /// brackets at the end of the error's message): for a 401, to check the
+    /// credentials; for a 429, to wait.
+    pub fn hint(&self) -> Option<&'static str> {
         let message = self.api_error.as_ref().map(|body| body.message.as_str());
         match self.status.as_u16() {
             401 => Some("check the API username and password (made on the API Access page of WP Engine's User Portal)"),
@@ -281,6 +283,17 @@ impl Error {
             }
             _ => None,
         }
+    }
+
+    /// What to do about the answer, when its status says (see
+    /// [`FailedResponse::hint`]); `None` when no answer arrived.
+    ///
+    /// ```
+    /// let err = wpe_api::Error::InvalidRequest("install_id: not a UUID".into());
+    /// assert_eq!(err.hint(), None);
+    /// ```
+    pub fn hint(&self) -> Option<&'static str> {
+        self.response().and_then(FailedResponse::hint)
     }
 
     /// The field errors of a rejected request (usually a 400), empty when there are none.
