@@ -337,6 +337,48 @@ impl Subject<'_> {
 
 /// Runs `wpe audit`.
 pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
+    let fail_on = matches
+        .get_one::<String>("fail-on")
+        .and_then(|name| Severity::from_name(name));
+    let (checked, findings) = audit(client, matches).await?;
+    print_findings(&findings, format)?;
+    if io::stderr().is_terminal() {
+        eprintln!("{}", summary(checked, &findings));
+    }
+    match fail_on {
+        Some(level) => {
+            let reached = findings.iter().filter(|f| f.severity >= level).count();
+            if reached > 0 {
+                return Err(CliError::Failed(format!(
+                    "{reached} finding(s) at or above {} (--fail-on {})",
+                    level.as_str(),
+                    level.as_str()
+                )));
+            }
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
+/// The audit of `wpe audit` as JSON, for `wpe mcp`'s `audit` tool: how many
+/// installs were checked, the count per severity, and the findings (as
+/// `--format json` prints them), most severe first.
+pub async fn collect(client: &Client, matches: &ArgMatches) -> Result<Value, CliError> {
+    let (checked, findings) = audit(client, matches).await?;
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    Ok(json!({
+        "installs_checked": checked,
+        "critical": count(Severity::Critical),
+        "warning": count(Severity::Warning),
+        "info": count(Severity::Info),
+        "findings": findings.iter().map(Finding::to_json).collect::<Vec<_>>(),
+    }))
+}
+
+/// Checks the installs `matches` chooses: how many were checked, and the
+/// findings, most severe first.
+async fn audit(client: &Client, matches: &ArgMatches) -> Result<(usize, Vec<Finding>), CliError> {
     let account = match matches.get_one::<String>("account") {
         Some(given) => {
             let id = names::resolve(client, Kind::Account, given).await?;
@@ -360,9 +402,6 @@ pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Resul
         backup_days: matches.get_one::<i64>("backup-days").copied().unwrap_or(7),
     };
     let concurrency = usize::from(matches.get_one::<u16>("concurrency").copied().unwrap_or(8));
-    let fail_on = matches
-        .get_one::<String>("fail-on")
-        .and_then(|name| Severity::from_name(name));
 
     let accounts = account_names(client, account).await?;
     let progress = progress_bar(client, account).await;
@@ -388,24 +427,7 @@ pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Resul
     progress.finish_and_clear();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
-    print_findings(&findings, format)?;
-    if io::stderr().is_terminal() {
-        eprintln!("{}", summary(checked, &findings));
-    }
-    match fail_on {
-        Some(level) => {
-            let reached = findings.iter().filter(|f| f.severity >= level).count();
-            if reached > 0 {
-                return Err(CliError::Failed(format!(
-                    "{reached} finding(s) at or above {} (--fail-on {})",
-                    level.as_str(),
-                    level.as_str()
-                )));
-            }
-            Ok(())
-        }
-        None => Ok(()),
-    }
+    Ok((checked, findings))
 }
 
 /// `9 installs checked: 1 critical, 5 warning, 1 info`.

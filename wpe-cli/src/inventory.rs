@@ -86,6 +86,40 @@ struct Names {
 
 /// Runs `wpe inventory`.
 pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    let shown = match format {
+        Format::Table => &COLUMNS[..TABLE_COLUMNS],
+        _ => &COLUMNS[..],
+    };
+    let columns = shown.iter().map(|c| (*c).to_owned()).collect();
+    let mut printer = ListPrinter::with_columns(&mut out, format, columns);
+    let sort = matches.get_flag("sort");
+    walk(client, matches, sort, &mut |row| Ok(printer.item(row)?)).await?;
+    printer.finish()?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The rows of `wpe inventory` as JSON (as `--format json` prints them),
+/// sorted by account, site and install: for `wpe mcp`'s `inventory` tool.
+pub async fn collect(client: &Client, matches: &ArgMatches) -> Result<Vec<Value>, CliError> {
+    let mut rows = Vec::new();
+    walk(client, matches, true, &mut |row| {
+        rows.push(row);
+        Ok(())
+    })
+    .await?;
+    Ok(rows)
+}
+
+/// Walks the three lists and gives each row to `emit`: as the installs
+/// arrive, or with `sort` all at the end.
+async fn walk(
+    client: &Client,
+    matches: &ArgMatches,
+    sort: bool,
+    emit: &mut impl FnMut(Value) -> Result<(), CliError>,
+) -> Result<(), CliError> {
     let account = match matches.get_one::<String>("account") {
         Some(given) => Some(parse_id(
             &names::resolve(client, Kind::Account, given).await?,
@@ -95,7 +129,7 @@ pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Resul
     let progress = spinner("reading accounts, sites and installs");
     let (sender, receiver) = mpsc::channel::<Result<Installation, wpe_api::Error>>(QUEUE);
     let walk = walk_installs(client, account, sender);
-    let print = async {
+    let emitted = async {
         let names = read_names(client, account).await?;
         progress.set_message(format!(
             "read {} accounts and {} sites; reading installs",
@@ -103,11 +137,11 @@ pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Resul
             names.sites.len()
         ));
         let rows = receiver.map(|install| install.map(|i| row(&names, &i)));
-        print_rows(rows, &names, format, matches.get_flag("sort"), &progress).await
+        emit_rows(rows, &names, sort, &progress, emit).await
     };
-    let ((), printed) = futures::join!(walk, print);
+    let ((), emitted) = futures::join!(walk, emitted);
     progress.finish_and_clear();
-    printed
+    emitted
 }
 
 /// Walks the installs into `sender`, stopping at the first error (which is
@@ -150,22 +184,15 @@ async fn read_names(client: &Client, account: Option<Uuid>) -> Result<Names, Cli
     Ok(Names { accounts, sites })
 }
 
-/// Prints the rows as they come (or, with `sort`, all at the end), then a
-/// row for each site and account no install named.
-async fn print_rows(
+/// Gives the rows to `emit` as they come (or, with `sort`, all at the
+/// end), then a row for each site and account no install named.
+async fn emit_rows(
     mut rows: impl futures::Stream<Item = Result<Value, wpe_api::Error>> + Unpin,
     names: &Names,
-    format: Format,
     sort: bool,
     progress: &indicatif::ProgressBar,
+    emit: &mut impl FnMut(Value) -> Result<(), CliError>,
 ) -> Result<(), CliError> {
-    let mut out = BufWriter::new(io::stdout().lock());
-    let shown = match format {
-        Format::Table => &COLUMNS[..TABLE_COLUMNS],
-        _ => &COLUMNS[..],
-    };
-    let columns = shown.iter().map(|c| (*c).to_owned()).collect();
-    let mut printer = ListPrinter::with_columns(&mut out, format, columns);
     let mut held = Vec::new();
     let mut seen_sites = HashSet::new();
     let mut seen_accounts = HashSet::new();
@@ -180,7 +207,7 @@ async fn print_rows(
         if sort {
             held.push(row);
         } else {
-            printer.item(row)?;
+            emit(row)?;
         }
     }
     for (id, (name, account)) in &names.sites {
@@ -190,7 +217,7 @@ async fn print_rows(
             if sort {
                 held.push(row);
             } else {
-                printer.item(row)?;
+                emit(row)?;
             }
         }
     }
@@ -200,7 +227,7 @@ async fn print_rows(
             if sort {
                 held.push(row);
             } else {
-                printer.item(row)?;
+                emit(row)?;
             }
         }
     }
@@ -209,11 +236,9 @@ async fn print_rows(
             ["account", "site", "install"].map(|c| row[c].as_str().unwrap_or("").to_owned())
         });
         for row in held {
-            printer.item(row)?;
+            emit(row)?;
         }
     }
-    printer.finish()?;
-    out.flush()?;
     Ok(())
 }
 

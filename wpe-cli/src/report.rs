@@ -411,6 +411,25 @@ impl AccountUsage {
 
 /// Runs `wpe report` (`wpe report usage`).
 pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
+    let (period, rows) = report(client, matches).await?;
+    print(&rows, period, format)
+}
+
+/// The usage report of `wpe report usage` as JSON, for `wpe mcp`'s
+/// `report_usage` tool: the period and a row per account (as `--format json`
+/// prints it), flagged accounts first. `matches` are `wpe report`'s.
+pub async fn collect(client: &Client, matches: &ArgMatches) -> Result<Value, CliError> {
+    let (period, rows) = report(client, matches).await?;
+    Ok(json!({
+        "from": period.first.to_string(),
+        "to": period.last.to_string(),
+        "days": period.days(),
+        "accounts": rows.into_iter().map(|row| row.data).collect::<Vec<_>>(),
+    }))
+}
+
+/// The period and the sorted rows of the report `matches` asks for.
+async fn report(client: &Client, matches: &ArgMatches) -> Result<(Period, Vec<Row>), CliError> {
     let Some((USAGE, matches)) = matches.subcommand() else {
         return Err(CliError::Usage(
             "wpe report: a report is required (wpe report usage)".into(),
@@ -436,7 +455,7 @@ pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Resul
         refresh_storage(client, &mut usages).await?;
     }
     let rows: Vec<Row> = usages.iter().map(|u| Row::new(u, period)).collect();
-    print(&sorted(rows), period, format)
+    Ok((period, sorted(rows)))
 }
 
 /// The accounts to report, as `(id, name)`: those `--account` names (by

@@ -177,6 +177,17 @@ async fn install_id(client: &Client, matches: &ArgMatches) -> Result<Uuid, CliEr
 }
 
 async fn backup(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
+    let value = backup_value(client, matches).await?;
+    let mut out = io::stdout().lock();
+    output::print_value(&mut out, format, &value)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Takes the backup `matches` (`wpe backup`'s) asks for and, with `--wait`,
+/// follows it until it ends: the backup as JSON (for `wpe backup`, and
+/// `wpe mcp`'s `backup_and_wait` tool).
+pub async fn backup_value(client: &Client, matches: &ArgMatches) -> Result<Value, CliError> {
     let install = install_id(client, matches).await?;
     let description = matches
         .get_one::<String>("description")
@@ -206,11 +217,7 @@ async fn backup(client: &Client, matches: &ArgMatches, format: Format) -> Result
     } else {
         backup
     };
-    let value = to_json(&backup)?;
-    let mut out = io::stdout().lock();
-    output::print_value(&mut out, format, &value)?;
-    out.flush()?;
-    Ok(())
+    to_json(&backup)
 }
 
 async fn purge(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
