@@ -114,8 +114,8 @@ fn scalar(field: &Field, kind: ParamKind, text: &str) -> Result<Value, CliError>
     })
 }
 
-/// Turns the names in ID-valued fields into IDs.
-async fn resolve_names(
+/// Turns the names in ID-valued fields into IDs (also for `wpe mcp`).
+pub async fn resolve_names(
     client: &Client,
     op: &'static Operation,
     object: &mut Map<String, Value>,

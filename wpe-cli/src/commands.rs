@@ -23,6 +23,9 @@ use wpe_api::operations::{
     Args, Field, FieldKind, Location, Operation, Param, ParamKind, Standing, OPERATIONS,
 };
 
+use wpe_api::Client;
+
+use crate::error::CliError;
 use crate::names::Kind;
 
 /// The id of the `--body` argument.
@@ -377,6 +380,23 @@ pub fn args(op: &Operation, matches: &ArgMatches) -> Args {
         }
     }
     args
+}
+
+/// `typed` with the names in ID parameters turned into IDs (an install's,
+/// a site's or an account's name, a domain's name within its install, a
+/// user's email within the account); a name that matches nothing is a
+/// usage error that lists the near ones.
+pub async fn resolved(client: &Client, op: &Operation, typed: &Args) -> Result<Args, CliError> {
+    let mut args = typed.clone();
+    // In the path's order, so that a domain's install is known before the domain.
+    for param in op.params {
+        if let (Some(kind), Some(value)) = (named(param), typed.get(param.name)) {
+            let parent = parent_param(kind).and_then(|p| args.get(p));
+            let id = crate::names::resolve_in(client, kind, value, parent).await?;
+            args.set(param.name, id);
+        }
+    }
+    Ok(args)
 }
 
 /// The words of a snake-case name from the table.

@@ -8,8 +8,9 @@
 //! operations ask first ([`guard`]); every kind of job has a `wait` command
 //! ([`jobs`]). Hand-written commands cover the daily and monthly work
 //! ([`workflow`]: `backup`, `purge`, `domains add`; [`inventory`],
-//! [`report`], [`audit`]). `--demo` runs against the embedded stand-in of
-//! the API.
+//! [`report`], [`audit`]). [`mcp`] serves all of it to AI agents as Model
+//! Context Protocol tools (`wpe mcp`). `--demo` runs against the embedded
+//! stand-in of the API.
 
 mod audit;
 mod body;
@@ -19,6 +20,7 @@ mod error;
 mod guard;
 mod inventory;
 mod jobs;
+mod mcp;
 mod names;
 mod output;
 mod progress;
@@ -77,6 +79,9 @@ async fn run(matches: &ArgMatches) -> Result<(), CliError> {
             .ok_or_else(|| CliError::Usage("a shell is required".into()))?;
         clap_complete::generate(shell, &mut cli::command(), "wpe", &mut io::stdout());
         return Ok(());
+    }
+    if group == mcp::NAME {
+        return mcp::run(matches.get_flag(cli::DEMO), group_matches).await;
     }
     let format = format(matches);
     if group == inventory::NAME {
@@ -139,15 +144,7 @@ async fn execute(
     format: Format,
 ) -> Result<(), CliError> {
     let typed = commands::args(op, matches);
-    let mut args = typed.clone();
-    // In the path's order, so that a domain's install is known before the domain.
-    for param in op.params {
-        if let (Some(kind), Some(value)) = (commands::named(param), typed.get(param.name)) {
-            let parent = commands::parent_param(kind).and_then(|p| args.get(p));
-            let id = names::resolve_in(client, kind, value, parent).await?;
-            args.set(param.name, id);
-        }
-    }
+    let args = commands::resolved(client, op, &typed).await?;
     let body = body::of(client, op, matches, &args).await?;
     let yes = op.destructive && matches.get_flag(commands::YES);
     guard::confirm(client, op, &typed, &args, yes).await?;
