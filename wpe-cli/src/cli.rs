@@ -54,6 +54,7 @@ pub fn command() -> Command {
         .subcommand(crate::inventory::command())
         .subcommand(crate::audit::command())
         .subcommand(crate::report::command())
+        .subcommand(crate::mcp::command())
         .subcommands(crate::commands::groups())
         .mut_subcommand(crate::workflow::DOMAIN_ADD.0, |group| {
             group.subcommand(crate::workflow::domain_add_command())

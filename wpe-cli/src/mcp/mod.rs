@@ -1,0 +1,795 @@
+//! `wpe mcp`: the API as tools for AI agents, a Model Context Protocol
+//! server on standard input and output (rmcp, the official SDK).
+//!
+//! - **One tool per operation** of `wpe_api::operations::OPERATIONS`, named
+//!   by its method (`list_installs`, `create_backup`), with an input schema
+//!   from the table ([`schema`]) and annotations from its facts: GETs are
+//!   `readOnlyHint`, `idempotentHint` is `x-wpe-idempotent`, and
+//!   `destructiveHint` is [`Operation::destructive`]. Calls go through
+//!   `wpe_api::operations::call`, so through the typed client's checks, its
+//!   retries and its per-install rate limits.
+//! - **Workflow tools** ([`workflows`]): `inventory`, `backup_and_wait`,
+//!   `report_usage` and `audit`, run by the code of the CLI's commands.
+//! - **Safe by default**: only reading tools are listed and run unless
+//!   `--allow-writes`; destructive ones also need `--allow-destructive`. A
+//!   refused call sends nothing and says which flag would allow it.
+//! - **Checked before sending**: arguments are validated against the tool's
+//!   schema, and every problem is named by its field; names are turned into
+//!   IDs as the CLI does.
+//! - **Answers**: `structuredContent` (an object) with the same JSON as text
+//!   beside it; a list answers one page and a `next_cursor`. A failure is a
+//!   tool error whose structured content says what kind (`invalid_arguments`,
+//!   `not_allowed`, `api`, `job_failed`, `timeout`) with the status and the
+//!   hint of an API error.
+//! - **Quiet**: standard output carries only the protocol; a line per call
+//!   goes to standard error (the tool, how it ended, how long it took, never
+//!   the arguments). Credentials come from the environment and never appear
+//!   in an answer; secret arguments (an SFTP password) are never echoed.
+
+mod schema;
+mod workflows;
+
+use std::time::{Duration, Instant};
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, JsonObject,
+    ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities,
+    ServerConfig, Tool, ToolAnnotations,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, ServiceExt};
+use serde_json::{json, Map, Value};
+use wpe_api::operations::{self, Args, Operation, Paging};
+use wpe_api::Client;
+
+use crate::commands;
+use crate::error::CliError;
+use crate::target::Target;
+
+/// The command's name.
+pub const NAME: &str = "mcp";
+
+/// The id of `--allow-writes`.
+const ALLOW_WRITES: &str = "allow-writes";
+/// The id of `--allow-destructive`.
+const ALLOW_DESTRUCTIVE: &str = "allow-destructive";
+/// The id of `--page-size`.
+const PAGE_SIZE: &str = "page-size";
+
+/// How often a call that runs long tells the client it is still running
+/// (when the client asked for progress).
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
+
+/// `wpe mcp`.
+pub fn command() -> Command {
+    Command::new(NAME)
+        .about("Serve the API to AI agents: a Model Context Protocol server on stdio")
+        .long_about(
+            "Serve the API to AI agents as Model Context Protocol tools, on standard input and \
+             output: one tool per operation (list_installs, create_backup, ...) and the \
+             workflows inventory, backup_and_wait, report_usage and audit. Register it with \
+             an MCP client as the command `wpe mcp` (see the README).\n\n\
+             Read-only unless told: without --allow-writes only tools that read are offered \
+             and run; --allow-writes adds the tools that change things but the destructive \
+             ones (deleting, restoring a backup over an install), which also need \
+             --allow-destructive.\n\n\
+             Credentials come from WPE_API_USER and WPE_API_PASSWORD, as for every command; \
+             --demo serves the embedded stand-in with demo data. Standard output carries only \
+             the protocol; a line per call goes to standard error.",
+        )
+        .arg(
+            Arg::new(ALLOW_WRITES)
+                .long(ALLOW_WRITES)
+                .action(ArgAction::SetTrue)
+                .help("Also offer the tools that change things (create, update, purge), but not the destructive ones"),
+        )
+        .arg(
+            Arg::new(ALLOW_DESTRUCTIVE)
+                .long(ALLOW_DESTRUCTIVE)
+                .action(ArgAction::SetTrue)
+                .requires(ALLOW_WRITES)
+                .help("Also offer the destructive tools (delete, restore a backup): needs --allow-writes"),
+        )
+        .arg(
+            Arg::new(PAGE_SIZE)
+                .long(PAGE_SIZE)
+                .value_name("N")
+                .default_value("25")
+                .value_parser(clap::value_parser!(u32).range(1..=100))
+                .help("How many items a list tool answers when the agent gives no limit"),
+        )
+}
+
+/// What a tool does to the hosting: the mode that allows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Access {
+    /// Reads only.
+    Read,
+    /// Changes something that can be changed back or is added alongside.
+    Write,
+    /// Cannot be undone (deletes, overwrites).
+    Destructive,
+}
+
+impl Access {
+    /// The access of an operation's tool.
+    fn of(op: &Operation) -> Access {
+        if op.destructive {
+            Access::Destructive
+        } else if op.method == "GET" {
+            Access::Read
+        } else {
+            Access::Write
+        }
+    }
+
+    /// What the server must be started with to allow it.
+    fn flags(self) -> &'static str {
+        match self {
+            Access::Read => "",
+            Access::Write => "--allow-writes",
+            Access::Destructive => "--allow-writes --allow-destructive",
+        }
+    }
+}
+
+/// What a tool runs.
+enum Runs {
+    /// An operation of the table.
+    Operation(&'static Operation),
+    /// A workflow of the CLI.
+    Workflow(&'static workflows::Workflow),
+}
+
+/// One tool: what the client sees, and how it is checked and run.
+struct Entry {
+    tool: Tool,
+    runs: Runs,
+    access: Access,
+    validator: jsonschema::Validator,
+    /// The properties whose values are never shown (secrets).
+    secrets: Vec<&'static str>,
+}
+
+/// The tools of a server started with `allowed`, in the table's order,
+/// then the workflows. `page_size`: items a list answers by default.
+fn entries(allowed: Access, page_size: u32) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = operations::OPERATIONS
+        .iter()
+        .map(|op| operation_entry(op, page_size))
+        .collect();
+    entries.extend(
+        workflows::WORKFLOWS
+            .iter()
+            .map(|workflow| workflow_entry(workflow, allowed)),
+    );
+    entries
+}
+
+/// The compiled validator of an input schema; formats (UUID, date) are checked.
+fn validator(schema: &JsonObject) -> jsonschema::Validator {
+    match jsonschema::options()
+        .should_validate_formats(true)
+        .build(&Value::Object(schema.clone()))
+    {
+        Ok(validator) => validator,
+        // The schemas are ours: a test compiles every one.
+        Err(err) => panic!("an input schema of wpe mcp does not compile: {err}"),
+    }
+}
+
+fn operation_entry(op: &'static Operation, page_size: u32) -> Entry {
+    let access = Access::of(op);
+    let input = schema::of_operation(op, schema::page_size(op, page_size));
+    let annotations = ToolAnnotations::new()
+        .read_only(access == Access::Read)
+        .destructive(access == Access::Destructive)
+        .idempotent(op.idempotent || access == Access::Read)
+        .open_world(true);
+    let tool = Tool::new(op.id, describe(op, page_size), input)
+        .with_title(op.summary)
+        .with_annotations(annotations);
+    Entry {
+        validator: validator(&tool.input_schema),
+        secrets: op.body.map(|b| b.secrets.to_vec()).unwrap_or_default(),
+        tool,
+        runs: Runs::Operation(op),
+        access,
+    }
+}
+
+fn workflow_entry(workflow: &'static workflows::Workflow, allowed: Access) -> Entry {
+    let input = workflow.input_schema(allowed);
+    let annotations = ToolAnnotations::new()
+        .read_only(workflow.access == Access::Read)
+        .destructive(false)
+        .idempotent(workflow.access == Access::Read)
+        .open_world(true);
+    let tool = Tool::new(workflow.tool, workflow.description, input)
+        .with_title(workflow.title)
+        .with_annotations(annotations);
+    Entry {
+        validator: validator(&tool.input_schema),
+        secrets: Vec::new(),
+        tool,
+        runs: Runs::Workflow(workflow),
+        access: workflow.access,
+    }
+}
+
+/// A tool's description: the summary, the request, what the API enforces
+/// (from WP Engine's reference), and how lists, jobs and names work.
+fn describe(op: &Operation, page_size: u32) -> String {
+    let mut text = format!("{}. {} {}.", op.summary, op.method, op.path);
+    if op.destructive {
+        text.push_str(" Cannot be undone.");
+    }
+    if schema::pages(op) {
+        text.push_str(&format!(
+            " Answers one page (`limit`, {} by default) and `next_cursor`: pass it as \
+             `cursor` for the next page; no `next_cursor` means the last page.",
+            schema::page_size(op, page_size)
+        ));
+    }
+    if let Some(job) = op.job {
+        text.push_str(&format!(
+            " Starts a job ({}); follow it with {}.",
+            job.name, job.poll
+        ));
+    }
+    if let Some(limit) = op.rate_limit {
+        text.push_str(&format!(
+            " The API allows it once every {} s per install; the client waits for its turn.",
+            limit.interval.as_secs()
+        ));
+    }
+    let rules: Vec<&str> = op
+        .behaviours
+        .iter()
+        .filter(|b| b.standing == operations::Standing::Documented)
+        .map(|b| b.rule)
+        .collect();
+    if !rules.is_empty() {
+        text.push_str(" Rules the API enforces: ");
+        text.push_str(&rules.join(" "));
+    }
+    text
+}
+
+/// The server: the client it calls the API with, and its tools.
+struct Server {
+    client: Client,
+    entries: Vec<Entry>,
+    allowed: Access,
+    page_size: u32,
+}
+
+/// Runs `wpe mcp` until the client closes standard input.
+pub async fn run(demo: bool, matches: &ArgMatches) -> Result<(), CliError> {
+    let allowed = if matches.get_flag(ALLOW_DESTRUCTIVE) {
+        Access::Destructive
+    } else if matches.get_flag(ALLOW_WRITES) {
+        Access::Write
+    } else {
+        Access::Read
+    };
+    let page_size = matches.get_one::<u32>(PAGE_SIZE).copied().unwrap_or(25);
+    let target = Target::connect(demo).await?;
+    let server = Server {
+        client: target.client.clone(),
+        entries: entries(allowed, page_size),
+        allowed,
+        page_size,
+    };
+    let offered = server.offered().count();
+    eprintln!(
+        "wpe mcp: {offered} tools ({}) against {}; standard output is the protocol",
+        match allowed {
+            Access::Read => "read-only: --allow-writes offers the tools that change things",
+            Access::Write =>
+                "writes allowed, destructive ones not: --allow-destructive offers them",
+            Access::Destructive => "writes and destructive tools allowed",
+        },
+        if demo {
+            "the demo stand-in".to_owned()
+        } else {
+            wpe_api::ClientInfo::baseurl(&target.client).to_owned()
+        },
+    );
+    let service = server
+        .serve(rmcp::transport::stdio())
+        .await
+        .map_err(|err| {
+            CliError::Usage(format!(
+                "wpe mcp: the client did not start a session: {err}"
+            ))
+        })?;
+    let quit = service.waiting().await;
+    eprintln!("wpe mcp: session ended ({quit:?})");
+    drop(target);
+    Ok(())
+}
+
+impl Server {
+    /// The tools this server offers.
+    fn offered(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| e.access <= self.allowed)
+    }
+
+    /// Runs a call of `entry` with `arguments`: the answer, or a tool error.
+    async fn call(&self, entry: &Entry, arguments: Map<String, Value>) -> CallToolResult {
+        if entry.access > self.allowed {
+            return failure(
+                "not_allowed",
+                format!(
+                    "`{}` {}, and this server was started without {}: nothing was sent. \
+                     Ask the user to restart `wpe mcp` with {} to allow it.",
+                    entry.tool.name,
+                    match entry.access {
+                        Access::Destructive => "cannot be undone",
+                        _ => "changes things",
+                    },
+                    entry.access.flags(),
+                    entry.access.flags()
+                ),
+                json!({}),
+            );
+        }
+        let instance = Value::Object(arguments);
+        let problems = problems(entry, &instance);
+        if !problems.is_empty() {
+            let message = problems
+                .iter()
+                .map(|(field, problem)| format!("`{field}`: {problem}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return failure(
+                "invalid_arguments",
+                format!(
+                    "the arguments do not match the input schema ({message}): nothing was sent"
+                ),
+                json!({"fields": problems.iter().map(|(field, problem)| json!({"field": field, "problem": problem})).collect::<Vec<_>>()}),
+            );
+        }
+        let Value::Object(arguments) = instance else {
+            unreachable!("the instance was built from an object")
+        };
+        let answer = match entry.runs {
+            Runs::Operation(op) => self.call_operation(op, arguments).await,
+            Runs::Workflow(workflow) => workflow.run(&self.client, &arguments).await,
+        };
+        match answer {
+            Ok(value) => CallToolResult::structured(value),
+            Err(err) => error_result(err),
+        }
+    }
+
+    /// Calls `op` with checked `arguments`: names resolved, the body put
+    /// together, one page for a list.
+    async fn call_operation(
+        &self,
+        op: &'static Operation,
+        mut arguments: Map<String, Value>,
+    ) -> Result<Value, CliError> {
+        let mut typed = Args::new();
+        let page_size = schema::page_size(op, self.page_size);
+        let mut start = Cursor::First;
+        for param in op.params {
+            if schema::is_cursor_param(op, param) {
+                if let Some(Value::String(text)) = arguments.remove(schema::CURSOR) {
+                    start = Cursor::parse(op, &text)?;
+                    start.set(param.name, &mut typed);
+                }
+                continue;
+            }
+            match arguments.remove(param.name) {
+                Some(Value::String(text)) => {
+                    typed.set(param.name, text);
+                }
+                Some(Value::Null) | None => {}
+                Some(other) => {
+                    typed.set(param.name, other.to_string());
+                }
+            }
+        }
+        if schema::pages(op) && typed.get(schema::LIMIT).is_none() {
+            typed.set(schema::LIMIT, page_size.to_string());
+        }
+        let args = commands::resolved(&self.client, op, &typed).await?;
+        let body = match op.body {
+            Some(spec) => {
+                let mut object: Map<String, Value> = spec
+                    .fields
+                    .iter()
+                    .filter_map(|f| arguments.remove(f.name).map(|v| (f.name.to_owned(), v)))
+                    .collect();
+                if object.is_empty() && !spec.required {
+                    None
+                } else {
+                    let missing: Vec<&str> = spec
+                        .fields
+                        .iter()
+                        .filter(|f| f.required && object.get(f.name).is_none_or(Value::is_null))
+                        .map(|f| f.name)
+                        .collect();
+                    if !missing.is_empty() {
+                        return Err(CliError::Usage(format!(
+                            "the {} body also needs {}",
+                            spec.schema,
+                            missing.join(", ")
+                        )));
+                    }
+                    crate::body::resolve_names(&self.client, op, &mut object, &args).await?;
+                    Some(Value::Object(object))
+                }
+            }
+            None => None,
+        };
+        let answer = operations::call(&self.client, op, &args, body).await?;
+        Ok(match answer {
+            None => json!({
+                "done": true,
+                "status": op.success_status,
+                "summary": op.summary,
+            }),
+            Some(page) if schema::pages(op) => one_page(op, page, &args, start),
+            Some(Value::Object(object)) => Value::Object(object),
+            Some(other) => json!({ "result": other }),
+        })
+    }
+}
+
+/// Where a page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Cursor {
+    /// The first page.
+    First,
+    /// An offset into the list.
+    Offset(u64),
+    /// The token the page before named.
+    Token(String),
+}
+
+impl Cursor {
+    /// The cursor a tool answered, back from the agent.
+    fn parse(op: &Operation, text: &str) -> Result<Cursor, CliError> {
+        let bad = || {
+            CliError::Usage(format!(
+                "`cursor`: `{text}` is not a cursor of {}: pass the `next_cursor` of the page \
+                 before as it is, or leave it out for the first page",
+                op.id
+            ))
+        };
+        match (op.paging, text.split_once(':')) {
+            (Paging::Offset { .. }, Some(("offset", n))) => {
+                n.parse().map(Cursor::Offset).map_err(|_| bad())
+            }
+            (Paging::Token { .. }, Some(("token", token))) if !token.is_empty() => {
+                Ok(Cursor::Token(token.to_owned()))
+            }
+            _ => Err(bad()),
+        }
+    }
+
+    fn set(&self, param: &str, args: &mut Args) {
+        match self {
+            Cursor::First => {}
+            Cursor::Offset(offset) => {
+                args.set(param, offset.to_string());
+            }
+            Cursor::Token(token) => {
+                args.set(param, token.clone());
+            }
+        }
+    }
+
+    fn text(&self) -> Option<String> {
+        match self {
+            Cursor::First => None,
+            Cursor::Offset(offset) => Some(format!("offset:{offset}")),
+            Cursor::Token(token) => Some(format!("token:{token}")),
+        }
+    }
+}
+
+/// One page of a list as a tool answers it: its items, the list's length
+/// when the API says it, and the cursor of the next page while there is one.
+fn one_page(op: &Operation, mut page: Value, args: &Args, start: Cursor) -> Value {
+    let (items_field, next) = match op.paging {
+        Paging::Offset { items, .. } => (items, None),
+        Paging::Token { items, next, .. } => (items, Some(next)),
+        Paging::Whole { items } => (items, None),
+        Paging::NotAList => return page,
+    };
+    let items = match page.get_mut(items_field).map(Value::take) {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    let total = page.get("count").and_then(Value::as_u64);
+    let next_cursor = match (op.paging, next) {
+        (Paging::Token { .. }, Some(next)) => page
+            .get(next)
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .map(|t| Cursor::Token(t.to_owned())),
+        _ => {
+            let offset = match start {
+                Cursor::Offset(offset) => offset,
+                _ => 0,
+            };
+            let limit: u64 = args
+                .get(schema::LIMIT)
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(u64::MAX);
+            let end = offset + items.len() as u64;
+            let more = match total {
+                Some(total) => end < total,
+                None => items.len() as u64 >= limit,
+            };
+            (more && !items.is_empty()).then_some(Cursor::Offset(end))
+        }
+    };
+    let mut answer = json!({ "items": items });
+    if let Some(total) = total {
+        answer["total"] = json!(total);
+    }
+    if let Some(cursor) = next_cursor.as_ref().and_then(Cursor::text) {
+        answer["next_cursor"] = json!(cursor);
+    }
+    answer
+}
+
+/// Each way `instance` breaks `entry`'s input schema, as (field, problem):
+/// the field is the argument (`limit`, or a path into one, `user/email`);
+/// a missing or unknown argument is named as the field. The value of a
+/// secret field is never quoted.
+fn problems(entry: &Entry, instance: &Value) -> Vec<(String, String)> {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let mut problems = Vec::new();
+    for error in entry.validator.iter_errors(instance) {
+        let path = error.instance_path().to_string();
+        let path = path.trim_start_matches('/');
+        let top = path.split('/').next().unwrap_or_default();
+        match error.kind() {
+            Kind::Required { property } if path.is_empty() => problems.push((
+                property.as_str().unwrap_or_default().to_owned(),
+                "required, and not given".to_owned(),
+            )),
+            Kind::AdditionalProperties { unexpected } if path.is_empty() => {
+                for name in unexpected {
+                    problems.push((
+                        name.clone(),
+                        "not an argument of this tool (its input schema lists them)".to_owned(),
+                    ));
+                }
+            }
+            _ if path.is_empty() => problems.push(("arguments".to_owned(), error.to_string())),
+            kind if entry.secrets.contains(&top) => {
+                problems.push((path.to_owned(), secret_problem(kind)))
+            }
+            _ => problems.push((path.to_owned(), error.to_string())),
+        }
+    }
+    problems
+}
+
+/// What is wrong with a secret's value, without quoting it.
+fn secret_problem(kind: &jsonschema::error::ValidationErrorKind) -> String {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let why = match kind {
+        Kind::MinLength { limit } => format!("shorter than {limit} characters"),
+        Kind::MaxLength { limit } => format!("longer than {limit} characters"),
+        Kind::Type { .. } => "not text".to_owned(),
+        _ => "not valid".to_owned(),
+    };
+    format!("{why} (the value is a secret and is not shown)")
+}
+
+/// A tool error: the message as text, and `{"error": {kind, message, ...}}`.
+fn failure(kind: &str, message: String, mut details: Value) -> CallToolResult {
+    details["kind"] = json!(kind);
+    details["message"] = json!(message);
+    let mut result = CallToolResult::structured_error(json!({ "error": details }));
+    result.content = vec![rmcp::model::ContentBlock::text(message)];
+    result
+}
+
+/// A failed call as a tool error that says what kind of failure it was.
+fn error_result(err: CliError) -> CallToolResult {
+    match err {
+        CliError::Usage(message) | CliError::Api(wpe_api::Error::InvalidRequest(message)) => {
+            failure(
+                "invalid_arguments",
+                format!("{message}: nothing was sent"),
+                json!({}),
+            )
+        }
+        CliError::Api(err) => {
+            let status = err.status().map(|s| s.as_u16());
+            let hint = err.hint();
+            let fields: Vec<Value> = err
+                .field_errors()
+                .iter()
+                .map(|f| json!({"field": f.field, "problem": f.message}))
+                .collect();
+            failure(
+                "api",
+                format!("the API refused the call: {err}"),
+                json!({"status": status, "hint": hint, "fields": fields}),
+            )
+        }
+        CliError::Failed(message) => failure("job_failed", message, json!({})),
+        CliError::Timeout(message) => failure("timeout", message, json!({})),
+        CliError::Io(err) => failure("io", err.to_string(), json!({})),
+    }
+}
+
+impl ServerHandler for Server {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new("wpe", env!("CARGO_PKG_VERSION")))
+            .with_instructions(
+                "The WP Engine Customer API (accounts, sites, installs, backups, domains, \
+                 certificates, cache, users, usage). Installs, sites and accounts may be named \
+                 instead of given by ID. Lists answer one page and a next_cursor. Start with \
+                 `inventory` for an overview, `audit` for what needs attention.",
+            )
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(
+            self.offered().map(|e| e.tool.clone()).collect(),
+        ))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.offered()
+            .find(|e| e.tool.name == name)
+            .map(|e| e.tool.clone())
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let Some(entry) = self.entries.iter().find(|e| e.tool.name == request.name) else {
+            return Err(McpError::invalid_params(
+                format!("there is no tool `{}`: tools/list names them", request.name),
+                None,
+            ));
+        };
+        let started = Instant::now();
+        let call = self.call(entry, request.arguments.unwrap_or_default());
+        let result = match context.meta.get_progress_token() {
+            None => call.await,
+            Some(token) => {
+                let peer = context.peer.clone();
+                let name = entry.tool.name.clone();
+                let ticks = async move {
+                    let mut ticks = tokio::time::interval(PROGRESS_EVERY);
+                    ticks.tick().await;
+                    loop {
+                        ticks.tick().await;
+                        let seconds = started.elapsed().as_secs();
+                        let note = ProgressNotificationParam::new(token.clone(), seconds as f64)
+                            .with_message(format!("{name}: still running after {seconds} s"));
+                        let _ = peer.notify_progress(note).await;
+                    }
+                };
+                tokio::select! {
+                    result = call => result,
+                    never = ticks => never,
+                }
+            }
+        };
+        log_call(&entry.tool.name, &result, started.elapsed());
+        Ok(result.into())
+    }
+}
+
+/// One line on standard error per call: the tool, how it ended, how long it
+/// took; never its arguments.
+fn log_call(tool: &str, result: &CallToolResult, took: Duration) {
+    let outcome = if result.is_error == Some(true) {
+        let kind = result
+            .structured_content
+            .as_ref()
+            .and_then(|c| c["error"]["kind"].as_str())
+            .unwrap_or("error");
+        format!("error ({kind})")
+    } else {
+        "ok".to_owned()
+    };
+    eprintln!("wpe mcp: {tool}: {outcome} in {} ms", took.as_millis());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tool_has_a_schema_that_compiles_and_the_modes_nest() {
+        let all = entries(Access::Destructive, 25);
+        assert_eq!(
+            all.len(),
+            operations::OPERATIONS.len() + workflows::WORKFLOWS.len()
+        );
+        let count = |allowed| all.iter().filter(|e| e.access <= allowed).count();
+        let (read, write, destructive) = (
+            count(Access::Read),
+            count(Access::Write),
+            count(Access::Destructive),
+        );
+        assert!(
+            read < write && write < destructive,
+            "{read} {write} {destructive}"
+        );
+        for entry in &all {
+            let name = &entry.tool.name;
+            let annotations = entry.tool.annotations.as_ref().unwrap();
+            assert_eq!(
+                annotations.read_only_hint,
+                Some(entry.access == Access::Read),
+                "{name}"
+            );
+            assert_eq!(
+                annotations.destructive_hint,
+                Some(entry.access == Access::Destructive),
+                "{name}"
+            );
+            if let Runs::Operation(op) = entry.runs {
+                assert_eq!(
+                    entry.access == Access::Destructive,
+                    op.destructive,
+                    "{name}"
+                );
+                assert_eq!(entry.access == Access::Read, op.method == "GET", "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn cursors_round_trip_and_a_foreign_one_is_refused() {
+        let list = operations::find("list_installs").unwrap();
+        assert_eq!(
+            Cursor::parse(list, "offset:50").unwrap(),
+            Cursor::Offset(50)
+        );
+        assert_eq!(Cursor::Offset(50).text().unwrap(), "offset:50");
+        for bad in ["50", "offset:", "offset:-1", "token:abc", "page 2"] {
+            let err = Cursor::parse(list, bad).unwrap_err().to_string();
+            assert!(err.contains("next_cursor"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_page_says_where_the_next_starts_until_the_last() {
+        let list = operations::find("list_installs").unwrap();
+        let args = Args::new().with("limit", "2");
+        let page = json!({"results": [{"id": 1}, {"id": 2}], "count": 5, "next": "x"});
+        let first = one_page(list, page.clone(), &args, Cursor::First);
+        assert_eq!(first["next_cursor"], "offset:2");
+        assert_eq!(first["total"], 5);
+        assert_eq!(first["items"].as_array().unwrap().len(), 2);
+        let last = one_page(
+            list,
+            json!({"results": [{"id": 5}], "count": 5}),
+            &args,
+            Cursor::Offset(4),
+        );
+        assert!(last.get("next_cursor").is_none(), "{last}");
+        let uncounted = one_page(
+            list,
+            json!({"results": [{"id": 1}, {"id": 2}]}),
+            &args,
+            Cursor::First,
+        );
+        assert_eq!(uncounted["next_cursor"], "offset:2");
+    }
+}
