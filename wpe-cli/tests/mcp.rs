@@ -1,0 +1,582 @@
+//! `wpe mcp` as an MCP client sees it: rmcp's client spawns the real binary
+//! and talks to it over stdio; the binary talks over HTTP to a stand-in of
+//! the API (its own with `--demo`, or one the test runs, whose log of
+//! answered operations shows what was sent).
+
+use std::process::Stdio;
+
+use rmcp::model::{CallToolRequestParams, CallToolResult, Tool};
+use rmcp::service::RunningService;
+use rmcp::transport::TokioChildProcess;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_PASSWORD, DEMO_USER};
+use wpe_api::operations::OPERATIONS;
+
+type Client = RunningService<RoleClient, ()>;
+
+/// `wpe` for `wpe mcp`, with no credentials from the test's environment.
+fn wpe() -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_wpe"));
+    command
+        .env_remove("WPE_API_URL")
+        .env_remove("WPE_API_USER")
+        .env_remove("WPE_API_PASSWORD");
+    command
+}
+
+/// `wpe mcp FLAGS` pointed at `server` (its URL and the demo user's
+/// credentials in the environment).
+fn against(server: &FakeServer, flags: &[&str]) -> tokio::process::Command {
+    let mut command = wpe();
+    command
+        .env("WPE_API_URL", server.base_url())
+        .env("WPE_API_USER", DEMO_USER)
+        .env("WPE_API_PASSWORD", DEMO_PASSWORD)
+        .arg("mcp")
+        .args(flags);
+    command
+}
+
+/// `wpe --demo mcp FLAGS`.
+fn demo(flags: &[&str]) -> tokio::process::Command {
+    let mut command = wpe();
+    command.args(["--demo", "mcp"]).args(flags);
+    command
+}
+
+/// An MCP session with the server `command` starts (its standard error kept quiet).
+async fn connect(command: tokio::process::Command) -> Client {
+    let (transport, _stderr) = TokioChildProcess::builder(command)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("wpe starts");
+    ().serve(transport).await.expect("the MCP session starts")
+}
+
+async fn call(client: &Client, tool: &str, arguments: Value) -> CallToolResult {
+    let Value::Object(arguments) = arguments else {
+        panic!("arguments are an object")
+    };
+    client
+        .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments))
+        .await
+        .unwrap_or_else(|err| panic!("{tool}: the call failed at the protocol level: {err}"))
+}
+
+/// The structured answer of a call that succeeded; its text is the same JSON.
+fn answer(tool: &str, result: &CallToolResult) -> Value {
+    assert_eq!(result.is_error, Some(false), "{tool}: {result:?}");
+    let structured = result
+        .structured_content
+        .clone()
+        .expect("structured content");
+    assert!(structured.is_object(), "{tool}: {structured}");
+    let text = result.content[0]
+        .as_text()
+        .expect("a text block")
+        .text
+        .clone();
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).unwrap(),
+        structured,
+        "{tool}"
+    );
+    structured
+}
+
+/// The `error` object of a call that failed as a tool error.
+fn failure(tool: &str, result: &CallToolResult) -> Value {
+    assert_eq!(result.is_error, Some(true), "{tool}: {result:?}");
+    let structured = result
+        .structured_content
+        .clone()
+        .expect("structured content");
+    let text = &result.content[0].as_text().expect("a text block").text;
+    assert_eq!(structured["error"]["message"], json!(text), "{tool}");
+    structured["error"].clone()
+}
+
+/// The tools a server started with these flags lists.
+async fn tools(command: tokio::process::Command) -> Vec<Tool> {
+    let client = connect(command).await;
+    let tools = client.list_all_tools().await.expect("tools/list");
+    client.cancel().await.expect("the session closes");
+    tools
+}
+
+fn named<'t>(tools: &'t [Tool], name: &str) -> Option<&'t Tool> {
+    tools.iter().find(|t| t.name == name)
+}
+
+/// Operations answered by `server` since `before` of them, by operationId.
+fn sent_since(server: &FakeServer, before: usize) -> Vec<&'static str> {
+    server.sent_responses()[before..]
+        .iter()
+        .map(|r| r.operation_id)
+        .collect()
+}
+
+#[tokio::test]
+async fn each_mode_lists_its_tools_with_annotations_and_input_schemas_that_compile() {
+    let read = tools(demo(&[])).await;
+    let write = tools(demo(&["--allow-writes"])).await;
+    let all = tools(demo(&["--allow-writes", "--allow-destructive"])).await;
+
+    // One tool per operation, and the four workflows.
+    let gets = OPERATIONS.iter().filter(|op| op.method == "GET").count();
+    let destructive = OPERATIONS.iter().filter(|op| op.destructive).count();
+    assert_eq!(
+        read.len(),
+        gets + 3,
+        "read-only: the GETs, inventory, audit, report_usage"
+    );
+    assert_eq!(write.len(), OPERATIONS.len() - destructive + 4);
+    assert_eq!(all.len(), OPERATIONS.len() + 4);
+    for op in OPERATIONS {
+        let tool = named(&all, op.id).unwrap_or_else(|| panic!("no tool {}", op.id));
+        let hints = tool.annotations.clone().expect("annotations");
+        assert_eq!(hints.read_only_hint, Some(op.method == "GET"), "{}", op.id);
+        assert_eq!(hints.destructive_hint, Some(op.destructive), "{}", op.id);
+        if op.method != "GET" {
+            assert_eq!(hints.idempotent_hint, Some(op.idempotent), "{}", op.id);
+        }
+        assert_eq!(
+            named(&read, op.id).is_some(),
+            op.method == "GET",
+            "{}",
+            op.id
+        );
+        assert_eq!(named(&write, op.id).is_some(), !op.destructive, "{}", op.id);
+    }
+    for tool in &read {
+        assert_eq!(
+            tool.annotations.as_ref().unwrap().read_only_hint,
+            Some(true),
+            "{}",
+            tool.name
+        );
+    }
+    for workflow in ["inventory", "audit", "report_usage", "backup_and_wait"] {
+        assert!(named(&all, workflow).is_some(), "{workflow}");
+    }
+    assert!(named(&read, "backup_and_wait").is_none());
+    // report_usage's refresh (a measurement it starts) needs writes.
+    let refresh = |tools: &[Tool]| {
+        named(tools, "report_usage").unwrap().input_schema["properties"]
+            .get("refresh")
+            .is_some()
+    };
+    assert!(!refresh(&read) && refresh(&write));
+
+    for tool in &all {
+        let schema = Value::Object((*tool.input_schema).clone());
+        jsonschema::validator_for(&schema).unwrap_or_else(|err| {
+            panic!("{}: the input schema does not compile: {err}", tool.name)
+        });
+        assert_eq!(schema["type"], "object", "{}", tool.name);
+        assert!(
+            !tool.description.as_deref().unwrap_or_default().is_empty(),
+            "{}",
+            tool.name
+        );
+    }
+    // Names where the CLI takes them; the API's offset is a cursor.
+    let list_backups = &named(&read, "list_backups").unwrap().input_schema;
+    assert!(list_backups["properties"]["install_id"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("the install's name"));
+    assert!(list_backups["properties"].get("offset").is_none());
+    assert!(list_backups["properties"].get("cursor").is_some());
+    let sftp = &named(&write, "create_sftp_user").unwrap().input_schema;
+    assert_eq!(sftp["properties"]["password"]["writeOnly"], true);
+}
+
+#[tokio::test]
+async fn reads_answer_structured_content_and_lists_page_with_a_cursor() {
+    let server = FakeServer::start(FakeConfig::with_seed(Seed::Installs(7))).await;
+    let client = connect(against(&server, &[])).await;
+
+    let mut names = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut arguments = json!({"limit": 3});
+        if let Some(cursor) = &cursor {
+            arguments["cursor"] = json!(cursor);
+        }
+        let page = answer(
+            "list_installs",
+            &call(&client, "list_installs", arguments).await,
+        );
+        pages += 1;
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 3);
+        names.extend(items.iter().map(|i| i["name"].as_str().unwrap().to_owned()));
+        assert_eq!(page["total"], 7);
+        match page.get("next_cursor") {
+            Some(next) => cursor = Some(next.as_str().unwrap().to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3, "7 installs, 3 a page");
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 7, "{names:?}");
+
+    // A name where the API takes an ID.
+    let install = answer(
+        "get_install",
+        &call(&client, "get_install", json!({"install_id": names[4]})).await,
+    );
+    assert_eq!(install["name"], json!(names[4]));
+
+    // Without a limit, a list answers the server's page size (25).
+    let accounts = answer(
+        "list_accounts",
+        &call(&client, "list_accounts", json!({})).await,
+    );
+    assert!(accounts["items"].as_array().unwrap().len() <= 25);
+
+    let inventory = answer("inventory", &call(&client, "inventory", json!({})).await);
+    let rows = inventory["rows"].as_array().unwrap();
+    assert_eq!(rows.iter().filter(|r| r["install"].is_string()).count(), 7);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_demo_answers_the_workflows() {
+    let client = connect(demo(&[])).await;
+    let audit = answer(
+        "audit",
+        &call(&client, "audit", json!({"min_php": "8.1"})).await,
+    );
+    let findings = audit["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["check"] == "php" && f["install"] == "demoshopdev"),
+        "{audit}"
+    );
+    assert_eq!(
+        audit["warning"].as_u64().unwrap() as usize,
+        findings
+            .iter()
+            .filter(|f| f["severity"] == "warning")
+            .count()
+    );
+
+    let report = answer(
+        "report_usage",
+        &call(&client, "report_usage", json!({"account": ["democlient"]})).await,
+    );
+    assert_eq!(report["accounts"][0]["account"], "democlient");
+    assert_eq!(report["accounts"][0]["flag"], "over");
+
+    let error = failure(
+        "report_usage",
+        &call(&client, "report_usage", json!({"month": "last"})).await,
+    );
+    assert_eq!(error["kind"], "invalid_arguments");
+    assert!(
+        error["message"].as_str().unwrap().contains("`month`"),
+        "{error}"
+    );
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn writes_are_refused_read_only_and_run_when_allowed() {
+    let server = FakeServer::start(FakeConfig::with_seed(Seed::Demo)).await;
+    let backup = json!({"install_id": "torquemag", "description": "before the deploy", "notification_emails": ["ops@example.com"]});
+
+    let read_only = connect(against(&server, &[])).await;
+    let before = server.sent_responses().len();
+    let refused = failure(
+        "create_backup",
+        &call(&read_only, "create_backup", backup.clone()).await,
+    );
+    assert_eq!(refused["kind"], "not_allowed");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("--allow-writes"),
+        "{refused}"
+    );
+    let refused = failure(
+        "delete_install",
+        &call(
+            &read_only,
+            "delete_install",
+            json!({"install_id": "torquemagdev"}),
+        )
+        .await,
+    );
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("--allow-destructive"),
+        "{refused}"
+    );
+    assert_eq!(
+        sent_since(&server, before),
+        Vec::<&str>::new(),
+        "a refused call sends nothing"
+    );
+    read_only.cancel().await.unwrap();
+
+    let writer = connect(against(&server, &["--allow-writes"])).await;
+    let taken = answer(
+        "create_backup",
+        &call(&writer, "create_backup", backup.clone()).await,
+    );
+    assert_eq!(taken["description"], "before the deploy");
+    let waited = answer(
+        "backup_and_wait",
+        &call(
+            &writer,
+            "backup_and_wait",
+            json!({"install": "torquemag", "timeout": 120}),
+        )
+        .await,
+    );
+    assert_eq!(waited["status"], "completed", "{waited}");
+    let backups = answer(
+        "list_backups",
+        &call(&writer, "list_backups", json!({"install_id": "torquemag"})).await,
+    );
+    assert!(backups["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b["id"] == taken["id"]));
+    // Destructive ones still need --allow-destructive.
+    let before = server.sent_responses().len();
+    let refused = failure(
+        "delete_install",
+        &call(
+            &writer,
+            "delete_install",
+            json!({"install_id": "torquemagdev"}),
+        )
+        .await,
+    );
+    assert_eq!(refused["kind"], "not_allowed");
+    assert!(!sent_since(&server, before).contains(&"deleteInstall"));
+    writer.cancel().await.unwrap();
+
+    let destroyer = connect(against(&server, &["--allow-writes", "--allow-destructive"])).await;
+    answer(
+        "delete_install",
+        &call(
+            &destroyer,
+            "delete_install",
+            json!({"install_id": "torquemagdev"}),
+        )
+        .await,
+    );
+    let gone = failure(
+        "get_install",
+        &call(
+            &destroyer,
+            "get_install",
+            json!({"install_id": "torquemagdev"}),
+        )
+        .await,
+    );
+    assert_eq!(
+        gone["kind"], "invalid_arguments",
+        "the name no longer names an install: {gone}"
+    );
+    destroyer.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn bad_arguments_name_the_field_and_nothing_is_sent() {
+    let server = FakeServer::start(FakeConfig::with_seed(Seed::Demo)).await;
+    let client = connect(against(&server, &["--allow-writes"])).await;
+    let before = server.sent_responses().len();
+    let cases = [
+        ("list_installs", json!({"limit": 500}), "limit"),
+        ("list_installs", json!({"limit": "ten"}), "limit"),
+        ("list_installs", json!({"page": 2}), "page"),
+        ("list_installs", json!({"cursor": "page two"}), "cursor"),
+        ("get_install", json!({}), "install_id"),
+        (
+            "create_install",
+            json!({"name": "blog2", "environment": "live", "account_id": "demoagency"}),
+            "environment",
+        ),
+        (
+            "create_sftp_user",
+            json!({"install_id": "torquemag", "name": "deployer", "password": "x9q!z"}),
+            "password",
+        ),
+        (
+            "show_backup",
+            json!({"install_id": "torquemag", "backup_id": "not-a-uuid"}),
+            "backup_id",
+        ),
+    ];
+    for (tool, arguments, field) in cases {
+        let error = failure(tool, &call(&client, tool, arguments.clone()).await);
+        assert_eq!(
+            error["kind"], "invalid_arguments",
+            "{tool} {arguments}: {error}"
+        );
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("`{field}`")),
+            "{tool} {arguments}: {message}"
+        );
+        assert!(message.contains("nothing was sent"), "{message}");
+        assert!(
+            !message.contains("x9q!z"),
+            "a secret is never quoted: {message}"
+        );
+    }
+    assert_eq!(sent_since(&server, before), Vec::<&str>::new());
+
+    // A name that names nothing is looked up (a read), and nothing else is sent.
+    let error = failure("create_backup", &call(&client, "create_backup", json!({"install_id": "nosuchinstall", "description": "x", "notification_emails": ["a@example.com"]})).await);
+    assert_eq!(error["kind"], "invalid_arguments");
+    assert!(!sent_since(&server, before).contains(&"createBackup"));
+
+    // What the API refuses is a tool error with its status.
+    let error = failure(
+        "show_backup",
+        &call(
+            &client,
+            "show_backup",
+            json!({"install_id": "torquemag", "backup_id": "00000000-0000-0000-0000-000000000000"}),
+        )
+        .await,
+    );
+    assert_eq!(error["kind"], "api");
+    assert_eq!(error["status"], 404);
+
+    // A tool that does not exist is a protocol error.
+    let unknown = client
+        .call_tool(CallToolRequestParams::new("drop_everything"))
+        .await;
+    assert!(unknown.is_err(), "{unknown:?}");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_an_api_error_with_the_hint_and_never_shown() {
+    let server = FakeServer::start(FakeConfig::with_seed(Seed::Demo)).await;
+    let password = "a-password-nobody-may-see-9f3e";
+    let mut command = against(&server, &[]);
+    command.env("WPE_API_PASSWORD", password);
+    let (transport, stderr) = TokioChildProcess::builder(command)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let client = ().serve(transport).await.unwrap();
+    let result = call(&client, "list_accounts", json!({})).await;
+    let error = failure("list_accounts", &result);
+    assert_eq!(error["kind"], "api");
+    assert_eq!(error["status"], 401);
+    assert!(
+        error["hint"]
+            .as_str()
+            .unwrap()
+            .contains("username and password"),
+        "{error}"
+    );
+    client.cancel().await.unwrap();
+    let mut log = String::new();
+    stderr.unwrap().read_to_string(&mut log).await.unwrap();
+    assert!(log.contains("list_accounts: error (api)"), "{log}");
+    let everything = format!("{result:?}{log}");
+    assert!(
+        !everything.contains(password) && !everything.contains(DEMO_USER),
+        "{everything}"
+    );
+}
+
+#[tokio::test]
+async fn standard_output_carries_only_protocol_messages() {
+    let mut child = demo(&["--allow-writes"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let messages = [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "0"}}}),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+        json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "inventory", "arguments": {}}}),
+        json!({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "audit", "arguments": {}}}),
+        json!({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "report_usage", "arguments": {}}}),
+        json!({"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {"name": "backup_and_wait", "arguments": {"install": "demoshop"}}}),
+        json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "get_install", "arguments": {"install_id": "nosuch"}}}),
+    ];
+    let mut answered = Vec::new();
+    for message in messages {
+        let id = message.get("id").cloned();
+        stdin
+            .write_all(format!("{message}\n").as_bytes())
+            .await
+            .unwrap();
+        stdin.flush().await.unwrap();
+        let Some(id) = id else { continue };
+        let line = stdout.next_line().await.unwrap().expect("an answer");
+        let answer: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|err| panic!("not JSON-RPC ({err}): {line}"));
+        assert_eq!(answer["jsonrpc"], "2.0", "{line}");
+        assert_eq!(answer["id"], id, "{line}");
+        assert!(answer.get("result").is_some(), "{line}");
+        answered.push(answer);
+    }
+    assert_eq!(answered[6]["result"]["isError"], true);
+    drop(stdin);
+    let rest = stdout.next_line().await.unwrap();
+    assert_eq!(rest, None, "nothing after the answers");
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .await
+        .unwrap();
+    assert!(child.wait().await.unwrap().success(), "{log}");
+    assert!(
+        log.contains("wpe mcp: ") && log.contains("backup_and_wait: ok"),
+        "{log}"
+    );
+}
+
+#[tokio::test]
+async fn without_credentials_it_does_not_start_and_says_why() {
+    let output = wpe()
+        .arg("mcp")
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("WPE_API_USER"), "{stderr}");
+    let output = wpe()
+        .args(["--demo", "mcp", "--allow-destructive"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "--allow-destructive needs --allow-writes"
+    );
+}
