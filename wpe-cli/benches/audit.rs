@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_PASSWORD, DEMO_USER};
 
+mod common;
+
 /// Installs in the fleet.
 const INSTALLS: usize = 1_000;
 /// Added to every answer of the stand-in.
@@ -135,37 +137,8 @@ fn probe(args: &str) {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("wpe starts");
-    let peak = wait(child);
+    let peak = common::wait(child);
     if let Some(kib) = peak {
         println!("\nmaxrss={kib}");
     }
-}
-
-/// Waits for `child` to exit 0; its peak RSS in KiB (Linux: `wait4`'s rusage).
-#[cfg(target_os = "linux")]
-fn wait(child: std::process::Child) -> Option<i64> {
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: `rusage` is plain data that wait4 fills in; `pid` is our
-    // child, not yet waited for (std's `Child` only waits when asked to).
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4 reaps wpe");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "wpe audit exits 0"
-    );
-    // Reaped by wait4 above, which std's `Child` does not know about.
-    std::mem::forget(child);
-    Some(usage.ru_maxrss)
-}
-
-/// Waits for `child` to exit 0 (no peak RSS off Linux).
-#[cfg(not(target_os = "linux"))]
-fn wait(mut child: std::process::Child) -> Option<i64> {
-    assert!(
-        child.wait().expect("wpe runs").success(),
-        "wpe audit exits 0"
-    );
-    None
 }
