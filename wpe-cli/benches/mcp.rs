@@ -1,0 +1,207 @@
+//! What `wpe mcp` costs an MCP client at start: the time from spawning it
+//! to its answer to `initialize`, then to `tools/list`, and its peak
+//! memory over a short session (a read tool called once), in each mode,
+//! against `wpe --version` (the same binary doing nothing) measured in the
+//! same run. Each figure is the median of several fresh processes.
+//!
+//! ```text
+//! cargo bench -p wpe-cli --bench mcp
+//! ```
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_PASSWORD, DEMO_USER};
+
+mod common;
+
+/// Fresh processes per mode.
+const RUNS: usize = 9;
+
+/// Set in the environment of the probe: the arguments of `wpe`, one per line.
+const PROBE: &str = "WPE_MCP_BENCH_PROBE";
+
+/// One session's figures.
+#[derive(Debug, Clone, Copy)]
+struct Measured {
+    /// Spawn to the answer to `initialize`.
+    started: Duration,
+    /// Spawn to the answer to `tools/list`.
+    listed: Duration,
+    tools: usize,
+    peak_rss_kib: Option<i64>,
+}
+
+fn main() {
+    if let Ok(args) = std::env::var(PROBE) {
+        return probe(&args);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime for the stand-in");
+    let server = runtime.block_on(FakeServer::start(FakeConfig::with_seed(Seed::Demo)));
+    println!("wpe mcp start-up: median of {RUNS} fresh processes per line");
+    let baseline = median(&server, &["--version"]);
+    report("wpe --version", &baseline);
+    let modes: [(&str, &[&str]); 4] = [
+        ("mcp (read-only)", &["mcp"]),
+        ("mcp --allow-writes", &["mcp", "--allow-writes"]),
+        (
+            "mcp + --allow-destructive",
+            &["mcp", "--allow-writes", "--allow-destructive"],
+        ),
+        ("--demo mcp (stand-in in)", &["--demo", "mcp"]),
+    ];
+    for (label, args) in modes {
+        let run = median(&server, args);
+        report(label, &run);
+        let rss = match (run.peak_rss_kib, baseline.peak_rss_kib) {
+            (Some(mcp), Some(base)) => format!(", peak RSS {:.2}x", mcp as f64 / base as f64),
+            _ => String::new(),
+        };
+        println!(
+            "{:>28}  start-up {:.1}x wpe --version{rss}",
+            "",
+            run.started.as_secs_f64() / baseline.started.as_secs_f64()
+        );
+    }
+}
+
+fn report(label: &str, run: &Measured) {
+    let rss = run
+        .peak_rss_kib
+        .map_or("not measured here".to_owned(), |kib| format!("{kib} KiB"));
+    if run.tools == 0 {
+        println!(
+            "{label:>28}: exits after {:>6.1} ms, peak RSS {rss}",
+            ms(run.started)
+        );
+    } else {
+        println!(
+            "{label:>28}: initialize {:>6.1} ms, tools/list {:>6.1} ms ({} tools), peak RSS {rss}",
+            ms(run.started),
+            ms(run.listed),
+            run.tools
+        );
+    }
+}
+
+fn ms(span: Duration) -> f64 {
+    span.as_secs_f64() * 1e3
+}
+
+/// The median of [`RUNS`] sessions of `wpe ARGS` (each figure on its own).
+fn median(server: &FakeServer, args: &[&str]) -> Measured {
+    let runs: Vec<Measured> = (0..RUNS).map(|_| session(server, args)).collect();
+    let mid = |mut values: Vec<Duration>| {
+        values.sort();
+        values[values.len() / 2]
+    };
+    let mut rss: Vec<i64> = runs.iter().filter_map(|r| r.peak_rss_kib).collect();
+    rss.sort_unstable();
+    Measured {
+        started: mid(runs.iter().map(|r| r.started).collect()),
+        listed: mid(runs.iter().map(|r| r.listed).collect()),
+        tools: runs[0].tools,
+        peak_rss_kib: rss.get(rss.len() / 2).copied(),
+    }
+}
+
+/// One session, through a fresh probe (see [`common::wait`] for why).
+fn session(server: &FakeServer, args: &[&str]) -> Measured {
+    let probe = Command::new(std::env::current_exe().expect("this program's path"))
+        .env(PROBE, args.join("\n"))
+        .env("WPE_API_URL", server.base_url())
+        .env("WPE_API_USER", DEMO_USER)
+        .env("WPE_API_PASSWORD", DEMO_PASSWORD)
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("the probe runs");
+    assert!(probe.status.success(), "the probe and wpe exit 0");
+    let out = String::from_utf8(probe.stdout).expect("the probe's output is text");
+    let figure = |name: &str| -> Option<i64> {
+        out.lines()
+            .find_map(|line| line.strip_prefix(&format!("{name}=")))
+            .and_then(|n| n.trim().parse().ok())
+    };
+    let micros = |name: &str| Duration::from_micros(figure(name).unwrap_or(0) as u64);
+    Measured {
+        started: micros("started_us"),
+        listed: micros("listed_us"),
+        tools: figure("tools").unwrap_or(0) as usize,
+        peak_rss_kib: figure("maxrss"),
+    }
+}
+
+/// The probe: starts `wpe` with the arguments in `args`; for `mcp`, sends
+/// `initialize`, `tools/list` and one read, then closes its input. Prints
+/// `started_us=`, `listed_us=`, `tools=` and `maxrss=` lines.
+fn probe(args: &str) {
+    let mcp = args.lines().any(|a| a == "mcp");
+    let spawned = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wpe"))
+        .args(args.lines())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("wpe starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    if mcp {
+        ask(
+            &mut stdin,
+            &mut stdout,
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "bench", "version": "0"}}}),
+        );
+        println!("started_us={}", spawned.elapsed().as_micros());
+        writeln!(
+            stdin,
+            "{}",
+            json!({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        )
+        .expect("wpe reads");
+        let list = ask(
+            &mut stdin,
+            &mut stdout,
+            json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+        );
+        println!("listed_us={}", spawned.elapsed().as_micros());
+        let tools = list["result"]["tools"].as_array().map_or(0, Vec::len);
+        println!("tools={tools}");
+        let read = ask(
+            &mut stdin,
+            &mut stdout,
+            json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+            "params": {"name": "list_installs", "arguments": {}}}),
+        );
+        assert_eq!(read["result"]["isError"], false, "{read}");
+    }
+    drop(stdin);
+    let peak = common::wait(child);
+    if !mcp {
+        println!("started_us={}", spawned.elapsed().as_micros());
+    }
+    if let Some(kib) = peak {
+        println!("maxrss={kib}");
+    }
+}
+
+/// Sends `message` to `wpe mcp` and reads its answer.
+fn ask(
+    stdin: &mut std::process::ChildStdin,
+    stdout: &mut BufReader<std::process::ChildStdout>,
+    message: Value,
+) -> Value {
+    writeln!(stdin, "{message}").expect("wpe reads");
+    stdin.flush().expect("wpe reads");
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("wpe answers");
+    serde_json::from_str(&line).expect("an answer is JSON-RPC")
+}
