@@ -819,11 +819,7 @@ fn whole_days(span: chrono::Duration) -> i64 {
 /// Prints the findings in `format`.
 fn print_findings(findings: &[Finding], format: Format) -> Result<(), CliError> {
     let mut out = BufWriter::new(io::stdout().lock());
-    let shown = match format {
-        Format::Table => &COLUMNS[..TABLE_COLUMNS],
-        _ => &COLUMNS[..],
-    };
-    let columns = shown.iter().map(|c| (*c).to_owned()).collect();
+    let columns = crate::output::shown_columns(format, &COLUMNS, TABLE_COLUMNS);
     let mut printer = ListPrinter::with_columns(&mut out, format, columns);
     for finding in findings {
         printer.item(finding.to_json())?;

@@ -87,11 +87,7 @@ struct Names {
 /// Runs `wpe inventory`.
 pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
     let mut out = BufWriter::new(io::stdout().lock());
-    let shown = match format {
-        Format::Table => &COLUMNS[..TABLE_COLUMNS],
-        _ => &COLUMNS[..],
-    };
-    let columns = shown.iter().map(|c| (*c).to_owned()).collect();
+    let columns = crate::output::shown_columns(format, &COLUMNS, TABLE_COLUMNS);
     let mut printer = ListPrinter::with_columns(&mut out, format, columns);
     let sort = matches.get_flag("sort");
     walk(client, matches, sort, &mut |row| Ok(printer.item(row)?)).await?;

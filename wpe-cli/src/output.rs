@@ -48,6 +48,17 @@ const TABLE_SIZING_ROWS: usize = 100;
 /// The widest a table cell gets before it is cut.
 const TABLE_CELL_CHARS: usize = 48;
 
+/// The columns a list of rows with `all` columns prints in `format`: a
+/// table the first `table` of them (names and states, not the IDs); JSON,
+/// NDJSON, CSV and Markdown all of them.
+pub fn shown_columns(format: Format, all: &[&str], table: usize) -> Vec<String> {
+    let shown = match format {
+        Format::Table => &all[..table.min(all.len())],
+        _ => all,
+    };
+    shown.iter().map(|c| (*c).to_owned()).collect()
+}
+
 /// Prints one answer that is not a list.
 pub fn print_value(out: &mut impl Write, format: Format, value: &Value) -> io::Result<()> {
     match format {
