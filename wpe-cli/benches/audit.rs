@@ -11,7 +11,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_PASSWORD, DEMO_USER};
+use wpe_api::fake::{FakeConfig, FakeServer, Seed};
 
 mod common;
 
@@ -101,19 +101,7 @@ fn audit(server: &FakeServer, args: &[&str]) -> Measured {
     let mut wpe_args = vec!["audit", "--format", "json"];
     wpe_args.extend_from_slice(args);
     let started = Instant::now();
-    // wpe is started by a fresh copy of this program (`probe`), not by this
-    // process: on Linux a child's peak RSS counts the high-water mark of the
-    // process it was spawned from, and this one holds the stand-in's fleet.
-    let probe = Command::new(std::env::current_exe().expect("this program's path"))
-        .env(PROBE, wpe_args.join("\n"))
-        .env("WPE_API_URL", server.base_url())
-        .env("WPE_API_USER", DEMO_USER)
-        .env("WPE_API_PASSWORD", DEMO_PASSWORD)
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("the probe runs");
-    assert!(probe.status.success(), "the probe and wpe audit exit 0");
-    let findings_and_rss = String::from_utf8(probe.stdout).expect("the probe's output is text");
+    let findings_and_rss = common::run_probe(PROBE, server, &wpe_args);
     let (findings, peak_rss_kib) = match findings_and_rss.rsplit_once("\nmaxrss=") {
         Some((findings, kib)) => (findings.to_owned(), kib.trim().parse().ok()),
         None => (findings_and_rss, None),

@@ -1,8 +1,8 @@
 //! What `wpe mcp` costs an MCP client at start: the time from spawning it
 //! to its answer to `initialize`, then to `tools/list`, and its peak
 //! memory over a short session (a read tool called once), in each mode,
-//! against `wpe --version` (the same binary doing nothing) measured in the
-//! same run. Each figure is the median of several fresh processes.
+//! against `wpe --version` (the same binary doing nothing) and `wpe installs
+//! list` (the same read as a command) measured in the same run. Each figure is the median of several fresh processes.
 //!
 //! ```text
 //! cargo bench -p wpe-cli --bench mcp
@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_PASSWORD, DEMO_USER};
+use wpe_api::fake::{FakeConfig, FakeServer, Seed};
 
 mod common;
 
@@ -47,6 +47,14 @@ fn main() {
     println!("wpe mcp start-up: median of {RUNS} fresh processes per line");
     let baseline = median(&server, &["--version"]);
     report("wpe --version", &baseline);
+    let command = median(&server, &["installs", "list", "--format", "json"]);
+    report("wpe installs list", &command);
+    println!(
+        "{:>28}  {:.1}x the time of wpe --version, peak RSS {:.2}x",
+        "",
+        command.started.as_secs_f64() / baseline.started.as_secs_f64(),
+        command.peak_rss_kib.unwrap_or(0) as f64 / baseline.peak_rss_kib.unwrap_or(1) as f64
+    );
     let modes: [(&str, &[&str]); 4] = [
         ("mcp (read-only)", &["mcp"]),
         ("mcp --allow-writes", &["mcp", "--allow-writes"]),
@@ -111,18 +119,9 @@ fn median(server: &FakeServer, args: &[&str]) -> Measured {
     }
 }
 
-/// One session, through a fresh probe (see [`common::wait`] for why).
+/// One session, through a fresh probe (see [`common::run_probe`] for why).
 fn session(server: &FakeServer, args: &[&str]) -> Measured {
-    let probe = Command::new(std::env::current_exe().expect("this program's path"))
-        .env(PROBE, args.join("\n"))
-        .env("WPE_API_URL", server.base_url())
-        .env("WPE_API_USER", DEMO_USER)
-        .env("WPE_API_PASSWORD", DEMO_PASSWORD)
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("the probe runs");
-    assert!(probe.status.success(), "the probe and wpe exit 0");
-    let out = String::from_utf8(probe.stdout).expect("the probe's output is text");
+    let out = common::run_probe(PROBE, server, args);
     let figure = |name: &str| -> Option<i64> {
         out.lines()
             .find_map(|line| line.strip_prefix(&format!("{name}=")))

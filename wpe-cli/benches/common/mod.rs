@@ -1,5 +1,27 @@
-//! What the benches of `wpe` share: waiting for a `wpe` process and reading
-//! its peak memory.
+//! What the benches of `wpe` share: a probe that starts `wpe`, and waiting
+//! for it while reading its peak memory.
+
+use std::process::{Command, Stdio};
+
+use wpe_api::fake::{FakeServer, DEMO_PASSWORD, DEMO_USER};
+
+/// Runs a fresh copy of this bench as a probe (the environment variable
+/// `probe` set to `args`, one per line), pointed at `server`: its standard
+/// output. `wpe` is started by the probe, not by the bench: on Linux a
+/// child's peak RSS counts the high-water mark of the process it was
+/// spawned from, and the bench holds the stand-in.
+pub fn run_probe(probe: &str, server: &FakeServer, args: &[&str]) -> String {
+    let output = Command::new(std::env::current_exe().expect("this program's path"))
+        .env(probe, args.join("\n"))
+        .env("WPE_API_URL", server.base_url())
+        .env("WPE_API_USER", DEMO_USER)
+        .env("WPE_API_PASSWORD", DEMO_PASSWORD)
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("the probe runs");
+    assert!(output.status.success(), "the probe and wpe exit 0");
+    String::from_utf8(output.stdout).expect("the probe's output is text")
+}
 
 /// Waits for `child` to exit 0; its peak RSS in KiB (Linux: `wait4`'s
 /// rusage). On Linux, a child's peak counts the high-water mark of the
