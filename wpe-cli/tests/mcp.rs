@@ -4,6 +4,7 @@
 //! answered operations shows what was sent).
 
 use std::process::Stdio;
+use std::time::Duration;
 
 use rmcp::model::{CallToolRequestParams, CallToolResult, Tool};
 use rmcp::service::RunningService;
@@ -290,7 +291,13 @@ async fn the_demo_answers_the_workflows() {
 
 #[tokio::test]
 async fn writes_are_refused_read_only_and_run_when_allowed() {
-    let server = FakeServer::start(FakeConfig::with_seed(Seed::Demo)).await;
+    // A backup is completed when it is first looked at, so `backup_and_wait`
+    // ends on its first look: nothing in the test waits out time.
+    let server = FakeServer::start(FakeConfig {
+        backup_step_delay: Duration::ZERO,
+        ..FakeConfig::with_seed(Seed::Demo)
+    })
+    .await;
     let backup = json!({"install_id": "torquemag", "description": "before the deploy", "notification_emails": ["ops@example.com"]});
 
     let read_only = connect(against(&server, &[])).await;
