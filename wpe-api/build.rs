@@ -32,6 +32,8 @@ mod open_enums;
 mod secrets;
 #[path = "build/table.rs"]
 mod table;
+#[path = "build/whole.rs"]
+mod whole;
 
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 
@@ -44,6 +46,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build/secrets.rs");
     println!("cargo:rerun-if-changed=build/marked.rs");
     println!("cargo:rerun-if-changed=build/behaviours.rs");
+    println!("cargo:rerun-if-changed=build/whole.rs");
     // The stand-in's modules: which operations have a handler (build/table.rs).
     println!("cargo:rerun-if-changed=src/fake");
     let text = std::fs::read_to_string(&src).expect("read spec/openapi.json");
@@ -51,6 +54,12 @@ fn main() {
     let mut for_progenitor = raw.clone();
     adapt::without_error_responses(&mut for_progenitor);
     behaviours::document(&mut for_progenitor);
+    let kept = whole::keep_unknown_fields(&mut for_progenitor);
+    assert!(
+        kept.marked > 0,
+        "no answer schema was marked to keep unknown fields"
+    );
+    let required_nullable = adapt::required_nullable(&for_progenitor);
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(for_progenitor).expect("spec is OpenAPI 3.0");
 
@@ -90,7 +99,9 @@ fn main() {
         .generate_tokens(&spec)
         .expect("progenitor accepts the spec");
     let mut file = syn::parse2(tokens).expect("generated code parses");
-    adapt::adapt(&mut file, &raw);
+    adapt::adapt(&mut file, &raw, required_nullable);
+    let empties = whole::write_back_empty(&mut file.items, &kept.shared);
+    assert!(empties > 0, "no answer's empty list or map is written back");
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
     std::fs::write(out.join("codegen.rs"), prettyplease::unparse(&file)).expect("write codegen.rs");
 

@@ -311,6 +311,7 @@ fn posts_of_1_21_2(
     let emails = || vec!["ops@example.com".to_owned()];
     let recipient = || {
         vec![ReportRecipient {
+            extra: Default::default(),
             email: "client@example.com".into(),
             name: None,
         }]

@@ -33,62 +33,22 @@ pub fn without_error_responses(spec: &mut Value) {
 
 /// Rewrites the generated code (see the module docs); `spec` is the spec
 /// as written, error responses included.
-pub fn adapt(file: &mut syn::File, spec: &Value) {
+/// `expected` is how many required nullable properties the copy progenitor
+/// read has (`build/whole.rs` adds some to the spec's own).
+pub fn adapt(file: &mut syn::File, spec: &Value, expected: usize) {
     adapt_sends(file);
     without_answer_builders(file, spec);
     let rewritten = lenient_required_nullable(&mut file.items);
-    let expected = required_nullable(spec);
     assert_eq!(
         rewritten, expected,
         "the spec has {expected} required nullable properties; {rewritten} generated fields were made lenient",
     );
 }
 
-/// The component schemas a request can hold: those its body or parameters
-/// refer to, and everything they refer to in turn.
-fn request_schemas(spec: &Value) -> std::collections::BTreeSet<String> {
-    fn refs(value: &Value, out: &mut Vec<String>) {
-        match value {
-            Value::Object(map) => {
-                for (key, inner) in map {
-                    match (key.as_str(), inner.as_str()) {
-                        ("$ref", Some(target)) => {
-                            if let Some(name) = target.strip_prefix("#/components/schemas/") {
-                                out.push(name.to_owned());
-                            }
-                        }
-                        _ => refs(inner, out),
-                    }
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|item| refs(item, out)),
-            _ => {}
-        }
-    }
-    let mut todo = Vec::new();
-    for item in spec["paths"].as_object().expect("paths").values() {
-        for (method, operation) in item.as_object().expect("path item") {
-            if method == "parameters" {
-                refs(operation, &mut todo);
-            } else {
-                refs(&operation["requestBody"], &mut todo);
-                refs(&operation["parameters"], &mut todo);
-            }
-        }
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    while let Some(name) = todo.pop() {
-        if seen.insert(name.clone()) {
-            refs(&spec["components"]["schemas"][&name], &mut todo);
-        }
-    }
-    seen
-}
-
 /// Drops typify's builder, and `X::builder()`, of every component schema
 /// no request can hold (see the module docs).
 fn without_answer_builders(file: &mut syn::File, spec: &Value) {
-    let keep = request_schemas(spec);
+    let keep = crate::marked::request_schemas(spec);
     let answers_only: std::collections::BTreeSet<String> = spec["components"]["schemas"]
         .as_object()
         .expect("components.schemas")
@@ -274,7 +234,7 @@ fn lenient_required_nullable(items: &mut [syn::Item]) -> usize {
 }
 
 /// How many properties anywhere in the spec are both required and nullable.
-fn required_nullable(value: &Value) -> usize {
+pub fn required_nullable(value: &Value) -> usize {
     match value {
         Value::Object(map) => {
             let required = map

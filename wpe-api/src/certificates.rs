@@ -78,6 +78,7 @@ impl ThirdPartyCertificate {
     /// base64-encoded here ([`encode_pem`]), as the API requires.
     pub fn from_pem(certificate_pem: &str, private_key_pem: &str) -> Self {
         Self {
+            extra: Default::default(),
             certificate: encode_pem(certificate_pem),
             private_key: crate::secret::PrivateKeyPem(encode_pem(private_key_pem)),
         }

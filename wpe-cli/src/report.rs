@@ -1071,6 +1071,7 @@ mod tests {
             name: name.to_owned(),
             sites: 1,
             limits: AccountLimits {
+                extra: Default::default(),
                 visitors: Some(1000),
                 storage: Some(10),
                 bandwidth: None,

@@ -52,6 +52,7 @@ async fn list_cache_exclusions_reads_a_page_of_rules() {
 async fn update_cache_exclusions_puts_the_whole_list() {
     let (server, client) = serve_fixture(200, "updateCacheExclusions").await;
     let rule = |kind: CacheExclusionType, value: &str| CacheExclusion {
+        extra: Default::default(),
         type_: kind,
         value: value.to_owned(),
     };

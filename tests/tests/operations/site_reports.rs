@@ -12,6 +12,7 @@ const TEMPLATE: Uuid = uuid::uuid!("7f2e9d4c-6b1a-4e3f-a5d8-0c9b8a7f6e5d");
 
 fn recipient(name: Option<&str>, email: &str) -> types::ReportRecipient {
     types::ReportRecipient {
+        extra: Default::default(),
         name: name.map(str::to_owned),
         email: email.to_owned(),
     }
@@ -19,6 +20,7 @@ fn recipient(name: Option<&str>, email: &str) -> types::ReportRecipient {
 
 fn section(name: &str) -> types::ReportSectionRef {
     types::ReportSectionRef {
+        extra: Default::default(),
         name: Some(name.to_owned()),
     }
 }
@@ -115,6 +117,7 @@ async fn create_site_report_schedule_sends_the_schedule() {
                     recipient(None, "ops@example.com"),
                 ])
                 .frequency(Some(types::ReportFrequency {
+                    extra: Default::default(),
                     unit: ReportFrequencyUnit::Days,
                     value: 7,
                 }))
@@ -159,6 +162,7 @@ async fn update_site_report_schedule_sends_only_the_fields_given() {
         .body_map(|b| {
             b.title(Some("Fortnightly digest".to_owned()))
                 .frequency(Some(types::ReportFrequency {
+                    extra: Default::default(),
                     unit: ReportFrequencyUnit::Days,
                     value: 14,
                 }))

@@ -96,6 +96,7 @@ pub async fn cache_exclusions_replace_the_set() -> Served {
     let (server, client) = demo().await;
     let install = install_named(&client, "torquemag").await;
     let rule = |kind: CacheExclusionType, value: &str| CacheExclusion {
+        extra: Default::default(),
         type_: kind,
         value: value.to_owned(),
     };

@@ -187,6 +187,7 @@ pub async fn third_party_import_takes_base64_pem() -> Served {
     let before = certificate_count(&client, install.id).await;
 
     let by_hand = ThirdPartyCertificate {
+        extra: Default::default(),
         certificate: base64_by_hand(CHAIN_PEM.as_bytes()),
         private_key: PrivateKeyPem::new(base64_by_hand(KEY_PEM.as_bytes())).unwrap(),
     };
@@ -348,6 +349,7 @@ pub async fn third_party_import_refuses_base64_without_pem_inside() -> Served {
             .import_third_party_ssl_certificate()
             .install_id(install.id)
             .body(ThirdPartyCertificate {
+                extra: Default::default(),
                 certificate,
                 private_key: PrivateKeyPem::new(private_key).unwrap(),
             })

@@ -307,6 +307,7 @@ pub async fn offset_lists_default_to_100_and_refuse_more() -> Served {
     }
     let rules = (0..101)
         .map(|n| types::CacheExclusion {
+            extra: Default::default(),
             type_: types::CacheExclusionType::UrlPath,
             value: format!("/paged-{n}/"),
         })
@@ -320,6 +321,7 @@ pub async fn offset_lists_default_to_100_and_refuse_more() -> Served {
         .unwrap();
     let pem = |text: &str| wpe_api_tests::base64_by_hand(text.as_bytes());
     let certificate = types::ThirdPartyCertificate {
+        extra: Default::default(),
         certificate: pem("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
         private_key: wpe_api::secret::PrivateKeyPem::new(pem(
             "-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n",

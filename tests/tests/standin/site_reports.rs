@@ -24,6 +24,7 @@ async fn site_named(client: &Client, name: &str) -> types::Site {
 
 fn recipient(email: &str) -> types::ReportRecipient {
     types::ReportRecipient {
+        extra: Default::default(),
         name: None,
         email: email.to_owned(),
     }
@@ -31,12 +32,14 @@ fn recipient(email: &str) -> types::ReportRecipient {
 
 fn section(name: &str) -> types::ReportSectionRef {
     types::ReportSectionRef {
+        extra: Default::default(),
         name: Some(name.to_owned()),
     }
 }
 
 fn frequency(unit: &str, value: i64) -> Option<types::ReportFrequency> {
     Some(types::ReportFrequency {
+        extra: Default::default(),
         unit: ReportFrequencyUnit::from(unit),
         value,
     })
@@ -268,6 +271,7 @@ pub async fn report_schedules_lifecycle() -> Served {
                 .recipients(vec![
                     recipient("owner@example.com"),
                     types::ReportRecipient {
+                        extra: Default::default(),
                         name: Some("Sam Ops".into()),
                         email: "sam@example.com".into(),
                     },

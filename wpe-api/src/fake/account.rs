@@ -10,6 +10,7 @@ use crate::types;
 
 fn account_json(rec: &AccountRec) -> Value {
     serde_json::to_value(types::Account {
+        extra: Default::default(),
         id: rec.id,
         name: rec.name.clone(),
         nickname: rec.nickname.clone(),
@@ -40,6 +41,7 @@ pub(crate) fn get_accounts_limits(state: &mut State, req: &Req<'_>) -> Result<Re
     let account = state.accounts.get(&id).ok_or_else(Fail::not_found)?;
     let (visitors, storage, bandwidth) = account.limits;
     ok(types::AccountLimits {
+        extra: Default::default(),
         visitors,
         storage,
         bandwidth,

@@ -68,6 +68,7 @@ fn account_user_json(
     let owners = users.iter().filter(|u| u.roles == "owner").count();
     let partial = rec.roles.starts_with("partial");
     types::AccountUser {
+        extra: Default::default(),
         account_id,
         email: rec.email.clone(),
         first_name: rec.first_name.clone(),
@@ -76,6 +77,7 @@ fn account_user_json(
                 .iter()
                 .filter_map(|id| state.installs.get(id))
                 .map(|i| types::AccountUserInstall {
+                    extra: Default::default(),
                     id: Some(i.id.to_string()),
                     name: Some(i.name.clone()),
                 })
@@ -224,6 +226,7 @@ pub(crate) fn create_account_user(state: &mut State, req: &Req<'_>) -> Result<Re
     with_status(
         StatusCode::CREATED,
         types::AccountUserChanged {
+            extra: Default::default(),
             account_user: Some(user),
             message: Some("Your change was successful.".to_owned()),
         },
@@ -281,6 +284,7 @@ pub(crate) fn update_account_user(state: &mut State, req: &Req<'_>) -> Result<Re
     let rec = rec.clone();
     let account = state.accounts.get(&id).ok_or_else(Fail::not_found)?;
     ok(types::AccountUserChanged {
+        extra: Default::default(),
         account_user: Some(account_user_json(id, &account.users, &rec, state)),
         message: Some("Your change was successful.".to_owned()),
     })

@@ -93,6 +93,7 @@ fn backup_json(state: &State, rec: &BackupRec, step: Duration, now: Instant) -> 
         ),
     };
     types::Backup {
+        extra: Default::default(),
         id: rec.id,
         status,
         description: Some(rec.description.clone()),
@@ -311,8 +312,12 @@ fn archive_json(state: &State, rec: &ArchiveRec, step: Duration, now: Instant) -
     let started = rec.requested + step;
     let ended = rec.requested + step.saturating_mul(2);
     let mut archive = types::Archive {
+        extra: Default::default(),
         id: rec.id,
-        backup: types::BackupRef { id: rec.backup_id },
+        backup: types::BackupRef {
+            extra: Default::default(),
+            id: rec.backup_id,
+        },
         notification_emails: rec.notification_emails.clone(),
         state: ArchiveState::Requested,
         create_time: Some(state.wall(rec.requested)),

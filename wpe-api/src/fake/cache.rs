@@ -50,6 +50,7 @@ const WRITABLE_KINDS: &[&str] = &["query arg", "url path"];
 
 fn cache_exclusion_json(rec: &CacheExclusionRec) -> types::CacheExclusion {
     types::CacheExclusion {
+        extra: Default::default(),
         type_: types::CacheExclusionType::from(rec.kind.as_str()),
         value: rec.value.clone(),
     }
@@ -122,6 +123,7 @@ pub(crate) fn update_cache_exclusions(state: &mut State, req: &Req<'_>) -> Resul
         .map(cache_exclusion_json)
         .collect();
     ok(types::CacheExclusionsPage {
+        extra: Default::default(),
         previous: None,
         next: None,
         count: Some(results.len() as i64),

@@ -28,6 +28,7 @@ fn cert_json(
         .get(&install.account_id)
         .map(|a| a.name.clone());
     types::Certificate {
+        extra: Default::default(),
         account,
         approved_time: approved.map(|t| t.to_rfc3339()),
         approver_email: rec.approver_email.clone(),
@@ -76,6 +77,7 @@ pub(crate) fn get_install_certificates(state: &mut State, req: &Req<'_>) -> Resu
         String::new()
     };
     ok(types::InstallSslCertificatesResponse {
+        extra: Default::default(),
         certificates,
         next_page_token: Some(next),
     })
@@ -94,6 +96,7 @@ pub(crate) fn get_domain_certificate(state: &mut State, req: &Req<'_>) -> Result
         .find(|c| c.domains.contains(name))
         .ok_or_else(|| Fail::new(StatusCode::NOT_FOUND, "No certificate serves this domain"))?;
     ok(types::DomainCertificate {
+        extra: Default::default(),
         cert_info: None,
         cert_name: cert.domains.first().cloned(),
         certificate: Some(cert_json(state, install, cert, req.now)),
@@ -242,6 +245,7 @@ pub(crate) fn import_third_party_ssl_certificate(
         ),
     });
     ok(types::ThirdPartyCertificate {
+        extra: Default::default(),
         certificate: certificate.unwrap_or_default(),
         private_key: crate::secret::PrivateKeyPem(key.unwrap_or_default()),
     })

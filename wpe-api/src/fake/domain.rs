@@ -21,16 +21,21 @@ fn domain_json(install: &InstallRec, rec: &DomainRec) -> types::Domain {
         .redirect_to
         .and_then(|id| install.domains.iter().find(|d| d.id == id));
     types::Domain {
+        extra: Default::default(),
         duplicate: false,
         id: rec.id.to_string(),
         name: rec.name.clone(),
         network_details: Some(types::NetworkDetails {
+            extra: Default::default(),
             dns_config_info: Some(types::DnsConfigInfo {
+                extra: Default::default(),
                 a_records: A_RECORDS.iter().map(|s| (*s).to_owned()).collect(),
                 cname: Some(cname(&install.name)),
             }),
             network_info: Some(types::NetworkInfo {
+                extra: Default::default(),
                 ssl: Some(types::DomainSslInfo {
+                    extra: Default::default(),
                     status: Some(
                         if install.certs.iter().any(|c| c.domains.contains(&rec.name)) {
                             "ACTIVE"
@@ -57,6 +62,7 @@ fn domain_json(install: &InstallRec, rec: &DomainRec) -> types::Domain {
         primary: rec.primary,
         redirects_to: target
             .map(|t| types::DomainRef {
+                extra: Default::default(),
                 id: Some(t.id.to_string()),
                 name: Some(t.name.clone()),
             })
@@ -256,11 +262,13 @@ pub(crate) fn create_bulk_domains(state: &mut State, req: &Req<'_>) -> Result<Re
                 .redirect_to
                 .and_then(|t| install.domains.iter().find(|x| x.id == t));
             types::DomainOrRedirect {
+                extra: Default::default(),
                 duplicate: false,
                 id: d.id.to_string(),
                 name: d.name.clone(),
                 primary: d.primary,
                 redirects_to: target.map(|t| types::DomainRef {
+                    extra: Default::default(),
                     id: Some(t.id.to_string()),
                     name: Some(t.name.clone()),
                 }),
@@ -404,7 +412,10 @@ pub(crate) fn check_status(state: &mut State, req: &Req<'_>) -> Result<Reply, Fa
     );
     with_status(
         StatusCode::ACCEPTED,
-        types::DomainReport { report_id: report },
+        types::DomainReport {
+            extra: Default::default(),
+            report_id: report,
+        },
     )
 }
 
@@ -479,6 +490,7 @@ pub(crate) fn normalize_dns_name(name: &str) -> String {
 fn verification_json(rec: &DomainRec) -> types::DomainVerification {
     let verified = rec.txt_verified.is_some();
     types::DomainVerification {
+        extra: Default::default(),
         id: Some(rec.id),
         name: Some(rec.name.clone()),
         txt_verified_time: rec.txt_verified.map(|t| t.to_rfc3339()),
@@ -551,6 +563,7 @@ pub(crate) fn create_domain_sharing_link(state: &mut State, req: &Req<'_>) -> Re
     }
     let token = state.new_token();
     ok(types::SharingLink {
+        extra: Default::default(),
         url: format!("https://domains.wpengine.invalid/share/{token}"),
     })
 }

@@ -22,7 +22,11 @@ fn install_json(rec: &InstallRec, now: Instant) -> types::Installation {
         _ => InstallStatus::Active,
     };
     types::Installation {
-        account: types::AccountRef { id: rec.account_id },
+        extra: Default::default(),
+        account: types::AccountRef {
+            extra: Default::default(),
+            id: rec.account_id,
+        },
         cname: Some(cname(&rec.name)),
         created_at: Some(rec.created_at),
         defer_wordpress_upgrades_until: None,
@@ -36,7 +40,10 @@ fn install_json(rec: &InstallRec, now: Instant) -> types::Installation {
             .iter()
             .find(|d| d.primary)
             .map(|d| d.name.clone()),
-        site: rec.site_id.map(|id| types::SiteRef { id }),
+        site: rec.site_id.map(|id| types::SiteRef {
+            extra: Default::default(),
+            id,
+        }),
         stable_ips: None,
         status: Some(status),
         wp_version: Some(rec.wp_version.clone()),

@@ -18,6 +18,7 @@ pub(crate) fn get_large_fs_validation_file(
     let id = install_id(state, req)?;
     let hash = fnv(&[b"largefs", id.as_bytes()]);
     ok(types::LargeFsValidationFile {
+        extra: Default::default(),
         name: Some("wpe-largefs-validation.txt".to_owned()),
         content: Some(format!("{hash:016x}")),
     })

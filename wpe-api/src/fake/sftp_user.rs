@@ -21,6 +21,7 @@ const MAX_NAME: usize = 32;
 
 fn sftp_user_json(rec: &SftpUserRec) -> types::SftpUser {
     types::SftpUser {
+        extra: Default::default(),
         name: rec.name.clone(),
         path: rec.path.clone(),
     }
@@ -89,7 +90,10 @@ pub(crate) fn list_sftp_users(state: &mut State, req: &Req<'_>) -> Result<Reply,
         .iter()
         .map(sftp_user_json)
         .collect();
-    ok(types::SftpUsersList { results })
+    ok(types::SftpUsersList {
+        extra: Default::default(),
+        results,
+    })
 }
 
 /// `POST /installs/{install_id}/sftp_users` (`createSftpUser`).

@@ -13,7 +13,11 @@ use crate::types;
 
 fn site_json(state: &State, rec: &SiteRec) -> types::Site {
     types::Site {
-        account: types::AccountRef { id: rec.account_id },
+        extra: Default::default(),
+        account: types::AccountRef {
+            extra: Default::default(),
+            id: rec.account_id,
+        },
         created_at: Some(rec.created_at),
         group_name: rec.group_name.clone(),
         id: rec.id,
@@ -22,6 +26,7 @@ fn site_json(state: &State, rec: &SiteRec) -> types::Site {
             .iter()
             .filter_map(|id| state.installs.get(id))
             .map(|i| types::SiteInstall {
+                extra: Default::default(),
                 cname: Some(cname(&i.name)),
                 environment: i.environment.clone(),
                 id: Some(i.id),

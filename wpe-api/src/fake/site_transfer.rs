@@ -100,6 +100,7 @@ fn account_name(state: &State, id: &Uuid) -> String {
 fn transfer_json(state: &State, req: &Req<'_>, rec: &TransferRec) -> types::SiteTransfer {
     let (status, since) = status_at(rec, req.now, req.shared.config.site_transfer_step_delay);
     types::SiteTransfer {
+        extra: Default::default(),
         id: rec.id,
         site: rec.site_name.clone(),
         installs: rec.installs.clone(),

@@ -46,6 +46,7 @@ fn parse_public_key(line: &str) -> Result<(String, String), &'static str> {
 
 fn ssh_key_json(rec: &SshKeyRec) -> types::SshKey {
     types::SshKey {
+        extra: Default::default(),
         comment: Some(rec.comment.clone()),
         created_at: Some(rec.created_at.to_rfc3339()),
         fingerprint: Some(rec.fingerprint.clone()),

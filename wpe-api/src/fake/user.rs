@@ -9,6 +9,7 @@ use crate::types;
 pub(crate) fn get_current_user(state: &mut State, req: &Req<'_>) -> Result<Reply, Fail> {
     let user = &state.users[req.user()];
     ok(types::User {
+        extra: Default::default(),
         email: user.email.clone(),
         first_name: Some(user.first_name.clone()),
         id: user.id.to_string(),
