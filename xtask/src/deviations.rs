@@ -460,4 +460,23 @@ mod tests {
         let bad = serde_json::json!([{"id": "a"}]);
         assert!(parse(&bad).expect_err("no reason").contains("reason"));
     }
+
+    #[test]
+    fn answer_entries_are_told_apart_by_their_kinds() {
+        let doc = serde_json::json!([
+            {"id": "ans", "reason": "r", "kind": ["answer-field-added", "answer-*"], "evidence": "x.json"},
+            {"id": "up", "reason": "r", "kind": "*", "schema": "Domain.x"},
+            {"id": "any", "reason": "r", "location": "**"}
+        ]);
+        let d = parse(&doc).expect("parses");
+        assert!(d[0].is_answer());
+        assert!(d[0].problems().is_empty());
+        assert!(!d[1].is_answer(), "`*` is not an answer kind");
+        assert_eq!(d[1].problems().len(), 1, "schema is for answer entries");
+        assert!(!d[2].is_answer(), "no kind: an upstream entry");
+        let mixed = serde_json::json!([{"id": "m", "reason": "r", "kind": ["answer-field-added", "property-added"], "evidence": "x"}]);
+        assert!(parse(&mixed).expect_err("mixed").contains("mixes"));
+        let bare = serde_json::json!([{"id": "e", "reason": "r", "kind": "answer-field-added"}]);
+        assert!(parse(&bare).expect_err("no evidence").contains("evidence"));
+    }
 }
