@@ -1334,26 +1334,26 @@ impl<'a> Walker<'a> {
             let at = groups
                 .iter()
                 .position(|g| g.first.location == o.location && g.first.kind == o.kind);
-            let g = match at {
-                Some(i) => &mut groups[i],
+            match at {
+                Some(i) => {
+                    let g = &mut groups[i];
+                    g.count += 1;
+                    if !o.seen.is_empty() && !g.examples.contains(&o.seen) {
+                        g.examples.push(o.seen);
+                    }
+                }
                 None => {
+                    let examples = if o.seen.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![o.seen.clone()]
+                    };
                     groups.push(Group {
                         first: o,
-                        count: 0,
-                        examples: Vec::new(),
+                        count: 1,
+                        examples,
                     });
-                    let Some(g) = groups.last_mut() else { break };
-                    let seen = g.first.seen.clone();
-                    g.count = 1;
-                    if !seen.is_empty() {
-                        g.examples.push(seen);
-                    }
-                    continue;
                 }
-            };
-            g.count += 1;
-            if !o.seen.is_empty() && !g.examples.contains(&o.seen) {
-                g.examples.push(o.seen);
             }
         }
         groups
