@@ -1,7 +1,12 @@
 //! Reads `spec/deviations.json` and matches its selectors against changes (acknowledged vs. stale).
+//!
+//! An entry whose `kind` names only `answer-*` kinds is an *answer entry*: it covers findings of
+//! `sync-spec --answers` (recorded answers against our spec), never a difference from upstream;
+//! every other entry covers upstream differences only.
 
 use serde_json::Value;
 
+use crate::answers::{self, Finding};
 use crate::diff::{Change, Kind};
 
 /// A selector value as written (one glob or a list of globs, any may match), brace groups pre-expanded.
@@ -59,12 +64,22 @@ pub struct Deviation {
     pub location: Option<Selector>,
     /// Change kind(s), e.g. `parameter-added`; globs allowed.
     pub kind: Option<Selector>,
-    /// Class(es): `breaking`, `additive`, `cosmetic`.
+    /// Class(es): `breaking`, `additive`, `cosmetic` (answer findings: `breaking`, `additive`, `info`).
     pub class: Option<Selector>,
+    /// Answer entries only: glob over the schema location of the finding (`Domain.redirect_to`);
+    /// `*` stays within one `.` segment, `**` spans segments.
+    pub schema: Option<Selector>,
+    /// The recording(s) that show the difference, by file name (`listDomains.json`). On an answer
+    /// entry it is required and selects the recordings whose findings it covers (globs allowed);
+    /// on any other entry it only documents where the evidence is.
+    pub evidence: Option<Selector>,
 }
 
 /// Selector field names an entry may carry.
 pub const SELECTOR_FIELDS: [&str; 6] = ["operation", "method", "path", "location", "kind", "class"];
+
+/// The prefix of every kind an answer entry names.
+pub const ANSWER_KIND_PREFIX: &str = "answer-";
 
 impl Deviation {
     /// True when at least one selector is set (an entry without any matches nothing).
@@ -77,9 +92,18 @@ impl Deviation {
             || self.class.is_some()
     }
 
-    /// Does this entry acknowledge `change`? Every selector present must match.
+    /// True for an answer entry: its `kind` names `answer-*` kinds only. It covers findings of
+    /// `sync-spec --answers` and is left out of the comparison with upstream.
+    pub fn is_answer(&self) -> bool {
+        self.kind.as_ref().is_some_and(|k| {
+            !k.patterns.is_empty() && k.patterns.iter().all(|p| p.starts_with(ANSWER_KIND_PREFIX))
+        })
+    }
+
+    /// Does this entry acknowledge `change`? Every selector present must match; an answer
+    /// entry never does.
     pub fn matches(&self, change: &Change) -> bool {
-        if !self.has_selectors() {
+        if !self.has_selectors() || self.is_answer() {
             return false;
         }
         let field = |sel: &Option<Selector>, value: &str, sep: char, fold: bool| -> bool {
@@ -97,6 +121,40 @@ impl Deviation {
             && field(&self.class, change.class.as_str(), '\0', false)
     }
 
+    /// Does this answer entry cover `finding`? Every selector present must match (`path` is
+    /// our path template, `evidence` the recording's file name); an entry that is not an
+    /// answer entry never does.
+    pub fn matches_finding(&self, finding: &Finding) -> bool {
+        if !self.is_answer() {
+            return false;
+        }
+        let field = |sel: &Option<Selector>, value: &str, sep: char, fold: bool| -> bool {
+            sel.as_ref().is_none_or(|s| s.matches(value, sep, fold))
+        };
+        field(
+            &self.operation,
+            finding.operation.as_deref().unwrap_or(""),
+            '\0',
+            false,
+        ) && field(&self.method, &finding.method, '\0', true)
+            && field(
+                &self.path,
+                finding.path.as_deref().unwrap_or(""),
+                '/',
+                false,
+            )
+            && field(&self.location, &finding.location, '.', false)
+            && field(&self.kind, finding.kind.as_str(), '\0', false)
+            && field(&self.class, finding.kind.class(), '\0', false)
+            && field(
+                &self.schema,
+                finding.schema.as_deref().unwrap_or(""),
+                '.',
+                false,
+            )
+            && field(&self.evidence, &finding.recording, '\0', false)
+    }
+
     /// Problems with the entry itself (unknown kinds, no selectors), for the stale report.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -108,10 +166,20 @@ impl Deviation {
         }
         if let Some(k) = &self.kind {
             for p in &k.patterns {
-                if !Kind::ALL.iter().any(|kind| glob(p, kind.as_str(), '\0')) {
+                let known = if self.is_answer() {
+                    answers::Kind::ALL
+                        .iter()
+                        .any(|kind| glob(p, kind.as_str(), '\0'))
+                } else {
+                    Kind::ALL.iter().any(|kind| glob(p, kind.as_str(), '\0'))
+                };
+                if !known {
                     out.push(format!("kind {p:?} names no known change kind"));
                 }
             }
+        }
+        if self.schema.is_some() && !self.is_answer() {
+            out.push("has a `schema` selector, which only answer-* entries use".into());
         }
         out
     }
@@ -160,16 +228,38 @@ pub fn parse(doc: &Value) -> Result<Vec<Deviation>, String> {
                 )),
             }
         };
-        out.push(Deviation {
+        let entry = Deviation {
             operation: selector("operation")?,
             method: selector("method")?,
             path: selector("path")?,
             location: selector("location")?,
             kind: selector("kind")?,
             class: selector("class")?,
+            schema: selector("schema")?,
+            evidence: selector("evidence")?,
             id,
             reason,
-        });
+        };
+        if let Some(kind) = &entry.kind {
+            let answer = kind
+                .patterns
+                .iter()
+                .filter(|p| p.starts_with(ANSWER_KIND_PREFIX))
+                .count();
+            if answer > 0 && answer < kind.patterns.len() {
+                return Err(format!(
+                    "entry {}: `kind` mixes answer-* kinds with upstream change kinds; split it in two",
+                    entry.id
+                ));
+            }
+        }
+        if entry.is_answer() && entry.evidence.is_none() {
+            return Err(format!(
+                "entry {}: an answer-* entry needs `evidence` naming the recording(s) it covers",
+                entry.id
+            ));
+        }
+        out.push(entry);
     }
     Ok(out)
 }
@@ -369,5 +459,24 @@ mod tests {
         assert_eq!(d[0].problems().len(), 1);
         let bad = serde_json::json!([{"id": "a"}]);
         assert!(parse(&bad).expect_err("no reason").contains("reason"));
+    }
+
+    #[test]
+    fn answer_entries_are_told_apart_by_their_kinds() {
+        let doc = serde_json::json!([
+            {"id": "ans", "reason": "r", "kind": ["answer-field-added", "answer-*"], "evidence": "x.json"},
+            {"id": "up", "reason": "r", "kind": "*", "schema": "Domain.x"},
+            {"id": "any", "reason": "r", "location": "**"}
+        ]);
+        let d = parse(&doc).expect("parses");
+        assert!(d[0].is_answer());
+        assert!(d[0].problems().is_empty());
+        assert!(!d[1].is_answer(), "`*` is not an answer kind");
+        assert_eq!(d[1].problems().len(), 1, "schema is for answer entries");
+        assert!(!d[2].is_answer(), "no kind: an upstream entry");
+        let mixed = serde_json::json!([{"id": "m", "reason": "r", "kind": ["answer-field-added", "property-added"], "evidence": "x"}]);
+        assert!(parse(&mixed).expect_err("mixed").contains("mixes"));
+        let bare = serde_json::json!([{"id": "e", "reason": "r", "kind": "answer-field-added"}]);
+        assert!(parse(&bare).expect_err("no evidence").contains("evidence"));
     }
 }

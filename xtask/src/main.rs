@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use sha2::{Digest, Sha256};
 
 use xtask::report::{self, DocSummary, Lock, LockStatus, Report};
-use xtask::{build_cost, deviations, diff, fetch, import, model};
+use xtask::{answers, build_cost, deviations, diff, fetch, import, model};
 
 /// Workspace automation for wpe-api.
 #[derive(Debug, Parser)]
@@ -22,8 +22,11 @@ struct Cli {
 enum Command {
     /// Fetch WP Engine's published spec, diff it against spec/openapi.json and report drift.
     ///
-    /// Exit codes: 0 = ran (with --check: no unacknowledged drift); 1 = --check found
-    /// unacknowledged drift (or, with --strict, a stale deviation); 2 = could not fetch or read a document.
+    /// With --answers DIR, check answers recorded from the live API against spec/openapi.json instead.
+    ///
+    /// Exit codes: 0 = ran (with --check: no unacknowledged drift or uncovered finding); 1 = --check
+    /// found unacknowledged drift or an uncovered finding (or, with --strict, a stale deviation);
+    /// 2 = could not fetch or read a document or a recording.
     SyncSpec(SyncSpecArgs),
     /// Measure what a library user pays to build wpe-api: a new app whose main.rs is the
     /// README's first example against the same program on reqwest + serde, each built in a
@@ -104,6 +107,10 @@ struct SyncSpecArgs {
     /// With --import: print what would be imported without writing the spec.
     #[arg(long, requires = "import")]
     dry_run: bool,
+    /// Check the answers recorded in DIR (one `.json` file each: operationId, request, response)
+    /// against our spec instead of comparing it with upstream.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["url", "from_file", "import", "write_lock", "lock"])]
+    answers: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -162,7 +169,90 @@ fn shown(given: &Option<PathBuf>, path: &Path, rel: &str) -> String {
     }
 }
 
+/// Reads the deviations file; a missing default file is a note, not an error.
+fn read_deviations(
+    args: &SyncSpecArgs,
+    notes: &mut Vec<model::Note>,
+) -> Result<Vec<deviations::Deviation>, String> {
+    let dev_path = default_path(&args.deviations, "spec/deviations.json");
+    let dev_shown = shown(&args.deviations, &dev_path, "spec/deviations.json");
+    match std::fs::read(&dev_path) {
+        Ok(bytes) => {
+            let doc = model::parse_document(&bytes, false)
+                .map_err(|e| format!("{dev_shown}: {}", e.0))?;
+            deviations::parse(&doc).map_err(|e| format!("{dev_shown}: {e}"))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.deviations.is_none() => {
+            notes.push(model::Note {
+                side: "ours".into(),
+                message: "no deviations file; every difference counts as drift".into(),
+                locations: vec![dev_shown.clone()],
+                occurrences: 1,
+            });
+            Ok(Vec::new())
+        }
+        Err(e) => Err(format!("cannot read {dev_shown}: {e}")),
+    }
+}
+
+/// `sync-spec --answers DIR`: recorded answers against our spec.
+fn sync_answers(args: &SyncSpecArgs, dir: &Path) -> Result<ExitCode, String> {
+    let recorded = answers::read_dir(dir)?;
+    let spec_path = default_path(&args.spec, "spec/openapi.json");
+    let spec_shown = shown(&args.spec, &spec_path, "spec/openapi.json");
+    let spec_bytes =
+        std::fs::read(&spec_path).map_err(|e| format!("cannot read {spec_shown}: {e}"))?;
+    let yaml = matches!(
+        spec_path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    );
+    let doc = model::parse_document(&spec_bytes, yaml).map_err(|e| format!("{spec_shown}: {e}"))?;
+    let ours = model::normalise(&doc, "ours").map_err(|e| format!("{spec_shown}: {e}"))?;
+    let mut dev_notes = Vec::new();
+    let deviations = read_deviations(args, &mut dev_notes)?;
+
+    let started = Instant::now();
+    let (recordings, findings, mut notes) = answers::check(&doc, &recorded);
+    let (failing, covered, info, stale) = answers::triage(findings, &deviations);
+    notes.extend(
+        dev_notes
+            .into_iter()
+            .map(|n| format!("{} ({})", n.message, n.locations.join("; "))),
+    );
+    let mut report = answers::Report {
+        answers: dir.display().to_string(),
+        ours: DocSummary::new(&spec_shown, &ours, sha256_hex(&spec_bytes)),
+        recordings,
+        findings: failing,
+        covered,
+        info,
+        stale_deviations: stale,
+        notes,
+        summary: Default::default(),
+    };
+    answers::summarise(
+        &mut report,
+        started.elapsed().as_secs_f64() * 1000.0,
+        args.strict,
+    );
+    if args.json {
+        let text = serde_json::to_string_pretty(&report)
+            .map_err(|e| format!("cannot serialise the report: {e}"))?;
+        println!("{text}");
+    } else {
+        print!("{}", answers::render_text(&report, args.verbose));
+    }
+    Ok(if args.check && report.summary.check_fails {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn sync_spec(args: &SyncSpecArgs) -> Result<ExitCode, String> {
+    if let Some(dir) = &args.answers {
+        return sync_answers(args, dir);
+    }
     let fetched = match &args.from_file {
         Some(path) => fetch::from_file(path)?,
         None => fetch::from_url(
@@ -189,27 +279,9 @@ fn sync_spec(args: &SyncSpecArgs) -> Result<ExitCode, String> {
         model::parse_document(&spec_bytes, yaml).map_err(|e| format!("{spec_shown}: {e}"))?;
     let ours = model::normalise(&ours_doc, "ours").map_err(|e| format!("{spec_shown}: {e}"))?;
 
-    let dev_path = default_path(&args.deviations, "spec/deviations.json");
-    let dev_shown = shown(&args.deviations, &dev_path, "spec/deviations.json");
     let mut notes = upstream.notes.clone();
     notes.extend(ours.notes.iter().cloned());
-    let deviations = match std::fs::read(&dev_path) {
-        Ok(bytes) => {
-            let doc = model::parse_document(&bytes, false)
-                .map_err(|e| format!("{dev_shown}: {}", e.0))?;
-            deviations::parse(&doc).map_err(|e| format!("{dev_shown}: {e}"))?
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.deviations.is_none() => {
-            notes.push(model::Note {
-                side: "ours".into(),
-                message: "no deviations file; every difference counts as drift".into(),
-                locations: vec![dev_shown.clone()],
-                occurrences: 1,
-            });
-            Vec::new()
-        }
-        Err(e) => return Err(format!("cannot read {dev_shown}: {e}")),
-    };
+    let deviations = read_deviations(args, &mut notes)?;
 
     let changes = diff::diff(&upstream, &ours);
     let (mut drift, mut acknowledged, mut stale) = report::triage(changes, &deviations);

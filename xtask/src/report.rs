@@ -145,10 +145,19 @@ pub struct Report {
 }
 
 /// Splits changes into drift and acknowledged, and finds stale deviations.
+///
+/// Answer entries ([`Deviation::is_answer`]) are left out: they cover recorded answers, not
+/// differences from upstream, so they neither acknowledge a change nor count as stale here.
 pub fn triage(
     changes: Vec<Change>,
     deviations: &[Deviation],
 ) -> (Vec<Change>, Vec<Acknowledged>, Vec<Stale>) {
+    let upstream_entries: Vec<Deviation> = deviations
+        .iter()
+        .filter(|d| !d.is_answer())
+        .cloned()
+        .collect();
+    let deviations = upstream_entries.as_slice();
     let mut hits = vec![0usize; deviations.len()];
     let mut drift = Vec::new();
     let mut acknowledged = Vec::new();
