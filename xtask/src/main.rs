@@ -292,8 +292,9 @@ fn sync_spec(args: &SyncSpecArgs) -> Result<ExitCode, String> {
     let mut imported = None;
     let mut invalid = None;
     if args.import {
-        let (doc, mut import_report) = import::import(&upstream_doc, &ours_doc, &drift)
-            .map_err(|e| format!("upstream {}: {e}", fetched.source))?;
+        let (doc, mut import_report) =
+            import::import(&upstream_doc, &ours_doc, &drift, &deviations)
+                .map_err(|e| format!("upstream {}: {e}", fetched.source))?;
         let mut text = serde_json::to_string_pretty(&doc)
             .map_err(|e| format!("cannot serialise the imported spec: {e}"))?;
         text.push('\n');
@@ -306,6 +307,7 @@ fn sync_spec(args: &SyncSpecArgs) -> Result<ExitCode, String> {
         let changes = diff::diff(&upstream, &ours);
         (drift, acknowledged, stale) = report::triage(changes, &deviations);
         import_report.decisions = drift.clone();
+        import::stale_for_new_operations(&mut import_report, &stale, &deviations);
         import_report.todo = import::todo(&import_report, &doc);
         import_report.written = !args.dry_run && invalid.is_none();
         if import_report.written {

@@ -490,6 +490,22 @@ fn render_import(s: &mut String, imp: &ImportReport) {
     for n in &imp.notes {
         let _ = writeln!(s, "  note: {n}");
     }
+    if !imp.conventions.is_empty() {
+        let _ = writeln!(s, "  Conventions applied ({}):", imp.conventions.len());
+        for c in &imp.conventions {
+            let _ = writeln!(s, "    {} at {}: {}", c.convention, c.target, c.detail);
+        }
+    }
+    if !imp.conventions_unapplied.is_empty() {
+        let _ = writeln!(
+            s,
+            "  Conventions not applied ({}):",
+            imp.conventions_unapplied.len()
+        );
+        for c in &imp.conventions_unapplied {
+            let _ = writeln!(s, "    {} at {}: {}", c.convention, c.target, c.detail);
+        }
+    }
     if !imp.schema_decisions.is_empty() {
         let _ = writeln!(s, "  Schema decisions ({}):", imp.schema_decisions.len());
         for d in &imp.schema_decisions {

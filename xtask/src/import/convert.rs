@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
+use super::conventions::{ConventionNote, RefConvention};
 use super::pointer::{body_pointer, escape, find_operation, resolve_ptr, unescape};
 use super::{Inference, SchemaDecision, DESCRIBE};
 
@@ -78,6 +79,14 @@ pub(super) struct Converter<'u> {
     pub(super) reused: Vec<Reuse>,
     /// Names that need a maintainer's decision (a name this import had to change).
     pub(super) schema_decisions: Vec<SchemaDecision>,
+    /// How ours writes references to other resources, when ours has any.
+    pub(super) refs: Option<RefConvention>,
+    /// Reference components this import made: wanted name -> upstream's inline object.
+    pub(super) made_refs: BTreeMap<String, Value>,
+    /// Conventions applied to what the import wrote.
+    pub(super) conventions: Vec<ConventionNote>,
+    /// Conventions that could not be applied, and where.
+    pub(super) unapplied: Vec<ConventionNote>,
 }
 
 impl<'u> Converter<'u> {
@@ -94,6 +103,10 @@ impl<'u> Converter<'u> {
             inline_bodies: Vec::new(),
             reused: Vec::new(),
             schema_decisions: Vec::new(),
+            refs: None,
+            made_refs: BTreeMap::new(),
+            conventions: Vec::new(),
+            unapplied: Vec::new(),
         }
     }
 

@@ -8,6 +8,7 @@
 mod additions;
 mod bodies;
 mod compare;
+mod conventions;
 mod convert;
 mod operation;
 mod pointer;
@@ -15,6 +16,7 @@ mod scaffold;
 mod schema;
 mod todo;
 
+pub use self::conventions::{ConventionNote, RULE_KINDS};
 pub use self::todo::{marker_pointers, snake_case, todo};
 
 use std::collections::BTreeSet;
@@ -22,8 +24,10 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::deviations::Deviation;
 use crate::diff::{Change, Kind};
 
+use self::conventions::{apply_deviations, RefConvention};
 use self::convert::Converter;
 use self::scaffold::{
     add_tag, ensure_object, insert_operation, path_segments, scaffold, schema_names,
@@ -104,6 +108,11 @@ pub struct ImportReport {
     pub schema_decisions: Vec<SchemaDecision>,
     /// Anything else worth knowing (an upstream schema that is ours' of the same name ...).
     pub notes: Vec<String>,
+    /// Our spec's conventions applied to what the import wrote (reference objects, deviation
+    /// entries), each where it was applied.
+    pub conventions: Vec<ConventionNote>,
+    /// Conventions the import could not apply, each with where: a person applies them.
+    pub conventions_unapplied: Vec<ConventionNote>,
     /// The result was written to our spec (false for `--dry-run` or an invalid result).
     pub written: bool,
     /// What a person does next, in order (see [`todo()`]).
@@ -121,13 +130,16 @@ pub fn count_markers(doc: &Value) -> usize {
 }
 
 /// Imports into `ours` what upstream (a Swagger 2.0 document) added, as listed by `drift`
-/// (the unacknowledged changes of a diff of upstream against ours). Returns the new document
-/// and the report (without `decisions`, which the caller fills from a fresh diff, and `todo`,
-/// which [`todo()`] then makes).
+/// (the unacknowledged changes of a diff of upstream against ours), in ours' conventions:
+/// those the importer knows, ours' way of writing references to other resources, and the
+/// entries of `deviations` that say what ours writes (see the `conventions` module). Returns
+/// the new document and the report (without `decisions`, which the caller fills from a fresh
+/// diff, and `todo`, which [`todo()`] then makes).
 pub fn import(
     upstream: &Value,
     ours: &Value,
     drift: &[Change],
+    deviations: &[Deviation],
 ) -> Result<(Value, ImportReport), String> {
     if upstream.get("swagger").is_none() {
         return Err(
@@ -139,6 +151,7 @@ pub fn import(
     scaffold(&mut doc, upstream, &mut report);
 
     let mut cx = Converter::new(upstream, schema_names(&doc));
+    cx.refs = RefConvention::learn(&doc);
     cx.learn_names(&doc);
 
     // 1. Operations upstream has and ours lacks, in upstream's document order.
@@ -202,11 +215,25 @@ pub fn import(
             schemas.insert(name, value);
         }
     }
+    let mut written = Vec::new();
     for (path, method, op) in new_ops {
+        let id = op["operationId"].as_str().unwrap_or_default().to_string();
+        written.push((id, method.clone(), path.clone()));
         insert_operation(&mut doc, &path, &method, op);
     }
 
-    // 4. Ours' schemas used for upstream's of the same name: the same, or a decision.
+    // 4. The deviation entries that say what ours writes, applied to what the import wrote.
+    let new_schemas: BTreeSet<String> = report.schemas.iter().cloned().collect();
+    apply_deviations(
+        &mut doc,
+        &written,
+        &new_schemas,
+        deviations,
+        &mut cx.conventions,
+        &mut cx.unapplied,
+    );
+
+    // 5. Ours' schemas used for upstream's of the same name: the same, or a decision.
     let reused = std::mem::take(&mut cx.reused);
     let names: BTreeSet<String> = reused.iter().map(|r| r.ours.clone()).collect();
     let mut compared = BTreeSet::new();
@@ -237,8 +264,48 @@ pub fn import(
     report.schema_decisions.append(&mut cx.schema_decisions);
     report.inferences = cx.inferences;
     report.notes.extend(cx.notes);
+    report.conventions = cx.conventions;
+    report.conventions_unapplied = cx.unapplied;
     report.markers = count_markers(&doc);
     Ok((doc, report))
+}
+
+/// Reports, as conventions not applied, the deviation entries still stale after the import
+/// that name (without a glob) an operation the import added: ours records a difference for
+/// it that the import did not write (an entry already reported is not repeated).
+pub fn stale_for_new_operations(
+    report: &mut ImportReport,
+    stale: &[crate::report::Stale],
+    deviations: &[Deviation],
+) {
+    for s in stale {
+        if report
+            .conventions_unapplied
+            .iter()
+            .any(|n| n.convention == s.id)
+        {
+            continue;
+        }
+        let Some(d) = deviations.iter().find(|d| d.id == s.id) else {
+            continue;
+        };
+        let named: Vec<&str> = d
+            .operation
+            .as_ref()
+            .map(|o| o.patterns.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|p| p.trim_matches(['{', '}']).split(','))
+            .filter(|id| report.operations.iter().any(|op| op.operation_id == *id))
+            .collect();
+        if !named.is_empty() {
+            report.conventions_unapplied.push(ConventionNote {
+                convention: s.id.clone(),
+                target: named.join(", "),
+                detail: "recorded for an operation the import added, yet it matches nothing after the import: the import did not write ours' way there; write it by hand (or drop the entry)".into(),
+            });
+        }
+    }
 }
 
 /// `status` -> `Status`, `ownership_status` -> `OwnershipStatus`, `createArchive` -> `CreateArchive`.

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
+use super::conventions::{is_reference, RefConvention};
 use super::convert::{Converter, Named, Target};
 use super::pointer::{escape, unescape};
 use super::scaffold::set_before;
@@ -40,6 +41,11 @@ impl Converter<'_> {
                     json!({"nullable": true, "allOf": [{"$ref": format!("#/components/schemas/{n}")}]})
                 }
             };
+        }
+        if let (Some(property), Some(convention)) = (property, self.refs.clone()) {
+            if is_reference(s) {
+                return self.reference(s, owner, property, &convention);
+            }
         }
         if let (Some(owner), Some(property)) = (owner, property) {
             let state = ["status", "state"]
@@ -124,6 +130,57 @@ impl Converter<'_> {
             set_before(&mut out, "nullable", json!(true), "description");
         }
         Value::Object(out)
+    }
+
+    /// A reference object upstream writes inline as the value of `property` (of `owner`): ours'
+    /// way is a component `<Property>Ref` (ours' when it has one, else a new one with ours'
+    /// reference convention applied), behind a nullable `allOf` when upstream's is `x-nullable`.
+    fn reference(
+        &mut self,
+        s: &Value,
+        owner: Option<&str>,
+        property: &str,
+        convention: &RefConvention,
+    ) -> Value {
+        let nullable = s.get("x-nullable").and_then(Value::as_bool) == Some(true);
+        let mut plain = s.clone();
+        if let Some(m) = plain.as_object_mut() {
+            m.remove("x-nullable");
+        }
+        let wanted = format!("{}Ref", pascal(property));
+        let what = format!(
+            "the reference object {}.{property} of upstream",
+            owner.unwrap_or("(inline)")
+        );
+        let name = match self.made_refs.get(&wanted) {
+            Some(made) if *made == plain => wanted,
+            _ => match self.name_for(&wanted, &plain, &what) {
+                Named::Ours(name) => name,
+                Named::New(name) => {
+                    let mut v = self.schema(&plain, None, None);
+                    convention.apply(&name, &mut v, &mut self.conventions, &mut self.unapplied);
+                    if let Some(m) = v.as_object_mut() {
+                        describe(m);
+                    }
+                    self.new_schemas.push((name.clone(), v));
+                    self.made_refs.insert(wanted, plain);
+                    self.inferences.push(Inference {
+                        target: name.clone(),
+                        fact: format!(
+                            "names {what} (`<Property>Ref`: ours writes a reference to another resource as such a component, like {})",
+                            convention.examples.join(", ")
+                        ),
+                    });
+                    name
+                }
+            },
+        };
+        let r = json!({"$ref": format!("#/components/schemas/{name}")});
+        if nullable {
+            json!({"nullable": true, "allOf": [r]})
+        } else {
+            r
+        }
     }
 
     /// Converts every queued definition (and those they need).

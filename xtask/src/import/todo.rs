@@ -154,6 +154,12 @@ pub fn todo(report: &ImportReport, doc: &Value) -> Vec<String> {
             d.schema, d.upstream, d.decision
         ));
     }
+    for c in &report.conventions_unapplied {
+        out.push(format!(
+            "apply convention {} by hand at {}: {}",
+            c.convention, c.target, c.detail
+        ));
+    }
     if !report.inferences.is_empty() {
         out.push("confirm the inferences above".into());
     }
