@@ -19,6 +19,7 @@ pub mod bulk_domains;
 pub mod certificates;
 pub mod clock;
 pub mod config;
+pub mod domains;
 pub mod error;
 #[cfg(feature = "fake")]
 pub mod fake;

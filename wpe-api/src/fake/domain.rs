@@ -68,6 +68,9 @@ fn domain_json(install: &InstallRec, rec: &DomainRec) -> types::Domain {
             })
             .into_iter()
             .collect(),
+        // As upstream's document has it; `FakeConfig::live_shapes` answers
+        // with the live API's `redirect_to` instead.
+        redirect_to: None,
         secure_all_urls: Some(rec.secure_all_urls),
     }
 }
