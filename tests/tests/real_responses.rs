@@ -73,7 +73,7 @@ fn lost_or_altered(decoded: &Value, recorded: &Value, at: &str, out: &mut Vec<St
         (Value::Object(ours), Value::Object(theirs)) => {
             for (key, value) in ours
                 .iter()
-                .filter(|(key, value)| !(empty(value) && !theirs.contains_key(*key)))
+                .filter(|(key, value)| !empty(value) || theirs.contains_key(*key))
             {
                 let place = format!("{at}.{key}");
                 match theirs.get(key) {
