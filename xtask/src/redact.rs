@@ -13,6 +13,10 @@
 //! | SSH keys | `public_key` (its type kept), `fingerprint` (hex digits zeroed) | `ssh-ed25519 REDACTED`, `00:00:…` |
 //! | links | a URL to another host than the API's: credentials, every query value, a fragment and any path segment that looks like a token (16 characters or more, letters and digits) | `REDACTED` in place, so the URL stays a valid URI |
 //!
+//! A field these rules name is replaced when its value is a string or a list
+//! of strings; an object under it (a schema in the API's Swagger document) is
+//! walked like any other.
+//!
 //! Names of accounts, sites, installs and domains are kept: they are what a
 //! reader needs to follow a recording, and they are public already (an
 //! install's name is its `<name>.wpengine.com` host, a domain is in DNS).
@@ -114,7 +118,7 @@ impl Redactor {
                 None
             };
             if let Some(rule) = rule {
-                self.replace_strings(value, rule, |_| TEXT.to_owned());
+                self.replace_strings(value, rule, |_| TEXT.to_owned(), resource);
                 continue;
             }
             match (lower.as_str(), &mut *value) {
@@ -135,13 +139,15 @@ impl Redactor {
         }
     }
 
-    /// Replaces every string in `value` (itself, or the items of an array or
-    /// the values of an object, all the way down) by `with`.
+    /// Replaces `value` by `with` when it is a string, and each string item
+    /// when it is an array; an object under such a field (a schema in the
+    /// API's own Swagger document, say) is walked as any other.
     fn replace_strings(
         &mut self,
         value: &mut Value,
         rule: &'static str,
         with: impl Fn(&str) -> String + Copy,
+        resource: &str,
     ) {
         match value {
             Value::String(text) => {
@@ -150,14 +156,10 @@ impl Redactor {
             }
             Value::Array(items) => {
                 for item in items {
-                    self.replace_strings(item, rule, with);
+                    self.replace_strings(item, rule, with, resource);
                 }
             }
-            Value::Object(map) => {
-                for item in map.values_mut() {
-                    self.replace_strings(item, rule, with);
-                }
-            }
+            Value::Object(_) => self.value(value, resource),
             Value::Null | Value::Bool(_) | Value::Number(_) => {}
         }
     }
@@ -450,6 +452,17 @@ mod tests {
                 "txt": [TEXT, TEXT], "password": null, "comment": TEXT,
                 "public_key": "ssh-ed25519 REDACTED", "fingerprint": "00:00:00",
                 "cert": "-----BEGIN CERTIFICATE-----", "key": TEXT, "name": TEXT})
+        );
+        // A schema under a secret's name (the API's Swagger document) keeps its shape.
+        let (value, _) = redacted(
+            json!({"properties": {"password": {"type": "string", "description": "x"},
+                "credentials": {"token": "t", "kind": "basic"}}}),
+            "swagger",
+        );
+        assert_eq!(
+            value,
+            json!({"properties": {"password": {"type": "string", "description": "x"},
+                "credentials": {"token": TEXT, "kind": "basic"}}})
         );
         // An install's name is kept outside SFTP users.
         let (value, _) = redacted(json!({"name": "torquemag"}), "install");
