@@ -363,17 +363,13 @@ fn without_credentials_it_exits_2_naming_the_variables() {
 fn a_401_stops_the_run_and_says_so() {
     let standin = StandIn::start(FakeConfig::default());
     let out = scratch("unauthorized").join("answers");
+    // The API from WPE_API_URL this time, as a maintainer's shell may set it.
     let run = xtask_with_env(
-        &[
-            "record-answers",
-            "--out",
-            &out.display().to_string(),
-            "--base-url",
-            standin.server.base_url(),
-        ],
+        &["record-answers", "--out", &out.display().to_string()],
         &[
             ("WPE_API_USER", DEMO_USER),
             ("WPE_API_PASSWORD", "wrong-password"),
+            ("WPE_API_URL", standin.server.base_url()),
         ],
     );
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
@@ -389,4 +385,44 @@ fn a_401_stops_the_run_and_says_so() {
         let id = name.trim_end_matches(".json");
         assert!(!by_operation_id(id).unwrap().authenticated, "{name}");
     }
+}
+
+#[test]
+fn an_id_given_replaces_the_first_item_of_its_list() {
+    let standin = StandIn::start(FakeConfig::default());
+    let client = standin.server.client();
+    let second = standin.runtime.block_on(async {
+        let installs = client.list_installs().send().await.expect("installs");
+        installs.results[1].id.to_string()
+    });
+    let out = scratch("given-id").join("answers");
+    let credentials = [
+        ("WPE_API_USER", DEMO_USER),
+        ("WPE_API_PASSWORD", DEMO_PASSWORD),
+    ];
+    let args = |id: &str| {
+        vec![
+            "record-answers".to_owned(),
+            "--out".into(),
+            out.display().to_string(),
+            "--base-url".into(),
+            standin.server.base_url().to_owned(),
+            "--id".into(),
+            id.to_owned(),
+        ]
+    };
+    let given = args(&format!("install_id={second}"));
+    let given: Vec<&str> = given.iter().map(String::as_str).collect();
+    let run = xtask_with_env(&given, &credentials);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for file in ["getInstall.json", "listDomains.json", "listBackups.json"] {
+        let url = read_json(&out.join(file))["request"]["url"].clone();
+        assert!(url.as_str().unwrap().contains(&second), "{file}: {url}");
+    }
+
+    let bad = args("install_id");
+    let bad: Vec<&str> = bad.iter().map(String::as_str).collect();
+    let run = xtask_with_env(&bad, &credentials);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("NAME=VALUE"), "{}", run.stderr);
 }
