@@ -2,6 +2,7 @@
 //! with queued responses and records every request it receives.
 
 pub mod paged;
+pub mod recordings;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

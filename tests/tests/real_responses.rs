@@ -7,75 +7,14 @@
 //! new recording cannot be skipped silently.
 
 use serde_json::Value;
-use uuid::Uuid;
-use wpe_api_tests::{shared_file, Canned, RecordingServer};
-
-/// One recording: the operation, the request as sent, the response as received.
-struct Recording {
-    file: String,
-    operation_id: String,
-    path: String,
-    query: Vec<(String, String)>,
-    status: u16,
-    content_type: String,
-    body: Value,
-}
-
-fn recordings() -> Option<Vec<Recording>> {
-    let dir = shared_file("real-responses")?;
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no recordings in {}", dir.display());
-    Some(
-        files
-            .iter()
-            .map(|path| {
-                let text = std::fs::read_to_string(path).expect("read recording");
-                let rec: Value = serde_json::from_str(&text).expect("recording is JSON");
-                let url = reqwest::Url::parse(rec["request"]["url"].as_str().expect("url"))
-                    .expect("recorded URL parses");
-                let response = &rec["response"];
-                Recording {
-                    file: path.file_name().unwrap().to_string_lossy().into_owned(),
-                    operation_id: rec["operationId"].as_str().expect("operationId").to_owned(),
-                    // The recorder sent one listDomains request to `/v1//installs/...`.
-                    path: url.path().replace("//", "/"),
-                    query: url.query_pairs().into_owned().collect(),
-                    status: response["status"].as_u64().expect("status") as u16,
-                    content_type: response["headers"]["content-type"]
-                        .as_str()
-                        .unwrap_or("application/json")
-                        .to_owned(),
-                    body: response["body"].clone(),
-                }
-            })
-            .collect(),
-    )
-}
-
-fn query_number(rec: &Recording, name: &str) -> Option<u64> {
-    rec.query
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.parse().expect("numeric query value"))
-}
-
-/// The UUID in the recorded path right after `segment`.
-fn path_id(rec: &Recording, segment: &str) -> Uuid {
-    let parts: Vec<&str> = rec.path.split('/').collect();
-    let at = parts.iter().position(|p| *p == segment).expect("segment");
-    parts[at + 1].parse().expect("a UUID in the path")
-}
+use wpe_api_tests::recordings::{live_recordings as recordings, lost_key_paths, Recording};
+use wpe_api_tests::{Canned, RecordingServer};
 
 /// Calls the operation the recording is of, as a user would, and returns
 /// what the client decoded, as JSON.
 async fn call(client: &wpe_api::Client, rec: &Recording) -> Result<Value, wpe_api::Error> {
-    let limit = query_number(rec, "limit").map(|n| n as usize);
-    let offset = query_number(rec, "offset");
+    let limit = rec.query_number("limit").map(|n| n as usize);
+    let offset = rec.query_number("offset");
     fn json(value: impl serde::Serialize) -> Value {
         serde_json::to_value(value).expect("decoded value serializes")
     }
@@ -103,7 +42,7 @@ async fn call(client: &wpe_api::Client, rec: &Recording) -> Result<Value, wpe_ap
             json(call.send().await?.into_inner())
         }
         "listDomains" => {
-            let mut call = client.list_domains().install_id(path_id(rec, "installs"));
+            let mut call = client.list_domains().install_id(rec.path_id("installs"));
             if let (Some(limit), Some(offset)) = (limit, offset) {
                 call = call.limit(limit).offset(offset);
             }
@@ -116,13 +55,26 @@ async fn call(client: &wpe_api::Client, rec: &Recording) -> Result<Value, wpe_ap
     })
 }
 
-/// Every non-null value in `decoded` equals the value at the same place in
-/// `recorded` (timestamps compared as instants); returns the places that differ.
+/// Every value in `decoded` equals the value at the same place in
+/// `recorded` (timestamps compared as instants); returns the places that
+/// differ. A field the recording does not have may be decoded only as
+/// `null`, `[]` or `{}`: a typed value writes back every nullable field,
+/// list and map it has, and cannot tell one the server left out from one it
+/// sent empty.
 fn lost_or_altered(decoded: &Value, recorded: &Value, at: &str, out: &mut Vec<String>) {
+    let empty = |value: &Value| match value {
+        Value::Null => true,
+        Value::Array(items) => items.is_empty(),
+        Value::Object(map) => map.is_empty(),
+        _ => false,
+    };
     match (decoded, recorded) {
         (Value::Null, _) => {}
         (Value::Object(ours), Value::Object(theirs)) => {
-            for (key, value) in ours.iter().filter(|(_, value)| !value.is_null()) {
+            for (key, value) in ours
+                .iter()
+                .filter(|(key, value)| !(empty(value) && !theirs.contains_key(*key)))
+            {
                 let place = format!("{at}.{key}");
                 match theirs.get(key) {
                     Some(recorded) => lost_or_altered(value, recorded, &place, out),
@@ -153,7 +105,11 @@ async fn every_live_recording_decodes_through_the_client_without_loss() {
     let Some(recordings) = recordings() else {
         return;
     };
-    for rec in &recordings {
+    let grown: Vec<Recording> = recordings
+        .iter()
+        .map(Recording::with_unknown_fields)
+        .collect();
+    for rec in recordings.iter().chain(&grown) {
         let server = RecordingServer::start().await;
         server.respond(
             Canned::raw(rec.status, &rec.body.to_string())
@@ -170,6 +126,8 @@ async fn every_live_recording_decodes_through_the_client_without_loss() {
         let mut diffs = Vec::new();
         lost_or_altered(&decoded, &rec.body, "$", &mut diffs);
         assert!(diffs.is_empty(), "{}: {diffs:#?}", rec.file);
+        let lost = lost_key_paths(&rec.body, &decoded);
+        assert!(lost.is_empty(), "{}: lost {lost:#?}", rec.file);
         if let Some(results) = rec.body.get("results").and_then(Value::as_array) {
             assert_eq!(
                 decoded["results"].as_array().map(Vec::len),
@@ -179,7 +137,10 @@ async fn every_live_recording_decodes_through_the_client_without_loss() {
             );
         }
     }
-    println!("{} live recordings decoded", recordings.len());
+    println!(
+        "{} live recordings decoded, and each with unknown fields added",
+        recordings.len()
+    );
 }
 
 /// The table's decoder (used by the malformed-body tests and the stand-in

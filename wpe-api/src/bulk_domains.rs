@@ -6,13 +6,15 @@
 //! so failing to read it would leave a caller who retries facing "already
 //! taken". [`BulkDomainsResult`] therefore accepts both shapes and always
 //! gives a list: the envelope's domains, or the one object as a list of one.
-//! It is written back (`Serialize`) as the envelope, the shape the curated
-//! spec documents.
+//! It is written back (`Serialize`) in the shape it came in, with every
+//! field the server sent (the envelope's other fields are kept in
+//! [`BulkDomainsResult::extra`]); a value made here is written as the
+//! envelope, the shape the curated spec documents.
 
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::ser::{SerializeStruct, Serializer};
+use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::types::DomainOrRedirect;
@@ -34,8 +36,15 @@ use crate::types::DomainOrRedirect;
 /// for domain in &single {
 ///     println!("{} ({})", domain.name, domain.id);
 /// }
-/// // Written back as the envelope.
-/// assert!(serde_json::to_string(&single)?.starts_with(r#"{"domains":"#));
+/// // A field of the envelope the spec does not name is kept.
+/// let grown: BulkDomainsResult = serde_json::from_str(
+///     r#"{"job": "j1", "domains": [{"id": "1", "name": "example.com", "duplicate": false, "primary": false}]}"#,
+/// )?;
+/// assert_eq!(grown.extra["job"], "j1");
+/// assert_eq!(serde_json::to_value(&grown)?["job"], "j1");
+/// // Written back in the shape it came in.
+/// assert!(serde_json::to_string(&envelope)?.starts_with(r#"{"domains":"#));
+/// assert!(serde_json::to_string(&single)?.starts_with(r#"{"id":"#));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -43,12 +52,22 @@ use crate::types::DomainOrRedirect;
 pub struct BulkDomainsResult {
     /// The domains created.
     domains: Vec<DomainOrRedirect>,
+    /// The envelope's fields other than `domains`, kept as they came.
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Whether the answer was one domain object rather than the envelope.
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    came_single: bool,
 }
 
 impl BulkDomainsResult {
     /// A result holding these domains.
     pub fn new(domains: Vec<DomainOrRedirect>) -> Self {
-        Self { domains }
+        Self {
+            domains,
+            extra: serde_json::Map::new(),
+            came_single: false,
+        }
     }
 
     /// The domains created.
@@ -101,8 +120,14 @@ impl<'a> IntoIterator for &'a BulkDomainsResult {
 
 impl Serialize for BulkDomainsResult {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut envelope = serializer.serialize_struct("BulkDomainsResult", 1)?;
-        envelope.serialize_field("domains", &self.domains)?;
+        if let (true, [domain]) = (self.came_single, self.domains.as_slice()) {
+            return domain.serialize(serializer);
+        }
+        let mut envelope = serializer.serialize_map(Some(1 + self.extra.len()))?;
+        envelope.serialize_entry(ENVELOPE_KEY, &self.domains)?;
+        for (key, value) in &self.extra {
+            envelope.serialize_entry(key, value)?;
+        }
         envelope.end()
     }
 }
@@ -116,9 +141,8 @@ impl<'de> Deserialize<'de> for BulkDomainsResult {
     }
 }
 
-/// Reads an object: its `domains` array when it has one (the envelope; any
-/// other keys are ignored, as unknown fields are elsewhere), otherwise the
-/// whole object as one domain.
+/// Reads an object: its `domains` array when it has one (the envelope; its
+/// other keys are kept), otherwise the whole object as one domain.
 struct EitherShape;
 
 impl<'de> Visitor<'de> for EitherShape {
@@ -135,14 +159,14 @@ impl<'de> Visitor<'de> for EitherShape {
             if key == ENVELOPE_KEY {
                 // Read in place, so an error names the field inside the list.
                 envelope = Some(map.next_value()?);
-            } else if envelope.is_some() {
-                map.next_value::<de::IgnoredAny>()?;
             } else {
                 single.insert(key, map.next_value()?);
             }
         }
         if let Some(domains) = envelope {
-            return Ok(BulkDomainsResult::new(domains));
+            let mut result = BulkDomainsResult::new(domains);
+            result.extra = single;
+            return Ok(result);
         }
         let domain: DomainOrRedirect =
             serde_path_to_error::deserialize(serde_json::Value::Object(single)).map_err(|e| {
@@ -152,6 +176,8 @@ impl<'de> Visitor<'de> for EitherShape {
                     e.into_inner()
                 ))
             })?;
-        Ok(BulkDomainsResult::new(vec![domain]))
+        let mut result = BulkDomainsResult::new(vec![domain]);
+        result.came_single = true;
+        Ok(result)
     }
 }

@@ -253,7 +253,13 @@ fn a_domain_is_found_by_name_in_its_install_and_a_user_by_email() {
         "torquemag.io",
         "--json",
     ])));
-    assert_eq!(updated["redirects_to"][0]["id"], apex["id"], "{updated}");
+    // As the document has it (`redirects_to`), or as the live API answers
+    // (`redirect_to`, with WPE_FAKE_SHAPES=live).
+    let target = match &updated["redirect_to"]["id"] {
+        Value::Null => &updated["redirects_to"][0]["id"],
+        id => id,
+    };
+    assert_eq!(target, &apex["id"], "{updated}");
     // A domain of another install is not found in this one.
     let elsewhere = run(stand
         .wpe()

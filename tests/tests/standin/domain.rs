@@ -17,7 +17,7 @@ pub async fn domains_lifecycle() -> Served {
     assert_eq!(domains.len(), 2);
     assert!(domains[0].primary);
     assert_eq!(
-        domains[1].redirects_to[0].name.as_deref(),
+        domains[1].redirect().unwrap().name.as_deref(),
         Some("torquemag.io")
     );
 
@@ -97,7 +97,7 @@ pub async fn domains_lifecycle() -> Served {
         .unwrap();
     assert!(!redirected.primary);
     assert_eq!(
-        redirected.redirects_to[0].id.as_deref(),
+        redirected.redirect().unwrap().id.as_deref(),
         Some(old_primary.id.as_str())
     );
     // A redirect cannot become primary.
@@ -180,7 +180,7 @@ pub async fn bulk_domains() -> Served {
     let listed = domains_of(&client, install.id).await;
     assert_eq!(listed.len(), 2);
     assert_eq!(
-        listed[1].redirects_to[0].id.as_deref(),
+        listed[1].redirect().unwrap().id.as_deref(),
         Some(created[0].id.as_str())
     );
 
@@ -584,7 +584,7 @@ pub async fn domain_redirects_take_ids_and_nil_drops_them() -> Served {
         .unwrap()
         .into_inner();
     assert_eq!(
-        created.redirects_to[0].name.as_deref(),
+        created.redirect().unwrap().name.as_deref(),
         Some("torquemag.io")
     );
 
@@ -596,7 +596,7 @@ pub async fn domain_redirects_take_ids_and_nil_drops_them() -> Served {
         .send()
         .await
         .unwrap();
-    assert!(dropped.redirects_to.is_empty(), "{dropped:?}");
+    assert!(dropped.redirect().is_none(), "{dropped:?}");
     let fetched = client
         .get_domain()
         .install_id(torquemag.id)
@@ -604,7 +604,7 @@ pub async fn domain_redirects_take_ids_and_nil_drops_them() -> Served {
         .send()
         .await
         .unwrap();
-    assert!(fetched.redirects_to.is_empty());
+    assert!(fetched.redirect().is_none());
     // No longer a redirect, it may become primary.
     let primary = client
         .update_domain()

@@ -107,6 +107,12 @@ pub struct FakeConfig {
     pub latency: Duration,
     /// Faults injected in front of every operation (none by default).
     pub faults: Faults,
+    /// The shapes of its answers: as upstream's document describes them
+    /// ([`Shapes::Documented`], the default), or as the live API was recorded
+    /// answering ([`Shapes::Live`]). [`FakeConfig::default`] takes it from the
+    /// environment variable `WPE_FAKE_SHAPES` when that is set (see
+    /// [`Shapes::from_env`]), so that a test suite runs against both unchanged.
+    pub shapes: Shapes,
     /// The clock the server runs on and waits by ([`TokioClock`] by default).
     ///
     /// [`TokioClock`]: crate::clock::TokioClock
@@ -128,7 +134,47 @@ impl Default for FakeConfig {
             domain_check_interval: table_interval(DOMAIN_CHECK),
             latency: Duration::ZERO,
             faults: Faults::none(),
+            shapes: Shapes::from_env(),
             clock: Arc::new(TokioClock),
+        }
+    }
+}
+
+/// The shapes the stand-in answers in ([`FakeConfig::shapes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shapes {
+    /// As upstream's document describes every answer (the default).
+    #[default]
+    Documented,
+    /// As the live API was recorded answering (`../shared/real-responses`,
+    /// 2021) where that differs from the document: a domain's redirect is
+    /// `redirect_to`, one reference or `{}`, not the `redirects_to` list, and
+    /// it has no `secure_all_urls`; an install always has `stable_ips`
+    /// (`null` without them), and the entries of `listInstalls` have no
+    /// `created_at`, `wp_version` or `defer_wordpress_upgrades_until`; an
+    /// account has no `nickname`. Everything else is as documented.
+    Live,
+}
+
+impl Shapes {
+    /// The environment variable [`Shapes::from_env`] reads.
+    pub const ENV: &'static str = "WPE_FAKE_SHAPES";
+
+    /// [`Shapes::Live`] when the environment variable `WPE_FAKE_SHAPES` is
+    /// `live`, [`Shapes::Documented`] when it is `documented` or not set.
+    ///
+    /// # Panics
+    ///
+    /// On any other value, naming the two it takes: a test run meant for
+    /// one shape must not run silently against the other.
+    pub fn from_env() -> Self {
+        match std::env::var(Self::ENV).as_deref() {
+            Err(_) | Ok("" | "documented") => Self::Documented,
+            Ok("live") => Self::Live,
+            Ok(other) => panic!(
+                "{}={other:?} is not a shape of the stand-in: use `documented` or `live`",
+                Self::ENV
+            ),
         }
     }
 }

@@ -78,6 +78,13 @@
 //! - `importThirdPartySSLCertificate` takes base64-encoded PEM and refuses
 //!   PEM text.
 //!
+//! With [`FakeConfig::shapes`] set to [`Shapes::Live`] (or
+//! `WPE_FAKE_SHAPES=live` in the environment), it also answers in the
+//! shapes the live API was recorded sending where they differ from
+//! upstream's document: a domain's `redirect_to` instead of `redirects_to`,
+//! `stable_ips: null`, install lists without `created_at` or `wp_version`,
+//! accounts without `nickname`.
+//!
 //! # Time
 //!
 //! The server's clock is its [`FakeConfig::clock`] (tokio's by default) plus
@@ -153,6 +160,7 @@ mod domain;
 mod faults;
 mod hashes;
 mod install;
+mod live;
 mod offload_settings;
 mod paging;
 mod rate_limit;
@@ -183,8 +191,8 @@ use crate::{Client, ClientBuilder, Credentials};
 
 pub use backup::{RestoreRecord, RestoreState};
 pub use config::{
-    FakeConfig, Seed, DEMO_PASSWORD, DEMO_USER, OTHER_PASSWORD, OTHER_USER, PARTIAL_PASSWORD,
-    PARTIAL_USER,
+    FakeConfig, Seed, Shapes, DEMO_PASSWORD, DEMO_USER, OTHER_PASSWORD, OTHER_USER,
+    PARTIAL_PASSWORD, PARTIAL_USER,
 };
 pub use state::{CachePurge, InstallCopy};
 

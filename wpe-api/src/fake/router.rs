@@ -101,7 +101,12 @@ pub(crate) fn handle(
     if matches!(&result, Ok(reply) if reply.status.is_success()) {
         state.served.insert(op.operation_id);
     }
-    let out = rendered(result);
+    let mut out = rendered(result);
+    if shared.config.shapes == super::Shapes::Live && out.status.is_success() {
+        if let Some(body) = out.body.as_mut() {
+            super::live::reshape(op.operation_id, body);
+        }
+    }
     state.sent.push(super::SentResponse {
         operation_id: op.operation_id,
         status: out.status.as_u16(),
