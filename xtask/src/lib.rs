@@ -1,5 +1,6 @@
 //! Library behind `cargo xtask`: `sync-spec` (fetch, normalise, diff and report on WP Engine's API
-//! spec, and check recorded answers against ours) and `build-cost` (what a library user pays to build `wpe-api`).
+//! spec, and check recorded answers against ours), `record-answers` (record the live API's answers,
+//! redacted) and `build-cost` (what a library user pays to build `wpe-api`).
 #![warn(missing_docs)]
 
 pub mod answers;
@@ -9,4 +10,6 @@ pub mod diff;
 pub mod fetch;
 pub mod import;
 pub mod model;
+pub mod record;
+pub mod redact;
 pub mod report;

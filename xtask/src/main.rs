@@ -1,4 +1,5 @@
-//! `cargo xtask`: workspace automation; `sync-spec` diffs WP Engine's live spec against the curated `spec/`.
+//! `cargo xtask`: workspace automation; `sync-spec` diffs WP Engine's live spec against the curated `spec/`,
+//! `record-answers` records the live API's answers for `sync-spec --answers`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use sha2::{Digest, Sha256};
 
 use xtask::report::{self, DocSummary, Lock, LockStatus, Report};
-use xtask::{answers, build_cost, deviations, diff, fetch, import, model};
+use xtask::{answers, build_cost, deviations, diff, fetch, import, model, record};
 
 /// Workspace automation for wpe-api.
 #[derive(Debug, Parser)]
@@ -34,6 +35,30 @@ enum Command {
     ///
     /// Exit codes: 0 = measured; 2 = a build failed or a file could not be read or written.
     BuildCost(BuildCostArgs),
+    /// Record one answer of the API per GET operation into DIR, redacted, for
+    /// `sync-spec --answers DIR`. Never sends anything but a GET.
+    ///
+    /// Credentials come from WPE_API_USER and WPE_API_PASSWORD (never from the command line);
+    /// the API from --base-url, else WPE_API_URL, else the live API.
+    ///
+    /// Exit codes: 0 = every operation sent got an answer (error answers are recorded and
+    /// listed); 1 = some got none (a transport failure after the client's retries);
+    /// 2 = could not run: no credentials, the API answered 401, DIR cannot be written.
+    RecordAnswers(RecordArgs),
+}
+
+#[derive(Debug, Args)]
+struct RecordArgs {
+    /// Where the recordings are written, one `<operationId>.json` each (created when missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The API's base URL [default: $WPE_API_URL, else https://api.wpengineapi.com/v1].
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Use this value for a parameter instead of the first item of its list
+    /// (`--id install_id=294deacc-...`); repeatable.
+    #[arg(long = "id", value_name = "NAME=VALUE")]
+    ids: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -145,7 +170,59 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::RecordAnswers(args) => match record_answers(&args) {
+            Ok(code) => code,
+            Err(cause) => {
+                eprintln!("error: {cause}");
+                ExitCode::from(2)
+            }
+        },
     }
+}
+
+/// `record-answers`: credentials from the environment, then one GET per operation.
+fn record_answers(args: &RecordArgs) -> Result<ExitCode, String> {
+    use wpe_api::config::{DEFAULT_BASE_URL, ENV_PASSWORD, ENV_URL, ENV_USER};
+    let credentials = wpe_api::Credentials::from_env().map_err(|e| {
+        format!("record-answers needs the API credentials in {ENV_USER} and {ENV_PASSWORD}: {e}")
+    })?;
+    let base_url = match &args.base_url {
+        Some(url) => url.clone(),
+        None => match std::env::var(ENV_URL) {
+            Ok(url) if !url.trim().is_empty() => url,
+            _ => DEFAULT_BASE_URL.to_owned(),
+        },
+    };
+    let mut ids = std::collections::BTreeMap::new();
+    for pair in &args.ids {
+        let Some((name, value)) = pair.split_once('=') else {
+            return Err(format!("--id {pair}: expected NAME=VALUE"));
+        };
+        ids.insert(name.trim().to_owned(), value.trim().to_owned());
+    }
+    let options = record::Options {
+        out: args.out.clone(),
+        base_url,
+        credentials,
+        ids,
+        today: chrono::Utc::now().date_naive(),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let outcome = runtime
+        .block_on(record::run(&options))
+        .map_err(|record::Fatal(cause)| cause)?;
+    print!("{}", record::render(&outcome, &args.out));
+    if let Some(stopped) = outcome.stopped {
+        return Err(stopped);
+    }
+    Ok(if outcome.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn workspace_root() -> PathBuf {
