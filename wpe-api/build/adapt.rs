@@ -211,23 +211,39 @@ fn lenient_required_nullable(items: &mut [syn::Item]) -> usize {
             _ => continue,
         };
         for field in fields {
-            for attr in &mut field.attrs {
-                let syn::Meta::List(list) = &attr.meta else {
-                    continue;
-                };
-                let tokens: String = list
-                    .tokens
-                    .to_string()
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect();
-                if list.path.is_ident("serde")
-                    && tokens == r#"deserialize_with="::std::option::Option::deserialize""#
-                {
-                    *attr = syn::parse_quote!(#[serde(default)]);
-                    rewritten += 1;
-                }
-            }
+            rewritten += serde_to_default(
+                field,
+                &[r#"deserialize_with="::std::option::Option::deserialize""#],
+            );
+        }
+    }
+    rewritten
+}
+
+/// The arguments of a `#[serde(...)]` attribute, white space removed
+/// (`default,skip_serializing_if="..."`); `None` for any other attribute.
+pub fn serde_args(attr: &syn::Attribute) -> Option<String> {
+    let syn::Meta::List(list) = &attr.meta else {
+        return None;
+    };
+    list.path.is_ident("serde").then(|| {
+        list.tokens
+            .to_string()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    })
+}
+
+/// Makes each `#[serde(...)]` attribute of `field` whose arguments are one
+/// of `from` (as [`serde_args`] writes them) `#[serde(default)]`; returns
+/// how many it changed.
+pub fn serde_to_default(field: &mut syn::Field, from: &[&str]) -> usize {
+    let mut rewritten = 0;
+    for attr in &mut field.attrs {
+        if serde_args(attr).is_some_and(|args| from.contains(&args.as_str())) {
+            *attr = syn::parse_quote!(#[serde(default)]);
+            rewritten += 1;
         }
     }
     rewritten

@@ -138,11 +138,12 @@ fn rewrite(items: &mut [syn::Item], shared: &BTreeSet<String>) -> usize {
         match item {
             // typify's builders of the request bodies that keep unknown
             // fields would refuse to build until `extra` is set: it starts empty.
-            syn::Item::Impl(block) if builder_default_wants_extra(block) => {
-                let text = quote::ToTokens::to_token_stream(&*block)
-                    .to_string()
-                    .replace(UNSET_EXTRA, "extra : Ok (Default :: default ())");
-                *block = syn::parse_str(&text).expect("the rewritten builder default parses");
+            syn::Item::Impl(block) if implements_default(block) => {
+                let text = quote::ToTokens::to_token_stream(&*block).to_string();
+                if text.contains(UNSET_EXTRA) {
+                    let text = text.replace(UNSET_EXTRA, "extra : Ok (Default :: default ())");
+                    *block = syn::parse_str(&text).expect("the rewritten builder default parses");
+                }
             }
             syn::Item::Mod(module) => {
                 if let Some((_, inner)) = module.content.as_mut() {
@@ -158,26 +159,7 @@ fn rewrite(items: &mut [syn::Item], shared: &BTreeSet<String>) -> usize {
                     continue;
                 }
                 for field in item.fields.iter_mut() {
-                    for attr in &mut field.attrs {
-                        let syn::Meta::List(list) = &attr.meta else {
-                            continue;
-                        };
-                        let tokens: String = list
-                            .tokens
-                            .to_string()
-                            .chars()
-                            .filter(|c| !c.is_whitespace())
-                            .collect();
-                        if list.path.is_ident("serde")
-                            && (tokens
-                                == r#"default,skip_serializing_if="::std::vec::Vec::is_empty""#
-                                || tokens
-                                    == r#"default,skip_serializing_if="::serde_json::Map::is_empty""#)
-                        {
-                            *attr = syn::parse_quote!(#[serde(default)]);
-                            rewritten += 1;
-                        }
-                    }
+                    rewritten += crate::adapt::serde_to_default(field, WRITTEN_ONLY_WHEN_FULL);
                 }
             }
             _ => {}
@@ -195,18 +177,21 @@ fn normalized(name: &str) -> String {
         .collect()
 }
 
+/// typify's `serde` arguments that leave an empty list or map out.
+const WRITTEN_ONLY_WHEN_FULL: &[&str] = &[
+    r#"default,skip_serializing_if="::std::vec::Vec::is_empty""#,
+    r#"default,skip_serializing_if="::serde_json::Map::is_empty""#,
+];
+
 /// How typify's builder starts a field that has no default, for `extra`.
 const UNSET_EXTRA: &str = r#"extra : Err ("no value supplied for extra" . to_string ())"#;
 
-/// Whether `block` is a builder's `impl Default` that leaves `extra` unset.
-fn builder_default_wants_extra(block: &syn::ItemImpl) -> bool {
+/// Whether `block` is an `impl Default for ...`.
+fn implements_default(block: &syn::ItemImpl) -> bool {
     block
         .trait_
         .as_ref()
         .is_some_and(|(path, _)| path.segments.last().is_some_and(|s| s.ident == "Default"))
-        && quote::ToTokens::to_token_stream(block)
-            .to_string()
-            .contains(UNSET_EXTRA)
 }
 
 /// Documents typify's `extra` field, which it leaves without docs.
@@ -226,9 +211,9 @@ fn document_extra(item: &mut syn::ItemStruct) {
 /// Whether `item` has typify's flattened map of unknown fields.
 fn keeps_extra(item: &syn::ItemStruct) -> bool {
     item.fields.iter().any(|field| {
-        field.attrs.iter().any(|attr| {
-            matches!(&attr.meta, syn::Meta::List(list)
-                if list.path.is_ident("serde") && list.tokens.to_string().contains("flatten"))
-        })
+        field
+            .attrs
+            .iter()
+            .any(|attr| crate::adapt::serde_args(attr).as_deref() == Some("flatten"))
     })
 }
