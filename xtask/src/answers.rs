@@ -476,18 +476,9 @@ pub fn triage(
     deviations: &[Deviation],
 ) -> (Vec<Finding>, Vec<Covered>, Vec<Finding>, Vec<Stale>) {
     let entries: Vec<&Deviation> = deviations.iter().filter(|d| d.is_answer()).collect();
-    let mut hits = vec![0usize; entries.len()];
+    let (matched, stale) = crate::report::cover(findings, &entries, Deviation::matches_finding);
     let (mut failing, mut covered, mut info) = (Vec::new(), Vec::new(), Vec::new());
-    for f in findings {
-        let ids: Vec<String> = entries
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.matches_finding(&f))
-            .map(|(i, d)| {
-                hits[i] += 1;
-                d.id.clone()
-            })
-            .collect();
+    for (f, ids) in matched {
         if !ids.is_empty() {
             covered.push(Covered {
                 finding: f,
@@ -499,16 +490,6 @@ pub fn triage(
             info.push(f);
         }
     }
-    let stale = entries
-        .iter()
-        .zip(hits)
-        .filter(|(_, n)| *n == 0)
-        .map(|(d, _)| Stale {
-            id: d.id.clone(),
-            reason: d.reason.clone(),
-            problems: d.problems(),
-        })
-        .collect();
     (failing, covered, info, stale)
 }
 
@@ -559,16 +540,7 @@ pub fn render_text(r: &Report, verbose: bool) -> String {
         r.answers,
         plural(r.recordings.len(), "recording", "recordings")
     );
-    let _ = writeln!(
-        s,
-        "ours:    {} — {} {} (openapi {}), {} operations, sha256 {}…",
-        r.ours.source,
-        r.ours.title.as_deref().unwrap_or("(untitled)"),
-        r.ours.version.as_deref().unwrap_or("(no version)"),
-        r.ours.spec_version,
-        r.ours.operations,
-        r.ours.sha256.get(..12).unwrap_or(&r.ours.sha256),
-    );
+    let _ = writeln!(s, "{}", crate::report::doc_line("ours:   ", &r.ours));
     let _ = writeln!(s);
     let _ = writeln!(s, "Recordings:");
     for rec in &r.recordings {
@@ -653,21 +625,12 @@ pub fn render_text(r: &Report, verbose: bool) -> String {
     }
 
     let _ = writeln!(s);
-    if r.stale_deviations.is_empty() {
-        let _ = writeln!(s, "Stale answer deviations: none");
-    } else {
-        let _ = writeln!(
-            s,
-            "Stale answer deviations ({}), covering no finding (warning; fails --check only with --strict):",
-            r.stale_deviations.len()
-        );
-        for st in &r.stale_deviations {
-            let _ = writeln!(s, "  {}: {}", st.id, st.reason);
-            for p in &st.problems {
-                let _ = writeln!(s, "    entry {p}");
-            }
-        }
-    }
+    crate::report::render_stale(
+        &mut s,
+        "Stale answer deviations",
+        "covering no finding",
+        &r.stale_deviations,
+    );
 
     let _ = writeln!(s);
     if r.notes.is_empty() {

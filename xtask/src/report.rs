@@ -152,25 +152,11 @@ pub fn triage(
     changes: Vec<Change>,
     deviations: &[Deviation],
 ) -> (Vec<Change>, Vec<Acknowledged>, Vec<Stale>) {
-    let upstream_entries: Vec<Deviation> = deviations
-        .iter()
-        .filter(|d| !d.is_answer())
-        .cloned()
-        .collect();
-    let deviations = upstream_entries.as_slice();
-    let mut hits = vec![0usize; deviations.len()];
+    let entries: Vec<&Deviation> = deviations.iter().filter(|d| !d.is_answer()).collect();
+    let (matched, stale) = cover(changes, &entries, Deviation::matches);
     let mut drift = Vec::new();
     let mut acknowledged = Vec::new();
-    for change in changes {
-        let ids: Vec<String> = deviations
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.matches(&change))
-            .map(|(i, d)| {
-                hits[i] += 1;
-                d.id.clone()
-            })
-            .collect();
+    for (change, ids) in matched {
         if ids.is_empty() {
             drift.push(change);
         } else {
@@ -180,7 +166,33 @@ pub fn triage(
             });
         }
     }
-    let stale = deviations
+    (drift, acknowledged, stale)
+}
+
+/// Pairs each of `items` with the ids of the `entries` that `matches` it (none: not
+/// covered), and lists the entries that matched no item as stale.
+pub fn cover<T>(
+    items: Vec<T>,
+    entries: &[&Deviation],
+    matches: impl Fn(&Deviation, &T) -> bool,
+) -> (Vec<(T, Vec<String>)>, Vec<Stale>) {
+    let mut hits = vec![0usize; entries.len()];
+    let matched = items
+        .into_iter()
+        .map(|item| {
+            let ids = entries
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| matches(d, &item))
+                .map(|(i, d)| {
+                    hits[i] += 1;
+                    d.id.clone()
+                })
+                .collect();
+            (item, ids)
+        })
+        .collect();
+    let stale = entries
         .iter()
         .zip(hits)
         .filter(|(_, n)| *n == 0)
@@ -190,7 +202,27 @@ pub fn triage(
             problems: d.problems(),
         })
         .collect();
-    (drift, acknowledged, stale)
+    (matched, stale)
+}
+
+/// Writes the stale entries under `title` ("Stale deviations"), saying what they
+/// failed to match (`matching no difference`).
+pub fn render_stale(s: &mut String, title: &str, what: &str, stale: &[Stale]) {
+    if stale.is_empty() {
+        let _ = writeln!(s, "{title}: none");
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "{title} ({}), {what} (warning; fails --check only with --strict):",
+        stale.len()
+    );
+    for st in stale {
+        let _ = writeln!(s, "  {}: {}", st.id, st.reason);
+        for p in &st.problems {
+            let _ = writeln!(s, "    entry {p}");
+        }
+    }
 }
 
 /// Counts drift by class and fills in the summary.
@@ -216,7 +248,8 @@ fn short(digest: &str) -> &str {
     digest.get(..12).unwrap_or(digest)
 }
 
-fn doc_line(label: &str, d: &DocSummary) -> String {
+/// One line naming a document: its source, title, version, dialect, operations and digest.
+pub fn doc_line(label: &str, d: &DocSummary) -> String {
     let dialect = match d.dialect {
         Dialect::Swagger2 => "swagger",
         Dialect::OpenApi3 => "openapi",
@@ -358,21 +391,12 @@ pub fn render_text(r: &Report, verbose: bool) -> String {
     }
 
     let _ = writeln!(s);
-    if r.stale_deviations.is_empty() {
-        let _ = writeln!(s, "Stale deviations: none");
-    } else {
-        let _ = writeln!(
-            s,
-            "Stale deviations ({}), matching no difference (warning; fails --check only with --strict):",
-            r.stale_deviations.len()
-        );
-        for st in &r.stale_deviations {
-            let _ = writeln!(s, "  {}: {}", st.id, st.reason);
-            for p in &st.problems {
-                let _ = writeln!(s, "    entry {p}");
-            }
-        }
-    }
+    render_stale(
+        &mut s,
+        "Stale deviations",
+        "matching no difference",
+        &r.stale_deviations,
+    );
 
     let _ = writeln!(s);
     if r.notes.is_empty() {
