@@ -81,6 +81,11 @@ pub const SELECTOR_FIELDS: [&str; 6] = ["operation", "method", "path", "location
 /// The prefix of every kind an answer entry names.
 pub const ANSWER_KIND_PREFIX: &str = "answer-";
 
+/// Whether `sel`, when present, matches `value` (as [`Selector::matches`]).
+fn selected(sel: &Option<Selector>, value: &str, sep: char, fold: bool) -> bool {
+    sel.as_ref().is_none_or(|s| s.matches(value, sep, fold))
+}
+
 impl Deviation {
     /// True when at least one selector is set (an entry without any matches nothing).
     pub fn has_selectors(&self) -> bool {
@@ -106,19 +111,14 @@ impl Deviation {
         if !self.has_selectors() || self.is_answer() {
             return false;
         }
-        let field = |sel: &Option<Selector>, value: &str, sep: char, fold: bool| -> bool {
-            sel.as_ref().is_none_or(|s| s.matches(value, sep, fold))
-        };
-        field(
-            &self.operation,
+        self.selects(
             change.operation.as_deref().unwrap_or(""),
-            '\0',
-            false,
-        ) && field(&self.method, &change.method, '\0', true)
-            && field(&self.path, &change.path, '/', false)
-            && field(&self.location, &change.location, '.', false)
-            && field(&self.kind, change.kind.as_str(), '\0', false)
-            && field(&self.class, change.class.as_str(), '\0', false)
+            &change.method,
+            &change.path,
+            &change.location,
+            change.kind.as_str(),
+            change.class.as_str(),
+        )
     }
 
     /// Does this answer entry cover `finding`? Every selector present must match (`path` is
@@ -128,31 +128,38 @@ impl Deviation {
         if !self.is_answer() {
             return false;
         }
-        let field = |sel: &Option<Selector>, value: &str, sep: char, fold: bool| -> bool {
-            sel.as_ref().is_none_or(|s| s.matches(value, sep, fold))
-        };
-        field(
-            &self.operation,
+        self.selects(
             finding.operation.as_deref().unwrap_or(""),
-            '\0',
+            &finding.method,
+            finding.path.as_deref().unwrap_or(""),
+            &finding.location,
+            finding.kind.as_str(),
+            finding.kind.class(),
+        ) && selected(
+            &self.schema,
+            finding.schema.as_deref().unwrap_or(""),
+            '.',
             false,
-        ) && field(&self.method, &finding.method, '\0', true)
-            && field(
-                &self.path,
-                finding.path.as_deref().unwrap_or(""),
-                '/',
-                false,
-            )
-            && field(&self.location, &finding.location, '.', false)
-            && field(&self.kind, finding.kind.as_str(), '\0', false)
-            && field(&self.class, finding.kind.class(), '\0', false)
-            && field(
-                &self.schema,
-                finding.schema.as_deref().unwrap_or(""),
-                '.',
-                false,
-            )
-            && field(&self.evidence, &finding.recording, '\0', false)
+        ) && selected(&self.evidence, &finding.recording, '\0', false)
+    }
+
+    /// Whether the selectors both kinds of entry have (operation, method, path, location,
+    /// kind, class) each match their value, where present.
+    fn selects(
+        &self,
+        operation: &str,
+        method: &str,
+        path: &str,
+        location: &str,
+        kind: &str,
+        class: &str,
+    ) -> bool {
+        selected(&self.operation, operation, '\0', false)
+            && selected(&self.method, method, '\0', true)
+            && selected(&self.path, path, '/', false)
+            && selected(&self.location, location, '.', false)
+            && selected(&self.kind, kind, '\0', false)
+            && selected(&self.class, class, '\0', false)
     }
 
     /// Problems with the entry itself (unknown kinds, no selectors), for the stale report.
