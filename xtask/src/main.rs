@@ -272,19 +272,50 @@ fn read_deviations(
     }
 }
 
+/// Our spec as `sync-spec` reads it (`--spec`, default `spec/openapi.json`).
+struct Ours {
+    /// Where it is.
+    path: PathBuf,
+    /// How messages name it.
+    shown: String,
+    /// The file as read.
+    bytes: Vec<u8>,
+    /// The parsed document.
+    doc: serde_json::Value,
+    /// The document normalised for the diff.
+    api: model::Api,
+}
+
+/// Reads, parses and normalises our spec; an error names the file.
+fn read_ours(args: &SyncSpecArgs) -> Result<Ours, String> {
+    let path = default_path(&args.spec, "spec/openapi.json");
+    let shown = shown(&args.spec, &path, "spec/openapi.json");
+    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let yaml = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    );
+    let doc = model::parse_document(&bytes, yaml).map_err(|e| format!("{shown}: {e}"))?;
+    let api = model::normalise(&doc, "ours").map_err(|e| format!("{shown}: {e}"))?;
+    Ok(Ours {
+        path,
+        shown,
+        bytes,
+        doc,
+        api,
+    })
+}
+
 /// `sync-spec --answers DIR`: recorded answers against our spec.
 fn sync_answers(args: &SyncSpecArgs, dir: &Path) -> Result<ExitCode, String> {
     let recorded = answers::read_dir(dir)?;
-    let spec_path = default_path(&args.spec, "spec/openapi.json");
-    let spec_shown = shown(&args.spec, &spec_path, "spec/openapi.json");
-    let spec_bytes =
-        std::fs::read(&spec_path).map_err(|e| format!("cannot read {spec_shown}: {e}"))?;
-    let yaml = matches!(
-        spec_path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    );
-    let doc = model::parse_document(&spec_bytes, yaml).map_err(|e| format!("{spec_shown}: {e}"))?;
-    let ours = model::normalise(&doc, "ours").map_err(|e| format!("{spec_shown}: {e}"))?;
+    let Ours {
+        shown: spec_shown,
+        bytes: spec_bytes,
+        doc,
+        api: ours,
+        ..
+    } = read_ours(args)?;
     let mut dev_notes = Vec::new();
     let deviations = read_deviations(args, &mut dev_notes)?;
 
@@ -344,17 +375,13 @@ fn sync_spec(args: &SyncSpecArgs) -> Result<ExitCode, String> {
     let upstream = model::normalise(&upstream_doc, "upstream")
         .map_err(|e| format!("upstream {}: {e}", fetched.source))?;
 
-    let spec_path = default_path(&args.spec, "spec/openapi.json");
-    let spec_shown = shown(&args.spec, &spec_path, "spec/openapi.json");
-    let spec_bytes =
-        std::fs::read(&spec_path).map_err(|e| format!("cannot read {spec_shown}: {e}"))?;
-    let yaml = matches!(
-        spec_path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    );
-    let mut ours_doc =
-        model::parse_document(&spec_bytes, yaml).map_err(|e| format!("{spec_shown}: {e}"))?;
-    let ours = model::normalise(&ours_doc, "ours").map_err(|e| format!("{spec_shown}: {e}"))?;
+    let Ours {
+        path: spec_path,
+        shown: spec_shown,
+        bytes: spec_bytes,
+        doc: mut ours_doc,
+        api: ours,
+    } = read_ours(args)?;
 
     let mut notes = upstream.notes.clone();
     notes.extend(ours.notes.iter().cloned());
