@@ -278,22 +278,12 @@ fn sites(doc: &Value, ops: &[(String, String, String)], new: &BTreeSet<String>) 
 
 /// The pointer of the schema at `ptr` once `$ref`s (into new components only) and lone
 /// `allOf` wrappers are followed; `None` when it is one of ours' components.
-fn inline_or_new(doc: &Value, mut ptr: String, new: &BTreeSet<String>) -> Option<String> {
-    for _ in 0..32 {
-        let v = doc.pointer(&ptr)?;
-        if let Some(r) = v.get("$ref").and_then(Value::as_str) {
-            let name = r.strip_prefix("#/components/schemas/")?;
-            if !new.contains(&super::pointer::unescape(name)) {
-                return None;
-            }
-            ptr = r.strip_prefix('#')?.to_string();
-        } else if let Some([_]) = v.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
-            ptr = format!("{ptr}/allOf/0");
-        } else {
-            return Some(ptr);
-        }
-    }
-    None
+fn inline_or_new(doc: &Value, ptr: String, new: &BTreeSet<String>) -> Option<String> {
+    super::pointer::resolve_ptr_following(doc, ptr, |target| {
+        target
+            .strip_prefix("#/components/schemas/")
+            .is_some_and(|name| new.contains(&super::pointer::unescape(name)))
+    })
 }
 
 fn walk(

@@ -25,10 +25,23 @@ pub(super) fn resolve<'d>(doc: &'d Value, mut v: &'d Value) -> &'d Value {
 }
 
 /// Like [`resolve`], but returns the JSON pointer of the schema reached from `ptr`.
-pub(super) fn resolve_ptr(doc: &Value, mut ptr: String) -> Option<String> {
+pub(super) fn resolve_ptr(doc: &Value, ptr: String) -> Option<String> {
+    resolve_ptr_following(doc, ptr, |_| true)
+}
+
+/// Like [`resolve_ptr`], but follows only the `$ref`s `follow` accepts (by their target,
+/// `#/components/schemas/X`): `None` at any other.
+pub(super) fn resolve_ptr_following(
+    doc: &Value,
+    mut ptr: String,
+    follow: impl Fn(&str) -> bool,
+) -> Option<String> {
     for _ in 0..32 {
         let v = doc.pointer(&ptr)?;
         if let Some(r) = v.get("$ref").and_then(Value::as_str) {
+            if !follow(r) {
+                return None;
+            }
             ptr = r.strip_prefix('#')?.to_string();
         } else if let Some([_]) = v.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
             ptr = format!("{ptr}/allOf/0");
