@@ -36,6 +36,16 @@ impl Served {
         }
         Served { server, runtime }
     }
+
+    /// `wpe` pointed at this server, with the test credentials.
+    fn wpe(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_wpe"));
+        command
+            .env("WPE_API_URL", self.server.base_url())
+            .env("WPE_API_USER", TEST_USER)
+            .env("WPE_API_PASSWORD", TEST_PASSWORD);
+        command
+    }
 }
 
 /// The `wpe` arguments and the `wpe mcp` tool and arguments that make the
@@ -93,10 +103,8 @@ fn wpe_json_and_ndjson_print_every_field_the_api_sent() {
         let (args, _, _) = command_of(rec);
         for format in ["json", "ndjson"] {
             let served = Served::new(rec, 1);
-            let output = std::process::Command::new(env!("CARGO_BIN_EXE_wpe"))
-                .env("WPE_API_URL", served.server.base_url())
-                .env("WPE_API_USER", TEST_USER)
-                .env("WPE_API_PASSWORD", TEST_PASSWORD)
+            let output = served
+                .wpe()
                 .args(["--format", format])
                 .args(&args)
                 .output()
@@ -137,12 +145,8 @@ fn wpe_mcp_structured_content_holds_every_field_the_api_sent() {
     for rec in &recordings {
         let (_, tool, arguments) = command_of(rec);
         let served = Served::new(rec, 1);
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_wpe"));
-        command
-            .env("WPE_API_URL", served.server.base_url())
-            .env("WPE_API_USER", TEST_USER)
-            .env("WPE_API_PASSWORD", TEST_PASSWORD)
-            .arg("mcp");
+        let mut command = tokio::process::Command::from(served.wpe());
+        command.arg("mcp");
         let structured = served.runtime.block_on(async {
             let (transport, _stderr) = TokioChildProcess::builder(command)
                 .stderr(Stdio::null())
