@@ -307,6 +307,22 @@ fn read_ours(args: &SyncSpecArgs) -> Result<Ours, String> {
 }
 
 /// `sync-spec --answers DIR`: recorded answers against our spec.
+/// Prints a sync report: pretty JSON with `--json`, otherwise the text `render` gives.
+fn print_report<R: serde::Serialize>(
+    report: &R,
+    json: bool,
+    render: impl FnOnce(&R) -> String,
+) -> Result<(), String> {
+    if json {
+        let text = serde_json::to_string_pretty(report)
+            .map_err(|e| format!("cannot serialise the report: {e}"))?;
+        println!("{text}");
+    } else {
+        print!("{}", render(report));
+    }
+    Ok(())
+}
+
 fn sync_answers(args: &SyncSpecArgs, dir: &Path) -> Result<ExitCode, String> {
     let recorded = answers::read_dir(dir)?;
     let Ours {
@@ -343,13 +359,9 @@ fn sync_answers(args: &SyncSpecArgs, dir: &Path) -> Result<ExitCode, String> {
         started.elapsed().as_secs_f64() * 1000.0,
         args.strict,
     );
-    if args.json {
-        let text = serde_json::to_string_pretty(&report)
-            .map_err(|e| format!("cannot serialise the report: {e}"))?;
-        println!("{text}");
-    } else {
-        print!("{}", answers::render_text(&report, args.verbose));
-    }
+    print_report(&report, args.json, |r| {
+        answers::render_text(r, args.verbose)
+    })?;
     Ok(if args.check && report.summary.check_fails {
         ExitCode::from(1)
     } else {
@@ -495,13 +507,7 @@ fn sync_spec(args: &SyncSpecArgs) -> Result<ExitCode, String> {
         }
     }
 
-    if args.json {
-        let text = serde_json::to_string_pretty(&report)
-            .map_err(|e| format!("cannot serialise the report: {e}"))?;
-        println!("{text}");
-    } else {
-        print!("{}", report::render_text(&report, args.verbose));
-    }
+    print_report(&report, args.json, |r| report::render_text(r, args.verbose))?;
     if let Some(cause) = invalid {
         return Err(format!("{cause}; {spec_shown} was not written"));
     }
