@@ -12,6 +12,16 @@
 //! 502 Bad Gateway: <html><head><title>502 Bad Gateway</title></head> ... (a gateway in front of the API failed: try again later)
 //! 404 Not Found: LargeFS settings not found
 //! ```
+//!
+//! # What an error prints
+//!
+//! What an error prints is bounded and inert: the API's message is cut at
+//! 300 characters, a field error's name at 100 and its message at 200, the
+//! excerpt of a body at 160 (from its first 4 KiB), at most 10 field errors
+//! are listed, and control characters (terminal escape sequences among
+//! them) and bidirectional overrides are shown escaped (`\u{1b}`), never
+//! written as they are. [`FailedResponse::body`] and [`Error::api_error`]
+//! keep what the server sent, unchanged.
 
 use std::fmt;
 
@@ -23,6 +33,16 @@ use crate::types::ErrorResponse;
 
 /// How many characters of a body an error message quotes.
 const EXCERPT_CHARS: usize = 160;
+/// How many bytes of a body the excerpt looks at.
+const EXCERPT_SCAN_BYTES: usize = 4096;
+/// How many characters of the API's message an error message quotes.
+const MESSAGE_CHARS: usize = 300;
+/// How many characters of a field error's name an error message quotes.
+const FIELD_NAME_CHARS: usize = 100;
+/// How many characters of a field error's message an error message quotes.
+const FIELD_MESSAGE_CHARS: usize = 200;
+/// How many field errors an error message lists.
+const FIELD_ERRORS: usize = 10;
 
 /// The error of every API call.
 ///
@@ -45,7 +65,7 @@ pub enum Error {
     ErrorResponse(Box<FailedResponse>),
     /// A successful answer whose body does not match the spec: the API sent
     /// something this client version does not understand.
-    #[error("{response}: the body does not match the spec ({source}); if the API changed, update wpe-api")]
+    #[error("{response}: the body does not match the spec ({}); if the API changed, update wpe-api", clean(&.source.to_string(), MESSAGE_CHARS))]
     InvalidResponsePayload {
         /// The answer; its headers are not kept.
         response: Box<FailedResponse>,
@@ -97,30 +117,25 @@ impl FailedResponse {
         &self.body
     }
 
-    /// The API's error body, when the body is one (JSON with a `message`).
+    /// The API's error body, when the body is one (JSON with a `message`),
+    /// as the server sent it: print it through the error's `Display` to have
+    /// it bounded and its control characters escaped.
     pub fn api_error(&self) -> Option<&ErrorResponse> {
         self.api_error.as_ref()
     }
 
-    /// The start of the body as text, runs of whitespace made one space,
-    /// cut at 160 characters (`...` then marks the cut).
+    /// The start of the body as text: runs of whitespace made one space,
+    /// control characters escaped (`\u{1b}`), cut at 160 characters (`...`
+    /// then marks the cut). Only the first 4 KiB of the body are looked at.
     pub fn excerpt(&self) -> String {
-        let text = String::from_utf8_lossy(&self.body);
-        let mut words = text.split_whitespace();
-        let mut out = String::new();
-        for word in words.by_ref() {
+        let scanned = &self.body[..self.body.len().min(EXCERPT_SCAN_BYTES)];
+        let text = lossy_prefix(scanned, scanned.len() < self.body.len());
+        let mut out = clean(&text, EXCERPT_CHARS);
+        if scanned.len() < self.body.len() && !out.ends_with("...") {
             if !out.is_empty() {
                 out.push(' ');
             }
-            out.push_str(word);
-            if out.chars().count() >= EXCERPT_CHARS {
-                break;
-            }
-        }
-        let cut = out.chars().count() > EXCERPT_CHARS || words.next().is_some();
-        if cut {
-            out = out.chars().take(EXCERPT_CHARS).collect();
-            out.push_str(" ...");
+            out.push_str("...");
         }
         out
     }
@@ -157,16 +172,32 @@ impl fmt::Display for FailedResponse {
         write!(f, "{}", self.status)?;
         match &self.api_error {
             Some(body) => {
-                write!(f, ": {}", body.message)?;
-                for field in &body.errors {
+                write!(f, ": {}", clean(&body.message, MESSAGE_CHARS))?;
+                for field in body.errors.iter().take(FIELD_ERRORS) {
                     let name = field.field.as_deref().unwrap_or("request");
                     let message = field.message.as_deref().unwrap_or("invalid");
-                    write!(f, "; {name}: {message}")?;
+                    write!(
+                        f,
+                        "; {}: {}",
+                        clean(name, FIELD_NAME_CHARS),
+                        clean(message, FIELD_MESSAGE_CHARS)
+                    )?;
+                }
+                if let Some(more) = body
+                    .errors
+                    .len()
+                    .checked_sub(FIELD_ERRORS)
+                    .filter(|n| *n > 0)
+                {
+                    write!(f, "; and {more} more field errors")?;
                 }
             }
             None if self.body.is_empty() => write!(f, " (empty body)")?,
             None if self.status.is_client_error() || self.status.is_server_error() => {
-                write!(f, ": {}", self.excerpt())?
+                match self.excerpt() {
+                    excerpt if excerpt.is_empty() => write!(f, " (blank body)")?,
+                    excerpt => write!(f, ": {excerpt}")?,
+                }
             }
             None => {}
         }
@@ -186,9 +217,81 @@ impl fmt::Debug for FailedResponse {
             .field("status", &self.status)
             .field("headers", &self.headers)
             .field("body", &self.excerpt())
-            .field("api_error", &self.api_error)
+            .field(
+                "api_error",
+                &self.api_error.as_ref().map(|body| ApiErrorSummary {
+                    message: clean(&body.message, MESSAGE_CHARS),
+                    errors: body.errors.len(),
+                }),
+            )
             .finish()
     }
+}
+
+/// What `Debug` shows of the API's error body: the message bounded and
+/// escaped, and how many field errors there are.
+#[derive(Debug)]
+#[allow(dead_code)] // Read by `Debug` only.
+struct ApiErrorSummary {
+    message: String,
+    errors: usize,
+}
+
+/// `text` on one line and safe for a terminal: runs of whitespace made one
+/// space (none at either end), control characters and bidirectional
+/// controls escaped (`\u{1b}`), cut at `max_chars` characters (` ...` then
+/// marks the cut). Stops reading `text` at the cut.
+pub(crate) fn clean(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    let mut chars = 0;
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if chars >= max_chars {
+            out.push_str(" ...");
+            return out;
+        }
+        if space && chars > 0 {
+            out.push(' ');
+            chars += 1;
+        }
+        space = false;
+        if is_unsafe(c) {
+            for escaped in c.escape_unicode() {
+                out.push(escaped);
+                chars += 1;
+            }
+        } else {
+            out.push(c);
+            chars += 1;
+        }
+    }
+    out
+}
+
+/// A character a terminal acts on rather than shows: C0 and C1 controls,
+/// DEL, and the bidirectional controls that reorder the text around them.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `bytes` as text, invalid UTF-8 replaced; when `cut` (the bytes are the
+/// start of a longer body), a character the cut split is left out rather
+/// than shown as invalid.
+fn lossy_prefix(bytes: &[u8], cut: bool) -> std::borrow::Cow<'_, str> {
+    let mut end = bytes.len();
+    if cut {
+        if let Err(err) = std::str::from_utf8(&bytes[end.saturating_sub(4)..]) {
+            if err.error_len().is_none() {
+                end = end.saturating_sub(4) + err.valid_up_to();
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes[..end])
 }
 
 /// Turns what a generated `send` returned into the crate's [`Error`]
@@ -301,5 +404,26 @@ impl Error {
         self.api_error()
             .map(|body| body.errors.as_slice())
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_escapes_controls_collapses_whitespace_and_cuts() {
+        assert_eq!(clean("  a\u{1b}[1m \n\t b  ", 100), "a\\u{1b}[1m b");
+        assert_eq!(clean("\u{202e}x\u{7f}", 100), "\\u{202e}x\\u{7f}");
+        assert_eq!(clean("abcdef", 3), "abc ...");
+        assert_eq!(clean("abc   ", 3), "abc");
+    }
+
+    #[test]
+    fn an_excerpt_does_not_show_a_character_its_scan_split() {
+        let mut body = vec![b' '; EXCERPT_SCAN_BYTES - 1];
+        body.extend_from_slice("é and more".as_bytes());
+        let response = FailedResponse::new(StatusCode::BAD_GATEWAY, HeaderMap::new(), body);
+        assert_eq!(response.excerpt(), "...");
     }
 }
