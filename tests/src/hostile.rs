@@ -18,7 +18,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// One request as the hostile server read it.
@@ -126,6 +126,8 @@ struct Shared {
     handler: Box<Handler>,
     seen: Mutex<Vec<RawRequest>>,
     stop: AtomicBool,
+    /// Bytes written to clients, all connections together.
+    sent: AtomicU64,
 }
 
 /// A hostile server on an ephemeral port of 127.0.0.1; stops accepting when dropped.
@@ -145,6 +147,7 @@ impl Hostile {
             handler: Box::new(handler),
             seen: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
+            sent: AtomicU64::new(0),
         });
         let accepting = Arc::clone(&shared);
         std::thread::spawn(move || {
@@ -188,6 +191,13 @@ impl Hostile {
             .unwrap_or_else(|p| p.into_inner())
             .clone()
     }
+
+    /// How many bytes the server has written, all connections together: a
+    /// bound on what a client read (the rest of an abandoned body is in
+    /// socket buffers at most).
+    pub fn bytes_sent(&self) -> u64 {
+        self.shared.sent.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for Hostile {
@@ -218,12 +228,15 @@ fn serve(stream: TcpStream, shared: &Shared) {
         }
         for step in (shared.handler)(&request, index) {
             let written = match step {
-                Step::Send(bytes) => writer.write_all(&bytes),
-                Step::Repeat { chunk, total } => repeat(&mut writer, &chunk, total),
+                Step::Send(bytes) => writer.write_all(&bytes).inspect(|()| {
+                    shared.sent.fetch_add(bytes.len() as u64, Ordering::SeqCst);
+                }),
+                Step::Repeat { chunk, total } => repeat(&mut writer, &chunk, total, &shared.sent),
                 Step::Forever(chunk) => loop {
                     if let Err(err) = writer.write_all(&chunk) {
                         break Err(err);
                     }
+                    shared.sent.fetch_add(chunk.len() as u64, Ordering::SeqCst);
                 },
                 Step::Hang => {
                     // Until the client closes or resets the connection.
@@ -245,11 +258,17 @@ fn serve(stream: TcpStream, shared: &Shared) {
     }
 }
 
-fn repeat(writer: &mut TcpStream, chunk: &[u8], total: u64) -> std::io::Result<()> {
+fn repeat(
+    writer: &mut TcpStream,
+    chunk: &[u8],
+    total: u64,
+    sent: &AtomicU64,
+) -> std::io::Result<()> {
     let mut left = total;
     while left > 0 {
         let take = chunk.len().min(usize::try_from(left).unwrap_or(usize::MAX));
         writer.write_all(&chunk[..take])?;
+        sent.fetch_add(take as u64, Ordering::SeqCst);
         left -= take as u64;
     }
     Ok(())
@@ -303,6 +322,9 @@ pub struct ChildCall {
     pub outcome: String,
     /// How long the call took, by the child's clock, in milliseconds.
     pub elapsed_ms: u64,
+    /// Whether the client's timeout ended the call (a reqwest timeout
+    /// behind the error).
+    pub timed_out: bool,
 }
 
 /// Runs `hostile-call` (the binary of this crate) against `base_url`:
@@ -339,5 +361,6 @@ pub fn child_call(
         status: value["status"].as_u64().map(|s| s as u16),
         outcome: value["outcome"].as_str().unwrap_or_default().to_owned(),
         elapsed_ms: value["elapsed_ms"].as_u64().unwrap_or_default(),
+        timed_out: value["timed_out"].as_bool().unwrap_or_default(),
     }
 }

@@ -12,6 +12,12 @@ use crate::Client;
 pub const DEFAULT_BASE_URL: &str = "https://api.wpengineapi.com/v1";
 /// How long a request may take, from connecting to the last byte, unless set otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest success body read unless set otherwise (64 MiB; see
+/// [`ClientBuilder::max_body_bytes`]).
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
+/// The most of an error answer's body read and kept unless set otherwise
+/// (1 MiB; see [`ClientBuilder::max_error_body_bytes`]).
+pub const DEFAULT_MAX_ERROR_BODY_BYTES: u64 = 1024 * 1024;
 /// The `User-Agent` sent unless set otherwise.
 pub const DEFAULT_USER_AGENT: &str = concat!("wpe-api/", env!("CARGO_PKG_VERSION"));
 
@@ -166,6 +172,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     user_agent: String,
     retry: crate::retry::RetryPolicy,
+    body_limits: crate::body::Limits,
 }
 
 impl Default for ClientBuilder {
@@ -176,6 +183,7 @@ impl Default for ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             retry: crate::retry::RetryPolicy::default(),
+            body_limits: crate::body::Limits::default(),
         }
     }
 }
@@ -216,6 +224,37 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest success body the client reads, in bytes (default
+    /// [`DEFAULT_MAX_BODY_BYTES`], 64 MiB: the API's largest answers, usage
+    /// reports, run to a few MB). A success whose body passes it, or whose
+    /// `Content-Length` announces more, is
+    /// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge), with its
+    /// status and the start of the body; the rest is not read, and the call
+    /// is not retried. Memory held by a call stays near this cap.
+    ///
+    /// ```
+    /// let client = wpe_api::Client::builder()
+    ///     .credentials(wpe_api::Credentials::new("api-user", "s3cret"))
+    ///     .max_body_bytes(256 * 1024 * 1024)
+    ///     .build()?;
+    /// # Ok::<(), wpe_api::ConfigError>(())
+    /// ```
+    pub fn max_body_bytes(mut self, bytes: u64) -> Self {
+        self.body_limits.success = bytes;
+        self
+    }
+
+    /// The most of an error answer's body (any status other than 2xx) the
+    /// client reads and keeps, in bytes (default
+    /// [`DEFAULT_MAX_ERROR_BODY_BYTES`], 1 MiB). Past it, the error keeps its
+    /// status and the body up to the cap, marked
+    /// [`BodyCut::TooLarge`](crate::error::BodyCut::TooLarge); the rest is
+    /// not read.
+    pub fn max_error_body_bytes(mut self, bytes: u64) -> Self {
+        self.body_limits.error = bytes;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, ConfigError> {
         let credentials = self.credentials.ok_or(ConfigError::MissingCredentials)?;
@@ -236,7 +275,7 @@ impl ClientBuilder {
         Ok(Client::new_with_client(
             &base_url,
             http,
-            crate::retry::Shared::new(self.retry),
+            crate::retry::Shared::with_body_limits(self.retry, self.body_limits),
         ))
     }
 }

@@ -14,6 +14,7 @@ mod generated {
 }
 
 pub mod accounts;
+mod body;
 pub mod bounded;
 pub mod bulk_domains;
 pub mod certificates;

@@ -11,9 +11,11 @@
 //! - **502, 503, 504** and transport failures (connection refused or reset,
 //!   timeouts, a body that breaks off) are retried only for operations the
 //!   spec marks `x-wpe-idempotent` (see [`crate::operations`]: the GETs, PUTs
-//!   and DELETEs), whose responses are read in full before they are handed
-//!   over. No POST or PATCH is ever sent twice, so no backup, install or
-//!   domain is ever created twice by a retry.
+//!   and DELETEs). No POST or PATCH is ever sent twice, so no backup, install
+//!   or domain is ever created twice by a retry. Every response's body is
+//!   read before it is handed over, within the client's caps (see
+//!   [`crate::error`]): a body past its cap is not a transient failure and
+//!   is not retried.
 //! - Attempts stop at [`RetryPolicy::max_attempts`] or when the next wait
 //!   would pass [`RetryPolicy::deadline`]. What the last attempt got is what
 //!   the call returns, as the same error variant as without retries: an
@@ -220,6 +222,8 @@ struct SharedState {
     /// Per (limited operation, install): when the last such call got its
     /// answer. Held for the whole call, so calls of one install take turns.
     install_clock: Mutex<HashMap<(&'static str, String), InstallClock>>,
+    /// How much of a body is read (see `crate::body`).
+    body_limits: crate::body::Limits,
 }
 
 /// When the last limited call of one install was answered.
@@ -230,6 +234,15 @@ impl Shared {
     pub fn new(policy: RetryPolicy) -> Self {
         Self(Arc::new(SharedState {
             policy,
+            ..SharedState::default()
+        }))
+    }
+
+    /// Shared state for a new client whose bodies are read within `limits`.
+    pub(crate) fn with_body_limits(policy: RetryPolicy, limits: crate::body::Limits) -> Self {
+        Self(Arc::new(SharedState {
+            policy,
+            body_limits: limits,
             ..SharedState::default()
         }))
     }
@@ -415,14 +428,13 @@ async fn attempt_all(
         } else {
             None
         };
-        let mut result = http.execute(request).await;
-        if idempotent && spare.is_some() {
-            // Read the body now, so a body that breaks off is retried like a
-            // dropped connection rather than surfacing as a decode error.
-            if let Ok(response) = result {
-                result = buffered(response).await;
-            }
-        }
+        // The body is read now, within the caps: a success body that breaks
+        // off is retried (idempotent operations) like a dropped connection,
+        // an error answer keeps its status whatever its body does.
+        let result = match http.execute(request).await {
+            Ok(response) => buffered(response, shared.0.body_limits).await,
+            Err(err) => Err(err),
+        };
         let wait = match &result {
             Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => {
                 let wait = retry_after(response, clock.now_utc())
@@ -471,19 +483,9 @@ async fn attempt_all(
     }
 }
 
-/// The same response with its body read into memory.
-async fn buffered(response: Response) -> reqwest::Result<Response> {
-    use http_body_util::BodyExt as _;
-    use reqwest::ResponseBuilderExt as _;
-    // Status, headers and extensions move over as they are; only the URL is
-    // copied (without it, `Response::from` parses a placeholder URL).
-    let url = response.url().clone();
-    let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-    let body = body.collect().await?.to_bytes();
-    if let Some(with_url) = http::Response::builder().url(url).extensions_mut() {
-        parts.extensions.extend(std::mem::take(with_url));
-    }
-    Ok(Response::from(http::Response::from_parts(parts, body)))
+/// The same response with its body read into memory, within `limits` (see `crate::body`).
+async fn buffered(response: Response, limits: crate::body::Limits) -> reqwest::Result<Response> {
+    crate::body::read(response, limits).await
 }
 
 fn is_transient_status(status: StatusCode) -> bool {

@@ -4,7 +4,8 @@
 //!
 //! `hostile-call BASE_URL OPERATION retries|once TIMEOUT_MS` makes the call
 //! and prints one JSON line: `peak_kib` (`VmHWM` of `/proc/self/status`, 0
-//! where there is none), `status`, `outcome` and `elapsed_ms`.
+//! where there is none), `status`, `outcome`, `elapsed_ms` and `timed_out`
+//! (whether the client's timeout ended the call).
 
 use std::time::{Duration, Instant};
 
@@ -58,13 +59,30 @@ fn main() {
         Ok(()) => (None, "ok".to_owned()),
         Err(err) => (err.status().map(|s| s.as_u16()), err.to_string()),
     };
+    let timed_out = result.as_ref().err().is_some_and(timed_out);
     let line = serde_json::json!({
         "peak_kib": peak_kib(),
+        "timed_out": timed_out,
         "status": status,
         "outcome": outcome.chars().take(2000).collect::<String>(),
         "elapsed_ms": elapsed_ms,
     });
     println!("{line}");
+}
+
+/// Whether a reqwest error behind `err` says the client's timeout passed.
+fn timed_out(err: &wpe_api::Error) -> bool {
+    let mut next = std::error::Error::source(err);
+    while let Some(source) = next {
+        if source
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_timeout)
+        {
+            return true;
+        }
+        next = source.source();
+    }
+    false
 }
 
 /// `VmHWM` of this process, in KiB (0 where `/proc` has none).
