@@ -260,6 +260,31 @@ impl Clock for VirtualClock {
     }
 }
 
+/// When something must be over, on a [`Clock`]'s monotonic time: an instant,
+/// or never (a span too long for an `Instant` to hold). All its arithmetic
+/// saturates: no span, however long, makes it panic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Deadline(Option<Instant>);
+
+impl Deadline {
+    /// `span` after `now`; never if no `Instant` is that late.
+    pub(crate) fn after(now: Instant, span: Duration) -> Self {
+        Self(now.checked_add(span))
+    }
+
+    /// What is left of it at `now`: zero once it has passed, `Duration::MAX`
+    /// if it is never.
+    pub(crate) fn remaining(self, now: Instant) -> Duration {
+        self.0
+            .map_or(Duration::MAX, |at| at.saturating_duration_since(now))
+    }
+
+    /// Whether a wait of `wait` begun at `now` is over by it.
+    pub(crate) fn admits(self, now: Instant, wait: Duration) -> bool {
+        wait <= self.remaining(now)
+    }
+}
+
 /// The furthest a [`VirtualClock`] moves from its start.
 const LIMIT: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
@@ -305,6 +330,21 @@ mod tests {
             clock.now_utc(),
             start + chrono::Duration::milliseconds(1500)
         );
+    }
+
+    #[test]
+    fn a_deadline_too_far_for_an_instant_is_never_and_admits_any_wait() {
+        let now = Instant::now();
+        let never = Deadline::after(now, Duration::MAX);
+        assert_eq!(never.remaining(now), Duration::MAX);
+        assert!(never.admits(now, Duration::MAX));
+        let soon = Deadline::after(now, Duration::from_secs(5));
+        assert!(soon.admits(now, Duration::from_secs(5)));
+        assert!(!soon.admits(now, Duration::from_secs(6)));
+        let later = now + Duration::from_secs(9);
+        assert_eq!(soon.remaining(later), Duration::ZERO);
+        assert!(!soon.admits(later, Duration::from_nanos(1)));
+        assert!(soon.admits(later, Duration::ZERO));
     }
 
     #[test]

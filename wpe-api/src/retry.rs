@@ -5,9 +5,17 @@
 //! This is the `exec` hook of the generated client; it is on by default.
 //!
 //! - **429** is retried for every method (the request was not processed),
-//!   after `Retry-After` (seconds or an HTTP date), else after exponential
-//!   back-off with jitter. Until then every request of every clone of the
-//!   client waits: they back off together instead of stampeding.
+//!   after `Retry-After` (delta-seconds of any length, or an HTTP date),
+//!   else after exponential back-off with jitter (a negative, fractional or
+//!   unreadable `Retry-After` counts as none). Until then every request of
+//!   every clone of the client waits at a shared gate: they back off
+//!   together instead of stampeding. The gate stays closed for
+//!   [`RetryPolicy::max_shared_wait`] at most (60 s by default), and a call
+//!   waits at it only until its own deadline: if the gate opens later, the
+//!   request goes at once and the server answers it.
+//! - A `Retry-After` past the call's deadline is the answer: the call
+//!   returns the 429 (or 503) as it came, at once, and closes no gate, so
+//!   one `Retry-After: 3600` holds back no other call.
 //! - **502, 503, 504** and transport failures (connection refused or reset,
 //!   timeouts, a body that breaks off) are retried only for operations the
 //!   spec marks `x-wpe-idempotent` (see [`crate::operations`]: the GETs, PUTs
@@ -33,7 +41,9 @@
 //! Every wait (`Retry-After`, back-off, the shared 429 gate, the per-install
 //! spacing) and every reading of the time (the deadline, `Retry-After` dates)
 //! goes through the policy's [`Clock`]: tokio's by default, a
-//! [`VirtualClock`](crate::clock::VirtualClock) in tests.
+//! [`VirtualClock`](crate::clock::VirtualClock) in tests. All arithmetic on
+//! times saturates: no `Retry-After`, deadline or interval, however large,
+//! makes a call panic.
 //!
 //! Each request runs in a `wpe_api.request` span with the operation id,
 //! method, path template, attempt count, final status and elapsed time. No
@@ -49,7 +59,7 @@ use reqwest::{Request, Response, StatusCode};
 use std::time::Instant;
 use tracing::Instrument;
 
-use crate::clock::{Clock, TokioClock};
+use crate::clock::{Clock, Deadline, TokioClock};
 use crate::operations::{Operation, RateLimit};
 use crate::Client;
 
@@ -77,6 +87,7 @@ pub struct RetryPolicy {
     max_delay: Duration,
     install_limits: bool,
     shared_backoff: bool,
+    max_shared_wait: Duration,
     /// Intervals that replace the spec's for some per-install limits, by limit name.
     limit_intervals: Vec<(&'static str, Duration)>,
     clock: Arc<dyn Clock>,
@@ -91,6 +102,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(30),
             install_limits: true,
             shared_backoff: true,
+            max_shared_wait: Duration::from_secs(60),
             limit_intervals: Vec::new(),
             clock: Arc::new(TokioClock),
         }
@@ -178,6 +190,21 @@ impl RetryPolicy {
         self
     }
 
+    /// The longest a 429 holds back the other calls of the client and its
+    /// clones (default 60 s): a longer `Retry-After` closes the shared gate
+    /// for this long only. A `Retry-After` past the call's
+    /// [`deadline`](Self::deadline) closes it not at all: the 429 is then
+    /// the call's answer.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let policy = wpe_api::retry::RetryPolicy::default().max_shared_wait(Duration::from_secs(10));
+    /// ```
+    pub fn max_shared_wait(mut self, wait: Duration) -> Self {
+        self.max_shared_wait = wait;
+        self
+    }
+
     /// The clock every wait and deadline goes by (default [`TokioClock`]).
     /// The client's waiters ([`crate::wait`]) use it too.
     ///
@@ -203,7 +230,9 @@ impl RetryPolicy {
             .base_delay
             .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let cap = exp.min(self.max_delay);
-        cap / 2 + cap.mul_f64(jitter() / 2.0)
+        (cap / 2)
+            .saturating_add(cap.mul_f64(jitter() / 2.0))
+            .min(cap)
     }
 }
 
@@ -239,19 +268,36 @@ impl Shared {
         &self.0.policy
     }
 
-    async fn wait_for_gate(&self) {
+    /// Waits until the shared 429 gate is open, but not past `deadline`: a
+    /// gate that opens after it is not waited for (the request goes at once
+    /// and the server answers it).
+    async fn wait_for_gate(&self, deadline: Deadline) {
         let clock = self.policy().clock_ref();
         loop {
             let until = *self.0.gate.lock().unwrap_or_else(|p| p.into_inner());
+            let now = clock.now();
             match until {
-                Some(until) if until > clock.now() => clock.sleep_until(until).await,
+                Some(until)
+                    if until > now
+                        && deadline.admits(now, until.saturating_duration_since(now)) =>
+                {
+                    clock.sleep_until(until).await;
+                }
                 _ => return,
             }
         }
     }
 
+    /// Closes the shared gate for `wait` from now, at most the policy's
+    /// `max_shared_wait` (a later gate already closed stays).
     fn close_gate_for(&self, wait: Duration) {
-        let until = self.policy().clock_ref().now() + wait;
+        let wait = wait.min(self.policy().max_shared_wait);
+        if wait.is_zero() {
+            return;
+        }
+        let Some(until) = self.policy().clock_ref().now().checked_add(wait) else {
+            return;
+        };
         let mut gate = self.0.gate.lock().unwrap_or_else(|p| p.into_inner());
         if gate.is_none_or(|current| current < until) {
             *gate = Some(until);
@@ -272,10 +318,9 @@ impl Shared {
         };
         let last = clock.lock_owned().await;
         if let Some(answered) = *last {
-            self.policy()
-                .clock_ref()
-                .sleep_until(answered + interval)
-                .await;
+            let clock = self.policy().clock_ref();
+            let since = clock.now().saturating_duration_since(answered);
+            clock.sleep(interval.saturating_sub(since)).await;
         }
         Turn(last)
     }
@@ -374,7 +419,7 @@ async fn execute(
 ) -> (reqwest::Result<Response>, u32) {
     let policy = shared.policy();
     let clock = policy.clock_ref();
-    let deadline = clock.now() + policy.deadline;
+    let deadline = Deadline::after(clock.now(), policy.deadline);
     let limit = match operation {
         Some(operation) if policy.install_limits => install_limit(&request, operation, policy),
         _ => None,
@@ -397,7 +442,7 @@ async fn attempt_all(
     http: &reqwest::Client,
     shared: &Shared,
     policy: &RetryPolicy,
-    deadline: Instant,
+    deadline: Deadline,
     request: Request,
     idempotent: bool,
 ) -> (reqwest::Result<Response>, u32) {
@@ -407,7 +452,7 @@ async fn attempt_all(
     loop {
         attempt += 1;
         if policy.shared_backoff {
-            shared.wait_for_gate().await;
+            shared.wait_for_gate(deadline).await;
         }
         // Keep a copy for the next attempt while this one is in flight.
         let spare = if attempt < policy.max_attempts {
@@ -423,11 +468,14 @@ async fn attempt_all(
                 result = buffered(response).await;
             }
         }
+        let now = clock.now();
         let wait = match &result {
             Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => {
                 let wait = retry_after(response, clock.now_utc())
                     .unwrap_or_else(|| policy.backoff(attempt));
-                if policy.shared_backoff {
+                // A wait past the deadline is no reason to hold back other
+                // calls: this call returns the 429 as it is.
+                if policy.shared_backoff && deadline.admits(now, wait) {
                     shared.close_gate_for(wait);
                 }
                 Some(wait)
@@ -447,7 +495,7 @@ async fn attempt_all(
             _ => None,
         };
         let retry = match (wait, spare) {
-            (Some(wait), Some(spare)) if clock.now() + wait <= deadline => Some((wait, spare)),
+            (Some(wait), Some(spare)) if deadline.admits(now, wait) => Some((wait, spare)),
             _ => None,
         };
         let Some((wait, spare)) = retry else {
@@ -515,8 +563,9 @@ pub(crate) fn retry_after(
         .to_str()
         .ok()?
         .trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Delta-seconds of any length: more than 64 bits hold is "for ever".
+        return Some(value.parse().map_or(Duration::MAX, Duration::from_secs));
     }
     let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let delta = at.with_timezone(&chrono::Utc) - now;
