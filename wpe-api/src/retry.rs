@@ -31,7 +31,8 @@
 //! - How many attempts a call made: an answer that took more than one
 //!   carries it in a `wpe-api-attempts` response header
 //!   ([`crate::Error::attempts`], `ResponseValue::headers()`; no header
-//!   means one attempt); for a transport failure it is the
+//!   means one attempt). The client sets that header itself: one the server
+//!   sent is dropped from every answer. For a transport failure it is the
 //!   `attempts` field of the call's span, and a `WARN` event `giving up`
 //!   names the operation, the attempts and the last failure.
 //! - The per-install limits of the spec (`x-wpe-rate-limit`: object-cache
@@ -542,12 +543,16 @@ fn is_transient_status(status: StatusCode) -> bool {
 }
 
 /// Marks a response that took more than one attempt with their number (no
-/// header means one attempt; see [`crate::Error::attempts`]).
+/// header means one attempt; see [`crate::Error::attempts`]). Whatever the
+/// server sent under that name is dropped first: what the client reports
+/// about itself is not the server's to set.
 fn with_attempts(mut response: Response, attempts: u32) -> Response {
+    // A ready header name: a `&str` key would be checked and hashed anew per call.
+    const NAME: http::HeaderName = http::HeaderName::from_static(ATTEMPTS_HEADER);
+    let headers = response.headers_mut();
+    headers.remove(NAME);
     if attempts > 1 {
-        // A ready header name: a `&str` key would be checked and hashed anew per call.
-        const NAME: http::HeaderName = http::HeaderName::from_static(ATTEMPTS_HEADER);
-        response.headers_mut().insert(NAME, attempts.into());
+        headers.insert(NAME, attempts.into());
     }
     response
 }

@@ -1,4 +1,5 @@
-//! `Retry-After` and the shared 429 gate against any value a server sends.
+//! `Retry-After` and the shared 429 gate against any value a server sends,
+//! and attempts a server cannot forge.
 //!
 //! The client runs on a [`VirtualClock`]: every wait it takes shows in
 //! `clock.sleeps()` and none takes wall time.
@@ -361,4 +362,60 @@ proptest! {
         prop_assert!(held <= Duration::from_secs(60), "the clone was held {:?}", held);
         prop_assert_eq!(server.requests().len(), sent + 1);
     }
+}
+
+#[tokio::test]
+async fn a_server_cannot_set_the_attempts_the_client_reports() {
+    let forged = |status: u16| {
+        at_once(Step::answer(
+            status,
+            &[
+                ("content-type", "application/json"),
+                ("wpe-api-attempts", "7"),
+            ],
+            br#"{"message":"nope", "previous": null, "next": null, "count": 0, "results": []}"#,
+        ))
+    };
+    let clock = VirtualClock::new();
+    let server = Hostile::start(move |request, _| match request.path() {
+        "/v1/accounts" => forged(404),
+        "/v1/sites" => forged(200),
+        _ => forged(503),
+    });
+    let client = server
+        .client_builder()
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(2)
+                .base_delay(Duration::from_millis(1))
+                .clock(clock.clone()),
+        )
+        .build()
+        .unwrap();
+
+    let err = client.list_accounts().send().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(
+        err.attempts(),
+        Some(1),
+        "one attempt, whatever the server says"
+    );
+    assert!(err.to_string().starts_with("404 Not Found: nope"), "{err}");
+    assert!(!err.to_string().contains("attempts"), "{err}");
+
+    let sites = client.list_sites().send().await.unwrap();
+    assert_eq!(
+        sites.headers().get("wpe-api-attempts"),
+        None,
+        "one attempt: no header"
+    );
+
+    let err = client.list_installs().send().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(err.attempts(), Some(2));
+    assert_eq!(
+        err.to_string(),
+        "503 Service Unavailable: nope [after 2 attempts]"
+    );
+    assert_eq!(server.requests().len(), 4);
 }
