@@ -34,7 +34,8 @@
 //!   means one attempt). The client sets that header itself: one the server
 //!   sent is dropped from every answer. For a transport failure it is the
 //!   `attempts` field of the call's span, and a `WARN` event `giving up`
-//!   names the operation, the attempts and the last failure.
+//!   names the operation, the attempts and the last failure (its kind and
+//!   causes, never its URL).
 //! - The per-install limits of the spec (`x-wpe-rate-limit`: object-cache
 //!   purges once per 60 s, domain status checks once per 5 s) are kept
 //!   client-side, so a loop over installs does not run into the API's limits.
@@ -389,8 +390,18 @@ fn describe_transport_error(err: &reqwest::Error) -> String {
     } else {
         "transport error"
     };
-    // reqwest's message names the URL without credentials (they travel in a header).
-    format!("{kind} ({err})")
+    // reqwest's own message names the URL, which carries ids: only the
+    // causes beneath it are told (hyper's and the system's, which name none).
+    let mut text = kind.to_owned();
+    let mut cause = std::error::Error::source(err);
+    while let Some(error) = cause {
+        if !error.is::<reqwest::Error>() {
+            text.push_str(": ");
+            text.push_str(&error.to_string());
+        }
+        cause = error.source();
+    }
+    text
 }
 
 /// The per-install limit a request falls under, if any: the limit's name,

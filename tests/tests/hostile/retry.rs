@@ -1,11 +1,12 @@
 //! `Retry-After` and the shared 429 gate against any value a server sends,
-//! and attempts a server cannot forge.
+//! attempts a server cannot forge, and a `giving up` event without URLs.
 //!
 //! The client runs on a [`VirtualClock`]: every wait it takes shows in
 //! `clock.sleeps()` and none takes wall time.
 
+use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use proptest::prelude::*;
@@ -418,4 +419,95 @@ async fn a_server_cannot_set_the_attempts_the_client_reports() {
         "503 Service Unavailable: nope [after 2 attempts]"
     );
     assert_eq!(server.requests().len(), 4);
+}
+
+/// What is logged on this thread, captured until the guard is dropped.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Capture {
+    fn start() -> (Self, tracing::subscriber::DefaultGuard) {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .finish();
+        // While one subscriber exists, tracing decides whether a callsite is
+        // ever enabled by the subscriber of the thread that first reaches it:
+        // another test of this binary, on a thread with none, would turn
+        // wpe-api's span off for all. A second, silent subscriber kept alive
+        // makes tracing ask every subscriber instead.
+        static SILENT: OnceLock<tracing::Dispatch> = OnceLock::new();
+        SILENT.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+        (capture, tracing::subscriber::set_default(subscriber))
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn giving_up_records_what_failed_but_no_url_host_or_id() {
+    let (capture, _guard) = Capture::start();
+    let clock = VirtualClock::new();
+    // Reads each request and closes the connection without a word.
+    let server = Hostile::always(vec![Step::Close]);
+    let client = server
+        .client_builder()
+        .retry_policy(RetryPolicy::default().max_attempts(3).clock(clock.clone()))
+        .build()
+        .unwrap();
+    let err = client
+        .get_install()
+        .install_id(INSTALL)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, wpe_api::Error::CommunicationError(_)),
+        "{err:?}"
+    );
+    assert_eq!(server.requests().len(), 3);
+
+    let log = capture.text();
+    let giving_up = log
+        .lines()
+        .find(|line| line.contains("giving up"))
+        .unwrap_or_else(|| panic!("no giving-up event: {log}"));
+    assert!(giving_up.contains("WARN"), "{giving_up}");
+    assert!(giving_up.contains("attempts=3"), "{giving_up}");
+    assert!(giving_up.contains("get_install"), "{giving_up}");
+    // What wpe-api records (hyper's own DEBUG events name the host).
+    let ours: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains(": wpe_api::"))
+        .collect();
+    assert!(ours.iter().any(|line| line.contains("retrying")), "{log}");
+    for secret in [
+        INSTALL.to_string(),
+        "127.0.0.1".to_owned(),
+        "/v1/installs/".to_owned(),
+        "http://".to_owned(),
+    ] {
+        for line in &ours {
+            assert!(!line.contains(&secret), "{secret} logged: {line}");
+        }
+    }
+    assert!(
+        giving_up.contains("connection closed before message completed"),
+        "the cause is named: {giving_up}"
+    );
 }
