@@ -283,6 +283,14 @@ impl Deadline {
     pub(crate) fn admits(self, now: Instant, wait: Duration) -> bool {
         wait <= self.remaining(now)
     }
+
+    /// The earlier of the two.
+    pub(crate) fn min(self, other: Self) -> Self {
+        match (self.0, other.0) {
+            (Some(a), Some(b)) => Self(Some(a.min(b))),
+            (a, b) => Self(a.or(b)),
+        }
+    }
 }
 
 /// The furthest a [`VirtualClock`] moves from its start.
@@ -339,6 +347,8 @@ mod tests {
         assert_eq!(never.remaining(now), Duration::MAX);
         assert!(never.admits(now, Duration::MAX));
         let soon = Deadline::after(now, Duration::from_secs(5));
+        assert_eq!(never.min(soon), soon);
+        assert_eq!(soon.min(never), soon);
         assert!(soon.admits(now, Duration::from_secs(5)));
         assert!(!soon.admits(now, Duration::from_secs(6)));
         let later = now + Duration::from_secs(9);

@@ -236,7 +236,7 @@ impl ClientBuilder {
         Ok(Client::new_with_client(
             &base_url,
             http,
-            crate::retry::Shared::new(self.retry),
+            crate::retry::Shared::for_client(self.retry, self.timeout),
         ))
     }
 }

@@ -36,6 +36,9 @@
 //!   `attempts` field of the call's span, and a `WARN` event `giving up`
 //!   names the operation, the attempts and the last failure (its kind and
 //!   causes, never its URL).
+//! - Within a waiter ([`crate::wait`]), the wait's timeout bounds each
+//!   call too: a request times out when the wait's time does, and a retry
+//!   whose wait would pass it is not made.
 //! - The per-install limits of the spec (`x-wpe-rate-limit`: object-cache
 //!   purges once per 60 s, domain status checks once per 5 s) are kept
 //!   client-side, so a loop over installs does not run into the API's limits.
@@ -51,7 +54,9 @@
 //! method, path template, attempt count, final status and elapsed time. No
 //! credentials, no bodies, no concrete paths (which carry ids) are recorded.
 
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -251,6 +256,9 @@ struct SharedState {
     /// Per (limited operation, install): when the last such call got its
     /// answer. Held for the whole call, so calls of one install take turns.
     install_clock: Mutex<HashMap<(&'static str, String), InstallClock>>,
+    /// The timeout of each request, as set on the client's reqwest client
+    /// (none known: reqwest's default).
+    request_timeout: Option<Duration>,
 }
 
 /// When the last limited call of one install was answered.
@@ -261,6 +269,15 @@ impl Shared {
     pub fn new(policy: RetryPolicy) -> Self {
         Self(Arc::new(SharedState {
             policy,
+            ..SharedState::default()
+        }))
+    }
+
+    /// Shared state for a new client whose requests time out after `timeout`.
+    pub(crate) fn for_client(policy: RetryPolicy, timeout: Duration) -> Self {
+        Self(Arc::new(SharedState {
+            policy,
+            request_timeout: Some(timeout),
             ..SharedState::default()
         }))
     }
@@ -326,6 +343,58 @@ impl Shared {
         }
         Turn(last)
     }
+}
+
+tokio::task_local! {
+    /// The budget of the wait the current task is in (see [`within_budget`]).
+    static BUDGET: Budget;
+}
+
+/// The time a wait has left, which bounds every call made in it.
+struct Budget {
+    deadline: Deadline,
+    /// Set when a call in the wait ended early because the time ran out.
+    spent: Cell<bool>,
+}
+
+/// Runs `future` with every call of the client in it bounded by `deadline`:
+/// each call's retries stop where the deadline would be passed, and each
+/// attempt's timeout is cut to what is left of it. Returns `future`'s output
+/// and whether a call in it was cut short by the deadline (its time ran out
+/// during an attempt, or a retry it needed would have passed it).
+pub(crate) async fn within_budget<F: Future>(deadline: Deadline, future: F) -> (F::Output, bool) {
+    let deadline = BUDGET
+        .try_with(|outer| outer.deadline.min(deadline))
+        .unwrap_or(deadline);
+    let budget = Budget {
+        deadline,
+        spent: Cell::new(false),
+    };
+    BUDGET
+        .scope(budget, async move {
+            let output = future.await;
+            let spent = BUDGET
+                .try_with(|budget| budget.spent.get())
+                .unwrap_or(false);
+            (output, spent)
+        })
+        .await
+}
+
+/// Records that a call ran out of its wait's time.
+fn spend_budget() {
+    let _ = BUDGET.try_with(|budget| budget.spent.set(true));
+}
+
+/// Cuts the timeout of `request` to `left` when that is shorter than its
+/// own or the client's; returns whether it did.
+fn cut_timeout(request: &mut Request, left: Duration, client_timeout: Option<Duration>) -> bool {
+    let current = request.timeout().copied().or(client_timeout);
+    let cut = current.is_none_or(|timeout| left < timeout);
+    if cut {
+        *request.timeout_mut() = Some(left);
+    }
+    cut
 }
 
 /// The turn of one per-install limited call (see `Shared::install_turn`).
@@ -459,6 +528,10 @@ async fn attempt_all(
     idempotent: bool,
 ) -> (reqwest::Result<Response>, u32) {
     let clock = policy.clock_ref();
+    // Within a wait, its budget bounds the call too.
+    let budget = BUDGET.try_with(|budget| budget.deadline).ok();
+    let policy_deadline = deadline;
+    let deadline = budget.map_or(deadline, |budget| budget.min(deadline));
     let mut request = request;
     let mut attempt = 0;
     loop {
@@ -466,6 +539,10 @@ async fn attempt_all(
         if policy.shared_backoff {
             shared.wait_for_gate(deadline).await;
         }
+        let timeout_cut = budget.is_some_and(|budget| {
+            let left = budget.remaining(clock.now());
+            cut_timeout(&mut request, left, shared.0.request_timeout)
+        });
         // Keep a copy for the next attempt while this one is in flight.
         let spare = if attempt < policy.max_attempts {
             request.try_clone()
@@ -487,7 +564,7 @@ async fn attempt_all(
                     .unwrap_or_else(|| policy.backoff(attempt));
                 // A wait past the deadline is no reason to hold back other
                 // calls: this call returns the 429 as it is.
-                if policy.shared_backoff && deadline.admits(now, wait) {
+                if policy.shared_backoff && policy_deadline.admits(now, wait) {
                     shared.close_gate_for(wait);
                 }
                 Some(wait)
@@ -506,8 +583,18 @@ async fn attempt_all(
             }
             _ => None,
         };
+        let budget_timed_out = timeout_cut && matches!(&result, Err(err) if err.is_timeout());
         let retry = match (wait, spare) {
+            _ if budget_timed_out => {
+                spend_budget();
+                None
+            }
             (Some(wait), Some(spare)) if deadline.admits(now, wait) => Some((wait, spare)),
+            (Some(wait), Some(_)) if policy_deadline.admits(now, wait) => {
+                // Only the wait's budget stops this retry.
+                spend_budget();
+                None
+            }
             _ => None,
         };
         let Some((wait, spare)) = retry else {

@@ -3,6 +3,14 @@
 //! refreshes of accounts and of installs, and certificate orders, polled
 //! with back-off until done, failed or out of time.
 //!
+//! A wait's [`WaitOptions::timeout`] bounds all of it: the pauses between
+//! looks, and each look with its retries (see [`crate::retry`]). A look
+//! runs under what is left of the timeout: its requests time out then, and
+//! it retries only while a retry's wait fits in it. When the time runs out
+//! during a look (a server that hangs, or that keeps asking to be asked
+//! again later), the wait ends as [`WaitError::Timeout`], naming the last
+//! state it read.
+//!
 //! A restore (`restore_backup`) has no waiter: WP Engine gives a restore no
 //! id and no status to read, only the notification emails it sends when it
 //! ends.
@@ -33,7 +41,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::clock::Clock;
+use crate::clock::{Clock, Deadline};
 
 use crate::types::{
     self, ArchiveState, BackupStatus, CertificateStatus, InstallStatus, SiteTransferStatus,
@@ -99,7 +107,8 @@ impl Default for WaitOptions {
 }
 
 impl WaitOptions {
-    /// The longest to wait in all.
+    /// The longest to wait in all, the looks and their retries included
+    /// (default 30 minutes).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -151,7 +160,10 @@ pub enum WaitError {
         /// The final state the API reported.
         state: String,
     },
-    /// The job was still running when the wait's time ran out.
+    /// The job was still running when the wait's time ran out, or the time
+    /// ran out during a look (the API did not answer in time, or asked to be
+    /// asked again past it): `state` is then the last state read, or
+    /// `without an answer` if no look was answered.
     #[error("{what} was still {state} after {waited:.1?}; wait longer or check it later")]
     Timeout {
         /// The job.
@@ -171,6 +183,10 @@ pub enum WaitError {
         source: Error,
     },
 }
+
+/// The state a [`WaitError::Timeout`] names when the time ran out before
+/// any look was answered.
+const NO_ANSWER: &str = "without an answer";
 
 /// The newest of some archives: the latest `create_time`, else the last
 /// listed.
@@ -219,16 +235,19 @@ where
     Fut: Future<Output = Result<Look<T>, Error>>,
 {
     let started = clock.now();
+    let budget = Deadline::after(started, options.timeout);
     let mut interval = options.first_interval;
     let mut looks = 0u32;
+    let mut last_state: Option<String> = None;
     loop {
         looks = looks.saturating_add(1);
-        match look().await {
+        let (outcome, spent) = crate::retry::within_budget(budget, look()).await;
+        match outcome {
             Ok(Look::Done(value)) => return Ok(value),
             Ok(Look::Failed(state)) => return Err(WaitError::Failed { what, state }),
             Ok(Look::Running(state)) => {
                 let waited = clock.now().saturating_duration_since(started);
-                if waited + interval > options.timeout {
+                if waited.saturating_add(interval) > options.timeout {
                     return Err(WaitError::Timeout {
                         what,
                         state,
@@ -245,8 +264,20 @@ where
                         next_look: interval,
                     });
                 }
+                last_state = Some(state);
                 clock.sleep(interval).await;
-                interval = interval.mul_f64(1.5).min(options.max_interval);
+                interval = interval
+                    .saturating_add(interval / 2)
+                    .min(options.max_interval);
+            }
+            // The wait's time ran out during the look: the job may well be
+            // running still, as far as anyone can tell.
+            Err(_) if spent => {
+                return Err(WaitError::Timeout {
+                    what,
+                    state: last_state.unwrap_or_else(|| NO_ANSWER.to_owned()),
+                    waited: clock.now().saturating_duration_since(started),
+                })
             }
             Err(source) => return Err(WaitError::Api { what, source }),
         }
