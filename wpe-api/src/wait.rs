@@ -320,26 +320,41 @@ impl Client {
         .await
     }
 
-    /// Waits until the archive of a backup (requested with `create_archive`)
-    /// is `completed`, and returns it, with its `download_uri`.
+    /// Waits until the archive of a backup requested at `requested_at` (with
+    /// `create_archive`) is `completed`, and returns it, with its
+    /// `download_uri`.
     ///
-    /// `create_archive` answers with no body, so the archive is found in
-    /// `list_archives` by its `backup.id`. When a backup has several
-    /// archives, the newest (by `create_time`, else the last listed) is the
-    /// one waited for. An `aborted` archive is [`WaitError::Failed`]; until
-    /// the archive is listed, and in any state but `completed` and
-    /// `aborted`, the wait goes on.
+    /// `create_archive` answers with no body and no id, so the archive is
+    /// found in `list_archives` by its `backup.id` and its `create_time`:
+    /// only an archive created at or after `requested_at` (to the second,
+    /// as the API may cut its times) is the one requested. An older archive
+    /// of the same backup, aborted, or completed with a link that may have
+    /// expired, never ends the wait; nor does one listed without a
+    /// `create_time`. Of several archives created since, the newest (by
+    /// `create_time`, else the last listed) is the one waited for.
+    ///
+    /// Take `requested_at` from the clock before sending `create_archive`;
+    /// the API's `create_time` is compared with it, so if this machine's
+    /// clock may run ahead of the API's, take it that much earlier. The Unix
+    /// epoch waits for the newest archive of the backup, whenever made.
+    ///
+    /// An `aborted` archive is [`WaitError::Failed`]; until the archive is
+    /// listed, and in any state but `completed` and `aborted`, the wait goes
+    /// on.
     ///
     /// ```no_run
     /// # async fn run(client: &wpe_api::Client, install: uuid::Uuid, backup: uuid::Uuid) -> Result<(), Box<dyn std::error::Error>> {
     /// use wpe_api::wait::WaitOptions;
+    /// let requested_at = chrono::Utc::now();
     /// client
     ///     .create_archive()
     ///     .install_id(install)
     ///     .body_map(|b| b.backup_id(backup).notification_emails(vec!["ops@example.com".into()]))
     ///     .send()
     ///     .await?;
-    /// let archive = client.wait_for_archive(install, backup, WaitOptions::default()).await?;
+    /// let archive = client
+    ///     .wait_for_archive(install, backup, requested_at, WaitOptions::default())
+    ///     .await?;
     /// println!("download: {}", archive.download_uri.unwrap_or_default());
     /// # Ok(()) }
     /// ```
@@ -347,10 +362,14 @@ impl Client {
         &self,
         install_id: Uuid,
         backup_id: Uuid,
+        requested_at: chrono::DateTime<chrono::Utc>,
         options: WaitOptions,
     ) -> Result<types::Archive, WaitError> {
         use crate::Paginate;
+        use chrono::SubsecRound;
         use futures::TryStreamExt;
+
+        let since = requested_at.trunc_subsecs(0);
 
         poll(
             self.clock(),
@@ -361,7 +380,12 @@ impl Client {
                     .list_archives()
                     .install_id(install_id)
                     .stream()
-                    .try_filter(|archive| futures::future::ready(archive.backup.id == backup_id))
+                    .try_filter(|archive| {
+                        futures::future::ready(
+                            archive.backup.id == backup_id
+                                && archive.create_time.is_some_and(|created| created >= since),
+                        )
+                    })
                     .try_collect()
                     .await?;
                 Ok(match newest(archives) {

@@ -1,5 +1,6 @@
-//! Waiters against servers that hang or keep failing: a wait's timeout
-//! bounds it, retries included.
+//! Waiters against servers that hang, keep failing, or list what the wait
+//! is not about: a wait's timeout bounds it, retries included, and a wait
+//! for an archive follows the archive requested.
 
 use std::time::Duration;
 
@@ -123,4 +124,72 @@ async fn a_wait_does_not_wait_at_the_shared_gate_past_its_timeout() {
     assert_eq!(done.status, wpe_api::types::BackupStatus::Completed);
     assert!(clock.sleeps().is_empty(), "{:?}", clock.sleeps());
     assert_eq!(server.requests().len(), 2);
+}
+
+fn archive(id: u128, state: &str, created: &str) -> serde_json::Value {
+    let mut archive = json!({
+        "id": uuid::Uuid::from_u128(id),
+        "backup": {"id": BACKUP},
+        "state": state,
+        "create_time": created,
+    });
+    if state == "completed" {
+        archive["download_uri"] = format!("https://downloads.invalid/{id}.zip").into();
+    }
+    archive
+}
+
+#[tokio::test]
+async fn a_wait_for_an_archive_follows_the_one_requested_not_an_older_one() {
+    // Two older archives of the same backup, an aborted and a completed one
+    // (each the newer in turn); the new one is listed from the second look,
+    // with its time cut to the second as an API may send it.
+    for (aborted_at, completed_at) in [
+        ("2026-11-02T00:00:00Z", "2026-11-01T00:00:00Z"),
+        ("2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z"),
+    ] {
+        let clock = VirtualClock::new();
+        let old = move || {
+            vec![
+                archive(1, "aborted", aborted_at),
+                archive(2, "completed", completed_at),
+            ]
+        };
+        let server = Hostile::start(move |_, index| {
+            let mut list = old();
+            match index {
+                0 => {}
+                1 => list.push(archive(3, "in_progress", "2026-11-23T10:00:00Z")),
+                _ => list.push(archive(3, "completed", "2026-11-23T10:00:00Z")),
+            }
+            at_once(Step::json(
+                200,
+                &json!({"previous": null, "next": null, "count": list.len(), "results": list}),
+            ))
+        });
+        let client = server
+            .client_builder()
+            .retry_policy(RetryPolicy::none().clock(clock.clone()))
+            .build()
+            .unwrap();
+        let requested_at = chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00.250Z")
+            .unwrap()
+            .to_utc();
+        let ready = client
+            .wait_for_archive(INSTALL, BACKUP, requested_at, WaitOptions::default())
+            .await
+            .unwrap_or_else(|err| panic!("aborted at {aborted_at}: {err}"));
+        assert_eq!(
+            ready.id,
+            uuid::Uuid::from_u128(3),
+            "aborted at {aborted_at}"
+        );
+        assert_eq!(
+            ready.download_uri.as_deref(),
+            Some("https://downloads.invalid/3.zip")
+        );
+        assert_eq!(server.requests().len(), 3, "aborted at {aborted_at}");
+        let s = Duration::from_secs;
+        assert_eq!(clock.sleeps(), [s(2), s(3)]);
+    }
 }
