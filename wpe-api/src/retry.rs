@@ -718,6 +718,30 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn a_spacing_too_long_for_the_clock_waits_without_a_panic() {
+        let clock = crate::clock::VirtualClock::new();
+        let shared = Shared::new(RetryPolicy::default().clock(clock.clone()));
+        for _ in 0..2 {
+            let turn = shared
+                .install_turn("object-cache-purge", "a".into(), Duration::MAX)
+                .await;
+            turn.done(&clock);
+        }
+        assert_eq!(clock.sleeps(), [Duration::MAX]);
+    }
+
+    #[test]
+    fn backoff_of_any_size_stays_within_its_cap() {
+        let policy = RetryPolicy::default()
+            .base_delay(Duration::MAX)
+            .max_delay(Duration::MAX);
+        for attempt in [0, 1, 2, 17, u32::MAX] {
+            let wait = policy.backoff(attempt);
+            assert!(wait >= Duration::MAX / 2, "{attempt}: {wait:?}");
+        }
+    }
+
     #[test]
     fn only_object_cache_purges_and_status_checks_are_limited() {
         let info = |id| crate::operations::find(id).unwrap();

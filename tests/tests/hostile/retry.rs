@@ -511,3 +511,28 @@ async fn giving_up_records_what_failed_but_no_url_host_or_id() {
         "the cause is named: {giving_up}"
     );
 }
+
+#[tokio::test]
+async fn policy_times_of_any_size_end_without_a_panic() {
+    // A deadline, back-off and shared wait as long as a `Duration` holds: the
+    // virtual clock stops at its limit, and the call at five attempts.
+    let clock = VirtualClock::new();
+    let server = busy_accounts(busy(503, "junk"));
+    let client = server
+        .client_builder()
+        .retry_policy(
+            RetryPolicy::default()
+                .deadline(Duration::MAX)
+                .base_delay(Duration::MAX)
+                .max_delay(Duration::MAX)
+                .max_shared_wait(Duration::MAX)
+                .clock(clock.clone()),
+        )
+        .build()
+        .unwrap();
+    let err = client.list_accounts().send().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(err.attempts(), Some(5));
+    assert_eq!(clock.sleeps().len(), 4);
+    assert!(clock.sleeps().iter().all(|wait| *wait >= Duration::MAX / 2));
+}
