@@ -291,6 +291,14 @@ impl Deadline {
             (a, b) => Self(a.or(b)),
         }
     }
+
+    /// The later of the two.
+    pub(crate) fn max(self, other: Self) -> Self {
+        match (self.0, other.0) {
+            (Some(a), Some(b)) => Self(Some(a.max(b))),
+            _ => Self(None),
+        }
+    }
 }
 
 /// The furthest a [`VirtualClock`] moves from its start.
@@ -349,6 +357,11 @@ mod tests {
         let soon = Deadline::after(now, Duration::from_secs(5));
         assert_eq!(never.min(soon), soon);
         assert_eq!(soon.min(never), soon);
+        assert_eq!(never.max(soon), never);
+        assert_eq!(soon.max(never), never);
+        let sooner = Deadline::after(now, Duration::from_secs(1));
+        assert_eq!(soon.max(sooner), soon);
+        assert_eq!(soon.min(sooner), sooner);
         assert!(soon.admits(now, Duration::from_secs(5)));
         assert!(!soon.admits(now, Duration::from_secs(6)));
         let later = now + Duration::from_secs(9);

@@ -5,11 +5,13 @@
 //!
 //! A wait's [`WaitOptions::timeout`] bounds all of it: the pauses between
 //! looks, and each look with its retries (see [`crate::retry`]). A look
-//! runs under what is left of the timeout: its requests time out then, and
-//! it retries only while a retry's wait fits in it. When the time runs out
-//! during a look (a server that hangs, or that keeps asking to be asked
-//! again later), the wait ends as [`WaitError::Timeout`], naming the last
-//! state it read.
+//! runs under what is left of the timeout, but at least one second (so a
+//! wait always looks once, even with a timeout of zero): its requests time
+//! out then, and it retries only while a retry's wait fits in it. When the
+//! time runs out during a look (a server that hangs, or that keeps asking
+//! to be asked again later), the wait ends as [`WaitError::Timeout`],
+//! naming the last state it read. A wait thus ends within its timeout, or
+//! within a second of it when a look began just before.
 //!
 //! A restore (`restore_backup`) has no waiter: WP Engine gives a restore no
 //! id and no status to read, only the notification emails it sends when it
@@ -108,7 +110,9 @@ impl Default for WaitOptions {
 
 impl WaitOptions {
     /// The longest to wait in all, the looks and their retries included
-    /// (default 30 minutes).
+    /// (default 30 minutes). A look begun near its end may take up to a
+    /// second more, and the first look is always made: a timeout of zero
+    /// reports the job's state as one look finds it.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -184,6 +188,10 @@ pub enum WaitError {
     },
 }
 
+/// The least time a look is given to answer, retries included, however
+/// little is left of the wait: a wait with no time left still looks once.
+const MIN_LOOK: Duration = Duration::from_secs(1);
+
 /// The state a [`WaitError::Timeout`] names when the time ran out before
 /// any look was answered.
 const NO_ANSWER: &str = "without an answer";
@@ -241,7 +249,8 @@ where
     let mut last_state: Option<String> = None;
     loop {
         looks = looks.saturating_add(1);
-        let (outcome, spent) = crate::retry::within_budget(budget, look()).await;
+        let look_budget = budget.max(Deadline::after(clock.now(), MIN_LOOK));
+        let (outcome, spent) = crate::retry::within_budget(look_budget, look()).await;
         match outcome {
             Ok(Look::Done(value)) => return Ok(value),
             Ok(Look::Failed(state)) => return Err(WaitError::Failed { what, state }),

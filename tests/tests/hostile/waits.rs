@@ -195,3 +195,29 @@ async fn a_wait_for_an_archive_follows_the_one_requested_not_an_older_one() {
         assert_eq!(clock.sleeps(), [s(2), s(3)]);
     }
 }
+
+#[tokio::test]
+async fn a_wait_with_no_time_still_looks_once() {
+    let clock = VirtualClock::new();
+    let server = Hostile::start(|_, _| backup("requested"));
+    let client = server
+        .client_builder()
+        .retry_policy(RetryPolicy::default().clock(clock.clone()))
+        .build()
+        .unwrap();
+    let err = client
+        .wait_for_backup(
+            INSTALL,
+            BACKUP,
+            WaitOptions::default().timeout(Duration::ZERO),
+        )
+        .await
+        .unwrap_err();
+    let WaitError::Timeout { state, waited, .. } = &err else {
+        panic!("a timeout, not {err:?}")
+    };
+    assert_eq!(state, "requested", "the state of the one look");
+    assert_eq!(*waited, Duration::ZERO);
+    assert_eq!(server.requests().len(), 1);
+    assert!(clock.sleeps().is_empty());
+}
