@@ -306,6 +306,14 @@ fn archives(list: &[serde_json::Value]) -> wpe_api_tests::Canned {
     )
 }
 
+/// When the scripted archives of `BACKUP` were requested: the newest is
+/// created then, the older ones before.
+fn archive_requested_at() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+        .unwrap()
+        .to_utc()
+}
+
 fn archive(id: u128, backup: uuid::Uuid, state: &str, created: &str) -> serde_json::Value {
     let mut archive = serde_json::json!({
         "id": uuid::Uuid::from_u128(id),
@@ -356,7 +364,7 @@ async fn an_archive_is_found_by_its_backup_and_waited_for_until_it_has_a_downloa
         archive(2, BACKUP, "completed", "2026-11-23T10:00:00Z"),
     ]));
     let ready = client
-        .wait_for_archive(INSTALL, BACKUP, options())
+        .wait_for_archive(INSTALL, BACKUP, archive_requested_at(), options())
         .await
         .unwrap();
     assert_eq!(ready.id, uuid::Uuid::from_u128(2));
@@ -382,7 +390,7 @@ async fn an_aborted_archive_ends_the_wait_as_failed() {
         "2026-11-23T10:00:00Z",
     )]));
     let err = client
-        .wait_for_archive(INSTALL, BACKUP, options())
+        .wait_for_archive(INSTALL, BACKUP, archive_requested_at(), options())
         .await
         .unwrap_err();
     assert!(

@@ -94,6 +94,7 @@ async fn run() -> Result<()> {
         .collect_all()
         .await?;
     println!("  {} backup(s) of {} listed", backups.len(), install.name);
+    let archive_requested_at = chrono::Utc::now();
     client
         .create_archive()
         .install_id(install.id)
@@ -104,7 +105,7 @@ async fn run() -> Result<()> {
         .send()
         .await?;
     let archive = client
-        .wait_for_archive(install.id, backup.id, quick_polls())
+        .wait_for_archive(install.id, backup.id, archive_requested_at, quick_polls())
         .await?;
     let download = archive.download_uri.clone().unwrap_or_default();
     println!("  archive {}: {} at {download}", archive.id, archive.state);

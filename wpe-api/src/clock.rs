@@ -105,7 +105,9 @@ impl Clock for TokioClock {
 ///   [`VirtualClock::next_sleep`] waits until something starts sleeping.
 ///
 /// Clones share one clock. Its wall time starts at the system's time unless
-/// set with [`VirtualClock::starting_at`].
+/// set with [`VirtualClock::starting_at`]. It moves at most 100 years from
+/// its start (a longer sleep ends there), and its wall time stays within
+/// chrono's range: no wait asked of it panics.
 ///
 /// [`advance`]: VirtualClock::advance
 ///
@@ -174,13 +176,20 @@ impl VirtualClock {
     /// The same clock with its wall time set to `at` now (before it has moved).
     pub fn starting_at(self, at: DateTime<Utc>) -> Self {
         let since = chrono::Duration::from_std(self.elapsed()).unwrap_or_default();
-        *lock(&self.0.origin_utc) = at - since;
+        *lock(&self.0.origin_utc) = at
+            .checked_sub_signed(since)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
         self
     }
 
     /// Moves the clock forward by `by`, ending the sleeps that are then over.
+    ///
+    /// The clock moves at most 100 years from its start: a sleep or an
+    /// advance past that ends there.
     pub fn advance(&self, by: Duration) {
-        self.0.elapsed.send_modify(|elapsed| *elapsed += by);
+        self.0
+            .elapsed
+            .send_modify(|elapsed| *elapsed = elapsed.saturating_add(by).min(LIMIT));
     }
 
     /// How far the clock has moved since it was made.
@@ -214,16 +223,23 @@ impl VirtualClock {
 
 impl Clock for VirtualClock {
     fn now(&self) -> Instant {
-        self.0.origin + self.elapsed()
+        // `elapsed` stays within `LIMIT`, which an `Instant` holds on every
+        // platform; the fallback only keeps this free of panics.
+        self.0
+            .origin
+            .checked_add(self.elapsed())
+            .unwrap_or(self.0.origin)
     }
 
     fn now_utc(&self) -> DateTime<Utc> {
         let elapsed = chrono::Duration::from_std(self.elapsed()).unwrap_or_default();
-        *lock(&self.0.origin_utc) + elapsed
+        lock(&self.0.origin_utc)
+            .checked_add_signed(elapsed)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     fn sleep(&self, duration: Duration) -> Sleep {
-        let end = self.elapsed() + duration;
+        let end = self.elapsed().saturating_add(duration).min(LIMIT);
         self.0.sleeps.send_modify(|sleeps| sleeps.push(duration));
         if !self.0.manual {
             self.0.elapsed.send_if_modified(|elapsed| {
@@ -243,6 +259,50 @@ impl Clock for VirtualClock {
         })
     }
 }
+
+/// When something must be over, on a [`Clock`]'s monotonic time: an instant,
+/// or never (a span too long for an `Instant` to hold). All its arithmetic
+/// saturates: no span, however long, makes it panic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Deadline(Option<Instant>);
+
+impl Deadline {
+    /// `span` after `now`; never if no `Instant` is that late.
+    pub(crate) fn after(now: Instant, span: Duration) -> Self {
+        Self(now.checked_add(span))
+    }
+
+    /// What is left of it at `now`: zero once it has passed, `Duration::MAX`
+    /// if it is never.
+    pub(crate) fn remaining(self, now: Instant) -> Duration {
+        self.0
+            .map_or(Duration::MAX, |at| at.saturating_duration_since(now))
+    }
+
+    /// Whether a wait of `wait` begun at `now` is over by it.
+    pub(crate) fn admits(self, now: Instant, wait: Duration) -> bool {
+        wait <= self.remaining(now)
+    }
+
+    /// The earlier of the two.
+    pub(crate) fn min(self, other: Self) -> Self {
+        match (self.0, other.0) {
+            (Some(a), Some(b)) => Self(Some(a.min(b))),
+            (a, b) => Self(a.or(b)),
+        }
+    }
+
+    /// The later of the two.
+    pub(crate) fn max(self, other: Self) -> Self {
+        match (self.0, other.0) {
+            (Some(a), Some(b)) => Self(Some(a.max(b))),
+            _ => Self(None),
+        }
+    }
+}
+
+/// The furthest a [`VirtualClock`] moves from its start.
+const LIMIT: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
@@ -285,6 +345,52 @@ mod tests {
         assert_eq!(
             clock.now_utc(),
             start + chrono::Duration::milliseconds(1500)
+        );
+    }
+
+    #[test]
+    fn a_deadline_too_far_for_an_instant_is_never_and_admits_any_wait() {
+        let now = Instant::now();
+        let never = Deadline::after(now, Duration::MAX);
+        assert_eq!(never.remaining(now), Duration::MAX);
+        assert!(never.admits(now, Duration::MAX));
+        let soon = Deadline::after(now, Duration::from_secs(5));
+        assert_eq!(never.min(soon), soon);
+        assert_eq!(soon.min(never), soon);
+        assert_eq!(never.max(soon), never);
+        assert_eq!(soon.max(never), never);
+        let sooner = Deadline::after(now, Duration::from_secs(1));
+        assert_eq!(soon.max(sooner), soon);
+        assert_eq!(soon.min(sooner), sooner);
+        assert!(soon.admits(now, Duration::from_secs(5)));
+        assert!(!soon.admits(now, Duration::from_secs(6)));
+        let later = now + Duration::from_secs(9);
+        assert_eq!(soon.remaining(later), Duration::ZERO);
+        assert!(!soon.admits(later, Duration::from_nanos(1)));
+        assert!(soon.admits(later, Duration::ZERO));
+    }
+
+    #[test]
+    fn a_virtual_clock_asked_for_more_time_than_it_can_hold_stops_at_its_limit() {
+        let clock = VirtualClock::new();
+        futures::executor::block_on(clock.sleep(Duration::MAX));
+        assert_eq!(clock.elapsed(), LIMIT);
+        assert_eq!(clock.sleeps(), [Duration::MAX]);
+        clock.advance(Duration::MAX);
+        futures::executor::block_on(clock.sleep(Duration::from_secs(1)));
+        assert_eq!(clock.elapsed(), LIMIT);
+        assert!(clock.now() > clock.0.origin);
+        assert!(clock.now_utc() > Utc::now());
+        let late = VirtualClock::new().starting_at(DateTime::<Utc>::MAX_UTC);
+        late.advance(Duration::from_secs(1));
+        assert_eq!(late.now_utc(), DateTime::<Utc>::MAX_UTC);
+        let early = VirtualClock::new();
+        early.advance(Duration::from_secs(1));
+        let early = early.starting_at(DateTime::<Utc>::MIN_UTC);
+        // Its start cannot be a second before the earliest time: it is that time.
+        assert_eq!(
+            early.now_utc(),
+            DateTime::<Utc>::MIN_UTC + chrono::Duration::seconds(1)
         );
     }
 

@@ -275,7 +275,7 @@ impl ClientBuilder {
         Ok(Client::new_with_client(
             &base_url,
             http,
-            crate::retry::Shared::with_body_limits(self.retry, self.body_limits),
+            crate::retry::Shared::for_client(self.retry, self.timeout, self.body_limits),
         ))
     }
 }

@@ -5,9 +5,17 @@
 //! This is the `exec` hook of the generated client; it is on by default.
 //!
 //! - **429** is retried for every method (the request was not processed),
-//!   after `Retry-After` (seconds or an HTTP date), else after exponential
-//!   back-off with jitter. Until then every request of every clone of the
-//!   client waits: they back off together instead of stampeding.
+//!   after `Retry-After` (delta-seconds of any length, or an HTTP date),
+//!   else after exponential back-off with jitter (a negative, fractional or
+//!   unreadable `Retry-After` counts as none). Until then every request of
+//!   every clone of the client waits at a shared gate: they back off
+//!   together instead of stampeding. The gate stays closed for
+//!   [`RetryPolicy::max_shared_wait`] at most (60 s by default), and a call
+//!   waits at it only until its own deadline: if the gate opens later, the
+//!   request goes at once and the server answers it.
+//! - A `Retry-After` past the call's deadline is the answer: the call
+//!   returns the 429 (or 503) as it came, at once, and closes no gate, so
+//!   one `Retry-After: 3600` holds back no other call.
 //! - **502, 503, 504** and transport failures (connection refused or reset,
 //!   timeouts, a body that breaks off) are retried only for operations the
 //!   spec marks `x-wpe-idempotent` (see [`crate::operations`]: the GETs, PUTs
@@ -25,9 +33,14 @@
 //! - How many attempts a call made: an answer that took more than one
 //!   carries it in a `wpe-api-attempts` response header
 //!   ([`crate::Error::attempts`], `ResponseValue::headers()`; no header
-//!   means one attempt); for a transport failure it is the
+//!   means one attempt). The client sets that header itself: one the server
+//!   sent is dropped from every answer. For a transport failure it is the
 //!   `attempts` field of the call's span, and a `WARN` event `giving up`
-//!   names the operation, the attempts and the last failure.
+//!   names the operation, the attempts and the last failure (its kind and
+//!   causes, never its URL).
+//! - Within a waiter ([`crate::wait`]), the wait's timeout bounds each
+//!   call too: a request times out when the wait's time does, and a retry
+//!   whose wait would pass it is not made.
 //! - The per-install limits of the spec (`x-wpe-rate-limit`: object-cache
 //!   purges once per 60 s, domain status checks once per 5 s) are kept
 //!   client-side, so a loop over installs does not run into the API's limits.
@@ -35,13 +48,17 @@
 //! Every wait (`Retry-After`, back-off, the shared 429 gate, the per-install
 //! spacing) and every reading of the time (the deadline, `Retry-After` dates)
 //! goes through the policy's [`Clock`]: tokio's by default, a
-//! [`VirtualClock`](crate::clock::VirtualClock) in tests.
+//! [`VirtualClock`](crate::clock::VirtualClock) in tests. All arithmetic on
+//! times saturates: no `Retry-After`, deadline or interval, however large,
+//! makes a call panic.
 //!
 //! Each request runs in a `wpe_api.request` span with the operation id,
 //! method, path template, attempt count, final status and elapsed time. No
 //! credentials, no bodies, no concrete paths (which carry ids) are recorded.
 
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -51,7 +68,7 @@ use reqwest::{Request, Response, StatusCode};
 use std::time::Instant;
 use tracing::Instrument;
 
-use crate::clock::{Clock, TokioClock};
+use crate::clock::{Clock, Deadline, TokioClock};
 use crate::operations::{Operation, RateLimit};
 use crate::Client;
 
@@ -79,6 +96,7 @@ pub struct RetryPolicy {
     max_delay: Duration,
     install_limits: bool,
     shared_backoff: bool,
+    max_shared_wait: Duration,
     /// Intervals that replace the spec's for some per-install limits, by limit name.
     limit_intervals: Vec<(&'static str, Duration)>,
     clock: Arc<dyn Clock>,
@@ -93,6 +111,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(30),
             install_limits: true,
             shared_backoff: true,
+            max_shared_wait: Duration::from_secs(60),
             limit_intervals: Vec::new(),
             clock: Arc::new(TokioClock),
         }
@@ -180,6 +199,21 @@ impl RetryPolicy {
         self
     }
 
+    /// The longest a 429 holds back the other calls of the client and its
+    /// clones (default 60 s): a longer `Retry-After` closes the shared gate
+    /// for this long only. A `Retry-After` past the call's
+    /// [`deadline`](Self::deadline) closes it not at all: the 429 is then
+    /// the call's answer.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let policy = wpe_api::retry::RetryPolicy::default().max_shared_wait(Duration::from_secs(10));
+    /// ```
+    pub fn max_shared_wait(mut self, wait: Duration) -> Self {
+        self.max_shared_wait = wait;
+        self
+    }
+
     /// The clock every wait and deadline goes by (default [`TokioClock`]).
     /// The client's waiters ([`crate::wait`]) use it too.
     ///
@@ -205,7 +239,9 @@ impl RetryPolicy {
             .base_delay
             .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let cap = exp.min(self.max_delay);
-        cap / 2 + cap.mul_f64(jitter() / 2.0)
+        (cap / 2)
+            .saturating_add(cap.mul_f64(jitter() / 2.0))
+            .min(cap)
     }
 }
 
@@ -224,6 +260,9 @@ struct SharedState {
     install_clock: Mutex<HashMap<(&'static str, String), InstallClock>>,
     /// How much of a body is read (see `crate::body`).
     body_limits: crate::body::Limits,
+    /// The timeout of each request, as set on the client's reqwest client
+    /// (none known: reqwest's default).
+    request_timeout: Option<Duration>,
 }
 
 /// When the last limited call of one install was answered.
@@ -238,10 +277,16 @@ impl Shared {
         }))
     }
 
-    /// Shared state for a new client whose bodies are read within `limits`.
-    pub(crate) fn with_body_limits(policy: RetryPolicy, limits: crate::body::Limits) -> Self {
+    /// Shared state for a new client whose requests time out after
+    /// `timeout` and whose bodies are read within `limits`.
+    pub(crate) fn for_client(
+        policy: RetryPolicy,
+        timeout: Duration,
+        limits: crate::body::Limits,
+    ) -> Self {
         Self(Arc::new(SharedState {
             policy,
+            request_timeout: Some(timeout),
             body_limits: limits,
             ..SharedState::default()
         }))
@@ -252,19 +297,36 @@ impl Shared {
         &self.0.policy
     }
 
-    async fn wait_for_gate(&self) {
+    /// Waits until the shared 429 gate is open, but not past `deadline`: a
+    /// gate that opens after it is not waited for (the request goes at once
+    /// and the server answers it).
+    async fn wait_for_gate(&self, deadline: Deadline) {
         let clock = self.policy().clock_ref();
         loop {
             let until = *self.0.gate.lock().unwrap_or_else(|p| p.into_inner());
+            let now = clock.now();
             match until {
-                Some(until) if until > clock.now() => clock.sleep_until(until).await,
+                Some(until)
+                    if until > now
+                        && deadline.admits(now, until.saturating_duration_since(now)) =>
+                {
+                    clock.sleep_until(until).await;
+                }
                 _ => return,
             }
         }
     }
 
+    /// Closes the shared gate for `wait` from now, at most the policy's
+    /// `max_shared_wait` (a later gate already closed stays).
     fn close_gate_for(&self, wait: Duration) {
-        let until = self.policy().clock_ref().now() + wait;
+        let wait = wait.min(self.policy().max_shared_wait);
+        if wait.is_zero() {
+            return;
+        }
+        let Some(until) = self.policy().clock_ref().now().checked_add(wait) else {
+            return;
+        };
         let mut gate = self.0.gate.lock().unwrap_or_else(|p| p.into_inner());
         if gate.is_none_or(|current| current < until) {
             *gate = Some(until);
@@ -285,13 +347,64 @@ impl Shared {
         };
         let last = clock.lock_owned().await;
         if let Some(answered) = *last {
-            self.policy()
-                .clock_ref()
-                .sleep_until(answered + interval)
-                .await;
+            let clock = self.policy().clock_ref();
+            let since = clock.now().saturating_duration_since(answered);
+            clock.sleep(interval.saturating_sub(since)).await;
         }
         Turn(last)
     }
+}
+
+tokio::task_local! {
+    /// The budget of the wait the current task is in (see [`within_budget`]).
+    static BUDGET: Budget;
+}
+
+/// The time a wait has left, which bounds every call made in it.
+struct Budget {
+    deadline: Deadline,
+    /// Set when a call in the wait ended early because the time ran out.
+    spent: Cell<bool>,
+}
+
+/// Runs `future` with every call of the client in it bounded by `deadline`:
+/// each call's retries stop where the deadline would be passed, and each
+/// attempt's timeout is cut to what is left of it. Returns `future`'s output
+/// and whether a call in it was cut short by the deadline (its time ran out
+/// during an attempt, or a retry it needed would have passed it).
+pub(crate) async fn within_budget<F: Future>(deadline: Deadline, future: F) -> (F::Output, bool) {
+    let deadline = BUDGET
+        .try_with(|outer| outer.deadline.min(deadline))
+        .unwrap_or(deadline);
+    let budget = Budget {
+        deadline,
+        spent: Cell::new(false),
+    };
+    BUDGET
+        .scope(budget, async move {
+            let output = future.await;
+            let spent = BUDGET
+                .try_with(|budget| budget.spent.get())
+                .unwrap_or(false);
+            (output, spent)
+        })
+        .await
+}
+
+/// Records that a call ran out of its wait's time.
+fn spend_budget() {
+    let _ = BUDGET.try_with(|budget| budget.spent.set(true));
+}
+
+/// Cuts the timeout of `request` to `left` when that is shorter than its
+/// own or the client's; returns whether it did.
+fn cut_timeout(request: &mut Request, left: Duration, client_timeout: Option<Duration>) -> bool {
+    let current = request.timeout().copied().or(client_timeout);
+    let cut = current.is_none_or(|timeout| left < timeout);
+    if cut {
+        *request.timeout_mut() = Some(left);
+    }
+    cut
 }
 
 /// The turn of one per-install limited call (see `Shared::install_turn`).
@@ -356,8 +469,18 @@ fn describe_transport_error(err: &reqwest::Error) -> String {
     } else {
         "transport error"
     };
-    // reqwest's message names the URL without credentials (they travel in a header).
-    format!("{kind} ({err})")
+    // reqwest's own message names the URL, which carries ids: only the
+    // causes beneath it are told (hyper's and the system's, which name none).
+    let mut text = kind.to_owned();
+    let mut cause = std::error::Error::source(err);
+    while let Some(error) = cause {
+        if !error.is::<reqwest::Error>() {
+            text.push_str(": ");
+            text.push_str(&error.to_string());
+        }
+        cause = error.source();
+    }
+    text
 }
 
 /// The per-install limit a request falls under, if any: the limit's name,
@@ -387,7 +510,7 @@ async fn execute(
 ) -> (reqwest::Result<Response>, u32) {
     let policy = shared.policy();
     let clock = policy.clock_ref();
-    let deadline = clock.now() + policy.deadline;
+    let deadline = Deadline::after(clock.now(), policy.deadline);
     let limit = match operation {
         Some(operation) if policy.install_limits => install_limit(&request, operation, policy),
         _ => None,
@@ -410,18 +533,26 @@ async fn attempt_all(
     http: &reqwest::Client,
     shared: &Shared,
     policy: &RetryPolicy,
-    deadline: Instant,
+    deadline: Deadline,
     request: Request,
     idempotent: bool,
 ) -> (reqwest::Result<Response>, u32) {
     let clock = policy.clock_ref();
+    // Within a wait, its budget bounds the call too.
+    let budget = BUDGET.try_with(|budget| budget.deadline).ok();
+    let policy_deadline = deadline;
+    let deadline = budget.map_or(deadline, |budget| budget.min(deadline));
     let mut request = request;
     let mut attempt = 0;
     loop {
         attempt += 1;
         if policy.shared_backoff {
-            shared.wait_for_gate().await;
+            shared.wait_for_gate(deadline).await;
         }
+        let timeout_cut = budget.is_some_and(|budget| {
+            let left = budget.remaining(clock.now());
+            cut_timeout(&mut request, left, shared.0.request_timeout)
+        });
         // Keep a copy for the next attempt while this one is in flight.
         let spare = if attempt < policy.max_attempts {
             request.try_clone()
@@ -435,11 +566,14 @@ async fn attempt_all(
             Ok(response) => buffered(response, shared.0.body_limits).await,
             Err(err) => Err(err),
         };
+        let now = clock.now();
         let wait = match &result {
             Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => {
                 let wait = retry_after(response, clock.now_utc())
                     .unwrap_or_else(|| policy.backoff(attempt));
-                if policy.shared_backoff {
+                // A wait past the deadline is no reason to hold back other
+                // calls: this call returns the 429 as it is.
+                if policy.shared_backoff && policy_deadline.admits(now, wait) {
                     shared.close_gate_for(wait);
                 }
                 Some(wait)
@@ -458,8 +592,18 @@ async fn attempt_all(
             }
             _ => None,
         };
+        let budget_timed_out = timeout_cut && matches!(&result, Err(err) if err.is_timeout());
         let retry = match (wait, spare) {
-            (Some(wait), Some(spare)) if clock.now() + wait <= deadline => Some((wait, spare)),
+            _ if budget_timed_out => {
+                spend_budget();
+                None
+            }
+            (Some(wait), Some(spare)) if deadline.admits(now, wait) => Some((wait, spare)),
+            (Some(wait), Some(_)) if policy_deadline.admits(now, wait) => {
+                // Only the wait's budget stops this retry.
+                spend_budget();
+                None
+            }
             _ => None,
         };
         let Some((wait, spare)) = retry else {
@@ -496,12 +640,16 @@ fn is_transient_status(status: StatusCode) -> bool {
 }
 
 /// Marks a response that took more than one attempt with their number (no
-/// header means one attempt; see [`crate::Error::attempts`]).
+/// header means one attempt; see [`crate::Error::attempts`]). Whatever the
+/// server sent under that name is dropped first: what the client reports
+/// about itself is not the server's to set.
 fn with_attempts(mut response: Response, attempts: u32) -> Response {
+    // A ready header name: a `&str` key would be checked and hashed anew per call.
+    const NAME: http::HeaderName = http::HeaderName::from_static(ATTEMPTS_HEADER);
+    let headers = response.headers_mut();
+    headers.remove(NAME);
     if attempts > 1 {
-        // A ready header name: a `&str` key would be checked and hashed anew per call.
-        const NAME: http::HeaderName = http::HeaderName::from_static(ATTEMPTS_HEADER);
-        response.headers_mut().insert(NAME, attempts.into());
+        headers.insert(NAME, attempts.into());
     }
     response
 }
@@ -517,8 +665,9 @@ pub(crate) fn retry_after(
         .to_str()
         .ok()?
         .trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Delta-seconds of any length: more than 64 bits hold is "for ever".
+        return Some(value.parse().map_or(Duration::MAX, Duration::from_secs));
     }
     let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let delta = at.with_timezone(&chrono::Utc) - now;
@@ -566,6 +715,30 @@ mod tests {
             [Duration::from_secs(57), Duration::from_secs(60)],
             "only the same install's turns waited, from its last answer"
         );
+    }
+
+    #[tokio::test]
+    async fn a_spacing_too_long_for_the_clock_waits_without_a_panic() {
+        let clock = crate::clock::VirtualClock::new();
+        let shared = Shared::new(RetryPolicy::default().clock(clock.clone()));
+        for _ in 0..2 {
+            let turn = shared
+                .install_turn("object-cache-purge", "a".into(), Duration::MAX)
+                .await;
+            turn.done(&clock);
+        }
+        assert_eq!(clock.sleeps(), [Duration::MAX]);
+    }
+
+    #[test]
+    fn backoff_of_any_size_stays_within_its_cap() {
+        let policy = RetryPolicy::default()
+            .base_delay(Duration::MAX)
+            .max_delay(Duration::MAX);
+        for attempt in [0, 1, 2, 17, u32::MAX] {
+            let wait = policy.backoff(attempt);
+            assert!(wait >= Duration::MAX / 2, "{attempt}: {wait:?}");
+        }
     }
 
     #[test]

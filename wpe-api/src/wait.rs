@@ -3,6 +3,16 @@
 //! refreshes of accounts and of installs, and certificate orders, polled
 //! with back-off until done, failed or out of time.
 //!
+//! A wait's [`WaitOptions::timeout`] bounds all of it: the pauses between
+//! looks, and each look with its retries (see [`crate::retry`]). A look
+//! runs under what is left of the timeout, but at least one second (so a
+//! wait always looks once, even with a timeout of zero): its requests time
+//! out then, and it retries only while a retry's wait fits in it. When the
+//! time runs out during a look (a server that hangs, or that keeps asking
+//! to be asked again later), the wait ends as [`WaitError::Timeout`],
+//! naming the last state it read. A wait thus ends within its timeout, or
+//! within a second of it when a look began just before.
+//!
 //! A restore (`restore_backup`) has no waiter: WP Engine gives a restore no
 //! id and no status to read, only the notification emails it sends when it
 //! ends.
@@ -33,7 +43,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::clock::Clock;
+use crate::clock::{Clock, Deadline};
 
 use crate::types::{
     self, ArchiveState, BackupStatus, CertificateStatus, InstallStatus, SiteTransferStatus,
@@ -99,7 +109,10 @@ impl Default for WaitOptions {
 }
 
 impl WaitOptions {
-    /// The longest to wait in all.
+    /// The longest to wait in all, the looks and their retries included
+    /// (default 30 minutes). A look begun near its end may take up to a
+    /// second more, and the first look is always made: a timeout of zero
+    /// reports the job's state as one look finds it.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -151,7 +164,10 @@ pub enum WaitError {
         /// The final state the API reported.
         state: String,
     },
-    /// The job was still running when the wait's time ran out.
+    /// The job was still running when the wait's time ran out, or the time
+    /// ran out during a look (the API did not answer in time, or asked to be
+    /// asked again past it): `state` is then the last state read, or
+    /// `without an answer` if no look was answered.
     #[error("{what} was still {state} after {waited:.1?}; wait longer or check it later")]
     Timeout {
         /// The job.
@@ -171,6 +187,14 @@ pub enum WaitError {
         source: Error,
     },
 }
+
+/// The least time a look is given to answer, retries included, however
+/// little is left of the wait: a wait with no time left still looks once.
+const MIN_LOOK: Duration = Duration::from_secs(1);
+
+/// The state a [`WaitError::Timeout`] names when the time ran out before
+/// any look was answered.
+const NO_ANSWER: &str = "without an answer";
 
 /// The newest of some archives: the latest `create_time`, else the last
 /// listed.
@@ -219,16 +243,20 @@ where
     Fut: Future<Output = Result<Look<T>, Error>>,
 {
     let started = clock.now();
+    let budget = Deadline::after(started, options.timeout);
     let mut interval = options.first_interval;
     let mut looks = 0u32;
+    let mut last_state: Option<String> = None;
     loop {
         looks = looks.saturating_add(1);
-        match look().await {
+        let look_budget = budget.max(Deadline::after(clock.now(), MIN_LOOK));
+        let (outcome, spent) = crate::retry::within_budget(look_budget, look()).await;
+        match outcome {
             Ok(Look::Done(value)) => return Ok(value),
             Ok(Look::Failed(state)) => return Err(WaitError::Failed { what, state }),
             Ok(Look::Running(state)) => {
                 let waited = clock.now().saturating_duration_since(started);
-                if waited + interval > options.timeout {
+                if waited.saturating_add(interval) > options.timeout {
                     return Err(WaitError::Timeout {
                         what,
                         state,
@@ -245,8 +273,20 @@ where
                         next_look: interval,
                     });
                 }
+                last_state = Some(state);
                 clock.sleep(interval).await;
-                interval = interval.mul_f64(1.5).min(options.max_interval);
+                interval = interval
+                    .saturating_add(interval / 2)
+                    .min(options.max_interval);
+            }
+            // The wait's time ran out during the look: the job may well be
+            // running still, as far as anyone can tell.
+            Err(_) if spent => {
+                return Err(WaitError::Timeout {
+                    what,
+                    state: last_state.unwrap_or_else(|| NO_ANSWER.to_owned()),
+                    waited: clock.now().saturating_duration_since(started),
+                })
             }
             Err(source) => return Err(WaitError::Api { what, source }),
         }
@@ -289,26 +329,41 @@ impl Client {
         .await
     }
 
-    /// Waits until the archive of a backup (requested with `create_archive`)
-    /// is `completed`, and returns it, with its `download_uri`.
+    /// Waits until the archive of a backup requested at `requested_at` (with
+    /// `create_archive`) is `completed`, and returns it, with its
+    /// `download_uri`.
     ///
-    /// `create_archive` answers with no body, so the archive is found in
-    /// `list_archives` by its `backup.id`. When a backup has several
-    /// archives, the newest (by `create_time`, else the last listed) is the
-    /// one waited for. An `aborted` archive is [`WaitError::Failed`]; until
-    /// the archive is listed, and in any state but `completed` and
-    /// `aborted`, the wait goes on.
+    /// `create_archive` answers with no body and no id, so the archive is
+    /// found in `list_archives` by its `backup.id` and its `create_time`:
+    /// only an archive created at or after `requested_at` (to the second,
+    /// as the API may cut its times) is the one requested. An older archive
+    /// of the same backup, aborted, or completed with a link that may have
+    /// expired, never ends the wait; nor does one listed without a
+    /// `create_time`. Of several archives created since, the newest (by
+    /// `create_time`, else the last listed) is the one waited for.
+    ///
+    /// Take `requested_at` from the clock before sending `create_archive`;
+    /// the API's `create_time` is compared with it, so if this machine's
+    /// clock may run ahead of the API's, take it that much earlier. The Unix
+    /// epoch waits for the newest archive of the backup, whenever made.
+    ///
+    /// An `aborted` archive is [`WaitError::Failed`]; until the archive is
+    /// listed, and in any state but `completed` and `aborted`, the wait goes
+    /// on.
     ///
     /// ```no_run
     /// # async fn run(client: &wpe_api::Client, install: uuid::Uuid, backup: uuid::Uuid) -> Result<(), Box<dyn std::error::Error>> {
     /// use wpe_api::wait::WaitOptions;
+    /// let requested_at = chrono::Utc::now();
     /// client
     ///     .create_archive()
     ///     .install_id(install)
     ///     .body_map(|b| b.backup_id(backup).notification_emails(vec!["ops@example.com".into()]))
     ///     .send()
     ///     .await?;
-    /// let archive = client.wait_for_archive(install, backup, WaitOptions::default()).await?;
+    /// let archive = client
+    ///     .wait_for_archive(install, backup, requested_at, WaitOptions::default())
+    ///     .await?;
     /// println!("download: {}", archive.download_uri.unwrap_or_default());
     /// # Ok(()) }
     /// ```
@@ -316,10 +371,14 @@ impl Client {
         &self,
         install_id: Uuid,
         backup_id: Uuid,
+        requested_at: chrono::DateTime<chrono::Utc>,
         options: WaitOptions,
     ) -> Result<types::Archive, WaitError> {
         use crate::Paginate;
+        use chrono::SubsecRound;
         use futures::TryStreamExt;
+
+        let since = requested_at.trunc_subsecs(0);
 
         poll(
             self.clock(),
@@ -330,7 +389,12 @@ impl Client {
                     .list_archives()
                     .install_id(install_id)
                     .stream()
-                    .try_filter(|archive| futures::future::ready(archive.backup.id == backup_id))
+                    .try_filter(|archive| {
+                        futures::future::ready(
+                            archive.backup.id == backup_id
+                                && archive.create_time.is_some_and(|created| created >= since),
+                        )
+                    })
                     .try_collect()
                     .await?;
                 Ok(match newest(archives) {

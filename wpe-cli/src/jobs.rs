@@ -157,7 +157,8 @@ pub async fn run(
     let progress = spinner(format!("waiting for the {}", job.name));
     let options = wait_options(matches, &progress);
     // An epoch start: a refresh that is running is waited for, and with
-    // none running the last figures are printed at once.
+    // none running the last figures are printed at once; of a backup's
+    // archives, the newest is waited for.
     let since = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
     let ended: Result<Value, CliError> = async {
         Ok(match job.name {
@@ -168,7 +169,7 @@ pub async fn run(
             )?,
             "archive" => ended(
                 client
-                    .wait_for_archive(id("install_id")?, id("backup_id")?, options)
+                    .wait_for_archive(id("install_id")?, id("backup_id")?, since, options)
                     .await,
             )?,
             "site-transfer" => ended(
