@@ -57,6 +57,11 @@ pub enum Error {
     /// (a redirect, or a success code other than the documented one).
     #[error("{0}: a status the spec does not list for this operation")]
     UnexpectedResponse(Box<FailedResponse>),
+    /// A page stream could not yield the whole list: the server's pages and
+    /// its `count` disagree, or its pages stopped bringing new items (see
+    /// [`crate::paginate`]). The items before the error were yielded.
+    #[error("{0}")]
+    PageMismatch(crate::paginate::PageMismatch),
 }
 
 /// An answer that made a call fail: its status, headers and body.
@@ -251,7 +256,9 @@ impl Error {
         match self {
             Error::ErrorResponse(response) | Error::UnexpectedResponse(response) => Some(response),
             Error::InvalidResponsePayload { response, .. } => Some(response),
-            Error::InvalidRequest(_) | Error::CommunicationError(_) => None,
+            Error::InvalidRequest(_) | Error::CommunicationError(_) | Error::PageMismatch(_) => {
+                None
+            }
         }
     }
 
