@@ -16,6 +16,32 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Page size: `PageOptions::page_size`, else the builder's `limit`
+//!
+//! A walk asks for [`PageOptions::page_size`] items per request; unless
+//! that is set, for the `limit` the list's builder carries (what the API
+//! means by `limit`: the size of a page); else for 100, the API's maximum.
+//! Either way the stream yields every item of the list: for one page, call
+//! `.send()`. A `limit` the API does not accept (above 100) ends the stream
+//! with [`Error::InvalidRequest`] before any request is sent, as `.send()`
+//! refuses it; a `limit` of 0 is read as 1.
+//!
+//! ```no_run
+//! use wpe_api::{Client, PageOptions, Paginate};
+//!
+//! # async fn run(client: &Client) -> Result<(), wpe_api::Error> {
+//! // Every install, 10 per request.
+//! let installs = client.list_installs().limit(10).collect_all().await?;
+//! // Every install, 25 per request: the options win over the builder.
+//! let installs = client
+//!     .list_installs()
+//!     .limit(10)
+//!     .stream_with(PageOptions::default().page_size(25));
+//! // The first 10 installs only: one request.
+//! let first = client.list_installs().limit(10).send().await?.into_inner().results;
+//! # Ok(()) }
+//! ```
+//!
 //! # How a walk works, and what you can rely on
 //!
 //! The first page (`offset` 0) says how many items there are (`count`).
@@ -116,7 +142,8 @@ pub type PageStream<'a, T> = BoxStream<'a, Result<T, Error>>;
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct PageOptions {
-    page_size: PageLimit,
+    /// `None`: the builder's `limit`, else the API's maximum.
+    page_size: Option<PageLimit>,
     concurrency: usize,
     max_pages: usize,
 }
@@ -124,7 +151,7 @@ pub struct PageOptions {
 impl Default for PageOptions {
     fn default() -> Self {
         Self {
-            page_size: PageLimit::DEFAULT,
+            page_size: None,
             concurrency: 4,
             max_pages: 100_000,
         }
@@ -132,11 +159,13 @@ impl Default for PageOptions {
 }
 
 impl PageOptions {
-    /// Items per request, 1 to 100 (default 100, the API's maximum). A value
-    /// outside that range is clamped into it.
+    /// Items per request, 1 to 100. A value outside that range is clamped
+    /// into it. Unless set, a walk asks for the `limit` the list's builder
+    /// carries (`client.list_installs().limit(10)`), else for 100, the API's
+    /// maximum.
     pub fn page_size(mut self, size: u16) -> Self {
         let size = size.clamp(1, PageLimit::MAX);
-        self.page_size = PageLimit::new(size).unwrap_or(PageLimit::DEFAULT);
+        self.page_size = Some(PageLimit::new(size).unwrap_or(PageLimit::DEFAULT));
         self
     }
 
@@ -175,8 +204,9 @@ pub struct Page<T> {
 /// A request builder of an endpoint paginated by `limit` and `offset`.
 ///
 /// Implemented for the builder of every operation the spec marks
-/// `x-wpe-paging: {style: offset}` (see [`crate::operations`]). Whatever
-/// `limit` and `offset` the builder carries are replaced page by page.
+/// `x-wpe-paging: {style: offset}` (see [`crate::operations`]). The `limit`
+/// the builder carries is the page size of a walk whose [`PageOptions`] set
+/// none; `offset` is replaced page by page.
 pub trait OffsetPaged<'a>: Clone + Send + Sync + 'a {
     /// What the list holds.
     type Item: Send + 'a;
@@ -190,6 +220,12 @@ pub trait OffsetPaged<'a>: Clone + Send + Sync + 'a {
     /// Fetches the page of `limit` items starting at `offset`; an answer
     /// with [`OffsetPaged::EMPTY_STATUS`] is an empty page.
     fn fetch_page(self, limit: PageLimit, offset: u64) -> PageFuture<'a, Self::Item>;
+    /// The `limit` the builder carries, when one was set; an
+    /// [`Error::InvalidRequest`] when the value set was refused, as `send`
+    /// would report it. (`Ok(None)` unless implemented.)
+    fn page_limit(&self) -> Result<Option<PageLimit>, Error> {
+        Ok(None)
+    }
     /// The item's identity, when it has one.
     fn key(item: &Self::Item) -> Option<Self::Key>;
 }
@@ -225,6 +261,9 @@ macro_rules! offset_paged {
                         count: $count,
                     })
                 })
+            }
+            fn page_limit(&self) -> Result<Option<PageLimit>, Error> {
+                self.limit.clone().map_err(Error::InvalidRequest)
             }
             fn key($it: &$item) -> Option<$key> {
                 $key_expr
@@ -500,7 +539,16 @@ fn offset_walk<'a, B: OffsetPaged<'a>>(
     request: B,
     options: PageOptions,
 ) -> PageStream<'a, B::Item> {
-    let limit = options.page_size;
+    let limit = match options
+        .page_size
+        .map(Ok)
+        .or_else(|| request.page_limit().transpose())
+    {
+        None => PageLimit::DEFAULT,
+        // A `limit` of 0 is read as 1, as `PageOptions::page_size` reads it.
+        Some(Ok(limit)) => PageLimit::new(limit.get().max(1)).unwrap_or(PageLimit::DEFAULT),
+        Some(Err(err)) => return stream::once(async move { Err(err) }).boxed(),
+    };
     let walk = Walk {
         request,
         limit,

@@ -1,7 +1,8 @@
 //! Page streams against list servers whose pages and `count` disagree: a
 //! server that caps its pages below the `limit` asked, one that overstates
-//! or understates `count`, one that ignores `offset`. Also the base URL
-//! that carries credentials.
+//! or understates `count`, one that ignores `offset`; and the `limit` a
+//! list builder carries into a walk. Also the base URL that carries
+//! credentials.
 
 use futures::StreamExt;
 use proptest::prelude::*;
@@ -256,6 +257,63 @@ async fn every_way_of_walking_ends_with_the_same_error() {
     assert_eq!(results[69].as_ref().unwrap()["name"], "install69");
     let err = results.into_iter().last().unwrap().unwrap_err();
     assert_eq!(mismatch(err), expected, "operations::stream");
+}
+
+#[tokio::test]
+async fn a_builder_limit_is_the_page_size_of_the_walk() {
+    let server = Lister::honest(25).serve();
+    let client = client(&server);
+    let installs = client
+        .list_installs()
+        .limit(10)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(installs.len(), 25);
+    let limits: Vec<_> = server
+        .requests()
+        .iter()
+        .map(|r| r.query("limit").unwrap_or_default())
+        .collect();
+    assert_eq!(limits, ["10", "10", "10"]);
+    let mut asked = offsets(&server);
+    asked.sort_unstable();
+    assert_eq!(asked, [0, 10, 20]);
+}
+
+#[tokio::test]
+async fn a_page_size_of_the_options_wins_over_the_builder_limit() {
+    let server = Lister::honest(12).serve();
+    let client = client(&server);
+    let (ids, error) = walk(
+        client
+            .list_installs()
+            .limit(10)
+            .stream_with(PageOptions::default().page_size(5).concurrency(1)),
+    )
+    .await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(ids, first(12));
+    assert!(server
+        .requests()
+        .iter()
+        .all(|r| r.query("limit").as_deref() == Some("5")));
+    assert_eq!(offsets(&server), [0, 5, 10]);
+}
+
+#[tokio::test]
+async fn a_builder_limit_the_api_refuses_is_an_error_before_any_request() {
+    let server = Lister::honest(25).serve();
+    let client = client(&server);
+    let err = client
+        .list_installs()
+        .limit(101)
+        .collect_all()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(err.to_string().contains("limit"), "{err}");
+    assert!(server.requests().is_empty());
 }
 
 #[test]
