@@ -21,7 +21,8 @@
 //! A walk asks for [`PageOptions::page_size`] items per request; unless
 //! that is set, for the `limit` the list's builder carries (what the API
 //! means by `limit`: the size of a page); else for 100, the API's maximum.
-//! Either way the stream yields every item of the list: for one page, call
+//! Either way the stream yields every item of the list from the builder's
+//! `offset` on (from the start unless it sets one): for one page, call
 //! `.send()`. A `limit` the API does not accept (above 100) ends the stream
 //! with [`Error::InvalidRequest`] before any request is sent, as `.send()`
 //! refuses it; a `limit` of 0 is read as 1.
@@ -44,7 +45,8 @@
 //!
 //! # How a walk works, and what you can rely on
 //!
-//! The first page (`offset` 0) says how many items there are (`count`).
+//! The first page (at the builder's `offset`, 0 unless it sets one) says
+//! how many items there are (`count`).
 //! The stream then asks for the pages after it, up to `count`, with at
 //! most [`PageOptions::concurrency`] requests in flight (a list without
 //! `count` is asked one page at a time), and yields items in the order the
@@ -206,7 +208,7 @@ pub struct Page<T> {
 /// Implemented for the builder of every operation the spec marks
 /// `x-wpe-paging: {style: offset}` (see [`crate::operations`]). The `limit`
 /// the builder carries is the page size of a walk whose [`PageOptions`] set
-/// none; `offset` is replaced page by page.
+/// none; its `offset` is where the walk starts.
 pub trait OffsetPaged<'a>: Clone + Send + Sync + 'a {
     /// What the list holds.
     type Item: Send + 'a;
@@ -224,6 +226,12 @@ pub trait OffsetPaged<'a>: Clone + Send + Sync + 'a {
     /// [`Error::InvalidRequest`] when the value set was refused, as `send`
     /// would report it. (`Ok(None)` unless implemented.)
     fn page_limit(&self) -> Result<Option<PageLimit>, Error> {
+        Ok(None)
+    }
+    /// The `offset` the builder carries, when one was set; an
+    /// [`Error::InvalidRequest`] when the value set was refused.
+    /// (`Ok(None)` unless implemented.)
+    fn page_offset(&self) -> Result<Option<u64>, Error> {
         Ok(None)
     }
     /// The item's identity, when it has one.
@@ -264,6 +272,10 @@ macro_rules! offset_paged {
             }
             fn page_limit(&self) -> Result<Option<PageLimit>, Error> {
                 self.limit.clone().map_err(Error::InvalidRequest)
+            }
+            fn page_offset(&self) -> Result<Option<u64>, Error> {
+                let offset = self.offset.clone().map_err(Error::InvalidRequest)?;
+                Ok(offset.map(u64::from))
             }
             fn key($it: &$item) -> Option<$key> {
                 $key_expr
@@ -549,6 +561,10 @@ fn offset_walk<'a, B: OffsetPaged<'a>>(
         Some(Ok(limit)) => PageLimit::new(limit.get().max(1)).unwrap_or(PageLimit::DEFAULT),
         Some(Err(err)) => return stream::once(async move { Err(err) }).boxed(),
     };
+    let start = match request.page_offset() {
+        Ok(start) => start.unwrap_or(0),
+        Err(err) => return stream::once(async move { Err(err) }).boxed(),
+    };
     let walk = Walk {
         request,
         limit,
@@ -557,7 +573,7 @@ fn offset_walk<'a, B: OffsetPaged<'a>>(
         ready: VecDeque::new(),
         seen: HashSet::new(),
         in_flight: FuturesOrdered::new(),
-        next: 0,
+        next: start,
         step: u64::from(limit.get().max(1)),
         count: None,
         requested: 0,

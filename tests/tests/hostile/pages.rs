@@ -282,6 +282,24 @@ async fn a_builder_limit_is_the_page_size_of_the_walk() {
 }
 
 #[tokio::test]
+async fn a_builder_offset_is_where_the_walk_starts() {
+    let server = Lister::honest(250).serve();
+    let client = client(&server);
+    let installs = client
+        .list_installs()
+        .offset(120)
+        .limit(50)
+        .collect_all()
+        .await
+        .unwrap();
+    let ids: Vec<_> = installs.iter().map(|i| i.id).collect();
+    assert_eq!(ids, (120..250).map(install_id).collect::<Vec<_>>());
+    let mut asked = offsets(&server);
+    asked.sort_unstable();
+    assert_eq!(asked, [120, 170, 220]);
+}
+
+#[tokio::test]
 async fn a_page_size_of_the_options_wins_over_the_builder_limit() {
     let server = Lister::honest(12).serve();
     let client = client(&server);

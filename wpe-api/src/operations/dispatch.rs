@@ -176,7 +176,7 @@ pub async fn call(
 /// [`Paginate`] stream: pages fetched concurrently as `options` says, items
 /// in API order and printed as they come, memory independent of the
 /// list's length. `limit` in `args` is the page size unless `options` sets
-/// one ([`PageOptions::page_size`]); `offset` is replaced page by page.
+/// one ([`PageOptions::page_size`]); `offset` is where the walk starts.
 ///
 /// Refused as [`Error::InvalidRequest`] for an operation that is not a
 /// list, and for values [`call`] would refuse.
