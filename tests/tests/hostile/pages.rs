@@ -213,6 +213,32 @@ async fn an_overstated_count_ends_with_an_error_after_every_real_item() {
     );
 }
 
+#[tokio::test]
+async fn a_walk_stopped_by_max_pages_ends_with_the_error() {
+    let server = Lister::honest(250).serve();
+    let (ids, error) = walk(
+        client(&server)
+            .list_installs()
+            .stream_with(PageOptions::default().page_size(50).max_pages(2)),
+    )
+    .await;
+    assert_eq!(ids, first(100));
+    let error = error.expect("the walk ends with an error, not in silence");
+    assert!(
+        matches!(
+            error,
+            Error::PageMismatch(PageMismatch::MaxPages {
+                pages: 2,
+                yielded: 100,
+                ..
+            })
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("raise max_pages"), "{error}");
+    assert_eq!(server.requests().len(), 2);
+}
+
 /// The same disagreement is the same error, whichever way the list is walked.
 #[tokio::test]
 async fn every_way_of_walking_ends_with_the_same_error() {
