@@ -284,6 +284,18 @@ async fn from_env_reads_credentials_and_base_url() {
     std::env::set_var("WPE_API_URL", "ftp://example.com");
     let err = Client::from_env().unwrap_err();
     assert!(matches!(err, ConfigError::InvalidBaseUrl { .. }), "{err:?}");
+
+    // Credentials in the URL are refused without being printed.
+    std::env::set_var("WPE_API_URL", "https://apiuser:TopSecretPw1@example.com/v1");
+    let err = Client::from_env().unwrap_err();
+    assert!(matches!(err, ConfigError::InvalidBaseUrl { .. }), "{err:?}");
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(text.contains("https://***@example.com/v1"), "{text}");
+        assert!(
+            !text.contains("apiuser") && !text.contains("TopSecretPw1"),
+            "{text}"
+        );
+    }
     for var in ["WPE_API_USER", "WPE_API_PASSWORD", "WPE_API_URL"] {
         std::env::remove_var(var);
     }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use wpe_api::paginate::walk_accounts;
+use wpe_api::paginate::{walk_accounts, PageMismatch};
 use wpe_api::{PageOptions, Paginate};
 use wpe_api_tests::paged::{account_of, install_id, Behaviour, PagedServer};
 use wpe_api_tests::{fixture, Canned, RecordingServer};
@@ -112,21 +112,34 @@ async fn a_server_that_ignores_offset_cannot_make_the_walk_loop() {
     })
     .await;
     let options = PageOptions::default().max_pages(50);
-    let installs = server
+    let results: Vec<_> = server
         .client()
         .list_installs()
         .stream_with(options)
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap();
+        .collect()
+        .await;
+    let installs: Vec<_> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .cloned()
+        .collect();
     assert_eq!(
         ids(&installs),
         (0..100).map(install_id).collect::<Vec<_>>(),
         "each item once"
     );
+    // The second page brings nothing new: the walk ends there, with the error.
+    let err = results.last().unwrap().as_ref().unwrap_err();
     assert!(
-        server.requests().len() <= 50,
-        "bounded by max_pages: {}",
+        matches!(
+            err,
+            wpe_api::Error::PageMismatch(PageMismatch::NothingNew { .. })
+        ),
+        "{err:?}"
+    );
+    assert!(
+        server.requests().len() <= 5,
+        "the first page and the 4 in flight at most: {}",
         server.requests().len()
     );
 }
@@ -139,14 +152,22 @@ async fn a_count_that_overstates_stops_at_the_first_empty_page() {
         ..Default::default()
     })
     .await;
-    let installs = server
+    let results: Vec<_> = server
         .client()
         .list_installs()
         .stream_with(PageOptions::default().concurrency(2))
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap();
-    assert_eq!(installs.len(), 250);
+        .collect()
+        .await;
+    assert_eq!(results.len(), 251, "every install, then the error");
+    assert!(results[..250].iter().all(Result::is_ok));
+    let err = results[250].as_ref().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            wpe_api::Error::PageMismatch(PageMismatch::EmptyBeforeCount { .. })
+        ),
+        "{err:?}"
+    );
     assert!(
         server.requests().len() <= 6,
         "stopped near the end, made {}",

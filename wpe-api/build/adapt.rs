@@ -37,6 +37,7 @@ pub fn without_error_responses(spec: &mut Value) {
 /// read has (`build/whole.rs` adds some to the spec's own).
 pub fn adapt(file: &mut syn::File, spec: &Value, expected: usize) {
     adapt_sends(file);
+    page_fields_visible(file);
     without_answer_builders(file, spec);
     let rewritten = lenient_required_nullable(&mut file.items);
     assert_eq!(
@@ -84,6 +85,32 @@ fn without_answer_builders(file: &mut syn::File, spec: &Value) {
         !(only_builder && subject(item).is_some_and(|name| answers_only.contains(&name)))
     });
     assert!(dropped > 0, "no answer-only builder found to drop");
+}
+
+/// Makes the `limit` and `offset` fields of every builder `pub(crate)`, so
+/// that a page stream (`src/paginate.rs`) walks a list from the builder's
+/// `offset`, with its `limit` as the page size.
+fn page_fields_visible(file: &mut syn::File) {
+    let mut fields = 0;
+    for item in module_items(&mut file.items, "builder") {
+        let syn::Item::Struct(builder) = item else {
+            continue;
+        };
+        for field in builder.fields.iter_mut() {
+            if field
+                .ident
+                .as_ref()
+                .is_some_and(|name| name == "limit" || name == "offset")
+            {
+                field.vis = syn::parse_quote!(pub(crate));
+                fields += 1;
+            }
+        }
+    }
+    assert!(
+        fields > 0,
+        "no builder with a `limit` or `offset` field found"
+    );
 }
 
 /// The items of the generated module `name` among `items`.

@@ -57,12 +57,15 @@ pub enum ConfigError {
         /// Which rule they break (never the credentials themselves).
         reason: &'static str,
     },
-    /// The base URL is not an absolute `http` or `https` URL.
+    /// The base URL is not an absolute `http` or `https` URL, or it carries
+    /// credentials (user info, `user:password@`).
     #[error(
         "base URL {url:?} is not usable: {reason}; expected something like {DEFAULT_BASE_URL}"
     )]
     InvalidBaseUrl {
-        /// The URL as given.
+        /// The URL as given, but for its user info: whatever stands between
+        /// the scheme's `//` and the last `@` is `***` (whether or not the
+        /// URL parses), so the credentials it carried are never printed.
         url: String,
         /// Why it was refused.
         reason: String,
@@ -314,15 +317,14 @@ fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Config
 
 fn normalise_base_url(url: &str) -> Result<String, ConfigError> {
     let invalid = |reason: String| ConfigError::InvalidBaseUrl {
-        url: url.to_owned(),
+        url: without_user_info(url),
         reason,
     };
     let parsed = reqwest::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(invalid(format!(
-            "scheme {:?} is not http or https",
-            parsed.scheme()
-        )));
+        // The scheme is not named: without `//`, user info parses as one
+        // (`apiuser:TopSecretPw1@...`); the quoted URL shows it otherwise.
+        return Err(invalid("its scheme is not http or https".into()));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(invalid(
@@ -333,6 +335,27 @@ fn normalise_base_url(url: &str) -> Result<String, ConfigError> {
         return Err(invalid("it has a query or fragment".into()));
     }
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+/// `url` with its user info replaced by `***`, found without parsing it (a
+/// URL that does not parse may carry credentials too): everything from the
+/// start of the authority (after `scheme://`, else the start of the text) up
+/// to the last `@` goes. A path or query with an `@` loses more than the
+/// user info; never less.
+fn without_user_info(url: &str) -> String {
+    let Some(at) = url.rfind('@') else {
+        return url.to_owned();
+    };
+    let is_scheme = |text: &str| {
+        let mut chars = text.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    };
+    let start = match url.find("://") {
+        Some(end) if end < at && is_scheme(&url[..end]) => end + 3,
+        _ => 0,
+    };
+    format!("{}***{}", &url[..start], &url[at..])
 }
 
 impl Client {

@@ -106,6 +106,11 @@ pub enum Error {
     /// ([`FailedResponse::cut`]).
     #[error("{0}: the answer passes the client's limit of {limit}; if the API really sends answers this large, raise it with ClientBuilder::max_body_bytes", limit = .0.limit_text())]
     ResponseTooLarge(Box<FailedResponse>),
+    /// A page stream could not yield the whole list: the server's pages and
+    /// its `count` disagree, or its pages stopped bringing new items (see
+    /// [`crate::paginate`]). The items before the error were yielded.
+    #[error("{0}")]
+    PageMismatch(crate::paginate::PageMismatch),
 }
 
 /// Why the body a [`FailedResponse`] keeps is not all the server meant to send.
@@ -510,7 +515,9 @@ impl Error {
             | Error::UnexpectedResponse(response)
             | Error::ResponseTooLarge(response) => Some(response),
             Error::InvalidResponsePayload { response, .. } => Some(response),
-            Error::InvalidRequest(_) | Error::CommunicationError(_) => None,
+            Error::InvalidRequest(_) | Error::CommunicationError(_) | Error::PageMismatch(_) => {
+                None
+            }
         }
     }
 

@@ -16,21 +16,70 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Page size: `PageOptions::page_size`, else the builder's `limit`
+//!
+//! A walk asks for [`PageOptions::page_size`] items per request; unless
+//! that is set, for the `limit` the list's builder carries (what the API
+//! means by `limit`: the size of a page); else for 100, the API's maximum.
+//! Either way the stream yields every item of the list from the builder's
+//! `offset` on (from the start unless it sets one): for one page, call
+//! `.send()`. A `limit` the API does not accept (above 100) ends the stream
+//! with [`Error::InvalidRequest`] before any request is sent, as `.send()`
+//! refuses it; a `limit` of 0 is read as 1.
+//!
+//! ```no_run
+//! use wpe_api::{Client, PageOptions, Paginate};
+//!
+//! # async fn run(client: &Client) -> Result<(), wpe_api::Error> {
+//! // Every install, 10 per request.
+//! let installs = client.list_installs().limit(10).collect_all().await?;
+//! // Every install, 25 per request: the options win over the builder.
+//! let installs = client
+//!     .list_installs()
+//!     .limit(10)
+//!     .stream_with(PageOptions::default().page_size(25));
+//! // The first 10 installs only: one request.
+//! let first = client.list_installs().limit(10).send().await?.into_inner().results;
+//! # Ok(()) }
+//! ```
+//!
 //! # How a walk works, and what you can rely on
 //!
-//! The first page (`offset` 0) says how many items there are (`count`). The
-//! stream then computes the offsets of the remaining pages itself and fetches
-//! them with at most [`PageOptions::concurrency`] requests in flight, yielding
-//! items in the order the API lists them. It never follows the `next` and
-//! `previous` URLs of a page, so no request (and no credential) ever goes
-//! anywhere but the client's base URL.
+//! The first page (at the builder's `offset`, 0 unless it sets one) says
+//! how many items there are (`count`).
+//! The stream then asks for the pages after it, up to `count`, with at
+//! most [`PageOptions::concurrency`] requests in flight (a list without
+//! `count` is asked one page at a time), and yields items in the order the
+//! API lists them. It never follows the `next` and `previous` URLs of a
+//! page, so no request (and no credential) ever goes anywhere but the
+//! client's base URL.
 //!
-//! A walk ends on the first empty or short page, when `offset` reaches the
-//! `count` of the first page, or at [`PageOptions::max_pages`]. A server that
-//! gives no `count` is walked one page at a time until a page is short or
-//! brings nothing new. So a server that ignores `offset`, repeats pages or
-//! lies about `count` cannot make a walk loop forever (an understated `count`
-//! ends the walk early: `count` is trusted as an upper bound).
+//! The walk advances by what pages really hold, and checks them against the
+//! `count` (the one the latest page reported):
+//! - a page that holds fewer items than asked, while `count` says more
+//!   remain, is a server capping its pages: the walk goes on from where that
+//!   page ended, that many items a page (a server that caps pages at 50 is
+//!   walked 50 at a time, and every item comes);
+//! - the walk ends when a page reaches `count` (so an understated `count`
+//!   ends the walk early: it is trusted as an upper bound) or, for a list
+//!   without `count`, at the first page shorter than asked (nothing says
+//!   more items exist);
+//! - it ends with [`Error::PageMismatch`], rather than yielding less in
+//!   silence, when a page comes back empty before `count`
+//!   ([`PageMismatch::EmptyBeforeCount`]), when a page brings only items
+//!   already yielded and the list has not ended (a server that ignores
+//!   `offset`: [`PageMismatch::NothingNew`], after the first page and the
+//!   pages in flight, not after `count / limit` requests), or when
+//!   [`PageOptions::max_pages`] pages were fetched and the list has not ended
+//!   ([`PageMismatch::MaxPages`]). The same failure is the same error through
+//!   [`Paginate::stream`], [`Paginate::stream_with`],
+//!   [`Paginate::collect_all`] and `operations::stream` (feature
+//!   `dispatch`).
+//!
+//! So no server can make a walk loop: every page the walk takes brings an
+//! item not yielded before, or ends the walk. The only other requests are
+//! the pages in flight, dropped (their requests cancelled) when the walk
+//! ends or when a page shows that the server caps its pages.
 //!
 //! Offset pagination is not a snapshot. While a walk is in progress:
 //! - no item is yielded twice: items are de-duplicated by id (the set of ids
@@ -38,8 +87,11 @@
 //! - an item that exists for the whole walk and is not moved is yielded;
 //! - an item added during the walk may be missed, and so may one that an
 //!   insertion or deletion shifts across a page boundary (to an earlier page
-//!   already fetched, or past the `count` of the first page); an item deleted
-//!   during the walk may still be yielded.
+//!   already fetched, or past the `count`); an item deleted during the walk
+//!   may still be yielded;
+//! - a list that shrinks during the walk ends it as the server's latest
+//!   `count` says; items added at its front, a page's worth or more, can end
+//!   it with [`PageMismatch::NothingNew`] (walking again then helps).
 //!
 //! An error ends the stream: the items before it have been yielded, the error
 //! is the last item.
@@ -76,7 +128,7 @@ use std::collections::{HashSet, VecDeque};
 use std::hash::Hash;
 
 use futures::future::BoxFuture;
-use futures::stream::{self, BoxStream, StreamExt};
+use futures::stream::{self, BoxStream, FuturesOrdered, StreamExt};
 
 use crate::types::{self, PageLimit};
 use crate::{builder, Error};
@@ -92,7 +144,8 @@ pub type PageStream<'a, T> = BoxStream<'a, Result<T, Error>>;
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct PageOptions {
-    page_size: PageLimit,
+    /// `None`: the builder's `limit`, else the API's maximum.
+    page_size: Option<PageLimit>,
     concurrency: usize,
     max_pages: usize,
 }
@@ -100,7 +153,7 @@ pub struct PageOptions {
 impl Default for PageOptions {
     fn default() -> Self {
         Self {
-            page_size: PageLimit::DEFAULT,
+            page_size: None,
             concurrency: 4,
             max_pages: 100_000,
         }
@@ -108,11 +161,13 @@ impl Default for PageOptions {
 }
 
 impl PageOptions {
-    /// Items per request, 1 to 100 (default 100, the API's maximum). A value
-    /// outside that range is clamped into it.
+    /// Items per request, 1 to 100. A value outside that range is clamped
+    /// into it. Unless set, a walk asks for the `limit` the list's builder
+    /// carries (`client.list_installs().limit(10)`), else for 100, the API's
+    /// maximum.
     pub fn page_size(mut self, size: u16) -> Self {
         let size = size.clamp(1, PageLimit::MAX);
-        self.page_size = PageLimit::new(size).unwrap_or(PageLimit::DEFAULT);
+        self.page_size = Some(PageLimit::new(size).unwrap_or(PageLimit::DEFAULT));
         self
     }
 
@@ -123,7 +178,8 @@ impl PageOptions {
     }
 
     /// The most pages one walk fetches (default 100,000): a hard stop against
-    /// a misbehaving server.
+    /// a misbehaving server. A walk that reaches it before the list's end
+    /// ends with [`PageMismatch::MaxPages`].
     pub fn max_pages(mut self, pages: usize) -> Self {
         self.max_pages = pages.max(1);
         self
@@ -150,8 +206,9 @@ pub struct Page<T> {
 /// A request builder of an endpoint paginated by `limit` and `offset`.
 ///
 /// Implemented for the builder of every operation the spec marks
-/// `x-wpe-paging: {style: offset}` (see [`crate::operations`]). Whatever
-/// `limit` and `offset` the builder carries are replaced page by page.
+/// `x-wpe-paging: {style: offset}` (see [`crate::operations`]). The `limit`
+/// the builder carries is the page size of a walk whose [`PageOptions`] set
+/// none; its `offset` is where the walk starts.
 pub trait OffsetPaged<'a>: Clone + Send + Sync + 'a {
     /// What the list holds.
     type Item: Send + 'a;
@@ -165,6 +222,18 @@ pub trait OffsetPaged<'a>: Clone + Send + Sync + 'a {
     /// Fetches the page of `limit` items starting at `offset`; an answer
     /// with [`OffsetPaged::EMPTY_STATUS`] is an empty page.
     fn fetch_page(self, limit: PageLimit, offset: u64) -> PageFuture<'a, Self::Item>;
+    /// The `limit` the builder carries, when one was set; an
+    /// [`Error::InvalidRequest`] when the value set was refused, as `send`
+    /// would report it. (`Ok(None)` unless implemented.)
+    fn page_limit(&self) -> Result<Option<PageLimit>, Error> {
+        Ok(None)
+    }
+    /// The `offset` the builder carries, when one was set; an
+    /// [`Error::InvalidRequest`] when the value set was refused.
+    /// (`Ok(None)` unless implemented.)
+    fn page_offset(&self) -> Result<Option<u64>, Error> {
+        Ok(None)
+    }
     /// The item's identity, when it has one.
     fn key(item: &Self::Item) -> Option<Self::Key>;
 }
@@ -200,6 +269,13 @@ macro_rules! offset_paged {
                         count: $count,
                     })
                 })
+            }
+            fn page_limit(&self) -> Result<Option<PageLimit>, Error> {
+                self.limit.clone().map_err(Error::InvalidRequest)
+            }
+            fn page_offset(&self) -> Result<Option<u64>, Error> {
+                let offset = self.offset.clone().map_err(Error::InvalidRequest)?;
+                Ok(offset.map(u64::from))
             }
             fn key($it: &$item) -> Option<$key> {
                 $key_expr
@@ -249,35 +325,107 @@ impl<'a, B: OffsetPaged<'a>> Paginate<'a> for B {
     }
 }
 
+/// How a list's pages and its `count` disagreed, so that a walk could not
+/// yield the whole list: the error ([`Error::PageMismatch`]) a page stream
+/// ends with, after the items it could yield. See the [module docs](self).
+///
+/// ```
+/// use wpe_api::paginate::PageMismatch;
+/// let err = wpe_api::Error::PageMismatch(PageMismatch::EmptyBeforeCount {
+///     offset: 250,
+///     count: 10_000,
+///     yielded: 250,
+/// });
+/// assert!(err.to_string().starts_with("the list ended before its count: the page at offset 250 is empty"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PageMismatch {
+    /// A page came back empty before the end the server's `count` gives.
+    #[error(
+        "the list ended before its count: the page at offset {offset} is empty, but the server \
+         counts {count} items ({yielded} yielded); if the list shrank during the walk, walk it \
+         again; if this repeats, the server's count is wrong"
+    )]
+    EmptyBeforeCount {
+        /// Where the empty page starts.
+        offset: u64,
+        /// The `count` the server reported last.
+        count: u64,
+        /// How many items the walk yielded before the error.
+        yielded: u64,
+    },
+    /// A page held only items the walk had yielded already, where the list
+    /// had not ended (its `count` said more items remain, or, without a
+    /// `count`, the page was full): the server ignores `offset` or repeats
+    /// pages, and walking on would bring nothing new. (Items added at the
+    /// front of the list during the walk, a page's worth or more, shift old
+    /// items into later pages and end a walk the same way.)
+    #[error(
+        "the list's pages stopped bringing new items: the page at offset {offset} holds only \
+         items already yielded, though {} ({yielded} yielded); the server ignores `offset` or \
+         repeats pages, or many items were added during the walk: walk it again, and if this \
+         repeats, check that the base URL reaches the API itself, not a proxy or cache that \
+         drops the query string",
+        match count {
+            Some(count) => format!("the server counts {count} items"),
+            None => "the page is full".to_owned(),
+        }
+    )]
+    NothingNew {
+        /// Where the page starts.
+        offset: u64,
+        /// The `count` the server reported last, if it reported one.
+        count: Option<u64>,
+        /// How many items the walk yielded before the error.
+        yielded: u64,
+    },
+    /// The walk fetched [`PageOptions::max_pages`] pages, and the list had
+    /// not ended.
+    #[error(
+        "the walk stopped after {pages} pages, the most PageOptions::max_pages allows, before \
+         the list ended ({yielded} items yielded): raise max_pages to walk on"
+    )]
+    MaxPages {
+        /// The pages fetched.
+        pages: usize,
+        /// How many items the walk yielded before the error.
+        yielded: u64,
+    },
+}
+
+/// A page of the walk, with the offset it was asked for.
+type Fetched<'a, T> = BoxFuture<'a, (u64, Result<Page<T>, Error>)>;
+
 /// The walk's state between items.
 struct Walk<'a, B: OffsetPaged<'a>> {
     request: B,
-    options: PageOptions,
+    /// The `limit` of every request.
+    limit: PageLimit,
+    concurrency: usize,
+    max_pages: usize,
     ready: VecDeque<B::Item>,
     seen: HashSet<B::Key>,
-    phase: Phase<'a, B::Item>,
-    pages: usize,
-}
-
-enum Phase<'a, T> {
-    First,
-    /// Pages whose offsets were computed from `count`, fetched concurrently.
-    Planned {
-        pages: BoxStream<'a, Result<Page<T>, Error>>,
-    },
-    /// One page at a time from `offset`, until a short or stale page (when
-    /// the server gives no `count`).
-    Tail {
-        offset: u64,
-    },
-    Done,
+    /// Pages asked for and not yet taken, in offset order.
+    in_flight: FuturesOrdered<Fetched<'a, B::Item>>,
+    /// Where the next page to ask for starts.
+    next: u64,
+    /// How many items a page holds: the `limit` asked, or fewer once a
+    /// page showed that the server caps its pages there.
+    step: u64,
+    /// The `count` the server reported last.
+    count: Option<u64>,
+    /// Pages asked for.
+    requested: usize,
+    /// Items queued to be yielded.
+    yielded: u64,
+    /// The list ended, or the walk failed (then `failure` holds the error
+    /// until the items before it are yielded).
+    done: bool,
+    failure: Option<Error>,
 }
 
 impl<'a, B: OffsetPaged<'a>> Walk<'a, B> {
-    fn limit(&self) -> u64 {
-        u64::from(self.options.page_size.get())
-    }
-
     /// Queues the page's new items; returns how many were new.
     fn take(&mut self, items: Vec<B::Item>) -> usize {
         let before = self.ready.len();
@@ -290,75 +438,112 @@ impl<'a, B: OffsetPaged<'a>> Walk<'a, B> {
                 self.ready.push_back(item);
             }
         }
-        self.ready.len() - before
+        let fresh = self.ready.len() - before;
+        self.yielded += fresh as u64;
+        fresh
+    }
+
+    /// Asks for the next pages: with a `count`, as many as `concurrency`
+    /// allows below it; without one, a single page at a time.
+    fn plan(&mut self) {
+        let window = if self.count.is_some() {
+            self.concurrency
+        } else {
+            1
+        };
+        while self.in_flight.len() < window
+            && self.requested < self.max_pages
+            && self.count.is_none_or(|count| self.next < count)
+        {
+            let (request, limit, offset) = (self.request.clone(), self.limit, self.next);
+            self.in_flight.push_back(Box::pin(async move {
+                (offset, request.fetch_page(limit, offset).await)
+            }));
+            self.requested += 1;
+            self.next = self.next.saturating_add(self.step);
+        }
+    }
+
+    /// Ends the walk: the pages in flight are dropped (their requests
+    /// cancelled); a failure is reported after the items queued.
+    fn end(&mut self, failure: Option<PageMismatch>) {
+        self.done = true;
+        self.in_flight = FuturesOrdered::new();
+        self.failure = failure.map(Error::PageMismatch);
+    }
+
+    /// Takes the page that starts at `offset` and decides how the walk goes on.
+    fn page(&mut self, offset: u64, page: Page<B::Item>) {
+        let held = page.items.len() as u64;
+        if page.count.is_some() {
+            self.count = page.count;
+        }
+        let fresh = self.take(page.items);
+        let end = offset.saturating_add(held);
+        let more = match self.count {
+            Some(count) => end < count,
+            None => held >= self.step,
+        };
+        // A page of items all seen before is not where its offset says: it
+        // ends the list only if the items yielded reach the count.
+        let stale = held > 0 && fresh == 0;
+        if stale && (more || self.count.is_some_and(|count| self.yielded < count)) {
+            return self.end(Some(PageMismatch::NothingNew {
+                offset,
+                count: self.count,
+                yielded: self.yielded,
+            }));
+        }
+        if !more {
+            return self.end(None);
+        }
+        if held == 0 {
+            return self.end(Some(PageMismatch::EmptyBeforeCount {
+                offset,
+                count: self.count.unwrap_or_default(),
+                yielded: self.yielded,
+            }));
+        }
+        if held < self.step {
+            // The server holds pages to fewer items than asked: the pages
+            // asked for after this one would skip items, so the walk goes on
+            // from where this page ended, `held` items at a time.
+            self.in_flight = FuturesOrdered::new();
+            self.step = held;
+            self.next = end;
+        }
     }
 
     async fn advance(&mut self) -> Result<(), Error> {
-        let limit = self.limit();
-        match std::mem::replace(&mut self.phase, Phase::Done) {
-            Phase::First => {
-                let page = self
-                    .request
-                    .clone()
-                    .fetch_page(self.options.page_size, 0)
-                    .await?;
-                self.pages += 1;
-                let full = page.items.len() as u64 >= limit;
-                let count = page.count;
-                self.take(page.items);
-                if !full {
-                    return Ok(());
-                }
-                self.phase = match count {
-                    Some(count) if count > limit => {
-                        let budget = (self.options.max_pages - self.pages) as u64;
-                        let last = count.min(limit.saturating_mul(budget + 1));
-                        let offsets: Vec<u64> =
-                            (1..).map(|n| n * limit).take_while(|o| *o < last).collect();
-                        let request = self.request.clone();
-                        let size = self.options.page_size;
-                        let pages = stream::iter(offsets)
-                            .map(move |offset| request.clone().fetch_page(size, offset))
-                            .buffered(self.options.concurrency)
-                            .boxed();
-                        Phase::Planned { pages }
-                    }
-                    Some(_) => Phase::Done,
-                    None => Phase::Tail { offset: limit },
-                };
-            }
-            Phase::Planned { mut pages } => {
-                if let Some(page) = pages.next().await {
-                    let page = page?;
-                    self.pages += 1;
-                    let full = page.items.len() as u64 >= limit;
-                    self.take(page.items);
-                    if full {
-                        self.phase = Phase::Planned { pages };
-                    }
-                }
-            }
-            Phase::Tail { offset } => {
-                if self.pages >= self.options.max_pages {
-                    return Ok(());
-                }
-                let page = self
-                    .request
-                    .clone()
-                    .fetch_page(self.options.page_size, offset)
-                    .await?;
-                self.pages += 1;
-                let full = page.items.len() as u64 >= limit;
-                let fresh = self.take(page.items);
-                if full && fresh > 0 {
-                    self.phase = Phase::Tail {
-                        offset: offset + limit,
-                    };
-                }
-            }
-            Phase::Done => {}
+        if let Some(err) = self.failure.take() {
+            return Err(err);
         }
-        Ok(())
+        self.plan();
+        match self.in_flight.next().await {
+            Some((offset, Ok(page))) => {
+                self.page(offset, page);
+                if !self.done {
+                    self.plan();
+                    if self.in_flight.is_empty() {
+                        // `plan` asks for a page below any `count`, so only
+                        // `max_pages` stops it.
+                        self.end(Some(PageMismatch::MaxPages {
+                            pages: self.requested,
+                            yielded: self.yielded,
+                        }));
+                    }
+                }
+                Ok(())
+            }
+            Some((_, Err(err))) => {
+                self.end(None);
+                Err(err)
+            }
+            None => {
+                self.end(None);
+                Ok(())
+            }
+        }
     }
 }
 
@@ -366,18 +551,40 @@ fn offset_walk<'a, B: OffsetPaged<'a>>(
     request: B,
     options: PageOptions,
 ) -> PageStream<'a, B::Item> {
+    let limit = match options
+        .page_size
+        .map(Ok)
+        .or_else(|| request.page_limit().transpose())
+    {
+        None => PageLimit::DEFAULT,
+        // A `limit` of 0 is read as 1, as `PageOptions::page_size` reads it.
+        Some(Ok(limit)) => PageLimit::new(limit.get().max(1)).unwrap_or(PageLimit::DEFAULT),
+        Some(Err(err)) => return stream::once(async move { Err(err) }).boxed(),
+    };
+    let start = match request.page_offset() {
+        Ok(start) => start.unwrap_or(0),
+        Err(err) => return stream::once(async move { Err(err) }).boxed(),
+    };
     let walk = Walk {
         request,
-        options,
+        limit,
+        concurrency: options.concurrency,
+        max_pages: options.max_pages,
         ready: VecDeque::new(),
         seen: HashSet::new(),
-        phase: Phase::First,
-        pages: 0,
+        in_flight: FuturesOrdered::new(),
+        next: start,
+        step: u64::from(limit.get().max(1)),
+        count: None,
+        requested: 0,
+        yielded: 0,
+        done: false,
+        failure: None,
     };
     drain(
         walk,
         |walk| walk.ready.pop_front(),
-        |walk| matches!(walk.phase, Phase::Done),
+        |walk| walk.done && walk.failure.is_none(),
         |walk| Box::pin(walk.advance()),
     )
 }

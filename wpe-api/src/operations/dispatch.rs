@@ -175,7 +175,8 @@ pub async fn call(
 /// [`Operation::is_paged`]), each as JSON, walked by the typed builder's
 /// [`Paginate`] stream: pages fetched concurrently as `options` says, items
 /// in API order and printed as they come, memory independent of the
-/// list's length. `limit` and `offset` in `args` are replaced page by page.
+/// list's length. `limit` in `args` is the page size unless `options` sets
+/// one ([`PageOptions::page_size`]); `offset` is where the walk starts.
 ///
 /// Refused as [`Error::InvalidRequest`] for an operation that is not a
 /// list, and for values [`call`] would refuse.
