@@ -1,6 +1,7 @@
 //! Shared helpers of the integration tests: a local HTTP server that answers
 //! with queued responses and records every request it receives.
 
+pub mod capture;
 pub mod hostile;
 pub mod paged;
 pub mod recordings;

@@ -2,46 +2,11 @@
 //! path template, attempts, status and elapsed time, and never credentials,
 //! ids or bodies.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use serde_json::json;
-use tracing_subscriber::fmt::format::FmtSpan;
 use uuid::Uuid;
 use wpe_api::retry::RetryPolicy;
+use wpe_api_tests::capture::Capture;
 use wpe_api_tests::{fixture, Canned, RecordingServer, TEST_PASSWORD};
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Capture {
-    /// Captures what is logged on this thread until the guard is dropped.
-    fn start() -> (Self, tracing::subscriber::DefaultGuard) {
-        let capture = Capture::default();
-        let writer = capture.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_span_events(FmtSpan::CLOSE)
-            .with_max_level(tracing::Level::DEBUG)
-            .with_ansi(false)
-            .finish();
-        (capture, tracing::subscriber::set_default(subscriber))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
 
 #[tokio::test]
 async fn a_request_span_names_the_operation_but_no_secrets() {

@@ -4,15 +4,15 @@
 //! The client runs on a [`VirtualClock`]: every wait it takes shows in
 //! `clock.sleeps()` and none takes wall time.
 
-use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use proptest::prelude::*;
 
 use wpe_api::clock::VirtualClock;
 use wpe_api::retry::RetryPolicy;
+use wpe_api_tests::capture::Capture;
 use wpe_api_tests::hostile::{Hostile, RawRequest, Step};
 
 const INSTALL: uuid::Uuid = uuid::Uuid::from_u128(0x1a2b_3c4d_5e6f_7a8b_9c0d_1e2f_3a4b_5c6d);
@@ -419,44 +419,6 @@ async fn a_server_cannot_set_the_attempts_the_client_reports() {
         "503 Service Unavailable: nope [after 2 attempts]"
     );
     assert_eq!(server.requests().len(), 4);
-}
-
-/// What is logged on this thread, captured until the guard is dropped.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Capture {
-    fn start() -> (Self, tracing::subscriber::DefaultGuard) {
-        let capture = Capture::default();
-        let writer = capture.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_max_level(tracing::Level::DEBUG)
-            .with_ansi(false)
-            .finish();
-        // While one subscriber exists, tracing decides whether a callsite is
-        // ever enabled by the subscriber of the thread that first reaches it:
-        // another test of this binary, on a thread with none, would turn
-        // wpe-api's span off for all. A second, silent subscriber kept alive
-        // makes tracing ask every subscriber instead.
-        static SILENT: OnceLock<tracing::Dispatch> = OnceLock::new();
-        SILENT.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
-        (capture, tracing::subscriber::set_default(subscriber))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
 }
 
 #[tokio::test]
