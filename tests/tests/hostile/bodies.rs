@@ -12,7 +12,7 @@ use uuid::Uuid;
 use wpe_api::clock::VirtualClock;
 use wpe_api::retry::RetryPolicy;
 use wpe_api::Error;
-use wpe_api_tests::hostile::{child_call, Hostile, Step};
+use wpe_api_tests::hostile::{child_call, ChildCall, Hostile, Step};
 
 const MIB: u64 = 1 << 20;
 const GIB: u64 = 1 << 30;
@@ -49,6 +49,24 @@ async fn create_backup(client: &wpe_api::Client) -> Result<(), Error> {
         .send()
         .await
         .map(drop)
+}
+
+/// One call of `operation` in the child process (30 s timeout), its
+/// figures printed under `label`.
+fn measured(label: &str, server: &Hostile, operation: &str, retries: bool) -> ChildCall {
+    let call = child_call(CALL, &server.base_url(), operation, retries, 30_000);
+    eprintln!(
+        "{label}: {call:?}, server sent {} bytes",
+        server.bytes_sent()
+    );
+    call
+}
+
+/// The child's peak memory stayed under `peak` bytes, and the server could
+/// write fewer than `sent` (what the client read, and socket buffers).
+fn assert_bounded(call: &ChildCall, server: &Hostile, peak: u64, sent: u64) {
+    assert!(call.peak_kib * 1024 < peak, "peak {} KiB", call.peak_kib);
+    assert!(server.bytes_sent() < sent, "sent {}", server.bytes_sent());
 }
 
 /// A head, `body` and then the connection closed.
@@ -156,33 +174,20 @@ fn a_success_body_that_stalls_is_ended_by_the_timeout() {
 #[test]
 fn a_1_gib_error_answer_is_read_only_to_the_error_cap() {
     let server = Hostile::always(huge(500, GIB, true));
-    let call = child_call(CALL, &server.base_url(), "create_backup", false, 30_000);
-    eprintln!(
-        "1 GiB 500: {call:?}, server sent {} bytes",
-        server.bytes_sent()
-    );
+    let call = measured("1 GiB 500", &server, "create_backup", false);
     assert_eq!(call.status, Some(500), "{call:?}");
     assert!(
         call.outcome.starts_with("500 Internal Server Error: xxxx")
             && call.outcome.contains("body cut at 1 MiB"),
         "{call:?}"
     );
-    assert!(call.peak_kib < 100 * 1024, "peak {} KiB", call.peak_kib);
-    assert!(
-        server.bytes_sent() < 64 * MIB,
-        "sent {}",
-        server.bytes_sent()
-    );
+    assert_bounded(&call, &server, 100 * MIB, 64 * MIB);
 }
 
 #[test]
 fn a_1_gib_success_is_refused_by_its_content_length() {
     let server = Hostile::always(huge(200, GIB, true));
-    let call = child_call(CALL, &server.base_url(), "list_accounts", true, 30_000);
-    eprintln!(
-        "1 GiB 200 with length: {call:?}, server sent {} bytes",
-        server.bytes_sent()
-    );
+    let call = measured("1 GiB 200 with length", &server, "list_accounts", true);
     assert_eq!(call.status, Some(200), "{call:?}");
     assert!(
         call.outcome.contains("1073741824 bytes")
@@ -195,22 +200,13 @@ fn a_1_gib_success_is_refused_by_its_content_length() {
         1,
         "a body too large is not retried"
     );
-    assert!(call.peak_kib < 100 * 1024, "peak {} KiB", call.peak_kib);
-    assert!(
-        server.bytes_sent() < 64 * MIB,
-        "sent {}",
-        server.bytes_sent()
-    );
+    assert_bounded(&call, &server, 100 * MIB, 64 * MIB);
 }
 
 #[test]
 fn a_1_gib_success_without_a_length_is_cut_at_the_cap() {
     let server = Hostile::always(huge(200, GIB, false));
-    let call = child_call(CALL, &server.base_url(), "create_backup", false, 30_000);
-    eprintln!(
-        "1 GiB 200 without length: {call:?}, server sent {} bytes",
-        server.bytes_sent()
-    );
+    let call = measured("1 GiB 200 without length", &server, "create_backup", false);
     assert_eq!(call.status, Some(200), "{call:?}");
     assert!(
         call.outcome.starts_with("200 OK: xxxx")
@@ -218,12 +214,7 @@ fn a_1_gib_success_without_a_length_is_cut_at_the_cap() {
         "{call:?}"
     );
     // The cap itself, the binary, the runtime: near 64 MiB, nowhere near 1 GiB.
-    assert!(call.peak_kib < 160 * 1024, "peak {} KiB", call.peak_kib);
-    assert!(
-        server.bytes_sent() < 160 * MIB,
-        "sent {}",
-        server.bytes_sent()
-    );
+    assert_bounded(&call, &server, 160 * MIB, 160 * MIB);
 }
 
 #[test]
@@ -232,11 +223,7 @@ fn a_success_streaming_forever_is_cut_at_the_cap() {
         Step::head(200, &[("connection", "close")]),
         Step::Forever(vec![b' '; 64 * 1024]),
     ]);
-    let call = child_call(CALL, &server.base_url(), "list_accounts", true, 30_000);
-    eprintln!(
-        "200 forever: {call:?}, server sent {} bytes",
-        server.bytes_sent()
-    );
+    let call = measured("200 forever", &server, "list_accounts", true);
     assert_eq!(call.status, Some(200), "{call:?}");
     assert!(
         call.outcome.starts_with("200 OK (blank body) [body cut at 64 MiB]: the answer passes the client's limit of 64 MiB"),
@@ -260,25 +247,16 @@ fn a_512_mib_503_on_a_get_is_read_to_the_error_cap_at_each_attempt() {
             total: 512 * MIB,
         },
     ]);
-    let call = child_call(CALL, &server.base_url(), "list_accounts", true, 30_000);
-    eprintln!(
-        "512 MiB 503 x5: {call:?}, server sent {} bytes",
-        server.bytes_sent()
-    );
+    let call = measured("512 MiB 503 x5", &server, "list_accounts", true);
     assert_eq!(call.status, Some(503), "{call:?}");
     assert!(
         call.outcome.contains("body cut at 1 MiB") && call.outcome.contains("[after 5 attempts]"),
         "{call:?}"
     );
     assert_eq!(server.requests().len(), 5);
-    assert!(call.peak_kib < 100 * 1024, "peak {} KiB", call.peak_kib);
     // What five attempts could make the server write: the cap each, and
     // what socket buffers take; not 5 x 512 MiB.
-    assert!(
-        server.bytes_sent() < 5 * 64 * MIB,
-        "sent {}",
-        server.bytes_sent()
-    );
+    assert_bounded(&call, &server, 100 * MIB, 5 * 64 * MIB);
 }
 
 #[tokio::test]
