@@ -45,6 +45,15 @@ impl Capture {
         (capture, tracing::subscriber::set_default(subscriber))
     }
 
+    /// The first line logged that holds `needle` (the test fails without one).
+    pub fn line(&self, needle: &str) -> String {
+        let text = self.text();
+        match text.lines().find(|line| line.contains(needle)) {
+            Some(line) => line.to_owned(),
+            None => panic!("nothing logged holds {needle:?}: {text}"),
+        }
+    }
+
     /// What was logged so far.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|p| p.into_inner())).into_owned()

@@ -256,6 +256,21 @@ pub fn base64_by_hand(input: &[u8]) -> String {
     out
 }
 
+/// An archive of backup `backup` as the archives list holds it: `id` made a
+/// UUID, its `state` and `create_time`, and a download link once completed.
+pub fn archive_json(id: u128, backup: uuid::Uuid, state: &str, created: &str) -> Value {
+    let mut archive = serde_json::json!({
+        "id": uuid::Uuid::from_u128(id),
+        "backup": {"id": backup},
+        "state": state,
+        "create_time": created,
+    });
+    if state == "completed" {
+        archive["download_uri"] = format!("https://downloads.invalid/{id}.zip").into();
+    }
+    archive
+}
+
 /// Loads `tests/fixtures/<name>.json`.
 pub fn fixture(name: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

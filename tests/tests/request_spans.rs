@@ -80,10 +80,7 @@ async fn a_transport_failure_after_retries_logs_its_attempts_and_last_failure() 
         "{err:?}"
     );
     let log = capture.text();
-    let giving_up = log
-        .lines()
-        .find(|line| line.contains("giving up"))
-        .unwrap_or_else(|| panic!("no giving-up event: {log}"));
+    let giving_up = capture.line("giving up");
     assert!(giving_up.contains("WARN"), "{giving_up}");
     assert!(giving_up.contains("attempts=3"), "{giving_up}");
     assert!(giving_up.contains("could not connect"), "{giving_up}");

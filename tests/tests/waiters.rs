@@ -12,6 +12,7 @@ use wpe_api::clock::{Clock, VirtualClock};
 use wpe_api::fake::{FakeConfig, FakeServer, Seed};
 use wpe_api::types::{BackupStatus, CertificateStatus, InstallStatus};
 use wpe_api::wait::{WaitError, WaitOptions};
+use wpe_api_tests::archive_json;
 
 /// Looks after 2 s, 3 s, 4.5 s, ... up to 30 s apart, for up to 30 minutes.
 fn options() -> WaitOptions {
@@ -314,19 +315,6 @@ fn archive_requested_at() -> chrono::DateTime<chrono::Utc> {
         .to_utc()
 }
 
-fn archive(id: u128, backup: uuid::Uuid, state: &str, created: &str) -> serde_json::Value {
-    let mut archive = serde_json::json!({
-        "id": uuid::Uuid::from_u128(id),
-        "backup": {"id": backup},
-        "state": state,
-        "create_time": created,
-    });
-    if state == "completed" {
-        archive["download_uri"] = format!("https://downloads.invalid/{id}.zip").into();
-    }
-    archive
-}
-
 #[tokio::test]
 async fn a_backup_reported_initiated_or_in_progress_is_running_under_either_name() {
     let (server, client, clock) = scripted().await;
@@ -351,17 +339,17 @@ async fn an_archive_is_found_by_its_backup_and_waited_for_until_it_has_a_downloa
     // then an older aborted archive of the same backup beside the new one.
     server.respond(archives(&[]));
     server.respond(archives(&[
-        archive(1, other_backup, "completed", "2026-11-01T00:00:00Z"),
-        archive(2, BACKUP, "requested", "2026-11-23T10:00:00Z"),
+        archive_json(1, other_backup, "completed", "2026-11-01T00:00:00Z"),
+        archive_json(2, BACKUP, "requested", "2026-11-23T10:00:00Z"),
     ]));
     server.respond(archives(&[
-        archive(1, other_backup, "completed", "2026-11-01T00:00:00Z"),
-        archive(2, BACKUP, "in_progress", "2026-11-23T10:00:00Z"),
-        archive(3, BACKUP, "aborted", "2026-11-20T10:00:00Z"),
+        archive_json(1, other_backup, "completed", "2026-11-01T00:00:00Z"),
+        archive_json(2, BACKUP, "in_progress", "2026-11-23T10:00:00Z"),
+        archive_json(3, BACKUP, "aborted", "2026-11-20T10:00:00Z"),
     ]));
     server.respond(archives(&[
-        archive(3, BACKUP, "aborted", "2026-11-20T10:00:00Z"),
-        archive(2, BACKUP, "completed", "2026-11-23T10:00:00Z"),
+        archive_json(3, BACKUP, "aborted", "2026-11-20T10:00:00Z"),
+        archive_json(2, BACKUP, "completed", "2026-11-23T10:00:00Z"),
     ]));
     let ready = client
         .wait_for_archive(INSTALL, BACKUP, archive_requested_at(), options())
@@ -383,7 +371,7 @@ async fn an_archive_is_found_by_its_backup_and_waited_for_until_it_has_a_downloa
 #[tokio::test]
 async fn an_aborted_archive_ends_the_wait_as_failed() {
     let (server, client, _clock) = scripted().await;
-    server.respond(archives(&[archive(
+    server.respond(archives(&[archive_json(
         2,
         BACKUP,
         "aborted",

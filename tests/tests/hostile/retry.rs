@@ -445,10 +445,7 @@ async fn giving_up_records_what_failed_but_no_url_host_or_id() {
     assert_eq!(server.requests().len(), 3);
 
     let log = capture.text();
-    let giving_up = log
-        .lines()
-        .find(|line| line.contains("giving up"))
-        .unwrap_or_else(|| panic!("no giving-up event: {log}"));
+    let giving_up = capture.line("giving up");
     assert!(giving_up.contains("WARN"), "{giving_up}");
     assert!(giving_up.contains("attempts=3"), "{giving_up}");
     assert!(giving_up.contains("get_install"), "{giving_up}");

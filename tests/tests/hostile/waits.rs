@@ -128,17 +128,9 @@ async fn a_wait_does_not_wait_at_the_shared_gate_past_its_timeout() {
     assert_eq!(server.requests().len(), 2);
 }
 
+/// An archive of `BACKUP`.
 fn archive(id: u128, state: &str, created: &str) -> serde_json::Value {
-    let mut archive = json!({
-        "id": uuid::Uuid::from_u128(id),
-        "backup": {"id": BACKUP},
-        "state": state,
-        "create_time": created,
-    });
-    if state == "completed" {
-        archive["download_uri"] = format!("https://downloads.invalid/{id}.zip").into();
-    }
-    archive
+    wpe_api_tests::archive_json(id, BACKUP, state, created)
 }
 
 #[tokio::test]
