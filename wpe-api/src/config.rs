@@ -168,7 +168,7 @@ fn read_env(var: &'static str) -> Result<Option<String>, ConfigError> {
 /// assert_eq!(client.baseurl(), "http://127.0.0.1:8080/v1");
 /// # Ok::<(), wpe_api::ConfigError>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     credentials: Option<Credentials>,
     base_url: String,
@@ -176,6 +176,21 @@ pub struct ClientBuilder {
     user_agent: String,
     retry: crate::retry::RetryPolicy,
     body_limits: crate::body::Limits,
+}
+
+/// The base URL is shown without its user info: credentials given there
+/// (which `build` refuses) are never printed.
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("credentials", &self.credentials)
+            .field("base_url", &without_user_info(&self.base_url))
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("body_limits", &self.body_limits)
+            .finish()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -381,5 +396,24 @@ impl Client {
             builder = builder.base_url(url);
         }
         builder.build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_builder_debug_shows_no_credentials_given_in_the_base_url() {
+        let builder = Client::builder()
+            .credentials(Credentials::new("api-user", "CredPw1"))
+            .base_url("https://urluser:UrlPw2@api.wpengineapi.com/v1");
+        let debug = format!("{builder:?}");
+        assert!(
+            !debug.contains("UrlPw2") && !debug.contains("urluser"),
+            "{debug}"
+        );
+        assert!(!debug.contains("CredPw1"), "{debug}");
+        assert!(debug.contains("***@api.wpengineapi.com/v1"), "{debug}");
     }
 }
