@@ -62,3 +62,53 @@ async fn two_domain_checks_of_one_install_through_server_client_both_succeed_5_s
         .collect();
     assert_eq!(statuses, [202, 202]);
 }
+
+/// The section of the workspace's README under `heading`, up to the next
+/// heading of the same level.
+fn readme_section(heading: &str) -> Option<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let readme = std::fs::read_to_string(&path).expect("the workspace's README.md");
+    let start = readme.find(&format!("\n{heading}\n"))? + 1;
+    let rest = &readme[start + heading.len()..];
+    let end = rest.find("\n## ").map_or(rest.len(), |at| at + 1);
+    Some(rest[..end].to_owned())
+}
+
+#[test]
+fn the_readme_shows_a_test_on_the_stand_in_that_the_doctests_run() {
+    let section = readme_section("## Testing with the stand-in")
+        .expect("README.md has a section `## Testing with the stand-in`");
+    // The dependency line: a dev-dependency with the feature the stand-in is behind.
+    let toml = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the section shows the dependency lines");
+    assert!(toml.contains("[dev-dependencies]"), "{toml}");
+    let line = toml
+        .lines()
+        .find(|line| line.starts_with("wpe-api"))
+        .expect("a wpe-api line");
+    assert!(line.contains(r#"features = ["fake"]"#), "{line}");
+    let manifest = include_str!("../../../wpe-api/Cargo.toml");
+    assert!(
+        manifest.contains("\nfake = ["),
+        "wpe-api has no feature `fake`"
+    );
+    // The example: a plain `rust` block, so `cargo test --doc` (the README
+    // is wpe-api's crate documentation) compiles and runs it.
+    let example = section
+        .split("```rust\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the section has a ```rust block (not ignore, no_run)");
+    for needed in [
+        "FakeServer::start",
+        "VirtualClock",
+        "clock: Arc::new(clock.clone())",
+        "server.client()",
+        "assert_eq!(clock.elapsed()",
+    ] {
+        assert!(example.contains(needed), "the example lacks {needed}");
+    }
+}
