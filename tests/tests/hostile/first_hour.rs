@@ -44,7 +44,7 @@ async fn two_domain_checks_of_one_install_through_server_client_both_succeed_5_s
         let report = client
             .check_status()
             .install_id(install.id)
-            .domain_id(domain.id.as_str())
+            .domain_id(domain.id)
             .send()
             .await
             .unwrap_or_else(|err| panic!("domain check {check}: {err}"));
@@ -111,4 +111,97 @@ fn the_readme_shows_a_test_on_the_stand_in_that_the_doctests_run() {
     ] {
         assert!(example.contains(needed), "the example lacks {needed}");
     }
+}
+
+#[tokio::test]
+async fn ids_read_from_answers_are_the_uuids_the_next_call_takes() {
+    let (server, _clock) = standin_on_virtual_clock().await;
+    let client = server.client();
+    let installs = client.list_installs().send().await.unwrap().into_inner();
+    let torquemag = installs
+        .results
+        .iter()
+        .find(|install| install.name == "torquemag")
+        .unwrap();
+
+    // A domain's id (and a redirect's) goes to `domain_id` as it is.
+    let domains = client
+        .list_domains()
+        .install_id(torquemag.id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let www = domains
+        .results
+        .iter()
+        .find(|domain| domain.name == "www.torquemag.io")
+        .unwrap();
+    let domain_id: uuid::Uuid = www.id;
+    let target: uuid::Uuid = www.redirect().and_then(|to| to.id).unwrap();
+    let fetched = client
+        .get_domain()
+        .install_id(torquemag.id)
+        .domain_id(target)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetched.name, "torquemag.io");
+
+    // A domain status report's id is the report_id the check answered.
+    let report = client
+        .check_status()
+        .install_id(torquemag.id)
+        .domain_id(domain_id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let status = client
+        .get_domain_report_status()
+        .install_id(torquemag.id)
+        .report_id(report.report_id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let report_id: Option<uuid::Uuid> = status.report.and_then(|report| report.id);
+    assert_eq!(report_id, Some(report.report_id));
+
+    // The current user's id, and the installs of a partial user, are UUIDs too.
+    let me = client.get_current_user().send().await.unwrap().into_inner();
+    let _: uuid::Uuid = me.id;
+    let account = torquemag.account.id;
+    let users = client
+        .list_account_users()
+        .account_id(account)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let reachable: Vec<uuid::Uuid> = users
+        .results
+        .iter()
+        .flat_map(|user| user.installs.iter().flatten())
+        .filter_map(|install| install.id)
+        .collect();
+    assert_eq!(
+        reachable,
+        [torquemag.id],
+        "Pat (partial) reaches torquemag only"
+    );
+    // ... and are sent back as they were read.
+    let pat = users
+        .results
+        .iter()
+        .find(|user| user.installs.is_some())
+        .unwrap();
+    client
+        .update_account_user()
+        .account_id(account)
+        .user_id(pat.user_id)
+        .body_map(|body| body.roles("partial").install_ids(reachable.clone()))
+        .send()
+        .await
+        .unwrap();
 }
