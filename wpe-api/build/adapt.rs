@@ -8,6 +8,14 @@
 //!   error body when there is one. The spec itself still documents them.
 //! - **Output:** each builder's `send` returns `crate::Error`: its generated
 //!   body runs as it is and `crate::error::finish` converts the result.
+//! - **Output:** a setter of a builder that cannot take its value says
+//!   which parameter, the value (as `crate::refused::Shown` quotes it: cut
+//!   short, control characters escaped) and what it expects
+//!   (`install_id: "torquemag" is not a UUID (expected the form ...)`)
+//!   instead of progenitor's ``conversion to `:: uuid :: Uuid` for
+//!   install_id failed``. The setter renders its value before converting
+//!   it, so it takes a `Debug` value; no parameter is a secret (the build
+//!   checks), so no secret is ever quoted.
 //! - **Output:** the `api-version` request header progenitor adds (the
 //!   spec's `info.version`) is not sent: WP Engine documents no such header.
 //! - **Output:** a property the spec marks required and nullable is sent as
@@ -37,6 +45,7 @@ pub fn without_error_responses(spec: &mut Value) {
 /// read has (`build/whole.rs` adds some to the spec's own).
 pub fn adapt(file: &mut syn::File, spec: &Value, expected: usize) {
     adapt_sends(file);
+    explain_setters(file);
     without_answer_builders(file, spec);
     let rewritten = lenient_required_nullable(&mut file.items);
     assert_eq!(
@@ -116,6 +125,120 @@ fn adapt_sends(file: &mut syn::File) {
         }
     }
     assert!(sends > 0, "no generated `send` method found");
+}
+
+/// Makes every parameter setter of the builders name the parameter, the
+/// value and the form it expects when it refuses a value (see the module
+/// docs). The `body` setter, whose value is a whole body, keeps its message.
+fn explain_setters(file: &mut syn::File) {
+    let builders = module_items(&mut file.items, "builder");
+    let mut explained = 0;
+    for item in builders {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        for member in &mut block.items {
+            let syn::ImplItem::Fn(method) = member else {
+                continue;
+            };
+            if method.sig.ident != "body" && mentions_block(&method.block, "\"conversion to `") {
+                explain_setter(method);
+                explained += 1;
+            }
+        }
+    }
+    assert!(explained > 0, "no generated parameter setter found");
+}
+
+/// `fn x<V>(mut self, value: V) -> Self where V: TryInto<T> { self.x =
+/// value.try_into()[.map(Some)].map_err(|_| "conversion ...".to_string()); self }`
+/// becomes a setter that renders `value` first and says what is wrong.
+fn explain_setter(method: &mut syn::ImplItemFn) {
+    let param = method.sig.ident.to_string();
+    let target = setter_target(&method.sig.generics)
+        .unwrap_or_else(|| panic!("setter `{param}` takes `V: TryInto<T>`"));
+    let target_text: String = quote_tokens(&target)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        !target_text.contains("secret::"),
+        "parameter `{param}` is a secret: its setter must not quote its value"
+    );
+    let (closure, needs_display): (syn::Expr, bool) = if target_text == "::uuid::Uuid" {
+        (syn::parse_quote!(|_| shown.not_a_uuid(#param)), false)
+    } else if target_text.ends_with("NaiveDate") {
+        (syn::parse_quote!(|_| shown.not_a_date(#param)), false)
+    } else {
+        (syn::parse_quote!(|e| shown.not_accepted(#param, e)), true)
+    };
+    let where_clause = method.sig.generics.make_where_clause();
+    where_clause
+        .predicates
+        .push(syn::parse_quote!(V: ::std::fmt::Debug));
+    if needs_display {
+        where_clause.predicates.push(syn::parse_quote!(
+            <V as ::std::convert::TryInto<#target>>::Error: ::std::fmt::Display
+        ));
+    }
+    let assign = method
+        .block
+        .stmts
+        .iter_mut()
+        .find_map(|stmt| match stmt {
+            syn::Stmt::Expr(syn::Expr::Assign(assign), _) => Some(assign),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("setter `{param}` assigns its field"));
+    let replaced = replace_map_err(&mut assign.right, closure);
+    assert!(replaced, "setter `{param}` converts with `map_err`");
+    method.block.stmts.insert(
+        0,
+        syn::parse_quote!(let shown = crate::refused::Shown::of(&value);),
+    );
+}
+
+/// `T` of the setter's bound `V: TryInto<T>`.
+fn setter_target(generics: &syn::Generics) -> Option<syn::Type> {
+    let predicates = generics.where_clause.as_ref()?.predicates.iter();
+    predicates.into_iter().find_map(|predicate| {
+        let syn::WherePredicate::Type(bound) = predicate else {
+            return None;
+        };
+        bound.bounds.iter().find_map(|bound| {
+            let syn::TypeParamBound::Trait(bound) = bound else {
+                return None;
+            };
+            let last = bound.path.segments.last()?;
+            if last.ident != "TryInto" {
+                return None;
+            }
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            match args.args.first()? {
+                syn::GenericArgument::Type(target) => Some(target.clone()),
+                _ => None,
+            }
+        })
+    })
+}
+
+/// Replaces the argument of the outermost `.map_err(...)` in a chain of
+/// method calls; whether one was found.
+fn replace_map_err(expr: &mut syn::Expr, closure: syn::Expr) -> bool {
+    let syn::Expr::MethodCall(call) = expr else {
+        return false;
+    };
+    if call.method == "map_err" && call.args.len() == 1 {
+        call.args[0] = closure;
+        return true;
+    }
+    replace_map_err(&mut call.receiver, closure)
+}
+
+fn mentions_block(block: &syn::Block, needle: &str) -> bool {
+    quote_tokens(block).contains(needle)
 }
 
 fn adapt_send(method: &mut syn::ImplItemFn) {

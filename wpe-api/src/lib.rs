@@ -26,6 +26,7 @@ pub mod fake;
 pub mod open_enum;
 pub mod operations;
 pub mod paginate;
+mod refused;
 pub mod retry;
 pub mod secret;
 pub mod wait;

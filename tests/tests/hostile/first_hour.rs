@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use wpe_api::clock::VirtualClock;
 use wpe_api::fake::{FakeConfig, FakeServer};
+use wpe_api::retry::RetryPolicy;
+use wpe_api::Error;
+use wpe_api_tests::hostile::{Hostile, Step};
 
 /// The stand-in on a virtual clock, and that clock.
 async fn standin_on_virtual_clock() -> (FakeServer, VirtualClock) {
@@ -204,4 +207,86 @@ async fn ids_read_from_answers_are_the_uuids_the_next_call_takes() {
         .send()
         .await
         .unwrap();
+}
+
+/// A server that must not be reached, and a client of it.
+fn unreachable_server() -> (Hostile, wpe_api::Client) {
+    let server = Hostile::always(Step::json(500, &serde_json::json!({"message": "sent"})));
+    let client = server
+        .client_builder()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    (server, client)
+}
+
+/// The message of an error that must be `InvalidRequest`.
+fn refused(err: Error) -> String {
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    err.to_string()
+}
+
+#[tokio::test]
+async fn a_parameter_that_is_not_a_uuid_names_itself_its_value_and_the_form() {
+    let (server, client) = unreachable_server();
+    let err = client
+        .get_install()
+        .install_id("torquemag")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused(err),
+        "request not sent: install_id: \"torquemag\" is not a UUID \
+         (expected the form 294deacc-d8b8-4005-82c4-0727ba8ddde0)"
+    );
+
+    // A long value is cut, control characters are escaped.
+    let hostile = format!("{}\n\u{1b}[2J{}", "a".repeat(20), "b".repeat(10_000));
+    let err = client
+        .show_backup()
+        .install_id(uuid::Uuid::nil())
+        .backup_id(hostile.as_str())
+        .send()
+        .await
+        .unwrap_err();
+    let message = refused(err);
+    assert!(
+        message.starts_with(&format!(
+            "request not sent: backup_id: \"{}\\n\\u{{1b}}[2Jbbb",
+            "a".repeat(20)
+        )),
+        "{message}"
+    );
+    assert!(message.contains("bbb... is not a UUID"), "{message}");
+    assert!(message.len() < 200, "{} bytes: {message}", message.len());
+    assert!(
+        !message.contains('\n') && !message.contains('\u{1b}'),
+        "{message:?}"
+    );
+    assert!(server.requests().is_empty(), "nothing is sent");
+}
+
+#[tokio::test]
+async fn a_page_size_out_of_range_names_the_parameter_the_value_and_the_range() {
+    let (server, client) = unreachable_server();
+    let err = client.list_installs().limit(500).send().await.unwrap_err();
+    let message = refused(err);
+    assert!(
+        message.starts_with("request not sent: limit: 500 "),
+        "{message}"
+    );
+    assert!(message.contains("0 to 100"), "{message}");
+    let err = client
+        .list_installs()
+        .offset("ten")
+        .send()
+        .await
+        .unwrap_err();
+    let message = refused(err);
+    assert!(
+        message.starts_with("request not sent: offset: \"ten\" is not accepted"),
+        "{message}"
+    );
+    assert!(server.requests().is_empty(), "nothing is sent");
 }
