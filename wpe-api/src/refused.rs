@@ -87,6 +87,25 @@ impl fmt::Display for Shown {
     }
 }
 
+/// How a body field's message starts (its path follows, then a backquote).
+const BODY_FIELD: &str = "the request body's field `";
+
+/// The message of a required body field left unset.
+pub(crate) fn body_field_missing(field: &str) -> String {
+    format!("{BODY_FIELD}{field}` is required (no value supplied)")
+}
+
+/// The message of a body field whose value the builder refused: why, never
+/// the value (it may be a secret). When `why` is about a field of this
+/// field's object, the message names the path (`user.email`).
+pub(crate) fn body_field_refused(field: &str, why: impl fmt::Display) -> String {
+    let why = why.to_string();
+    match why.strip_prefix(BODY_FIELD) {
+        Some(inner) => format!("{BODY_FIELD}{field}.{inner}"),
+        None => format!("{BODY_FIELD}{field}` is not accepted: {why}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +123,19 @@ mod tests {
         assert!(shown.ends_with("..."), "{shown}");
         assert!(shown.len() <= SHOWN_BYTES + 3, "{shown}");
         assert!(shown.starts_with("\"éé"), "{shown}");
+    }
+
+    #[test]
+    fn a_nested_body_field_is_named_by_its_path() {
+        let inner = body_field_missing("email");
+        assert_eq!(
+            body_field_refused("user", inner),
+            "the request body's field `user.email` is required (no value supplied)"
+        );
+        assert_eq!(
+            body_field_refused("name", "longer than 32 characters"),
+            "the request body's field `name` is not accepted: longer than 32 characters"
+        );
     }
 
     #[test]

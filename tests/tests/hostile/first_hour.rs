@@ -290,3 +290,65 @@ async fn a_page_size_out_of_range_names_the_parameter_the_value_and_the_range() 
     );
     assert!(server.requests().is_empty(), "nothing is sent");
 }
+
+#[tokio::test]
+async fn a_missing_body_field_says_it_is_a_field_of_the_request_body() {
+    let (server, client) = unreachable_server();
+    let err = client
+        .create_install()
+        .body_map(|body| body.account_id(uuid::Uuid::nil()))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused(err),
+        "request not sent: the request body's field `name` is required (no value supplied)"
+    );
+    // Named as the JSON has it (`type`, not typify's `type_`).
+    let err = client
+        .purge_cache()
+        .install_id(uuid::Uuid::nil())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused(err),
+        "request not sent: the request body's field `type` is required (no value supplied)"
+    );
+    // In a nested object, by its path.
+    let err = client
+        .create_account_user()
+        .account_id(uuid::Uuid::nil())
+        .body_map(|body| {
+            body.user(
+                wpe_api::types::NewAccountUser::builder()
+                    .account_id(uuid::Uuid::nil())
+                    .first_name("Nina")
+                    .last_name("New")
+                    .roles("full"),
+            )
+        })
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused(err),
+        "request not sent: the request body's field `user.email` is required (no value supplied)"
+    );
+    // A refused value is named by its field, and a secret is not quoted.
+    let err = client
+        .create_sftp_user()
+        .install_id(uuid::Uuid::nil())
+        .body_map(|body| body.name("developer").password("hunter2"))
+        .send()
+        .await
+        .unwrap_err();
+    let message = refused(err);
+    assert!(
+        message
+            .starts_with("request not sent: the request body's field `password` is not accepted: "),
+        "{message}"
+    );
+    assert!(!message.contains("hunter2"), "{message}");
+    assert!(server.requests().is_empty(), "nothing is sent");
+}
