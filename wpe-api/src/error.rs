@@ -19,6 +19,7 @@ use progenitor_client::ResponseValue;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
+pub use crate::transport::CommunicationFailure;
 use crate::types::ErrorResponse;
 
 /// How many characters of a body an error message quotes.
@@ -37,9 +38,12 @@ pub enum Error {
     InvalidRequest(String),
     /// No answer arrived, or its body broke off: the connection was refused
     /// or reset, or a timeout passed. reqwest's error tells which
-    /// (`is_connect()`, `is_timeout()`).
-    #[error("no answer from the API ({0}): check the network and the base URL, then try again")]
-    CommunicationError(#[source] reqwest::Error),
+    /// (`is_connect()`, `is_timeout()`, through [`CommunicationFailure`]).
+    /// The message says what to do; for an operation that may have taken
+    /// effect (a `POST` or `PATCH`), how to check whether it did before
+    /// trying again.
+    #[error(transparent)]
+    CommunicationError(CommunicationFailure),
     /// The API, or a gateway in front of it, answered with an error status.
     #[error("{0}")]
     ErrorResponse(Box<FailedResponse>),
@@ -208,7 +212,9 @@ pub(crate) async fn finish<T>(
         }
         Generated::CommunicationError(err)
         | Generated::InvalidUpgrade(err)
-        | Generated::ResponseBodyError(err) => Error::CommunicationError(err),
+        | Generated::ResponseBodyError(err) => {
+            Error::CommunicationError(CommunicationFailure::new(err, operation))
+        }
         // The build hands progenitor no error responses, so every error
         // answer arrives here undecoded, whatever its body.
         Generated::UnexpectedResponse(response) => {
@@ -216,7 +222,10 @@ pub(crate) async fn finish<T>(
             let headers = response.headers().clone();
             let body = match response.bytes().await {
                 Ok(body) => body.to_vec(),
-                Err(err) => return Err(Error::CommunicationError(err)),
+                Err(err) => {
+                    let failure = CommunicationFailure::new(err, operation);
+                    return Err(Error::CommunicationError(failure));
+                }
             };
             let response = Box::new(FailedResponse::new(status, headers, body));
             if status.is_client_error() || status.is_server_error() {

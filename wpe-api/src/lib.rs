@@ -29,6 +29,7 @@ pub mod paginate;
 mod refused;
 pub mod retry;
 pub mod secret;
+mod transport;
 pub mod wait;
 
 pub use config::{ClientBuilder, ConfigError, Credentials};

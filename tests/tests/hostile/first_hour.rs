@@ -352,3 +352,62 @@ async fn a_missing_body_field_says_it_is_a_field_of_the_request_body() {
     assert!(!message.contains("hunter2"), "{message}");
     assert!(server.requests().is_empty(), "nothing is sent");
 }
+
+/// A client of a server that reads each request and never answers.
+fn hung_server() -> (Hostile, wpe_api::Client) {
+    let server = Hostile::always(vec![Step::Hang]);
+    let client = server
+        .client_builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    (server, client)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_post_without_an_answer_says_to_check_whether_it_took_effect_before_trying_again() {
+    let (_server, client) = hung_server();
+    let err = client
+        .create_backup()
+        .install_id(uuid::Uuid::nil())
+        .body_map(|body| {
+            body.description("before deploy")
+                .notification_emails(vec!["ops@example.com".into()])
+        })
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::CommunicationError(e) if e.is_timeout()),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(message.starts_with("no answer from the API ("), "{message}");
+    assert!(
+        message.contains("create_backup may have taken effect"),
+        "{message}"
+    );
+    assert!(message.contains("list_backups"), "{message}");
+    assert!(!message.contains("then try again"), "{message}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_get_without_an_answer_says_to_check_the_network_and_try_again() {
+    let (_server, client) = hung_server();
+    let err = client
+        .list_backups()
+        .install_id(uuid::Uuid::nil())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::CommunicationError(e) if e.is_timeout()),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.ends_with("check the network and the base URL, then try again"),
+        "{message}"
+    );
+    assert!(!message.contains("may have taken effect"), "{message}");
+}
