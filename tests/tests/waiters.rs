@@ -223,7 +223,7 @@ async fn a_domain_report_is_waited_for_until_complete() {
     let report = client
         .check_status()
         .install_id(install)
-        .domain_id(domain.id.as_str())
+        .domain_id(domain.id)
         .send()
         .await
         .unwrap();
@@ -581,7 +581,7 @@ async fn order_certificate(client: &wpe_api::Client, install: uuid::Uuid) -> uui
         .send()
         .await
         .unwrap();
-    let domain: uuid::Uuid = domain.id.parse().unwrap();
+    let domain: uuid::Uuid = domain.id;
     let ordered = client
         .create_domain_certificate_order()
         .install_id(install)
@@ -690,7 +690,7 @@ async fn a_domain_without_a_certificate_is_an_api_error_at_once() {
         .await
         .unwrap();
     let err = client
-        .wait_for_certificate(install, domain.id.parse().unwrap(), options())
+        .wait_for_certificate(install, domain.id, options())
         .await
         .unwrap_err();
     assert!(matches!(err, WaitError::Api { .. }), "{err:?}");

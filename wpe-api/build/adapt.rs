@@ -8,6 +8,20 @@
 //!   error body when there is one. The spec itself still documents them.
 //! - **Output:** each builder's `send` returns `crate::Error`: its generated
 //!   body runs as it is and `crate::error::finish` converts the result.
+//! - **Output:** a setter of a builder that cannot take its value says
+//!   which parameter, the value (as `crate::refused::Shown` quotes it: cut
+//!   short, control characters escaped) and what it expects
+//!   (`install_id: "torquemag" is not a UUID (expected the form ...)`)
+//!   instead of progenitor's ``conversion to `:: uuid :: Uuid` for
+//!   install_id failed``. The setter renders its value before converting
+//!   it, so it takes a `Debug` value; no parameter is a secret (the build
+//!   checks), so no secret is ever quoted.
+//! - **Output:** typify's body builders say that a field is a field of
+//!   the request body, by its JSON name and its path in nested objects
+//!   (``the request body's field `user.email` is required (no value
+//!   supplied)``), instead of `no value supplied for email`; a value a body
+//!   field refuses is named by the field and why, never quoted (a body may
+//!   hold a secret).
 //! - **Output:** the `api-version` request header progenitor adds (the
 //!   spec's `info.version`) is not sent: WP Engine documents no such header.
 //! - **Output:** a property the spec marks required and nullable is sent as
@@ -38,6 +52,8 @@ pub fn without_error_responses(spec: &mut Value) {
 pub fn adapt(file: &mut syn::File, spec: &Value, expected: usize) {
     adapt_sends(file);
     page_fields_visible(file);
+    explain_setters(file);
+    explain_body_builders(file);
     without_answer_builders(file, spec);
     let rewritten = lenient_required_nullable(&mut file.items);
     assert_eq!(
@@ -143,6 +159,239 @@ fn adapt_sends(file: &mut syn::File) {
         }
     }
     assert!(sends > 0, "no generated `send` method found");
+}
+
+/// Makes every parameter setter of the builders name the parameter, the
+/// value and the form it expects when it refuses a value (see the module
+/// docs). The `body` setter, whose value is a whole body, keeps its message.
+fn explain_setters(file: &mut syn::File) {
+    let builders = module_items(&mut file.items, "builder");
+    let mut explained = 0;
+    for item in builders {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        for member in &mut block.items {
+            let syn::ImplItem::Fn(method) = member else {
+                continue;
+            };
+            if method.sig.ident != "body" && mentions_block(&method.block, "\"conversion to `") {
+                explain_setter(method);
+                explained += 1;
+            }
+        }
+    }
+    assert!(explained > 0, "no generated parameter setter found");
+}
+
+/// `fn x<V>(mut self, value: V) -> Self where V: TryInto<T> { self.x =
+/// value.try_into()[.map(Some)].map_err(|_| "conversion ...".to_string()); self }`
+/// becomes a setter that renders `value` first and says what is wrong.
+fn explain_setter(method: &mut syn::ImplItemFn) {
+    let param = method.sig.ident.to_string();
+    let target = setter_target(&method.sig.generics)
+        .unwrap_or_else(|| panic!("setter `{param}` takes `V: TryInto<T>`"));
+    let target_text: String = quote_tokens(&target)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        !target_text.contains("secret::"),
+        "parameter `{param}` is a secret: its setter must not quote its value"
+    );
+    let (closure, needs_display): (syn::Expr, bool) = if target_text == "::uuid::Uuid" {
+        (syn::parse_quote!(|_| shown.not_a_uuid(#param)), false)
+    } else if target_text.ends_with("NaiveDate") {
+        (syn::parse_quote!(|_| shown.not_a_date(#param)), false)
+    } else {
+        (syn::parse_quote!(|e| shown.not_accepted(#param, e)), true)
+    };
+    let where_clause = method.sig.generics.make_where_clause();
+    where_clause
+        .predicates
+        .push(syn::parse_quote!(V: ::std::fmt::Debug));
+    if needs_display {
+        where_clause.predicates.push(syn::parse_quote!(
+            <V as ::std::convert::TryInto<#target>>::Error: ::std::fmt::Display
+        ));
+    }
+    let assign = method
+        .block
+        .stmts
+        .iter_mut()
+        .find_map(|stmt| match stmt {
+            syn::Stmt::Expr(syn::Expr::Assign(assign), _) => Some(assign),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("setter `{param}` assigns its field"));
+    let replaced = replace_map_err(&mut assign.right, closure);
+    assert!(replaced, "setter `{param}` converts with `map_err`");
+    method.block.stmts.insert(
+        0,
+        syn::parse_quote!(let shown = crate::refused::Shown::of(&value);),
+    );
+}
+
+/// Rewrites the messages of typify's body builders (see the module docs):
+/// in each `impl Default`, a required field starts as
+/// `Err(crate::refused::body_field_missing("json_name"))`; in each setter, a
+/// refused value is `crate::refused::body_field_refused("json_name", e)`.
+/// `extra` is left to `build/whole.rs`, which starts it empty.
+fn explain_body_builders(file: &mut syn::File) {
+    let types = module_items(&mut file.items, "types");
+    let json_names = json_field_names(types);
+    let builders = module_items(types, "builder");
+    let (mut missing, mut refused) = (0, 0);
+    for item in builders {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        let syn::Type::Path(self_ty) = block.self_ty.as_ref() else {
+            continue;
+        };
+        let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
+        let json = |field: &str| -> String {
+            json_names
+                .get(&(name.clone(), field.to_owned()))
+                .cloned()
+                .unwrap_or_else(|| field.to_owned())
+        };
+        let is_default = block
+            .trait_
+            .as_ref()
+            .is_some_and(|(path, _)| path.segments.last().is_some_and(|s| s.ident == "Default"));
+        for member in &mut block.items {
+            let syn::ImplItem::Fn(method) = member else {
+                continue;
+            };
+            if is_default {
+                missing += unset_fields_say_missing(method, &json);
+            } else if block.trait_.is_none() {
+                refused += setter_says_refused(method, &json);
+            }
+        }
+    }
+    assert!(missing > 0, "no body builder field starts unset");
+    assert!(refused > 0, "no body builder setter found");
+}
+
+/// The JSON name of every field of the structs of `types` whose serde
+/// name differs from the field's, by (struct, field).
+fn json_field_names(types: &[syn::Item]) -> std::collections::BTreeMap<(String, String), String> {
+    let mut names = std::collections::BTreeMap::new();
+    for item in types {
+        let syn::Item::Struct(item) = item else {
+            continue;
+        };
+        for field in &item.fields {
+            let Some(ident) = &field.ident else { continue };
+            let renamed = field.attrs.iter().find_map(|attr| {
+                let args = serde_args(attr)?;
+                let start = args.find("rename=\"")? + "rename=\"".len();
+                let end = args[start..].find('"')? + start;
+                Some(args[start..end].to_owned())
+            });
+            if let Some(json) = renamed {
+                names.insert((item.ident.to_string(), ident.to_string()), json);
+            }
+        }
+    }
+    names
+}
+
+/// In typify's `fn default() -> Self { Self { field: Err("no value
+/// supplied for field".to_string()), .. } }`, the unset fields' messages;
+/// how many it rewrote.
+fn unset_fields_say_missing(method: &mut syn::ImplItemFn, json: &dyn Fn(&str) -> String) -> usize {
+    let mut rewritten = 0;
+    for stmt in &mut method.block.stmts {
+        let syn::Stmt::Expr(syn::Expr::Struct(init), None) = stmt else {
+            continue;
+        };
+        for field in &mut init.fields {
+            let syn::Member::Named(ident) = &field.member else {
+                continue;
+            };
+            let unset = format!("\"no value supplied for {ident}\"");
+            if ident == "extra" || !quote_tokens(&field.expr).contains(&unset) {
+                continue;
+            }
+            let name = json(&ident.to_string());
+            field.expr = syn::parse_quote!(Err(crate::refused::body_field_missing(#name)));
+            rewritten += 1;
+        }
+    }
+    rewritten
+}
+
+/// In typify's setter `self.field = value.try_into().map_err(|e|
+/// format!("error converting supplied value for field: {e}"))`, the
+/// message; 1 if it rewrote it.
+fn setter_says_refused(method: &mut syn::ImplItemFn, json: &dyn Fn(&str) -> String) -> usize {
+    let ident = method.sig.ident.to_string();
+    if !mentions_block(
+        &method.block,
+        &format!("error converting supplied value for {ident}"),
+    ) {
+        return 0;
+    }
+    let name = json(&ident);
+    let assign = method.block.stmts.iter_mut().find_map(|stmt| match stmt {
+        syn::Stmt::Expr(syn::Expr::Assign(assign), _) => Some(assign),
+        _ => None,
+    });
+    let closure = syn::parse_quote!(|e| crate::refused::body_field_refused(#name, e));
+    let replaced = assign.is_some_and(|assign| replace_map_err(&mut assign.right, closure));
+    assert!(
+        replaced,
+        "body builder setter `{ident}` converts with `map_err`"
+    );
+    1
+}
+
+/// `T` of the setter's bound `V: TryInto<T>`.
+fn setter_target(generics: &syn::Generics) -> Option<syn::Type> {
+    let predicates = generics.where_clause.as_ref()?.predicates.iter();
+    predicates.into_iter().find_map(|predicate| {
+        let syn::WherePredicate::Type(bound) = predicate else {
+            return None;
+        };
+        bound.bounds.iter().find_map(|bound| {
+            let syn::TypeParamBound::Trait(bound) = bound else {
+                return None;
+            };
+            let last = bound.path.segments.last()?;
+            if last.ident != "TryInto" {
+                return None;
+            }
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            match args.args.first()? {
+                syn::GenericArgument::Type(target) => Some(target.clone()),
+                _ => None,
+            }
+        })
+    })
+}
+
+/// Replaces the argument of the outermost `.map_err(...)` in a chain of
+/// method calls; whether one was found.
+fn replace_map_err(expr: &mut syn::Expr, closure: syn::Expr) -> bool {
+    let syn::Expr::MethodCall(call) = expr else {
+        return false;
+    };
+    if call.method == "map_err" && call.args.len() == 1 {
+        call.args[0] = closure;
+        return true;
+    }
+    replace_map_err(&mut call.receiver, closure)
+}
+
+fn mentions_block(block: &syn::Block, needle: &str) -> bool {
+    quote_tokens(block).contains(needle)
 }
 
 fn adapt_send(method: &mut syn::ImplItemFn) {

@@ -141,7 +141,7 @@ async fn run() -> Result<()> {
     let report_id = client
         .check_status()
         .install_id(install.id)
-        .domain_id(domain.id.as_str())
+        .domain_id(domain.id)
         .send()
         .await?
         .into_inner()

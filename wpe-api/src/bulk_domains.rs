@@ -27,10 +27,10 @@ use crate::types::DomainOrRedirect;
 /// use wpe_api::types::BulkDomainsResult;
 ///
 /// let envelope: BulkDomainsResult = serde_json::from_str(
-///     r#"{"domains": [{"id": "1", "name": "example.com", "duplicate": false, "primary": false}]}"#,
+///     r#"{"domains": [{"id": "0b7e5c1a-3f1d-4c2e-9a55-6d2f8e4b1c01", "name": "example.com", "duplicate": false, "primary": false}]}"#,
 /// )?;
 /// let single: BulkDomainsResult = serde_json::from_str(
-///     r#"{"id": "1", "name": "example.com", "duplicate": false, "primary": false}"#,
+///     r#"{"id": "0b7e5c1a-3f1d-4c2e-9a55-6d2f8e4b1c01", "name": "example.com", "duplicate": false, "primary": false}"#,
 /// )?;
 /// assert_eq!(envelope.domains()[0].name, single.domains()[0].name);
 /// for domain in &single {
@@ -38,7 +38,7 @@ use crate::types::DomainOrRedirect;
 /// }
 /// // A field of the envelope the spec does not name is kept.
 /// let grown: BulkDomainsResult = serde_json::from_str(
-///     r#"{"job": "j1", "domains": [{"id": "1", "name": "example.com", "duplicate": false, "primary": false}]}"#,
+///     r#"{"job": "j1", "domains": [{"id": "0b7e5c1a-3f1d-4c2e-9a55-6d2f8e4b1c01", "name": "example.com", "duplicate": false, "primary": false}]}"#,
 /// )?;
 /// assert_eq!(grown.extra["job"], "j1");
 /// assert_eq!(serde_json::to_value(&grown)?["job"], "j1");

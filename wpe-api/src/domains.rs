@@ -27,14 +27,14 @@ impl Domain {
     ///
     /// // As upstream's document describes it:
     /// let documented: Domain = serde_json::from_str(
-    ///     r#"{"id": "1", "name": "www.example.com", "duplicate": false, "primary": false,
-    ///         "redirects_to": [{"id": "2", "name": "example.com"}]}"#,
+    ///     r#"{"id": "5d1c0f4e-8a2b-4b7e-b1d0-3e9f6a2c7b11", "name": "www.example.com", "duplicate": false, "primary": false,
+    ///         "redirects_to": [{"id": "5d1c0f4e-8a2b-4b7e-b1d0-3e9f6a2c7b12", "name": "example.com"}]}"#,
     /// )?;
     /// assert_eq!(documented.redirect().and_then(|r| r.name.as_deref()), Some("example.com"));
     ///
     /// // No redirect: the live API's `{}`, or no field at all.
     /// let own: Domain = serde_json::from_str(
-    ///     r#"{"id": "3", "name": "example.com", "duplicate": false, "primary": true, "redirect_to": {}}"#,
+    ///     r#"{"id": "5d1c0f4e-8a2b-4b7e-b1d0-3e9f6a2c7b13", "name": "example.com", "duplicate": false, "primary": true, "redirect_to": {}}"#,
     /// )?;
     /// assert!(own.redirect().is_none());
     /// // Written back as it came.

@@ -51,6 +51,7 @@ use progenitor_client::ResponseValue;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
+pub use crate::transport::CommunicationFailure;
 use crate::types::ErrorResponse;
 
 /// How many characters of a body an error message quotes.
@@ -79,9 +80,12 @@ pub enum Error {
     InvalidRequest(String),
     /// No answer arrived, or its body broke off: the connection was refused
     /// or reset, or a timeout passed. reqwest's error tells which
-    /// (`is_connect()`, `is_timeout()`).
-    #[error("no answer from the API ({0}): check the network and the base URL, then try again")]
-    CommunicationError(#[source] reqwest::Error),
+    /// (`is_connect()`, `is_timeout()`, through [`CommunicationFailure`]).
+    /// The message says what to do; for an operation that may have taken
+    /// effect (a `POST` or `PATCH`), how to check whether it did before
+    /// trying again.
+    #[error(transparent)]
+    CommunicationError(CommunicationFailure),
     /// The API, or a gateway in front of it, answered with an error status.
     #[error("{0}")]
     ErrorResponse(Box<FailedResponse>),
@@ -446,7 +450,7 @@ pub(crate) async fn finish<T>(
         | Generated::InvalidUpgrade(err)
         | Generated::ResponseBodyError(err) => match crate::body::TooLarge::find(&err) {
             Some(too_large) => too_large_error(too_large),
-            None => Error::CommunicationError(err),
+            None => Error::CommunicationError(CommunicationFailure::new(err, operation)),
         },
         // The build hands progenitor no error responses, so every error
         // answer arrives here undecoded, whatever its body. The exec hook

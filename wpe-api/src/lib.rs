@@ -27,8 +27,10 @@ pub mod fake;
 pub mod open_enum;
 pub mod operations;
 pub mod paginate;
+mod refused;
 pub mod retry;
 pub mod secret;
+mod transport;
 pub mod wait;
 
 pub use config::{ClientBuilder, ConfigError, Credentials};

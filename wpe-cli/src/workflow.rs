@@ -291,7 +291,7 @@ async fn domain_add(client: &Client, matches: &ArgMatches, format: Format) -> Re
         let started = client
             .check_status()
             .install_id(install)
-            .domain_id(domain.id.clone())
+            .domain_id(domain.id)
             .send()
             .await?
             .into_inner();
@@ -343,7 +343,10 @@ async fn domain_add(client: &Client, matches: &ArgMatches, format: Format) -> Re
                 ("dns_error", found("/dns_error")),
                 ("http_error", found("/http_error")),
                 ("ssl", found("/ssl/status")),
-                ("report_id", Value::from(checked.id.clone())),
+                (
+                    "report_id",
+                    Value::from(checked.id.map(|id| id.to_string())),
+                ),
             ],
         )?,
         Format::Json | Format::Ndjson => output::print_value(

@@ -36,7 +36,7 @@ async fn create_account_user_sends_the_nested_user() {
         .last_name("Smith")
         .email("joe@example.com")
         .roles("full,billing")
-        .install_ids(vec![INSTALL.to_string()]);
+        .install_ids(vec![INSTALL]);
     let created = client
         .create_account_user()
         .account_id(ACCOUNT)

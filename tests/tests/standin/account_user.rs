@@ -43,7 +43,7 @@ pub async fn account_users_lifecycle() -> Served {
                     .last_name("New")
                     .email("nina@example.com")
                     .roles("partial,billing")
-                    .install_ids(vec![torquemag.id.to_string()]),
+                    .install_ids(vec![torquemag.id]),
             )
         })
         .send()

@@ -10,7 +10,7 @@ use wpe_api::types::{CacheExclusion, CacheExclusionType, PurgeCacheType};
 use wpe_api::Paginate;
 
 use crate::support::{
-    demo, install_named, raw, raw_fields, retry_after, served, status_of, Served,
+    demo, install_named, raw, raw_client, raw_fields, retry_after, served, status_of, Served,
 };
 
 pub async fn cache_purges_and_rate_limit() -> Served {
@@ -21,11 +21,10 @@ pub async fn cache_purges_and_rate_limit() -> Served {
         ..FakeConfig::default()
     })
     .await;
-    let client = server.client();
+    // A client that sends every call once, so each 429 comes back as it is.
+    let client = raw_client(&server);
     let install = install_named(&client, "torquemag").await;
     let install_id = install.id;
-    // The stand-in's clients send every call once (`RetryPolicy::none()`), so
-    // each 429 comes back as it is.
     let purge = |kind: PurgeCacheType| {
         let client = client.clone();
         async move {
@@ -52,7 +51,7 @@ pub async fn cache_purges_and_rate_limit() -> Served {
     assert_eq!(retry_after(&err), 60);
     // Other caches and other installs are not held back.
     purge(PurgeCacheType::Cdn).await.unwrap();
-    let client = server.client();
+    let client = raw_client(&server);
     let staging = install_named(&client, "torquemagstg").await;
     client
         .purge_cache()

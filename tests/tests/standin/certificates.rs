@@ -40,7 +40,7 @@ pub async fn certificates() -> Served {
     let cert = client
         .get_domain_certificate()
         .install_id(install.id)
-        .domain_id(domains[0].id.as_str())
+        .domain_id(domains[0].id)
         .send()
         .await
         .unwrap();
@@ -60,7 +60,7 @@ pub async fn certificates() -> Served {
     let err = client
         .get_domain_certificate()
         .install_id(install.id)
-        .domain_id(new_domain.id.as_str())
+        .domain_id(new_domain.id)
         .send()
         .await
         .unwrap_err();
@@ -68,7 +68,7 @@ pub async fn certificates() -> Served {
     let ordered = client
         .create_domain_certificate_order()
         .install_id(install.id)
-        .domain_id(new_domain.id.as_str())
+        .domain_id(new_domain.id)
         .body_map(|b| {
             b.email_address("joe@example.com")
                 .given_name("Joe")
@@ -82,7 +82,7 @@ pub async fn certificates() -> Served {
     let cert = client
         .get_domain_certificate()
         .install_id(install.id)
-        .domain_id(new_domain.id.as_str())
+        .domain_id(new_domain.id)
         .send()
         .await
         .unwrap()
@@ -114,7 +114,7 @@ pub async fn certificates() -> Served {
     let err = client
         .create_domain_certificate_order()
         .install_id(install.id)
-        .domain_id(new_domain.id.as_str())
+        .domain_id(new_domain.id)
         .body_map(|b| {
             b.email_address("not-an-email")
                 .given_name("Joe")

@@ -6,8 +6,8 @@ use uuid::Uuid;
 use wpe_api::types;
 
 use crate::support::{
-    assert_field_error, demo, domains_of, install_named, raw, raw_fields, retry_after, served,
-    status_of, Served,
+    assert_field_error, demo, domains_of, install_named, raw, raw_client, raw_fields, retry_after,
+    served, status_of, Served,
 };
 
 pub async fn domains_lifecycle() -> Served {
@@ -30,7 +30,7 @@ pub async fn domains_lifecycle() -> Served {
         .unwrap();
     assert_eq!(created.status().as_u16(), 201);
     assert!(created.primary);
-    let new_id = created.id.clone();
+    let new_id = created.id;
     // One primary per install.
     let domains = domains_of(&client, torquemag.id).await;
     assert_eq!(domains.iter().filter(|d| d.primary).count(), 1);
@@ -69,7 +69,7 @@ pub async fn domains_lifecycle() -> Served {
     let fetched = client
         .get_domain()
         .install_id(torquemag.id)
-        .domain_id(new_id.as_str())
+        .domain_id(new_id)
         .send()
         .await
         .unwrap();
@@ -81,7 +81,7 @@ pub async fn domains_lifecycle() -> Served {
     let updated = client
         .update_domain()
         .install_id(torquemag.id)
-        .domain_id(old_primary.id.as_str())
+        .domain_id(old_primary.id)
         .body_map(|b| b.primary(Some(true)).secure_all_urls(Some(true)))
         .send()
         .await
@@ -90,21 +90,18 @@ pub async fn domains_lifecycle() -> Served {
     let redirected = client
         .update_domain()
         .install_id(torquemag.id)
-        .domain_id(new_id.as_str())
-        .body_map(|b| b.redirect_to(Some(old_primary.id.clone())))
+        .domain_id(new_id)
+        .body_map(|b| b.redirect_to(Some(old_primary.id.to_string())))
         .send()
         .await
         .unwrap();
     assert!(!redirected.primary);
-    assert_eq!(
-        redirected.redirect().unwrap().id.as_deref(),
-        Some(old_primary.id.as_str())
-    );
+    assert_eq!(redirected.redirect().unwrap().id, Some(old_primary.id));
     // A redirect cannot become primary.
     let err = client
         .update_domain()
         .install_id(torquemag.id)
-        .domain_id(new_id.as_str())
+        .domain_id(new_id)
         .body_map(|b| b.primary(Some(true)))
         .send()
         .await
@@ -114,7 +111,7 @@ pub async fn domains_lifecycle() -> Served {
     let err = client
         .delete_domain()
         .install_id(torquemag.id)
-        .domain_id(old_primary.id.as_str())
+        .domain_id(old_primary.id)
         .send()
         .await
         .unwrap_err();
@@ -123,7 +120,7 @@ pub async fn domains_lifecycle() -> Served {
     let deleted = client
         .delete_domain()
         .install_id(torquemag.id)
-        .domain_id(new_id.as_str())
+        .domain_id(new_id)
         .send()
         .await
         .unwrap();
@@ -131,7 +128,7 @@ pub async fn domains_lifecycle() -> Served {
     let err = client
         .get_domain()
         .install_id(torquemag.id)
-        .domain_id(new_id.as_str())
+        .domain_id(new_id)
         .send()
         .await
         .unwrap_err();
@@ -179,10 +176,7 @@ pub async fn bulk_domains() -> Served {
     );
     let listed = domains_of(&client, install.id).await;
     assert_eq!(listed.len(), 2);
-    assert_eq!(
-        listed[1].redirect().unwrap().id.as_deref(),
-        Some(created[0].id.as_str())
-    );
+    assert_eq!(listed[1].redirect().unwrap().id, Some(created[0].id));
 
     // More than 20: refused, nothing created.
     let many: Vec<types::BulkDomain> = (0..21)
@@ -224,13 +218,15 @@ pub async fn bulk_domains() -> Served {
 }
 
 pub async fn domain_status_reports_and_rate_limit() -> Served {
-    let (server, client) = demo().await;
+    let (server, _) = demo().await;
+    // A client that sends every call once, so each 429 comes back as it is.
+    let client = raw_client(&server);
     let install = install_named(&client, "torquemag").await;
     let domain = domains_of(&client, install.id).await.remove(0);
     let report = client
         .check_status()
         .install_id(install.id)
-        .domain_id(domain.id.as_str())
+        .domain_id(domain.id)
         .send()
         .await
         .unwrap();
@@ -253,7 +249,7 @@ pub async fn domain_status_reports_and_rate_limit() -> Served {
     let err = client
         .check_status()
         .install_id(install.id)
-        .domain_id(domain.id.as_str())
+        .domain_id(domain.id)
         .send()
         .await
         .unwrap_err();
@@ -262,7 +258,7 @@ pub async fn domain_status_reports_and_rate_limit() -> Served {
     assert_eq!(retry_after(&err), 5);
     // After a 429 the client holds back every call until Retry-After has
     // passed (`wpe_api::retry`), even without retries: go on with a fresh one.
-    let client = server.client();
+    let client = raw_client(&server);
     // While the install is held back, a domain it does not have is still a 404.
     let err = client
         .check_status()
@@ -295,19 +291,19 @@ pub async fn domain_status_reports_and_rate_limit() -> Served {
     let err = client
         .check_status()
         .install_id(install.id)
-        .domain_id(domain.id.as_str())
+        .domain_id(domain.id)
         .send()
         .await
         .unwrap_err();
     assert_eq!(retry_after(&err), 4);
     // After a 429 the client holds back every call until Retry-After has
     // passed (`wpe_api::retry`), even without retries: go on with a fresh one.
-    let client = server.client();
+    let client = raw_client(&server);
     server.advance(Duration::from_secs(4));
     client
         .check_status()
         .install_id(install.id)
-        .domain_id(domain.id.as_str())
+        .domain_id(domain.id)
         .send()
         .await
         .unwrap();
@@ -412,7 +408,7 @@ pub async fn domain_txt_verification() -> Served {
         client
             .verify_domain_txt_record()
             .install_id(torquemag.id)
-            .domain_id(created.id.as_str())
+            .domain_id(created.id)
             .send()
     };
     // Nothing published yet: a 400 naming the record to publish.
@@ -435,7 +431,7 @@ pub async fn domain_txt_verification() -> Served {
     let still = client
         .get_domain()
         .install_id(torquemag.id)
-        .domain_id(created.id.as_str())
+        .domain_id(created.id)
         .send()
         .await
         .unwrap();
@@ -448,10 +444,7 @@ pub async fn domain_txt_verification() -> Served {
     server.publish_txt_record("_WPE_verification.Proof.example.com.", &value);
     let verified = verify().await.unwrap();
     assert_eq!(verified.status().as_u16(), 200);
-    assert_eq!(
-        verified.id.map(|id| id.to_string()),
-        Some(created.id.clone())
-    );
+    assert_eq!(verified.id, Some(created.id));
     assert_eq!(verified.name.as_deref(), Some("proof.example.com"));
     assert_eq!(verified.txt_verification_key, None);
     assert_eq!(verified.txt_verification_value, None);
@@ -459,7 +452,7 @@ pub async fn domain_txt_verification() -> Served {
     let domain = client
         .get_domain()
         .install_id(torquemag.id)
-        .domain_id(created.id.as_str())
+        .domain_id(created.id)
         .send()
         .await
         .unwrap();
@@ -506,11 +499,11 @@ pub async fn domain_txt_verification() -> Served {
 pub async fn domain_sharing_links() -> Served {
     let (server, client) = demo().await;
     let client = &client;
-    let link_for = |install: Uuid, domain: String| async move {
+    let link_for = |install: Uuid, domain: Uuid| async move {
         client
             .create_domain_sharing_link()
             .install_id(install)
-            .domain_id(domain.as_str())
+            .domain_id(domain)
             .send()
             .await
     };
@@ -518,9 +511,9 @@ pub async fn domain_sharing_links() -> Served {
     let domains = domains_of(client, torquemag.id).await;
     let apex = domains.iter().find(|d| d.name == "torquemag.io").unwrap();
     assert_eq!(apex.network_type.as_deref(), Some("AN"));
-    let first = link_for(torquemag.id, apex.id.clone()).await.unwrap();
+    let first = link_for(torquemag.id, apex.id).await.unwrap();
     assert_eq!(first.status().as_u16(), 200);
-    let second = link_for(torquemag.id, apex.id.clone()).await.unwrap();
+    let second = link_for(torquemag.id, apex.id).await.unwrap();
     assert_ne!(first.url, second.url, "each call makes a new link");
     for link in [&first.url, &second.url] {
         let url = reqwest::Url::parse(link).unwrap();
@@ -531,22 +524,22 @@ pub async fn domain_sharing_links() -> Served {
     let demoshop = install_named(client, "demoshop").await;
     let shop = &domains_of(client, demoshop.id).await[0];
     assert_eq!(shop.network_type.as_deref(), Some("GES"));
-    link_for(demoshop.id, shop.id.clone()).await.unwrap();
+    link_for(demoshop.id, shop.id).await.unwrap();
 
     // Other networks do not.
     let clientblog = install_named(client, "clientblog").await;
     let blog = &domains_of(client, clientblog.id).await[0];
     assert_eq!(blog.network_type.as_deref(), Some("LEGACY"));
-    let err = link_for(clientblog.id, blog.id.clone()).await.unwrap_err();
+    let err = link_for(clientblog.id, blog.id).await.unwrap_err();
     assert_field_error(&err, "network_type");
     assert!(message_of(&err).contains("AN or GES"), "{err:?}");
 
-    let err = link_for(torquemag.id, Uuid::from_u128(9).to_string())
+    let err = link_for(torquemag.id, Uuid::from_u128(9))
         .await
         .unwrap_err();
     assert_eq!(status_of(&err), 404);
     // A domain of another install is not found through this one.
-    let err = link_for(clientblog.id, apex.id.clone()).await.unwrap_err();
+    let err = link_for(clientblog.id, apex.id).await.unwrap_err();
     assert_eq!(status_of(&err), 404);
     served(&server)
 }
@@ -575,10 +568,7 @@ pub async fn domain_redirects_take_ids_and_nil_drops_them() -> Served {
     let created = client
         .create_domain()
         .install_id(torquemag.id)
-        .body_map(|b| {
-            b.name("old.torquemag.io")
-                .redirect_to(Some(apex.id.parse().unwrap()))
-        })
+        .body_map(|b| b.name("old.torquemag.io").redirect_to(Some(apex.id)))
         .send()
         .await
         .unwrap()
@@ -591,7 +581,7 @@ pub async fn domain_redirects_take_ids_and_nil_drops_them() -> Served {
     let dropped = client
         .update_domain()
         .install_id(torquemag.id)
-        .domain_id(created.id.as_str())
+        .domain_id(created.id)
         .body_map(|b| b.redirect_to(Some("nil".to_owned())))
         .send()
         .await
@@ -600,7 +590,7 @@ pub async fn domain_redirects_take_ids_and_nil_drops_them() -> Served {
     let fetched = client
         .get_domain()
         .install_id(torquemag.id)
-        .domain_id(created.id.as_str())
+        .domain_id(created.id)
         .send()
         .await
         .unwrap();
@@ -609,7 +599,7 @@ pub async fn domain_redirects_take_ids_and_nil_drops_them() -> Served {
     let primary = client
         .update_domain()
         .install_id(torquemag.id)
-        .domain_id(created.id.as_str())
+        .domain_id(created.id)
         .body_map(|b| b.primary(Some(true)))
         .send()
         .await
@@ -620,7 +610,7 @@ pub async fn domain_redirects_take_ids_and_nil_drops_them() -> Served {
     let err = client
         .update_domain()
         .install_id(torquemag.id)
-        .domain_id(created.id.as_str())
+        .domain_id(created.id)
         .body_map(|b| b.redirect_to(Some("torquemag.io".to_owned())))
         .send()
         .await

@@ -855,7 +855,7 @@ pub async fn report_schedules_need_an_established_domain_and_at_most_three() -> 
     client
         .verify_domain_txt_record()
         .install_id(production.id)
-        .domain_id(domain.id.as_str())
+        .domain_id(domain.id)
         .send()
         .await
         .unwrap();

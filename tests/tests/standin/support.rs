@@ -30,6 +30,19 @@ pub async fn demo() -> (FakeServer, Client) {
     (server, client)
 }
 
+/// A client of `server` that sends every call once and returns the
+/// stand-in's answer as it is, a 429 included: for the scenarios about the
+/// stand-in's own rate limits (`server.client()` would keep the spacing
+/// and wait out a 429 instead).
+pub fn raw_client(server: &FakeServer) -> Client {
+    let policy = wpe_api::retry::RetryPolicy::none().clock(server.config().clock.clone());
+    server
+        .client_builder()
+        .retry_policy(policy)
+        .build()
+        .expect("client for the stand-in")
+}
+
 pub fn status_of(err: &Error) -> u16 {
     err.status().map(|s| s.as_u16()).unwrap_or(0)
 }

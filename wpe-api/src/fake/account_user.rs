@@ -78,7 +78,7 @@ fn account_user_json(
                 .filter_map(|id| state.installs.get(id))
                 .map(|i| types::AccountUserInstall {
                     extra: Default::default(),
-                    id: Some(i.id.to_string()),
+                    id: Some(i.id),
                     name: Some(i.name.clone()),
                 })
                 .collect()

@@ -23,7 +23,7 @@ fn domain_json(install: &InstallRec, rec: &DomainRec) -> types::Domain {
     types::Domain {
         extra: Default::default(),
         duplicate: false,
-        id: rec.id.to_string(),
+        id: rec.id,
         name: rec.name.clone(),
         network_details: Some(types::NetworkDetails {
             extra: Default::default(),
@@ -63,7 +63,7 @@ fn domain_json(install: &InstallRec, rec: &DomainRec) -> types::Domain {
         redirects_to: target
             .map(|t| types::DomainRef {
                 extra: Default::default(),
-                id: Some(t.id.to_string()),
+                id: Some(t.id),
                 name: Some(t.name.clone()),
             })
             .into_iter()
@@ -267,12 +267,12 @@ pub(crate) fn create_bulk_domains(state: &mut State, req: &Req<'_>) -> Result<Re
             types::DomainOrRedirect {
                 extra: Default::default(),
                 duplicate: false,
-                id: d.id.to_string(),
+                id: d.id,
                 name: d.name.clone(),
                 primary: d.primary,
                 redirects_to: target.map(|t| types::DomainRef {
                     extra: Default::default(),
-                    id: Some(t.id.to_string()),
+                    id: Some(t.id),
                     name: Some(t.name.clone()),
                 }),
             }

@@ -273,24 +273,40 @@ impl FakeServer {
         Credentials::new(DEMO_USER, DEMO_PASSWORD)
     }
 
-    /// A builder for a client of this server: the base URL, the demo user's
-    /// credentials, the server's clock ([`FakeConfig::clock`]), and no
-    /// retries or client-side rate limiting
-    /// ([`RetryPolicy::none`](crate::retry::RetryPolicy::none)), so every call
-    /// is sent once and the stand-in's answer (a 429 included) comes back as
-    /// is. Set another retry policy on it to exercise the client's retries
-    /// (give that policy the server's clock too, to keep them on one time).
+    /// A builder for a client of this server, set up as a client of the
+    /// real API would be: the base URL, the demo user's credentials, and the
+    /// default retry policy ([`RetryPolicy::default`]) on the server's clock
+    /// ([`FakeConfig::clock`]), keeping the per-install spacing this server
+    /// enforces ([`FakeConfig::domain_check_interval`],
+    /// [`FakeConfig::object_cache_purge_interval`]). So a second domain check
+    /// of an install waits its 5 s instead of meeting a 429, and on a
+    /// [`VirtualClock`](crate::clock::VirtualClock) that wait takes no time.
+    ///
+    /// To see the stand-in's answers as they are (every call sent once, a
+    /// 429 or an injected fault returned as it came), set
+    /// [`RetryPolicy::none`] on it; give any other policy the server's
+    /// clock (`server.config().clock`) to keep one time.
+    ///
+    /// [`RetryPolicy::default`]: crate::retry::RetryPolicy::default
+    /// [`RetryPolicy::none`]: crate::retry::RetryPolicy::none
     pub fn client_builder(&self) -> ClientBuilder {
+        let config = &self.shared.config;
+        let policy = crate::retry::RetryPolicy::default()
+            .clock(Arc::clone(&config.clock))
+            .install_limit_interval(rate_limit_name(DOMAIN_CHECK), config.domain_check_interval)
+            .install_limit_interval(
+                rate_limit_name(OBJECT_CACHE_PURGE),
+                config.object_cache_purge_interval,
+            );
         Client::builder()
             .credentials(self.credentials())
             .base_url(self.base_url())
-            .retry_policy(
-                crate::retry::RetryPolicy::none().clock(Arc::clone(&self.shared.config.clock)),
-            )
+            .retry_policy(policy)
     }
 
-    /// A client for this server with the demo user's credentials (see
-    /// [`FakeServer::client_builder`]).
+    /// A client for this server with the demo user's credentials, retrying
+    /// and spacing its calls as a client of the real API does, on the
+    /// server's clock (see [`FakeServer::client_builder`]).
     ///
     /// # Panics
     ///
@@ -469,6 +485,14 @@ impl FakeServer {
     pub fn config(&self) -> &FakeConfig {
         &self.shared.config
     }
+}
+
+/// The name the spec gives the per-install limit of operation `id`.
+fn rate_limit_name(id: &str) -> &'static str {
+    crate::operations::find(id)
+        .and_then(|op| op.rate_limit)
+        .map(|limit| limit.name)
+        .unwrap_or_else(|| panic!("the spec gives {id} a rate limit"))
 }
 
 /// One request: latency, maybe a fault, then the operation.

@@ -12,7 +12,7 @@ pub(crate) fn get_current_user(state: &mut State, req: &Req<'_>) -> Result<Reply
         extra: Default::default(),
         email: user.email.clone(),
         first_name: Some(user.first_name.clone()),
-        id: user.id.to_string(),
+        id: user.id,
         last_name: Some(user.last_name.clone()),
         phone_number: None,
     })
