@@ -78,8 +78,9 @@ pub enum Error {
     /// was not set, or a value broke the spec's rules (the message says which).
     #[error("request not sent: {0}")]
     InvalidRequest(String),
-    /// No answer arrived, or its body broke off: the connection was refused
-    /// or reset, or a timeout passed. reqwest's error tells which
+    /// No answer arrived, or a success's body broke off (an error answer
+    /// whose body breaks off keeps its status: [`FailedResponse::cut`]): the
+    /// connection was refused or reset, or a timeout passed. reqwest's error tells which
     /// (`is_connect()`, `is_timeout()`, through [`CommunicationFailure`]).
     /// The message says what to do; for an operation that may have taken
     /// effect (a `POST` or `PATCH`), how to check whether it did before

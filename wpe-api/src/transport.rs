@@ -9,7 +9,7 @@ use std::ops::Deref;
 
 use crate::operations::{self, Operation, Paging};
 
-/// No answer arrived, or its body broke off: reqwest's error (reachable
+/// No answer arrived, or a success's body broke off: reqwest's error (reachable
 /// through `Deref`, so `err.is_timeout()` and `err.is_connect()` work as on
 /// a `reqwest::Error`) and the operation that was sent.
 ///
