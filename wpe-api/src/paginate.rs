@@ -244,6 +244,24 @@ fn is_empty_list_answer(empty_status: Option<u16>, err: &Error) -> bool {
     empty_status.is_some_and(|status| err.status().map(|s| s.as_u16()) == Some(status))
 }
 
+/// The value a builder's `limit` or `offset` field carries, as a walk takes
+/// it, whatever integer type the spec gives the parameter (a `PageLimit`, or
+/// a plain integer in a spec that does not bound it); a value the setter
+/// refused is the [`Error::InvalidRequest`] `send` would give.
+fn carried<V, T>(field: &Result<Option<V>, String>, name: &str) -> Result<Option<T>, Error>
+where
+    V: Clone + TryInto<T>,
+    V::Error: std::fmt::Display,
+{
+    match field.clone().map_err(Error::InvalidRequest)? {
+        None => Ok(None),
+        Some(value) => value
+            .try_into()
+            .map(Some)
+            .map_err(|err| Error::InvalidRequest(format!("{name}: {err}"))),
+    }
+}
+
 macro_rules! offset_paged {
     ($builder:ident => $item:ty, key $key:ty, |$it:ident| $key_expr:expr, |$page:ident| ($items:expr, $count:expr), empty on $empty:expr) => {
         impl<'a> OffsetPaged<'a> for builder::$builder<'a> {
@@ -271,11 +289,10 @@ macro_rules! offset_paged {
                 })
             }
             fn page_limit(&self) -> Result<Option<PageLimit>, Error> {
-                self.limit.clone().map_err(Error::InvalidRequest)
+                carried(&self.limit, "limit")
             }
             fn page_offset(&self) -> Result<Option<u64>, Error> {
-                let offset = self.offset.clone().map_err(Error::InvalidRequest)?;
-                Ok(offset.map(u64::from))
+                carried(&self.offset, "offset")
             }
             fn key($it: &$item) -> Option<$key> {
                 $key_expr
