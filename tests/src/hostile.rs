@@ -93,12 +93,17 @@ impl Step {
         Step::Send(head.into_bytes())
     }
 
-    /// A whole answer: status, headers, a right `Content-Length` and the body.
+    /// A whole answer: status, headers, a right `Content-Length` and the
+    /// body, in one write.
     pub fn answer(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Vec<Step> {
         let length = body.len().to_string();
         let mut all: Vec<(&str, &str)> = headers.to_vec();
         all.push(("content-length", &length));
-        vec![Step::head(status, &all), Step::Send(body.to_vec())]
+        let Step::Send(mut bytes) = Step::head(status, &all) else {
+            unreachable!("a head is bytes to send")
+        };
+        bytes.extend_from_slice(body);
+        vec![Step::Send(bytes)]
     }
 
     /// A whole JSON answer.

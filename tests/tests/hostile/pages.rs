@@ -66,14 +66,7 @@ impl Lister {
                 Count::Says(count) => page["count"] = json!(count),
                 Count::Absent => {}
             }
-            // One write: a head and a body written apart wait out delayed
-            // ACKs, some 40 ms an answer.
-            let body = page.to_string();
-            let answer = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-                body.len()
-            );
-            vec![Step::Send(answer.into_bytes())]
+            Step::json(200, &page)
         })
     }
 }

@@ -40,37 +40,24 @@ async fn the_harness_serves_a_scripted_answer_and_records_the_request() {
     assert!(seen[0].header("authorization").is_some());
 }
 
-/// The steps of `script` as one write: a head and a body written apart
-/// would wait on TCP's delayed acknowledgement (some 40 ms) each time.
-pub(crate) fn at_once(script: Vec<Step>) -> Vec<Step> {
-    let mut bytes = Vec::new();
-    for step in script {
-        match step {
-            Step::Send(part) => bytes.extend(part),
-            other => panic!("only Send steps are joined: {other:?}"),
-        }
-    }
-    vec![Step::Send(bytes)]
-}
-
 /// An empty page, as `list_sites` and `list_accounts` answer.
 fn empty_page() -> Vec<Step> {
-    at_once(Step::json(
+    Step::json(
         200,
         &serde_json::json!({"previous": null, "next": null, "count": 0, "results": []}),
-    ))
+    )
 }
 
 /// `status` with `Retry-After: retry_after` (and an API error body).
 fn busy(status: u16, retry_after: &str) -> Vec<Step> {
-    at_once(Step::answer(
+    Step::answer(
         status,
         &[
             ("content-type", "application/json"),
             ("retry-after", retry_after),
         ],
         br#"{"message":"slow down"}"#,
-    ))
+    )
 }
 
 /// A server answering `/v1/accounts` and backup requests with `answer`, and
@@ -368,14 +355,14 @@ proptest! {
 #[tokio::test]
 async fn a_server_cannot_set_the_attempts_the_client_reports() {
     let forged = |status: u16| {
-        at_once(Step::answer(
+        Step::answer(
             status,
             &[
                 ("content-type", "application/json"),
                 ("wpe-api-attempts", "7"),
             ],
             br#"{"message":"nope", "previous": null, "next": null, "count": 0, "results": []}"#,
-        ))
+        )
     };
     let clock = VirtualClock::new();
     let server = Hostile::start(move |request, _| match request.path() {

@@ -10,8 +10,6 @@ use wpe_api::retry::RetryPolicy;
 use wpe_api::wait::{WaitError, WaitOptions};
 use wpe_api_tests::hostile::{Hostile, Step};
 
-use super::retry::at_once;
-
 const INSTALL: uuid::Uuid = uuid::Uuid::from_u128(0x1);
 const BACKUP: uuid::Uuid = uuid::Uuid::from_u128(0xb);
 
@@ -49,7 +47,7 @@ async fn a_wait_on_a_hung_server_ends_as_a_timeout_at_its_budget() {
 }
 
 fn backup(status: &str) -> Vec<Step> {
-    at_once(Step::json(200, &json!({"id": BACKUP, "status": status})))
+    Step::json(200, &json!({"id": BACKUP, "status": status}))
 }
 
 #[tokio::test]
@@ -60,11 +58,11 @@ async fn a_wait_whose_look_is_being_retried_ends_as_a_timeout_within_its_budget(
         if index == 0 {
             backup("in_progress")
         } else {
-            at_once(Step::answer(
+            Step::answer(
                 503,
                 &[("retry-after", "3"), ("content-type", "application/json")],
                 br#"{"message":"unavailable"}"#,
-            ))
+            )
         }
     });
     let client = server
@@ -98,11 +96,11 @@ async fn a_wait_does_not_wait_at_the_shared_gate_past_its_timeout() {
     let clock = VirtualClock::new();
     let server = Hostile::start(|request, _| {
         if request.path() == "/v1/accounts" {
-            at_once(Step::answer(
+            Step::answer(
                 429,
                 &[("retry-after", "30"), ("content-type", "application/json")],
                 br#"{"message":"slow down"}"#,
-            ))
+            )
         } else {
             backup("completed")
         }
@@ -156,10 +154,10 @@ async fn a_wait_for_an_archive_follows_the_one_requested_not_an_older_one() {
                 1 => list.push(archive(3, "in_progress", "2026-11-23T10:00:00Z")),
                 _ => list.push(archive(3, "completed", "2026-11-23T10:00:00Z")),
             }
-            at_once(Step::json(
+            Step::json(
                 200,
                 &json!({"previous": null, "next": null, "count": list.len(), "results": list}),
-            ))
+            )
         });
         let client = server
             .client_builder()
