@@ -379,7 +379,7 @@ struct ApiErrorSummary {
 /// space (none at either end), control characters and bidirectional
 /// controls escaped (`\u{1b}`), cut at `max_chars` characters (` ...` then
 /// marks the cut). Stops reading `text` at the cut.
-pub(crate) fn clean(text: &str, max_chars: usize) -> String {
+fn clean(text: &str, max_chars: usize) -> String {
     let mut out = String::new();
     let mut chars = 0;
     let mut space = false;

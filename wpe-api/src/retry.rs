@@ -563,7 +563,7 @@ async fn attempt_all(
         // off is retried (idempotent operations) like a dropped connection,
         // an error answer keeps its status whatever its body does.
         let result = match http.execute(request).await {
-            Ok(response) => buffered(response, shared.0.body_limits).await,
+            Ok(response) => crate::body::read(response, shared.0.body_limits).await,
             Err(err) => Err(err),
         };
         let now = clock.now();
@@ -625,11 +625,6 @@ async fn attempt_all(
         clock.sleep(wait).await;
         request = spare;
     }
-}
-
-/// The same response with its body read into memory, within `limits` (see `crate::body`).
-async fn buffered(response: Response, limits: crate::body::Limits) -> reqwest::Result<Response> {
-    crate::body::read(response, limits).await
 }
 
 fn is_transient_status(status: StatusCode) -> bool {
