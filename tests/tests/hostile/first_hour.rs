@@ -22,15 +22,14 @@ async fn standin_on_virtual_clock() -> (FakeServer, VirtualClock) {
     (server, clock)
 }
 
-#[tokio::test]
-async fn two_domain_checks_of_one_install_through_server_client_both_succeed_5_s_apart() {
-    let (server, clock) = standin_on_virtual_clock().await;
-    // The documented easy path: no builder, no policy.
-    let client = server.client();
+/// The demo install `torquemag`, and its domains.
+async fn torquemag_and_domains(
+    client: &wpe_api::Client,
+) -> (wpe_api::types::Installation, Vec<wpe_api::types::Domain>) {
     let installs = client.list_installs().send().await.unwrap().into_inner();
     let install = installs
         .results
-        .iter()
+        .into_iter()
         .find(|install| install.name == "torquemag")
         .unwrap();
     let domains = client
@@ -39,8 +38,18 @@ async fn two_domain_checks_of_one_install_through_server_client_both_succeed_5_s
         .send()
         .await
         .unwrap()
-        .into_inner();
-    let domain = &domains.results[0];
+        .into_inner()
+        .results;
+    (install, domains)
+}
+
+#[tokio::test]
+async fn two_domain_checks_of_one_install_through_server_client_both_succeed_5_s_apart() {
+    let (server, clock) = standin_on_virtual_clock().await;
+    // The documented easy path: no builder, no policy.
+    let client = server.client();
+    let (install, domains) = torquemag_and_domains(&client).await;
+    let domain = &domains[0];
 
     let before = clock.elapsed();
     for check in 1..=2 {
@@ -120,23 +129,9 @@ fn the_readme_shows_a_test_on_the_stand_in_that_the_doctests_run() {
 async fn ids_read_from_answers_are_the_uuids_the_next_call_takes() {
     let (server, _clock) = standin_on_virtual_clock().await;
     let client = server.client();
-    let installs = client.list_installs().send().await.unwrap().into_inner();
-    let torquemag = installs
-        .results
-        .iter()
-        .find(|install| install.name == "torquemag")
-        .unwrap();
-
     // A domain's id (and a redirect's) goes to `domain_id` as it is.
-    let domains = client
-        .list_domains()
-        .install_id(torquemag.id)
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let (torquemag, domains) = torquemag_and_domains(&client).await;
     let www = domains
-        .results
         .iter()
         .find(|domain| domain.name == "www.torquemag.io")
         .unwrap();
