@@ -237,6 +237,7 @@ fn usage_command() -> Command {
                 .long("min-percent")
                 .value_name("N")
                 .value_parser(parse_min_percent)
+                .allow_negative_numbers(true)
                 .help(
                     "Only the accounts at or over N % of a limit (billable visits, bandwidth \
                      or storage), e.g. 90 or 92.5",
