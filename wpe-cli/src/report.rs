@@ -1000,10 +1000,15 @@ impl Filter {
         match self {
             Filter::All => None,
             Filter::Flagged => Some("only the accounts flagged over, warning or stale".into()),
-            Filter::AtLeast(Hundredths(min)) => Some(format!(
-                "only the accounts at or over {} of a limit",
-                share_text(Some(min as f64 / 100.0)).replace(".0%", "%")
-            )),
+            Filter::AtLeast(Hundredths(min)) => {
+                let fraction = format!("{:02}", min % 100);
+                let fraction = fraction.trim_end_matches('0');
+                let dot = if fraction.is_empty() { "" } else { "." };
+                Some(format!(
+                    "only the accounts at or over {}{dot}{fraction}% of a limit",
+                    min / 100
+                ))
+            }
         }
     }
 }
