@@ -11,16 +11,17 @@
 //! The API sends its figures as strings of digits; the report shows them
 //! as numbers, and a figure that is not one is an error, never a guess.
 
+use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 
-use chrono::{Datelike as _, Months, NaiveDate};
+use chrono::{DateTime, Datelike as _, Months, NaiveDate, Utc};
 use clap::{Arg, ArgAction, ArgGroup, ArgMatches, Command};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 use uuid::Uuid;
 use wpe_api::types::{
-    AccountLimits, AccountUsageInsights, LatestMetricValue, UsageMetricBreakdown,
-    UsageMetricsRollup, UsageRollup,
+    AccountLimits, AccountUsageInsights, EnvironmentMetrics, LatestMetricValue, Site,
+    UsageMetricBreakdown, UsageMetricsRollup, UsageRollup,
 };
 use wpe_api::wait::WaitOptions;
 use wpe_api::{Client, Paginate};
@@ -43,10 +44,15 @@ const CHUNK_DAYS: i64 = 31;
 const MONTHS_BACK: u32 = 13;
 
 /// Utilisation above this percentage is a warning.
-const WARNING_PERCENT: f64 = 80.0;
+const WARNING_PERCENT: u64 = 80;
 
 /// Utilisation above this percentage is over the plan.
-const OVER_PERCENT: f64 = 100.0;
+const OVER_PERCENT: u64 = 100;
+
+/// The unit convention, as the report states it (in its header and help).
+const UNITS: &str = "GB are decimal gigabytes (1 GB = 1,000,000,000 bytes, as plans state \
+                     their limits); GB and percentages are rounded to one decimal for display \
+                     only, flags are decided on the exact figures";
 
 /// Bytes in the GB of the plan's `storage` and `bandwidth` limits (decimal
 /// gigabytes, as hosting plans state them).
@@ -65,7 +71,8 @@ const ENVIRONMENTS: [&str; 3] = ["production", "staging", "development"];
 
 /// The fields of a row in JSON, NDJSON and CSV (in CSV's column order):
 /// figures as numbers, bytes as bytes.
-pub const COLUMNS: [&str; 29] = [
+/// A row in JSON and NDJSON also has `installs`: each install's figures.
+pub const COLUMNS: [&str; 31] = [
     "account",
     "account_id",
     "from",
@@ -81,6 +88,8 @@ pub const COLUMNS: [&str; 29] = [
     "bandwidth_limit_bytes",
     "bandwidth_percent",
     "storage_bytes",
+    "storage_files_bytes",
+    "storage_database_bytes",
     "storage_limit_bytes",
     "storage_percent",
     "storage_as_of",
@@ -99,7 +108,7 @@ pub const COLUMNS: [&str; 29] = [
 
 /// The columns of a table and a Markdown table, for people: thousands
 /// separated, bytes in GB.
-const HUMAN_COLUMNS: [&str; 15] = [
+const HUMAN_COLUMNS: [&str; 17] = [
     "account",
     "sites",
     "flag",
@@ -111,6 +120,8 @@ const HUMAN_COLUMNS: [&str; 15] = [
     "bw limit",
     "bw %",
     "storage",
+    "files",
+    "database",
     "storage limit",
     "storage %",
     "visits prod/stg/dev",
@@ -142,6 +153,18 @@ fn usage_command() -> Command {
              and at most 13 months back: a longer period is read in 31-day chunks, traffic \
              summed and storage taken from the last. A period reaching past today ends \
              today.\n\n\
+             Units: GB are decimal gigabytes, 1 GB = 1,000,000,000 bytes (the API counts \
+             bytes; plans state storage and bandwidth in GB). Tables and Markdown show GB \
+             and percentages to one decimal; JSON, NDJSON and CSV give exact bytes. Flags \
+             and --min-percent are decided on the exact figures, never on a rounded \
+             percentage. Storage is the API's two figures, files and database, and their \
+             sum.\n\n\
+             --format markdown is a report to hand on: a header (the period, --prepared-for, \
+             when it was generated, in UTC, and the units), a summary table, then a section \
+             per account with its figures against the plan and a table of its installs \
+             (visits, billable visits, bandwidth, storage as files and database). \
+             --only-flagged and --min-percent choose accounts; a chosen account's section \
+             lists all its installs.\n\n\
              Exit codes: 0 the report printed (flags or not), 1 an API error, 2 a usage \
              error (a bad period, an unknown account), 3 a --refresh that timed out.",
         )
@@ -194,6 +217,31 @@ fn usage_command() -> Command {
                 .long("refresh")
                 .action(ArgAction::SetTrue)
                 .help("Measure stale storage again (a disk-usage refresh) and wait for it"),
+        )
+        .arg(
+            Arg::new("prepared-for")
+                .long("prepared-for")
+                .value_name("NAME")
+                .value_parser(clap::builder::NonEmptyStringValueParser::new())
+                .help("Who the report is for, named in its header (table and Markdown)"),
+        )
+        .arg(
+            Arg::new("only-flagged")
+                .long("only-flagged")
+                .action(ArgAction::SetTrue)
+                .conflicts_with("min-percent")
+                .help("Only the accounts flagged over, warning or stale"),
+        )
+        .arg(
+            Arg::new("min-percent")
+                .long("min-percent")
+                .value_name("N")
+                .value_parser(parse_min_percent)
+                .allow_negative_numbers(true)
+                .help(
+                    "Only the accounts at or over N % of a limit (billable visits, bandwidth \
+                     or storage), e.g. 90 or 92.5",
+                ),
         )
 }
 
@@ -385,6 +433,37 @@ fn figure(account: &str, field: &str, text: Option<&str>) -> Result<Option<u64>,
     }
 }
 
+/// Storage in bytes, as the API splits it: files and databases. The API
+/// never sends a total of its own; the total is the sum of the parts it
+/// reported, and a part it did not report stays unknown (shown as `-`, and
+/// named in the account's notes), never guessed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Storage {
+    files: Option<u64>,
+    databases: Option<u64>,
+}
+
+impl Storage {
+    /// Files plus databases; none when neither was reported.
+    fn total(self) -> Option<u64> {
+        add(self.files, self.databases)
+    }
+}
+
+/// What one install used over the period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct InstallUsage {
+    /// The install's name.
+    name: String,
+    /// The site it belongs to, where the account's sites list it.
+    site: Option<String>,
+    /// Its role in the site (production, staging, development).
+    environment: Option<String>,
+    traffic: Traffic,
+    /// Its storage at the end of the period.
+    storage: Storage,
+}
+
 /// What one account used over the period, and what its plan allows.
 struct AccountUsage {
     id: Uuid,
@@ -394,33 +473,54 @@ struct AccountUsage {
     traffic: Traffic,
     /// Traffic per [`ENVIRONMENTS`].
     environments: [Traffic; 3],
-    /// Files and databases, in bytes, at the end of the period.
-    storage: Option<u64>,
+    /// Files and databases at the end of the period.
+    storage: Storage,
     /// The day `storage` was measured for.
     storage_as_of: Option<String>,
     /// Whether `storage` comes from a refresh this run asked for.
     refreshed: bool,
+    /// Each install's usage, by site, role and name.
+    installs: Vec<InstallUsage>,
 }
 
 impl AccountUsage {
     /// Storage of 0, or none at all, is not a measurement.
     fn storage_stale(&self) -> bool {
-        self.storage.unwrap_or(0) == 0
+        self.storage.total().unwrap_or(0) == 0
     }
 }
 
 /// Runs `wpe report` (`wpe report usage`).
 pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
-    let (period, rows) = report(client, matches).await?;
-    print(&rows, period, format)
+    let generated = Utc::now();
+    let (period, rows) = report(client, matches, generated.date_naive()).await?;
+    let usage = matches.subcommand().map(|(_, m)| m);
+    let header = Header {
+        period,
+        generated,
+        prepared_for: usage
+            .and_then(|m| m.get_one::<String>("prepared-for"))
+            .map(String::as_str),
+        filter: usage.map_or(Filter::All, Filter::chosen),
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    print(&mut out, &rows, &header, format)?;
+    out.flush()?;
+    Ok(())
 }
 
 /// The usage report of `wpe report usage` as JSON, for `wpe mcp`'s
 /// `report_usage` tool: the period and a row per account (as `--format json`
 /// prints it), flagged accounts first. `matches` are `wpe report`'s.
 pub async fn collect(client: &Client, matches: &ArgMatches) -> Result<Value, CliError> {
-    let (period, rows) = report(client, matches).await?;
+    let generated = Utc::now();
+    let (period, rows) = report(client, matches, generated.date_naive()).await?;
+    let prepared_for = matches
+        .subcommand()
+        .and_then(|(_, m)| m.get_one::<String>("prepared-for"));
     Ok(json!({
+        "generated_at": generated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "prepared_for": prepared_for,
         "from": period.first.to_string(),
         "to": period.last.to_string(),
         "days": period.days(),
@@ -428,14 +528,18 @@ pub async fn collect(client: &Client, matches: &ArgMatches) -> Result<Value, Cli
     }))
 }
 
-/// The period and the sorted rows of the report `matches` asks for.
-async fn report(client: &Client, matches: &ArgMatches) -> Result<(Period, Vec<Row>), CliError> {
+/// The period and the sorted rows of the report `matches` asks for, as of
+/// `today`, the rows `--only-flagged` or `--min-percent` leave out gone.
+async fn report(
+    client: &Client,
+    matches: &ArgMatches,
+    today: NaiveDate,
+) -> Result<(Period, Vec<Row>), CliError> {
     let Some((USAGE, matches)) = matches.subcommand() else {
         return Err(CliError::Usage(
             "wpe report: a report is required (wpe report usage)".into(),
         ));
     };
-    let today = chrono::Utc::now().date_naive();
     let period = chosen_period(matches, today)?;
     let accounts = chosen_accounts(client, matches).await?;
     let progress = spinner(format!(
@@ -454,7 +558,12 @@ async fn report(client: &Client, matches: &ArgMatches) -> Result<(Period, Vec<Ro
     if matches.get_flag("refresh") {
         refresh_storage(client, &mut usages).await?;
     }
-    let rows: Vec<Row> = usages.iter().map(|u| Row::new(u, period)).collect();
+    let filter = Filter::chosen(matches);
+    let rows: Vec<Row> = usages
+        .iter()
+        .map(|u| Row::new(u, period))
+        .filter(|row| filter.keeps(row))
+        .collect();
     Ok((period, sorted(rows)))
 }
 
@@ -493,7 +602,7 @@ async fn chosen_accounts(
 }
 
 /// Reads one account: its limits and sites, and its usage chunk by chunk
-/// (each chunk's summary and insights at once).
+/// (each chunk's summary, insights and per-install figures at once).
 async fn read_account(
     client: &Client,
     id: Uuid,
@@ -516,14 +625,15 @@ async fn read_account(
                 .list_sites()
                 .account_id(id)
                 .stream()
-                .try_fold(0usize, |n, _| futures::future::ready(Ok(n + 1)))
+                .try_collect::<Vec<Site>>()
                 .await?,
         )
     };
     let usage = async {
         let mut traffic = Traffic::default();
         let mut environments = [Traffic::default(); 3];
-        let mut storage = (None, None);
+        let mut storage = (Storage::default(), None);
+        let mut installs: BTreeMap<String, (Traffic, Storage)> = BTreeMap::new();
         for chunk in chunks {
             let summary = client
                 .get_account_usage_summary()
@@ -537,7 +647,15 @@ async fn read_account(
                 .first_date(chunk.first)
                 .last_date(chunk.last)
                 .send();
-            let (summary, insights) = futures::try_join!(summary, insights)?;
+            let per_install = client
+                .get_account_usage_metrics()
+                .account_id(id)
+                .first_date(chunk.first)
+                .last_date(chunk.last)
+                .stream()
+                .try_collect::<Vec<EnvironmentMetrics>>();
+            let (summary, insights, per_install) =
+                futures::try_join!(summary, insights, per_install)?;
             traffic = traffic.plus(summary_traffic(&name, &summary)?);
             for (total, part) in environments
                 .iter_mut()
@@ -546,22 +664,82 @@ async fn read_account(
                 *total = total.plus(part);
             }
             storage = latest_storage(&name, &summary)?;
+            for install in &per_install {
+                let (Some(install_name), Some(rollup)) =
+                    (&install.environment_name, &install.metrics_rollup)
+                else {
+                    continue;
+                };
+                let entry = installs.entry(install_name.clone()).or_default();
+                entry.0 = entry.0.plus(summary_traffic(&name, rollup)?);
+                entry.1 = latest_storage(&name, rollup)?.0;
+            }
         }
-        Ok::<_, CliError>((traffic, environments, storage))
+        Ok::<_, CliError>((traffic, environments, storage, installs))
     };
-    let (limits, sites, (traffic, environments, (storage, storage_as_of))) =
+    let (limits, sites, (traffic, environments, (storage, storage_as_of), installs)) =
         futures::try_join!(limits, sites, usage)?;
     Ok(AccountUsage {
         id,
         name,
-        sites,
+        sites: sites.len(),
         limits,
         traffic,
         environments,
         storage,
         storage_as_of,
         refreshed: false,
+        installs: install_usages(&sites, installs),
     })
+}
+
+/// The installs' usage, each with its site and role where the account's
+/// sites name them, by site, role (production, staging, development) and
+/// name.
+fn install_usages(
+    sites: &[Site],
+    figures: BTreeMap<String, (Traffic, Storage)>,
+) -> Vec<InstallUsage> {
+    let mut installs: Vec<InstallUsage> = figures
+        .into_iter()
+        .map(|(name, (traffic, storage))| {
+            let placed = sites.iter().find_map(|site| {
+                site.installs
+                    .iter()
+                    .find(|i| i.name.as_deref() == Some(name.as_str()))
+                    .map(|i| {
+                        (
+                            site.name.clone(),
+                            i.environment.as_ref().map(ToString::to_string),
+                        )
+                    })
+            });
+            let (site, environment) = placed.map_or((None, None), |(s, e)| (Some(s), e));
+            InstallUsage {
+                name,
+                site,
+                environment,
+                traffic,
+                storage,
+            }
+        })
+        .collect();
+    let role = |install: &InstallUsage| {
+        install
+            .environment
+            .as_deref()
+            .and_then(|e| ENVIRONMENTS.iter().position(|known| *known == e))
+            .unwrap_or(ENVIRONMENTS.len())
+    };
+    installs.sort_by(|a, b| {
+        (a.site.is_none(), &a.site, role(a), &a.name).cmp(&(
+            b.site.is_none(),
+            &b.site,
+            role(b),
+            &b.name,
+        ))
+    });
+    installs
 }
 
 /// The traffic sums of a summary.
@@ -615,11 +793,11 @@ fn environment_traffic(
     Ok(out)
 }
 
-/// The latest storage of a summary (files plus databases) and its day.
+/// The latest storage of a summary (files and databases) and its day.
 fn latest_storage(
     account: &str,
     summary: &UsageMetricsRollup,
-) -> Result<(Option<u64>, Option<String>), CliError> {
+) -> Result<(Storage, Option<String>), CliError> {
     let latest = |rollup: &Option<UsageRollup>| -> Option<LatestMetricValue> {
         rollup.as_ref().and_then(|r| r.latest.clone())
     };
@@ -632,17 +810,17 @@ fn latest_storage(
             latest.as_ref().and_then(|l| l.value.as_deref()),
         )
     };
-    let bytes = add(
-        value("storage_file_bytes", &files)?,
-        value("storage_database_bytes", &databases)?,
-    );
+    let storage = Storage {
+        files: value("storage_file_bytes", &files)?,
+        databases: value("storage_database_bytes", &databases)?,
+    };
     let day = files.or(databases).and_then(|l| l.date);
-    Ok((bytes, day))
+    Ok((storage, day))
 }
 
 /// With `--refresh`: asks for a disk-usage refresh of every account whose
 /// storage is stale (so they run at once), then waits for each in turn and
-/// takes its storage from a summary read after it.
+/// takes its storage, and its installs', from answers read after it.
 async fn refresh_storage(client: &Client, usages: &mut [AccountUsage]) -> Result<(), CliError> {
     let requested_at = chrono::Utc::now() - chrono::Duration::seconds(REFRESH_TOLERANCE_SECS);
     let stale: Vec<&mut AccountUsage> = usages.iter_mut().filter(|u| u.storage_stale()).collect();
@@ -674,6 +852,21 @@ async fn refresh_storage(client: &Client, usages: &mut [AccountUsage]) -> Result
             .send()
             .await?;
         (usage.storage, usage.storage_as_of) = latest_storage(&usage.name, &fresh)?;
+        let per_install: Vec<EnvironmentMetrics> = client
+            .get_account_usage_metrics()
+            .account_id(usage.id)
+            .stream()
+            .try_collect()
+            .await?;
+        for measured in &per_install {
+            let (Some(name), Some(rollup)) = (&measured.environment_name, &measured.metrics_rollup)
+            else {
+                continue;
+            };
+            if let Some(install) = usage.installs.iter_mut().find(|i| &i.name == name) {
+                install.storage = latest_storage(&usage.name, rollup)?.0;
+            }
+        }
         usage.refreshed = true;
     }
     Ok(())
@@ -699,18 +892,23 @@ impl Flag {
         }
     }
 
-    /// The flag of a utilisation, if it deserves one.
-    fn of(percent: Option<f64>) -> Option<Flag> {
-        match percent {
-            Some(p) if p > OVER_PERCENT => Some(Flag::Over),
-            Some(p) if p > WARNING_PERCENT => Some(Flag::Warning),
-            _ => None,
+    /// The flag `used` of `limit` deserves, if any, decided on the whole
+    /// numbers (never on a rounded percentage): none without both or with a
+    /// limit of 0.
+    fn of(used: Option<u64>, limit: Option<u64>) -> Option<Flag> {
+        let (used, limit) = (u128::from(used?), u128::from(limit.filter(|l| *l > 0)?));
+        if used * 100 > limit * u128::from(OVER_PERCENT) {
+            Some(Flag::Over)
+        } else if used * 100 > limit * u128::from(WARNING_PERCENT) {
+            Some(Flag::Warning)
+        } else {
+            None
         }
     }
 }
 
-/// `used` as a percentage of `limit`, to one decimal; none without both
-/// or with a limit of 0.
+/// `used` as a percentage of `limit`, to one decimal, for display; none
+/// without both or with a limit of 0.
 fn percent(used: Option<u64>, limit: Option<u64>) -> Option<f64> {
     match (used, limit) {
         (Some(used), Some(limit)) if limit > 0 => {
@@ -720,20 +918,117 @@ fn percent(used: Option<u64>, limit: Option<u64>) -> Option<f64> {
     }
 }
 
-/// A plan limit scaled to a period or to bytes; none when the plan states
-/// none (or a negative one).
+/// A plan limit scaled to a period or to bytes, rounded to a whole visit or
+/// byte; none when the plan states none (or a negative one).
 fn scaled(limit: Option<i64>, factor: f64) -> Option<u64> {
     let limit = u64::try_from(limit?).ok()?;
     Some((limit as f64 * factor).round() as u64)
+}
+
+/// A percentage of `--min-percent`, in hundredths of a percent (`92.5` is
+/// 9250), so that comparing with it is exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Hundredths(u64);
+
+fn parse_min_percent(text: &str) -> Result<Hundredths, String> {
+    let wrong = || {
+        format!(
+            "`{text}` is not a percentage: give a number greater than 0 with at most two \
+             decimals, e.g. 90 or 92.5 (100 is the plan's limit)"
+        )
+    };
+    let trimmed = text.trim();
+    let (whole, fraction) = match trimmed.split_once('.') {
+        Some((_, "")) => return Err(wrong()),
+        Some(parts) => parts,
+        None => (trimmed, ""),
+    };
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) || fraction.len() > 2 {
+        return Err(wrong());
+    }
+    let whole: u64 = whole.parse().map_err(|_| wrong())?;
+    let fraction: u64 = format!("{fraction:0<2}").parse().map_err(|_| wrong())?;
+    match whole.checked_mul(100).and_then(|w| w.checked_add(fraction)) {
+        Some(0) | None => Err(wrong()),
+        Some(hundredths) => Ok(Hundredths(hundredths)),
+    }
+}
+
+/// Which rows the report keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filter {
+    /// Every account.
+    All,
+    /// `--only-flagged`: the accounts with a flag (over, warning, stale).
+    Flagged,
+    /// `--min-percent N`: the accounts at or over N % of a limit.
+    AtLeast(Hundredths),
+}
+
+impl Filter {
+    fn chosen(matches: &ArgMatches) -> Filter {
+        if matches.get_flag("only-flagged") {
+            Filter::Flagged
+        } else if let Some(min) = matches.get_one::<Hundredths>("min-percent") {
+            Filter::AtLeast(*min)
+        } else {
+            Filter::All
+        }
+    }
+
+    /// Whether the report keeps `row`.
+    fn keeps(self, row: &Row) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Flagged => row.flag.is_some(),
+            Filter::AtLeast(Hundredths(min)) => {
+                row.measures
+                    .iter()
+                    .any(|(used, limit)| match (used, limit) {
+                        (Some(used), Some(limit)) if *limit > 0 => {
+                            u128::from(*used) * 10_000 >= u128::from(*limit) * u128::from(min)
+                        }
+                        _ => false,
+                    })
+            }
+        }
+    }
+
+    /// What the header says about the rows left out; none for all.
+    fn describe(self) -> Option<String> {
+        match self {
+            Filter::All => None,
+            Filter::Flagged => Some("only the accounts flagged over, warning or stale".into()),
+            Filter::AtLeast(Hundredths(min)) => {
+                let fraction = format!("{:02}", min % 100);
+                let fraction = fraction.trim_end_matches('0');
+                let dot = if fraction.is_empty() { "" } else { "." };
+                Some(format!(
+                    "only the accounts at or over {}{dot}{fraction}% of a limit",
+                    min / 100
+                ))
+            }
+        }
+    }
 }
 
 /// One account's line of the report.
 struct Row {
     name: String,
     flag: Option<Flag>,
+    notes: String,
+    /// `(used, limit)` of billable visits, bandwidth and storage, exact.
+    measures: [(Option<u64>, Option<u64>); 3],
+    visits: Option<u64>,
+    storage: Storage,
+    installs: Vec<InstallUsage>,
     data: Value,
     human: Value,
 }
+
+/// The names of [`Row::measures`].
+const MEASURES: [&str; 3] = ["billable visits", "bandwidth", "storage"];
 
 impl Row {
     fn new(usage: &AccountUsage, period: Period) -> Row {
@@ -742,15 +1037,17 @@ impl Row {
         let bandwidth_limit = scaled(usage.limits.bandwidth, months * BYTES_PER_GB);
         let storage_limit = scaled(usage.limits.storage, BYTES_PER_GB);
         let traffic = usage.traffic;
+        let storage = usage.storage.total();
         let measures = [
-            ("billable visits", percent(traffic.billable, visits_limit)),
-            ("bandwidth", percent(traffic.bandwidth, bandwidth_limit)),
-            ("storage", percent(usage.storage, storage_limit)),
+            (traffic.billable, visits_limit),
+            (traffic.bandwidth, bandwidth_limit),
+            (storage, storage_limit),
         ];
+        let shares = measures.map(|(used, limit)| percent(used, limit));
         let mut notes = Vec::new();
         let mut flag = None;
-        for (what, share) in measures {
-            if let Some(level) = Flag::of(share) {
+        for ((what, (used, limit)), share) in MEASURES.iter().zip(measures).zip(shares) {
+            if let Some(level) = Flag::of(used, limit) {
                 flag = Some(flag.map_or(level, |worst: Flag| worst.min(level)));
                 let share = share.unwrap_or_default();
                 notes.push(match level {
@@ -773,12 +1070,21 @@ impl Row {
                 usage.storage_as_of.as_deref().unwrap_or("today")
             ));
         }
+        match (usage.storage.files, usage.storage.databases) {
+            (Some(_), None) => {
+                notes.push("database storage not reported: the total is files only".into())
+            }
+            (None, Some(_)) => {
+                notes.push("file storage not reported: the total is databases only".into())
+            }
+            _ => {}
+        }
         let limits = &usage.limits;
         if limits.visitors.is_none() && limits.bandwidth.is_none() && limits.storage.is_none() {
             notes.push("no plan limits".to_owned());
         }
         let notes = notes.join("; ");
-        let [visits_share, bandwidth_share, storage_share] = measures.map(|(_, share)| share);
+        let [visits_share, bandwidth_share, storage_share] = shares;
         let mut data = json!({
             "account": usage.name,
             "account_id": usage.id,
@@ -794,7 +1100,9 @@ impl Row {
             "bandwidth_bytes": traffic.bandwidth,
             "bandwidth_limit_bytes": bandwidth_limit,
             "bandwidth_percent": bandwidth_share,
-            "storage_bytes": usage.storage,
+            "storage_bytes": storage,
+            "storage_files_bytes": usage.storage.files,
+            "storage_database_bytes": usage.storage.databases,
             "storage_limit_bytes": storage_limit,
             "storage_percent": storage_share,
             "storage_as_of": usage.storage_as_of,
@@ -806,6 +1114,23 @@ impl Row {
             data[format!("{environment}_billable_visits")] = json!(part.billable);
             data[format!("{environment}_bandwidth_bytes")] = json!(part.bandwidth);
         }
+        data["installs"] = usage
+            .installs
+            .iter()
+            .map(|install| {
+                json!({
+                    "install": install.name,
+                    "site": install.site,
+                    "environment": install.environment,
+                    "visits": install.traffic.visits,
+                    "billable_visits": install.traffic.billable,
+                    "bandwidth_bytes": install.traffic.bandwidth,
+                    "storage_bytes": install.storage.total(),
+                    "storage_files_bytes": install.storage.files,
+                    "storage_database_bytes": install.storage.databases,
+                })
+            })
+            .collect();
         let split: Vec<String> = usage
             .environments
             .iter()
@@ -822,7 +1147,9 @@ impl Row {
             "bandwidth": gigabytes(traffic.bandwidth),
             "bw limit": gigabytes(bandwidth_limit),
             "bw %": share_text(bandwidth_share),
-            "storage": gigabytes(usage.storage),
+            "storage": gigabytes(storage),
+            "files": gigabytes(usage.storage.files),
+            "database": gigabytes(usage.storage.databases),
             "storage limit": gigabytes(storage_limit),
             "storage %": share_text(storage_share),
             "visits prod/stg/dev": split.join(" / "),
@@ -831,6 +1158,11 @@ impl Row {
         Row {
             name: usage.name.clone(),
             flag,
+            notes,
+            measures,
+            visits: traffic.visits,
+            storage: usage.storage,
+            installs: usage.installs.clone(),
             data,
             human,
         }
@@ -875,28 +1207,88 @@ fn share_text(share: Option<f64>) -> String {
     share.map_or_else(|| "-".to_owned(), |p| format!("{p:.1}%"))
 }
 
-/// Prints the rows: for people (table, Markdown) under a line naming the
-/// period; for programs (JSON, NDJSON, CSV) as numbers, bytes in bytes.
-fn print(rows: &[Row], period: Period, format: Format) -> Result<(), CliError> {
-    let mut out = BufWriter::new(io::stdout().lock());
-    let heading = format!(
-        "Usage from {} to {} ({} days)",
-        period.first,
-        period.last,
-        period.days()
-    );
-    let human = matches!(format, Format::Table | Format::Markdown);
+/// What the report says about itself besides its rows.
+struct Header<'a> {
+    period: Period,
+    /// When the report was made.
+    generated: DateTime<Utc>,
+    /// `--prepared-for`.
+    prepared_for: Option<&'a str>,
+    filter: Filter,
+}
+
+impl Header<'_> {
+    /// The lines under the title: who it is for, when it was made, the
+    /// units, which accounts it shows.
+    fn lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let Some(name) = self.prepared_for {
+            lines.push(format!("Prepared for: {name}"));
+        }
+        lines.push(format!(
+            "Generated: {} UTC",
+            self.generated.format("%Y-%m-%d %H:%M")
+        ));
+        lines.push(format!("Units: {UNITS}"));
+        if let Some(shown) = self.filter.describe() {
+            lines.push(format!("Showing: {shown}"));
+        }
+        lines
+    }
+
+    fn title(&self) -> String {
+        format!(
+            "Usage from {} to {} ({} days)",
+            self.period.first,
+            self.period.last,
+            self.period.days()
+        )
+    }
+}
+
+/// The columns of an account's table of installs in Markdown.
+const INSTALL_COLUMNS: [&str; 9] = [
+    "install",
+    "site",
+    "environment",
+    "visits",
+    "billable",
+    "bandwidth",
+    "storage",
+    "files",
+    "database",
+];
+
+/// Prints the rows: for people (table, Markdown) under a header naming
+/// the period, who the report is for, when it was made and its units; for
+/// programs (JSON, NDJSON, CSV) as numbers, bytes in bytes. Markdown has a
+/// summary table, then a section per account with its installs.
+fn print(out: &mut impl Write, rows: &[Row], header: &Header, format: Format) -> io::Result<()> {
     match format {
-        Format::Table => writeln!(out, "{heading}\n")?,
-        Format::Markdown => writeln!(out, "## {heading}\n")?,
+        Format::Table => {
+            writeln!(out, "{}", header.title())?;
+            for line in header.lines() {
+                writeln!(out, "{line}")?;
+            }
+            writeln!(out)?;
+        }
+        Format::Markdown => {
+            writeln!(out, "# {}\n", header.title())?;
+            for line in header.lines() {
+                writeln!(out, "- {line}")?;
+            }
+            writeln!(out, "\n## Summary\n")?;
+        }
         Format::Json | Format::Ndjson | Format::Csv => {}
     }
-    let columns: Vec<String> = if human {
-        HUMAN_COLUMNS.iter().map(|c| (*c).to_owned()).collect()
+    let human = matches!(format, Format::Table | Format::Markdown);
+    let columns = if human {
+        &HUMAN_COLUMNS[..]
     } else {
-        COLUMNS.iter().map(|c| (*c).to_owned()).collect()
+        &COLUMNS[..]
     };
-    let mut printer = ListPrinter::with_columns(&mut out, format, columns);
+    let columns = columns.iter().map(|c| (*c).to_owned()).collect();
+    let mut printer = ListPrinter::with_columns(&mut *out, format, columns);
     for row in rows {
         printer.item(if human {
             row.human.clone()
@@ -905,8 +1297,86 @@ fn print(rows: &[Row], period: Period, format: Format) -> Result<(), CliError> {
         })?;
     }
     printer.finish()?;
-    out.flush()?;
+    if format == Format::Markdown {
+        for row in rows {
+            account_section(out, row)?;
+        }
+    }
     Ok(())
+}
+
+/// One account's Markdown section: its flag and notes, its figures against
+/// the plan, and a table of its installs.
+fn account_section(out: &mut impl Write, row: &Row) -> io::Result<()> {
+    writeln!(out, "\n## {}\n", row.name)?;
+    let verdict = match row.flag {
+        Some(flag) => format!("Flag: **{}**", flag.name()),
+        None => "Within the plan".to_owned(),
+    };
+    match row.notes.as_str() {
+        "" => writeln!(out, "{verdict}.\n")?,
+        notes => writeln!(out, "{verdict}: {notes}.\n")?,
+    }
+    let columns = ["measure", "used", "limit", "used %"];
+    let mut figures = ListPrinter::with_columns(
+        &mut *out,
+        Format::Markdown,
+        columns.iter().map(|c| (*c).to_owned()).collect(),
+    );
+    let [visits, bandwidth, storage] = row.measures;
+    let line = |measure: &str, used: String, limit: String, share: Option<f64>| json!({"measure": measure, "used": used, "limit": limit, "used %": share_text(share)});
+    figures.item(line("visits", count(row.visits), "-".into(), None))?;
+    figures.item(line(
+        MEASURES[0],
+        count(visits.0),
+        count(visits.1),
+        percent(visits.0, visits.1),
+    ))?;
+    figures.item(line(
+        MEASURES[1],
+        gigabytes(bandwidth.0),
+        gigabytes(bandwidth.1),
+        percent(bandwidth.0, bandwidth.1),
+    ))?;
+    figures.item(line(
+        "storage (files + database)",
+        gigabytes(storage.0),
+        gigabytes(storage.1),
+        percent(storage.0, storage.1),
+    ))?;
+    figures.item(line(
+        "storage: files",
+        gigabytes(row.storage.files),
+        "-".into(),
+        None,
+    ))?;
+    figures.item(line(
+        "storage: database",
+        gigabytes(row.storage.databases),
+        "-".into(),
+        None,
+    ))?;
+    figures.finish()?;
+    writeln!(out, "\n### Environments\n")?;
+    let mut installs = ListPrinter::with_columns(
+        &mut *out,
+        Format::Markdown,
+        INSTALL_COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
+    );
+    for install in &row.installs {
+        installs.item(json!({
+            "install": install.name,
+            "site": install.site.as_deref().unwrap_or("-"),
+            "environment": install.environment.as_deref().unwrap_or("-"),
+            "visits": count(install.traffic.visits),
+            "billable": count(install.traffic.billable),
+            "bandwidth": gigabytes(install.traffic.bandwidth),
+            "storage": gigabytes(install.storage.total()),
+            "files": gigabytes(install.storage.files),
+            "database": gigabytes(install.storage.databases),
+        }))?;
+    }
+    installs.finish()
 }
 
 #[cfg(test)]
@@ -1032,21 +1502,79 @@ mod tests {
     #[test]
     fn utilisation_is_flagged_above_80_and_above_100_percent() {
         assert_eq!(percent(Some(801), Some(1000)), Some(80.1));
-        assert_eq!(Flag::of(percent(Some(800), Some(1000))), None);
-        assert_eq!(
-            Flag::of(percent(Some(801), Some(1000))),
-            Some(Flag::Warning)
-        );
-        assert_eq!(
-            Flag::of(percent(Some(1000), Some(1000))),
-            Some(Flag::Warning)
-        );
-        assert_eq!(Flag::of(percent(Some(1001), Some(1000))), Some(Flag::Over));
+        assert_eq!(Flag::of(Some(800), Some(1000)), None);
+        assert_eq!(Flag::of(Some(801), Some(1000)), Some(Flag::Warning));
+        assert_eq!(Flag::of(Some(1000), Some(1000)), Some(Flag::Warning));
+        assert_eq!(Flag::of(Some(1001), Some(1000)), Some(Flag::Over));
+        assert_eq!(Flag::of(Some(5), None), None);
+        assert_eq!(Flag::of(Some(5), Some(0)), None);
+        assert_eq!(Flag::of(None, Some(5)), None);
         assert_eq!(percent(Some(5), None), None);
         assert_eq!(percent(Some(5), Some(0)), None);
         assert_eq!(percent(None, Some(5)), None);
         assert_eq!(scaled(Some(-1), 1.0), None);
         assert_eq!(scaled(Some(400), 3.0), Some(1200));
+    }
+
+    #[test]
+    fn flags_are_decided_on_the_exact_figures_not_the_rounded_percentage() {
+        // 80.04 % shows as 80.0 % but is over 80 %; 100.001 % shows as
+        // 100.0 % but is over the plan.
+        assert_eq!(percent(Some(80_040), Some(100_000)), Some(80.0));
+        assert_eq!(Flag::of(Some(80_040), Some(100_000)), Some(Flag::Warning));
+        assert_eq!(percent(Some(100_001), Some(100_000)), Some(100.0));
+        assert_eq!(Flag::of(Some(100_001), Some(100_000)), Some(Flag::Over));
+        // Bytes beyond f64's exact integers still compare exactly.
+        let limit = 50 * 1_000_000_000_000_000u64;
+        assert_eq!(Flag::of(Some(limit + 1), Some(limit)), Some(Flag::Over));
+        assert_eq!(Flag::of(Some(limit), Some(limit)), Some(Flag::Warning));
+    }
+
+    #[test]
+    fn min_percent_is_read_in_hundredths_and_anything_else_says_how_to_write_it() {
+        assert_eq!(parse_min_percent("90"), Ok(Hundredths(9000)));
+        assert_eq!(parse_min_percent("92.5"), Ok(Hundredths(9250)));
+        assert_eq!(parse_min_percent("0.01"), Ok(Hundredths(1)));
+        assert_eq!(parse_min_percent("150.25"), Ok(Hundredths(15025)));
+        for bad in [
+            "",
+            "0",
+            "0.00",
+            "-5",
+            "abc",
+            "1.234",
+            ".5",
+            "90%",
+            "1e2",
+            "9.",
+            "99999999999999999999",
+        ] {
+            let err = parse_min_percent(bad).unwrap_err();
+            assert!(
+                err.contains("not a percentage") && err.contains("e.g. 90"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn min_percent_keeps_an_account_at_exactly_n_percent_and_not_below() {
+        let period = parse_month("2026-11").unwrap();
+        // 900 billable visits of an allowance of 1000: exactly 90 %.
+        let row = Row::new(&usage("a", 900, Some(1)), period);
+        assert!(Filter::AtLeast(Hundredths(9000)).keeps(&row));
+        assert!(Filter::AtLeast(Hundredths(8999)).keeps(&row));
+        assert!(!Filter::AtLeast(Hundredths(9001)).keeps(&row));
+        // Storage counts too: 1 byte of 10 GB is far below 0.01 %.
+        assert!(!Filter::AtLeast(Hundredths(1)).keeps(&Row::new(&usage("b", 0, Some(1)), period)));
+        // 90 % is flagged a warning; 80 % is not flagged.
+        assert!(Filter::Flagged.keeps(&row));
+        assert!(!Filter::Flagged.keeps(&Row::new(&usage("c", 800, Some(1)), period)));
+        assert!(
+            Filter::Flagged.keeps(&Row::new(&usage("d", 800, Some(0)), period)),
+            "stale"
+        );
+        assert!(Filter::All.keeps(&Row::new(&usage("c", 800, Some(1)), period)));
     }
 
     #[test]
@@ -1065,6 +1593,8 @@ mod tests {
         assert_eq!(share_text(Some(47.25)), "47.2%");
     }
 
+    /// An account with a plan of 1000 visits and 10 GB, and `storage`
+    /// bytes of files (and no database).
     fn usage(name: &str, billable: u64, storage: Option<u64>) -> AccountUsage {
         AccountUsage {
             id: Uuid::nil(),
@@ -1082,9 +1612,13 @@ mod tests {
                 bandwidth: Some(1),
             },
             environments: [Traffic::default(); 3],
-            storage,
+            storage: Storage {
+                files: storage,
+                databases: storage.map(|_| 0),
+            },
             storage_as_of: None,
             refreshed: false,
+            installs: Vec::new(),
         }
     }
 
@@ -1112,6 +1646,168 @@ mod tests {
                 ("b-stale".to_owned(), json!("stale")),
                 ("a-fine".to_owned(), Value::Null),
             ]
+        );
+    }
+
+    /// An account of two installs with figures to check by hand: 3,000
+    /// billable visits of 4,000 (75 %), 150 GB of bandwidth of 400 GB,
+    /// storage 1.2 GB of files and 0.3 GB of database in one install and
+    /// 2.0 + 0.5 GB in the other (4.0 GB of 10 GB).
+    fn two_installs() -> AccountUsage {
+        let install =
+            |name: &str, environment: &str, visits: u64, gb: u64, files, databases| InstallUsage {
+                name: name.to_owned(),
+                site: Some("Shop".to_owned()),
+                environment: Some(environment.to_owned()),
+                traffic: Traffic {
+                    visits: Some(visits),
+                    billable: Some(visits / 2),
+                    bandwidth: Some(gb * 1_000_000_000),
+                },
+                storage: Storage {
+                    files: Some(files),
+                    databases: Some(databases),
+                },
+            };
+        let installs = vec![
+            install("shop", "production", 4_000, 100, 1_200_000_000, 300_000_000),
+            install("shopstg", "staging", 2_000, 50, 2_000_000_000, 500_000_000),
+        ];
+        AccountUsage {
+            id: Uuid::nil(),
+            name: "acme".to_owned(),
+            sites: 1,
+            limits: AccountLimits {
+                extra: Default::default(),
+                visitors: Some(4_000),
+                storage: Some(10),
+                bandwidth: Some(400),
+            },
+            traffic: Traffic {
+                visits: Some(6_000),
+                billable: Some(3_000),
+                bandwidth: Some(150_000_000_000),
+            },
+            environments: [Traffic::default(); 3],
+            storage: Storage {
+                files: Some(3_200_000_000),
+                databases: Some(800_000_000),
+            },
+            storage_as_of: None,
+            refreshed: false,
+            installs,
+        }
+    }
+
+    fn rendered(rows: &[Row], filter: Filter, format: Format) -> String {
+        let header = Header {
+            period: parse_month("2026-11").unwrap(),
+            generated: "2026-12-01T09:30:59Z".parse().unwrap(),
+            prepared_for: Some("Acme Ltd"),
+            filter,
+        };
+        let mut out = Vec::new();
+        print(&mut out, rows, &header, format).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn markdown_has_a_header_a_section_per_account_and_each_installs_bandwidth_and_storage() {
+        let period = parse_month("2026-11").unwrap();
+        let rows = vec![
+            Row::new(&two_installs(), period),
+            Row::new(&usage("other", 10, Some(5)), period),
+        ];
+        let text = rendered(&rows, Filter::All, Format::Markdown);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "# Usage from 2026-11-01 to 2026-11-30 (30 days)");
+        assert!(lines.contains(&"- Prepared for: Acme Ltd"), "{text}");
+        assert!(
+            lines.contains(&"- Generated: 2026-12-01 09:30 UTC"),
+            "{text}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l
+                    .starts_with("- Units: GB are decimal gigabytes (1 GB = 1,000,000,000 bytes")),
+            "{text}"
+        );
+        let sections: Vec<&str> = lines
+            .iter()
+            .filter(|l| l.starts_with("## "))
+            .copied()
+            .collect();
+        assert_eq!(sections, ["## Summary", "## acme", "## other"]);
+        let acme = &text[text.find("## acme").unwrap()..text.find("## other").unwrap()];
+        for line in [
+            "| billable visits | 3,000 | 4,000 | 75.0% |",
+            "| bandwidth | 150.0 GB | 400.0 GB | 37.5% |",
+            "| storage (files + database) | 4.0 GB | 10.0 GB | 40.0% |",
+            "| storage: files | 3.2 GB | - | - |",
+            "| storage: database | 0.8 GB | - | - |",
+            "### Environments",
+            "| install | site | environment | visits | billable | bandwidth | storage | files | database |",
+            "| shop | Shop | production | 4,000 | 2,000 | 100.0 GB | 1.5 GB | 1.2 GB | 0.3 GB |",
+            "| shopstg | Shop | staging | 2,000 | 1,000 | 50.0 GB | 2.5 GB | 2.0 GB | 0.5 GB |",
+        ] {
+            assert!(acme.lines().any(|l| l == line), "no `{line}` in:\n{acme}");
+        }
+        assert!(acme.contains("Within the plan."), "{acme}");
+        let other = &text[text.find("## other").unwrap()..];
+        assert!(other.contains("### Environments\n\n(none)"), "{other}");
+    }
+
+    #[test]
+    fn the_table_is_headed_by_who_it_is_for_when_and_its_units_and_json_carries_the_split() {
+        let period = parse_month("2026-11").unwrap();
+        let rows = vec![Row::new(&two_installs(), period)];
+        let text = rendered(&rows, Filter::AtLeast(Hundredths(7500)), Format::Table);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[..3],
+            [
+                "Usage from 2026-11-01 to 2026-11-30 (30 days)",
+                "Prepared for: Acme Ltd",
+                "Generated: 2026-12-01 09:30 UTC"
+            ]
+        );
+        assert!(
+            lines[3].starts_with("Units: GB are decimal gigabytes"),
+            "{text}"
+        );
+        assert_eq!(
+            lines[4],
+            "Showing: only the accounts at or over 75% of a limit"
+        );
+        let json: Value =
+            serde_json::from_str(&rendered(&rows, Filter::All, Format::Json)).unwrap();
+        let row = &json[0];
+        assert_eq!(row["storage_bytes"], 4_000_000_000u64);
+        assert_eq!(row["storage_files_bytes"], 3_200_000_000u64);
+        assert_eq!(row["storage_database_bytes"], 800_000_000u64);
+        assert_eq!(row["installs"][1]["install"], "shopstg");
+        assert_eq!(row["installs"][1]["bandwidth_bytes"], 50_000_000_000u64);
+        assert_eq!(row["installs"][1]["storage_bytes"], 2_500_000_000u64);
+        let csv = rendered(&rows, Filter::All, Format::Csv);
+        assert!(
+            !csv.contains("installs"),
+            "CSV stays one flat row an account: {csv}"
+        );
+    }
+
+    #[test]
+    fn a_storage_part_not_reported_is_named_and_the_total_is_what_was() {
+        let period = parse_month("2026-11").unwrap();
+        let mut usage = two_installs();
+        usage.storage.databases = None;
+        let row = Row::new(&usage, period);
+        assert_eq!(row.data["storage_bytes"], 3_200_000_000u64);
+        assert_eq!(row.data["storage_database_bytes"], Value::Null);
+        assert!(
+            row.notes.contains("database storage not reported"),
+            "{}",
+            row.notes
         );
     }
 }

@@ -18,7 +18,7 @@ use common::{json_of, ok, run, Stand};
 /// The fields of a JSON or CSV row, in CSV's order.
 const COLUMNS: &str = "account,account_id,from,to,sites,flag,notes,visits,billable_visits,\
 visits_limit,visits_percent,bandwidth_bytes,bandwidth_limit_bytes,bandwidth_percent,\
-storage_bytes,storage_limit_bytes,storage_percent,storage_as_of,storage_stale,storage_refreshed,\
+storage_bytes,storage_files_bytes,storage_database_bytes,storage_limit_bytes,storage_percent,storage_as_of,storage_stale,storage_refreshed,\
 production_visits,production_billable_visits,production_bandwidth_bytes,staging_visits,\
 staging_billable_visits,staging_bandwidth_bytes,development_visits,development_billable_visits,\
 development_bandwidth_bytes";
@@ -367,8 +367,10 @@ fn each_format_prints_the_report() {
     let markdown = ok(stand
         .wpe()
         .args(["report", "usage", "--format", "markdown"]));
-    assert!(markdown.starts_with("## Usage from "), "{markdown}");
-    let table: Vec<&str> = markdown.lines().filter(|l| l.starts_with('|')).collect();
+    assert!(markdown.starts_with("# Usage from "), "{markdown}");
+    let summary =
+        &markdown[markdown.find("## Summary").unwrap()..markdown.find("## democlient").unwrap()];
+    let table: Vec<&str> = summary.lines().filter(|l| l.starts_with('|')).collect();
     assert_eq!(
         table.len(),
         2 + 3,
@@ -392,10 +394,13 @@ fn each_format_prints_the_report() {
     );
 
     let text = ok(stand.wpe().args(["report", "usage", "--format", "table"]));
-    let header = text.lines().nth(2).unwrap();
-    assert!(header.starts_with("ACCOUNT"), "{text}");
+    let header = text.lines().position(|l| l.starts_with("ACCOUNT")).unwrap();
+    assert_eq!(text.lines().nth(header - 1), Some(""), "{text}");
     assert!(
-        text.lines().nth(3).unwrap().starts_with("democlient"),
+        text.lines()
+            .nth(header + 1)
+            .unwrap()
+            .starts_with("democlient"),
         "{text}"
     );
 }
@@ -476,4 +481,277 @@ fn an_account_without_plan_limits_still_reports() {
         .find(|l| l.starts_with("| demosandbox"))
         .unwrap();
     assert!(line.contains("| - | - |"), "utilisation shown as -: {line}");
+}
+
+/// Today or, for a run across midnight, yesterday (UTC), as YYYY-MM-DD.
+fn today_or_yesterday() -> [String; 2] {
+    [today().to_string(), today().pred_opt().unwrap().to_string()]
+}
+
+#[test]
+fn markdown_is_a_report_for_a_client_a_section_per_account_with_its_installs() {
+    let stand = Stand::demo();
+    let markdown = ok(stand.wpe().args([
+        "report",
+        "usage",
+        "--format",
+        "markdown",
+        "--prepared-for",
+        "Example Client Ltd",
+    ]));
+    let lines: Vec<&str> = markdown.lines().collect();
+    assert!(
+        lines.contains(&"- Prepared for: Example Client Ltd"),
+        "{markdown}"
+    );
+    let generated = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("- Generated: "))
+        .unwrap_or_else(|| panic!("no generated date: {markdown}"));
+    assert!(generated.ends_with(" UTC"), "{generated}");
+    assert!(
+        today_or_yesterday()
+            .iter()
+            .any(|d| generated.starts_with(d.as_str())),
+        "{generated}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("- Units: GB are decimal gigabytes (1 GB = 1,000,000,000 bytes")),
+        "{markdown}"
+    );
+    let sections: Vec<&str> = lines.iter().filter_map(|l| l.strip_prefix("## ")).collect();
+    assert_eq!(
+        sections,
+        ["Summary", "democlient", "demosandbox", "demoagency"]
+    );
+    assert_eq!(
+        lines.iter().filter(|l| **l == "### Environments").count(),
+        3,
+        "an environment table per account"
+    );
+
+    // demoagency's installs, against its exact figures in JSON.
+    let rows = report(&stand, &["--account", "demoagency"]);
+    let agency = &rows[0];
+    let installs = agency["installs"].as_array().unwrap();
+    assert_eq!(installs.len(), 6, "{agency}");
+    let section = &markdown[markdown.find("## demoagency").unwrap()..];
+    let table: Vec<&str> = section
+        .lines()
+        .skip_while(|l| *l != "### Environments")
+        .filter(|l| l.starts_with('|'))
+        .collect();
+    assert_eq!(
+        table[0],
+        "| install | site | environment | visits | billable | bandwidth | storage | files | database |"
+    );
+    assert_eq!(table.len(), 2 + installs.len());
+    for install in installs {
+        let name = install["install"].as_str().unwrap();
+        let line = table
+            .iter()
+            .find(|l| l.starts_with(&format!("| {name} |")))
+            .unwrap_or_else(|| panic!("no row of {name}: {section}"));
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
+        let gb = |field: &str| format!("{:.1} GB", number(&install[field]) as f64 / 1e9);
+        assert_eq!(cells[5], gb("bandwidth_bytes"), "{line}");
+        assert_eq!(cells[7], gb("storage_files_bytes"), "{line}");
+        assert_eq!(cells[8], gb("storage_database_bytes"), "{line}");
+    }
+    for (field, total) in [
+        ("visits", "visits"),
+        ("billable_visits", "billable_visits"),
+        ("bandwidth_bytes", "bandwidth_bytes"),
+        ("storage_files_bytes", "storage_files_bytes"),
+        ("storage_database_bytes", "storage_database_bytes"),
+    ] {
+        let sum: u64 = installs.iter().map(|i| number(&i[field])).sum();
+        assert_eq!(
+            sum,
+            number(&agency[total]),
+            "{field}: the installs add up to the account"
+        );
+    }
+    assert!(installs
+        .iter()
+        .all(|i| i["environment"].is_string() && i["site"].is_string()));
+}
+
+#[test]
+fn storage_is_split_into_files_and_database_that_sum_to_the_total() {
+    let stand = Stand::demo();
+    let rows = report(&stand, &[]);
+    let agency = row(&rows, "demoagency");
+    let files = number(&agency["storage_files_bytes"]);
+    let database = number(&agency["storage_database_bytes"]);
+    assert!(files > 0 && database > 0, "{agency}");
+    assert_eq!(files + database, number(&agency["storage_bytes"]));
+    for install in agency["installs"].as_array().unwrap() {
+        assert_eq!(
+            number(&install["storage_files_bytes"]) + number(&install["storage_database_bytes"]),
+            number(&install["storage_bytes"]),
+            "{install}"
+        );
+    }
+    // Never measured: each part and the total unknown, not 0.
+    let client = row(&rows, "democlient");
+    for field in [
+        "storage_bytes",
+        "storage_files_bytes",
+        "storage_database_bytes",
+    ] {
+        assert_eq!(client[field], Value::Null, "{field}");
+    }
+}
+
+fn names(rows: &[Value]) -> Vec<&str> {
+    rows.iter()
+        .map(|r| r["account"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn only_flagged_keeps_the_accounts_with_a_flag_in_every_format() {
+    let stand = Stand::demo();
+    let all = report(&stand, &[]);
+    let flagged: Vec<&str> = all
+        .iter()
+        .filter(|r| !r["flag"].is_null())
+        .map(|r| r["account"].as_str().unwrap())
+        .collect();
+    assert_eq!(flagged, ["democlient", "demosandbox"]);
+    let rows = report(&stand, &["--only-flagged"]);
+    assert_eq!(names(&rows), flagged);
+    let csv = ok(stand
+        .wpe()
+        .args(["report", "usage", "--only-flagged", "--format", "csv"]));
+    assert_eq!(csv.lines().count(), 1 + 2, "{csv}");
+    assert!(!csv.contains("demoagency"), "{csv}");
+    let markdown =
+        ok(stand
+            .wpe()
+            .args(["report", "usage", "--only-flagged", "--format", "markdown"]));
+    assert!(!markdown.contains("## demoagency"), "{markdown}");
+    assert!(
+        markdown.contains("- Showing: only the accounts flagged over, warning or stale"),
+        "{markdown}"
+    );
+}
+
+/// The highest utilisation of an account, in hundredths of a percent,
+/// rounded down: the largest `--min-percent` that keeps it.
+fn floor_hundredths(row: &Value) -> u64 {
+    [
+        ("billable_visits", "visits_limit"),
+        ("bandwidth_bytes", "bandwidth_limit_bytes"),
+        ("storage_bytes", "storage_limit_bytes"),
+    ]
+    .iter()
+    .filter_map(|(used, limit)| Some((row[*used].as_u64()?, row[*limit].as_u64()?)))
+    .filter(|(_, limit)| *limit > 0)
+    .map(|(used, limit)| u64::try_from(u128::from(used) * 10_000 / u128::from(limit)).unwrap())
+    .max()
+    .unwrap()
+}
+
+fn as_percent(hundredths: u64) -> String {
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
+#[test]
+fn min_percent_keeps_the_accounts_at_or_over_n_percent_to_the_hundredth() {
+    let stand = Stand::demo();
+    let all = report(&stand, &[]);
+    let agency = floor_hundredths(row(&all, "demoagency"));
+    let client = floor_hundredths(row(&all, "democlient"));
+    assert!(agency < client, "demoagency {agency} < democlient {client}");
+    // At demoagency's highest share (to the hundredth): both.
+    let rows = report(&stand, &["--min-percent", &as_percent(agency)]);
+    assert_eq!(names(&rows), ["democlient", "demoagency"]);
+    // A hundredth more: demoagency is below it.
+    let rows = report(&stand, &["--min-percent", &as_percent(agency + 1)]);
+    assert_eq!(names(&rows), ["democlient"]);
+    let rows = report(&stand, &["--min-percent", &as_percent(client + 1)]);
+    assert!(rows.is_empty(), "{rows:?}");
+    // demosandbox has no limits: never at any percent.
+    let rows = report(&stand, &["--min-percent", "0.01"]);
+    assert_eq!(names(&rows), ["democlient", "demoagency"]);
+}
+
+#[test]
+fn a_bad_min_percent_is_a_usage_error_that_says_how_to_write_it() {
+    let stand = Stand::demo();
+    for bad in ["abc", "0", "-5", "1.234", "90%", ""] {
+        let result = run(stand.wpe().args(["report", "usage", "--min-percent", bad]));
+        assert_eq!(result.code, 2, "{bad}: {}", result.stderr);
+        assert!(
+            result.stderr.contains("is not a percentage") && result.stderr.contains("e.g. 90"),
+            "{bad}: {}",
+            result.stderr
+        );
+    }
+    let both = run(stand
+        .wpe()
+        .args(["report", "usage", "--only-flagged", "--min-percent", "90"]));
+    assert_eq!(both.code, 2);
+    assert!(
+        both.stderr.contains("cannot be used with"),
+        "{}",
+        both.stderr
+    );
+    let empty = run(stand.wpe().args(["report", "usage", "--prepared-for", ""]));
+    assert_eq!(empty.code, 2, "{}", empty.stderr);
+    assert_eq!(
+        answered(&stand, "getAccountUsageSummary"),
+        0,
+        "nothing asked"
+    );
+}
+
+#[test]
+fn the_table_names_who_it_is_for_when_it_was_made_and_its_units_and_help_states_them() {
+    let stand = Stand::demo();
+    let text = ok(stand.wpe().args([
+        "report",
+        "usage",
+        "--format",
+        "table",
+        "--prepared-for",
+        "Example Client Ltd",
+    ]));
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("Usage from "), "{text}");
+    assert_eq!(lines[1], "Prepared for: Example Client Ltd");
+    assert!(
+        lines[2].starts_with("Generated: ") && lines[2].ends_with(" UTC"),
+        "{text}"
+    );
+    assert!(
+        lines[3].starts_with("Units: GB are decimal gigabytes"),
+        "{text}"
+    );
+    let help = ok(stand.wpe().args(["report", "usage", "--help"]));
+    for words in [
+        "1 GB = 1,000,000,000 bytes",
+        "--prepared-for",
+        "--only-flagged",
+        "--min-percent",
+        "files and database",
+    ] {
+        assert!(help.contains(words), "{words}: {help}");
+    }
+}
+
+#[test]
+fn refresh_also_measures_the_installs_storage() {
+    let stand = Stand::with_config(FakeConfig {
+        disk_usage_refresh_delay: Duration::ZERO,
+        ..FakeConfig::with_seed(Seed::Demo)
+    });
+    let rows = report(&stand, &["--account", "democlient", "--refresh"]);
+    let client = &rows[0];
+    let installs = client["installs"].as_array().unwrap();
+    assert!(!installs.is_empty());
+    let sum: u64 = installs.iter().map(|i| number(&i["storage_bytes"])).sum();
+    assert_eq!(sum, number(&client["storage_bytes"]), "{client}");
 }

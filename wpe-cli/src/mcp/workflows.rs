@@ -69,8 +69,10 @@ pub const WORKFLOWS: &[Workflow] = &[
                       `quarter` or `from`/`to` say otherwise; the API keeps 13 months): \
                       visits, billable visits, bandwidth and storage against the plan's \
                       limits, with `flag` over (>100 %), warning (>80 %) or stale (storage not \
-                      measured). `refresh` (only when writes are allowed) measures stale \
-                      storage again and waits for it.",
+                      measured), storage as files and database, and each account's installs. \
+                      `only_flagged` or `min_percent` (e.g. 90) keep only those accounts. \
+                      Figures are exact bytes. `refresh` (only when writes are allowed) \
+                      measures stale storage again and waits for it.",
         path: &["report", "usage"],
         fixed: &[],
         hidden: &[],
