@@ -55,6 +55,7 @@ pub fn command() -> Command {
         .subcommand(crate::audit::command())
         .subcommand(crate::report::command())
         .subcommand(crate::mcp::command())
+        .subcommands(demo_commands())
         .subcommands(crate::commands::groups())
         .mut_subcommand(crate::workflow::DOMAIN_ADD.0, |group| {
             group.subcommand(crate::workflow::domain_add_command())
@@ -68,4 +69,12 @@ pub fn command() -> Command {
                         .value_parser(clap::value_parser!(clap_complete::Shell)),
                 ),
         )
+}
+
+/// `wpe --demo reset`, when the demo is built in.
+fn demo_commands() -> Vec<Command> {
+    #[cfg(feature = "demo")]
+    return vec![crate::demo::command()];
+    #[cfg(not(feature = "demo"))]
+    Vec::new()
 }

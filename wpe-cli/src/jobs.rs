@@ -107,7 +107,64 @@ fn command(op: &'static Operation) -> Option<Command> {
                 .help(help),
         );
     }
+    if job.name == "archive" {
+        command = command.arg(
+            Arg::new(SINCE)
+                .long(SINCE)
+                .value_name("TIME")
+                .value_parser(clap::value_parser!(chrono::DateTime<chrono::Utc>))
+                .help(
+                    "Only an archive requested at or after TIME (RFC 3339, e.g. \
+                     2026-01-31T09:00:00Z) ends the wait [default: the backup's newest archive]",
+                ),
+        );
+    }
     Some(command.arg(timeout_arg("1800")))
+}
+
+/// `wait-archive --since TIME`.
+const SINCE: &str = "since";
+
+/// Fails at once, naming the command that requests one, when `install` has
+/// no archive of `backup` requested at or after `since`: there is nothing
+/// to wait for.
+async fn archive_requested(
+    client: &Client,
+    install: Uuid,
+    backup: Uuid,
+    since: chrono::DateTime<chrono::Utc>,
+    given: (&str, &str),
+) -> Result<(), CliError> {
+    use futures::TryStreamExt;
+    use wpe_api::Paginate;
+
+    let since = chrono::SubsecRound::trunc_subsecs(since, 0);
+    let archives: Vec<wpe_api::types::Archive> = client
+        .list_archives()
+        .install_id(install)
+        .stream()
+        .try_filter(|archive| {
+            futures::future::ready(
+                archive.backup.id == backup
+                    && archive.create_time.is_none_or(|created| created >= since),
+            )
+        })
+        .try_collect()
+        .await?;
+    if !archives.is_empty() {
+        return Ok(());
+    }
+    let (install_given, backup_given) = given;
+    let when = if since == chrono::DateTime::<chrono::Utc>::UNIX_EPOCH {
+        String::new()
+    } else {
+        format!(" since {}", since.to_rfc3339())
+    };
+    Err(CliError::Failed(format!(
+        "no archive of backup {backup_given} of {install_given} was requested{when}, so there \
+         is nothing to wait for: request one with `wpe backups create-archive {install_given} \
+         --backup-id {backup_given} --notification-emails YOU@EXAMPLE.COM`, then wait again"
+    )))
 }
 
 /// The job whose `wait` command `group verb` is.
@@ -154,12 +211,28 @@ pub async fn run(
             .map(|(_, id)| *id)
             .ok_or_else(|| CliError::Usage(format!("{} is required", name.to_uppercase())))
     };
+    let since = matches
+        .try_get_one::<chrono::DateTime<chrono::Utc>>(SINCE)
+        .ok()
+        .flatten()
+        .copied()
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH);
+    if job.name == "archive" {
+        let given = |name: &str| matches.get_one::<String>(name).map_or("", String::as_str);
+        archive_requested(
+            client,
+            id("install_id")?,
+            id("backup_id")?,
+            since,
+            (given("install_id"), given("backup_id")),
+        )
+        .await?;
+    }
     let progress = spinner(format!("waiting for the {}", job.name));
     let options = wait_options(matches, &progress);
-    // An epoch start: a refresh that is running is waited for, and with
-    // none running the last figures are printed at once; of a backup's
-    // archives, the newest is waited for.
-    let since = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+    // An epoch start (no --since): a refresh that is running is waited
+    // for, and with none running the last figures are printed at once; of
+    // a backup's archives, the newest is waited for.
     let ended: Result<Value, CliError> = async {
         Ok(match job.name {
             "backup" => ended(

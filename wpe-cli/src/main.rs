@@ -16,6 +16,8 @@ mod audit;
 mod body;
 mod cli;
 mod commands;
+#[cfg(feature = "demo")]
+mod demo;
 mod error;
 mod guard;
 mod inventory;
@@ -79,6 +81,10 @@ async fn run(matches: &ArgMatches) -> Result<(), CliError> {
             .ok_or_else(|| CliError::Usage("a shell is required".into()))?;
         clap_complete::generate(shell, &mut cli::command(), "wpe", &mut io::stdout());
         return Ok(());
+    }
+    #[cfg(feature = "demo")]
+    if group == demo::RESET {
+        return demo::reset(matches.get_flag(cli::DEMO), group_matches);
     }
     if group == mcp::NAME {
         return mcp::run(matches.get_flag(cli::DEMO), group_matches).await;

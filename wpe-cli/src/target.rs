@@ -11,7 +11,7 @@ pub struct Target {
     /// The client every command uses.
     pub client: Client,
     #[cfg(feature = "demo")]
-    _server: Option<wpe_api::fake::FakeServer>,
+    _demo: Option<crate::demo::Session>,
 }
 
 impl Target {
@@ -21,7 +21,7 @@ impl Target {
     /// usage error that says where to make them; they are never printed.
     pub async fn connect(demo: bool) -> Result<Target, CliError> {
         if demo {
-            return Self::demo().await;
+            return Self::demo(true).await;
         }
         let client = Client::from_env().map_err(|err| {
             CliError::Usage(format!(
@@ -31,15 +31,19 @@ impl Target {
         Ok(Target {
             client,
             #[cfg(feature = "demo")]
-            _server: None,
+            _demo: None,
         })
     }
 
+    /// The demo stand-in, resumed from what earlier `wpe --demo` commands
+    /// did (see [`crate::demo`]). With `keep`, the state file stays locked
+    /// until the target is dropped, which writes this command's changes
+    /// back; without (`wpe --demo mcp`, which runs for long), it is only
+    /// read, and the changes stay in memory.
     #[cfg(feature = "demo")]
-    async fn demo() -> Result<Target, CliError> {
-        use wpe_api::fake::{FakeConfig, FakeServer};
-
-        let server = FakeServer::start(FakeConfig::quick_demo()).await;
+    pub async fn demo(keep: bool) -> Result<Target, CliError> {
+        let session = crate::demo::Session::open(keep).await?;
+        let server = &session.server;
         let client = Client::builder()
             .credentials(server.credentials())
             .base_url(server.base_url())
@@ -47,12 +51,13 @@ impl Target {
             .map_err(|err| CliError::Usage(err.to_string()))?;
         Ok(Target {
             client,
-            _server: Some(server),
+            _demo: Some(session),
         })
     }
 
+    /// Without the `demo` feature there is no stand-in.
     #[cfg(not(feature = "demo"))]
-    async fn demo() -> Result<Target, CliError> {
+    pub async fn demo(_keep: bool) -> Result<Target, CliError> {
         Err(CliError::Usage(
             "this wpe was built without the `demo` feature: --demo is not available".into(),
         ))

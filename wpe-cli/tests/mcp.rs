@@ -23,7 +23,13 @@ fn wpe() -> tokio::process::Command {
     command
         .env_remove("WPE_API_URL")
         .env_remove("WPE_API_USER")
-        .env_remove("WPE_API_PASSWORD");
+        .env_remove("WPE_API_PASSWORD")
+        // The demo state of no earlier command: `--demo mcp` starts from the demo data.
+        .env(
+            "WPE_DEMO_STATE",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("mcp-demo-state-{}.json", std::process::id())),
+        );
     command
 }
 

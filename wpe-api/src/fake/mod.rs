@@ -160,6 +160,7 @@ mod domain;
 mod faults;
 mod hashes;
 mod install;
+mod journal;
 mod live;
 mod offload_settings;
 mod paging;
@@ -178,6 +179,7 @@ mod usage;
 mod user;
 
 pub use faults::{FaultCounts, FaultKind, Faults};
+pub use journal::{Journal, JournalEntry, ReplayError};
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -233,12 +235,18 @@ impl FakeServer {
     ///
     /// When no local port can be bound.
     pub async fn start(config: FakeConfig) -> Self {
+        let start_wall = config.clock.now_utc();
+        Self::start_at(config, start_wall).await
+    }
+
+    /// [`FakeServer::start`] with the seed data dated from `start_wall`.
+    async fn start_at(config: FakeConfig, start_wall: chrono::DateTime<chrono::Utc>) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
         let base_url = format!("http://{addr}/v1");
-        let state = state::State::seeded(&config);
+        let state = state::State::seeded(&config, start_wall);
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
             injector: faults::Injector::new(config.faults.clone()),
@@ -260,6 +268,137 @@ impl FakeServer {
             shared,
             base_url,
             task,
+        }
+    }
+
+    /// Starts a server in the state `journal` records (of a server with the
+    /// same [`FakeConfig::seed`]), its clock at `since_start` after the
+    /// journal's start (as far as the last entry at least), and goes on
+    /// recording into the same journal.
+    ///
+    /// The seed data is dated from [`Journal::start_wall`]; each entry is
+    /// sent again, in order, at the time since the start it first came at,
+    /// through the same routing and handlers as any request (without
+    /// [`FakeConfig::latency`] or [`FakeConfig::faults`]), and must be
+    /// answered with the status it was first answered with. So the IDs,
+    /// jobs and their progress are what they were, and time has gone on:
+    /// `wpe --demo` keeps its stand-in from one command to the next this way,
+    /// with the wall time between the two as `since_start`.
+    ///
+    /// [`FakeServer::sent_responses`] and [`FakeServer::served_operations`]
+    /// start empty: they tell what was answered after the replay.
+    ///
+    /// # Errors
+    ///
+    /// [`ReplayError`] when an entry cannot be sent (an unknown user, a
+    /// malformed method or path, out of order) or is answered with another
+    /// status: the journal is not one of this stand-in, or was changed.
+    ///
+    /// # Panics
+    ///
+    /// When no local port can be bound.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use wpe_api::fake::{FakeConfig, FakeServer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let first = FakeServer::start(FakeConfig::quick_demo()).await;
+    /// let installs = first.client().list_installs().send().await?;
+    /// let backup = first
+    ///     .client()
+    ///     .create_backup()
+    ///     .install_id(installs.results[0].id)
+    ///     .body_map(|b| b.description("kept").notification_emails(vec!["ops@example.com".into()]))
+    ///     .send()
+    ///     .await?;
+    /// let journal = first.journal();
+    /// drop(first);
+    ///
+    /// // Later, in another process: ten seconds on, the backup is complete.
+    /// let again = FakeServer::resume(FakeConfig::quick_demo(), &journal, Duration::from_secs(10)).await?;
+    /// let shown = again
+    ///     .client()
+    ///     .show_backup()
+    ///     .install_id(installs.results[0].id)
+    ///     .backup_id(backup.id)
+    ///     .send()
+    ///     .await?;
+    /// assert_eq!(shown.status, wpe_api::types::BackupStatus::Completed);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn resume(
+        config: FakeConfig,
+        journal: &Journal,
+        since_start: Duration,
+    ) -> Result<Self, ReplayError> {
+        let server = Self::start_at(config, journal.start_wall).await;
+        let mut last = Duration::ZERO;
+        for (index, entry) in journal.entries.iter().enumerate() {
+            if entry.at < last {
+                return Err(ReplayError::OutOfOrder { index });
+            }
+            last = entry.at;
+            let password = {
+                let mut state = server.shared.state.lock().expect("state lock");
+                state.pinned = Some(entry.at);
+                match &entry.user {
+                    None => None,
+                    Some(user) => Some(
+                        state
+                            .users
+                            .iter()
+                            .find(|u| &u.username == user)
+                            .map(|u| u.password.clone())
+                            .ok_or_else(|| ReplayError::UnknownUser {
+                                index,
+                                user: user.clone(),
+                            })?,
+                    ),
+                }
+            };
+            let (method, uri, headers, body) = journal::request(index, entry, password.as_deref())?;
+            let got = router::handle(&server.shared, &method, &uri, &headers, &body)
+                .status()
+                .as_u16();
+            if got != entry.status {
+                return Err(ReplayError::Diverged {
+                    index,
+                    method: entry.method.clone(),
+                    path: entry.path.clone(),
+                    expected: entry.status,
+                    got,
+                });
+            }
+        }
+        {
+            let mut state = server.shared.state.lock().expect("state lock");
+            state.pinned = None;
+            // Entries a replay keeps are the ones recorded; what is not
+            // recorded (a rejected request) left no trace to replay.
+            state.journal = journal.entries.clone();
+            state.sent.clear();
+            state.served.clear();
+            let target = since_start.max(last);
+            let running = state.now().saturating_duration_since(state.start);
+            state.offset += target.saturating_sub(running);
+        }
+        Ok(server)
+    }
+
+    /// What changed this server's state since it started (or since the
+    /// start of the server it was [resumed](FakeServer::resume) from): its
+    /// start time and the requests that changed it, for
+    /// [`FakeServer::resume`] to build the same state again.
+    pub fn journal(&self) -> Journal {
+        let state = self.shared.state.lock().expect("state lock");
+        Journal {
+            start_wall: state.start_wall,
+            entries: state.journal.clone(),
         }
     }
 

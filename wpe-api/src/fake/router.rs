@@ -73,7 +73,10 @@ pub(crate) fn handle(
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let now = state.now();
     site_transfer::settle(&mut state, now, shared.config.site_transfer_step_delay);
+    let draws = state.draws();
+    let mut user = None;
     let result = authorize(&state, op, headers).and_then(|caller| {
+        user = caller.as_ref().map(|c| c.user);
         let req = Req {
             shared,
             segs,
@@ -106,6 +109,14 @@ pub(crate) fn handle(
         if let Some(body) = out.body.as_mut() {
             super::live::reshape(op.operation_id, body);
         }
+    }
+    let user = user.map(|u| state.users[u].username.clone());
+    let at = now.saturating_duration_since(state.start);
+    let drew = state.draws() != draws;
+    if let Some(entry) =
+        super::journal::entry(op, (method, uri, body), user, out.status.as_u16(), at, drew)
+    {
+        state.journal.push(entry);
     }
     state.sent.push(super::SentResponse {
         operation_id: op.operation_id,

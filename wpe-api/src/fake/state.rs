@@ -88,6 +88,9 @@ pub(crate) struct State {
     clock: std::sync::Arc<dyn crate::clock::Clock>,
     /// How far [`super::FakeServer::advance`] has moved the clock.
     pub offset: Duration,
+    /// While a journal is replayed, the time since the start each request
+    /// is answered at ([`super::FakeServer::resume`]); the clock is not read.
+    pub pinned: Option<Duration>,
     pub start: Instant,
     pub start_wall: DateTime<Utc>,
     rng: u64,
@@ -127,6 +130,8 @@ pub(crate) struct State {
     /// Every response an operation answered, oldest first
     /// ([`super::FakeServer::sent_responses`]).
     pub sent: Vec<super::SentResponse>,
+    /// The requests that changed the state, oldest first ([`super::FakeServer::journal`]).
+    pub journal: Vec<super::JournalEntry>,
     pub copies: Vec<InstallCopy>,
     pub purges: Vec<CachePurge>,
     /// The last accepted call of each per-install rate limit, by install
@@ -141,11 +146,12 @@ pub(crate) struct State {
 }
 
 impl State {
-    fn empty(clock: std::sync::Arc<dyn crate::clock::Clock>) -> Self {
+    fn empty(clock: std::sync::Arc<dyn crate::clock::Clock>, start_wall: DateTime<Utc>) -> Self {
         Self {
             offset: Duration::ZERO,
+            pinned: None,
             start: Instant::from_std(clock.now()),
-            start_wall: clock.now_utc(),
+            start_wall,
             clock,
             rng: 0x5eed_1234_abcd_0001,
             next_cert_id: 1000,
@@ -167,6 +173,7 @@ impl State {
             txt_records: HashMap::new(),
             served: BTreeSet::new(),
             sent: Vec::new(),
+            journal: Vec::new(),
             copies: Vec::new(),
             purges: Vec::new(),
             last_limited_call: HashMap::new(),
@@ -178,7 +185,16 @@ impl State {
 
     /// The server's clock: its [`FakeConfig::clock`](super::FakeConfig::clock) plus the offset.
     pub(crate) fn now(&self) -> Instant {
-        Instant::from_std(self.clock.now()) + self.offset
+        match self.pinned {
+            Some(since_start) => self.start + since_start,
+            None => Instant::from_std(self.clock.now()) + self.offset,
+        }
+    }
+
+    /// How far the generators of IDs, tokens and certificate numbers have
+    /// moved: a request that moves them changes what later requests get.
+    pub(crate) fn draws(&self) -> (u64, i64) {
+        (self.rng, self.next_cert_id)
     }
 
     /// The wall-clock time of a server instant (one before the start too,

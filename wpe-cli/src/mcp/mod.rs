@@ -75,7 +75,10 @@ pub fn command() -> Command {
              ones (deleting, restoring a backup over an install), which also need \
              --allow-destructive.\n\n\
              Credentials come from WPE_API_USER and WPE_API_PASSWORD, as for every command; \
-             --demo serves the embedded stand-in with demo data. Standard output carries only \
+             --demo serves the embedded stand-in with demo data, as earlier `wpe --demo` \
+             commands left it; what the tools change there stays in this server's memory \
+             (it does not hold the demo state, so other demo commands run beside it). \
+             Standard output carries only \
              the protocol; a line per call goes to standard error.",
         )
         .arg(
@@ -275,7 +278,13 @@ pub async fn run(demo: bool, matches: &ArgMatches) -> Result<(), CliError> {
         Access::Read
     };
     let page_size = matches.get_one::<u32>(PAGE_SIZE).copied().unwrap_or(25);
-    let target = Target::connect(demo).await?;
+    // A long-lived server takes the demo state as it is and keeps its own
+    // changes in memory, so that `wpe --demo` commands run beside it.
+    let target = if demo {
+        Target::demo(false).await?
+    } else {
+        Target::connect(false).await?
+    };
     let server = Server {
         client: target.client.clone(),
         entries: entries(allowed, page_size),

@@ -71,8 +71,21 @@ pub fn wpe_without_credentials() -> Command {
     command
         .env_remove("WPE_API_URL")
         .env_remove("WPE_API_USER")
-        .env_remove("WPE_API_PASSWORD");
+        .env_remove("WPE_API_PASSWORD")
+        .env("WPE_DEMO_STATE", fresh_demo_state());
     command
+}
+
+/// A path no command has used for its demo state: each `--demo` command of
+/// these tests starts from the demo data, and none reads the user's.
+pub fn fresh_demo_state() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "demo-state-{}-{}.json",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ))
 }
 
 pub struct Run {

@@ -24,8 +24,8 @@ const CLIENT_VISITORS: i64 = 60_000;
 const PLATFORM_COOKIES: &[&str] = &["wordpress_logged_in_", "wp-postpass_"];
 
 impl State {
-    pub(crate) fn seeded(config: &FakeConfig) -> Self {
-        let mut state = Self::empty(std::sync::Arc::clone(&config.clock));
+    pub(crate) fn seeded(config: &FakeConfig, start_wall: chrono::DateTime<chrono::Utc>) -> Self {
+        let mut state = Self::empty(std::sync::Arc::clone(&config.clock), start_wall);
         let demo = state.add_api_user(DEMO_USER, DEMO_PASSWORD, "Demo", "User", "demo@example.com");
         match config.seed {
             Seed::Empty => {
