@@ -14,6 +14,7 @@
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::{ArgMatches, Command};
@@ -232,11 +233,23 @@ impl Session {
     }
 }
 
+/// Whether a session could not write its state back (see [`save_failed`]).
+static SAVE_FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Whether a demo session of this process could not write its state back
+/// when it ended: the command's own work may have gone well, but what it
+/// changed is lost to the next command, so `wpe` exits 1 (the reason was
+/// printed on standard error).
+pub fn save_failed() -> bool {
+    SAVE_FAILED.load(Ordering::SeqCst)
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         if self.lock.is_some() {
             if let Err(err) = self.save() {
                 eprintln!("wpe: {err}");
+                SAVE_FAILED.store(true, Ordering::SeqCst);
             }
         }
         // The lock goes with its file, after the state is written.

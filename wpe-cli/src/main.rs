@@ -58,7 +58,12 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(run(&matches)) {
+    let ran = runtime.block_on(run(&matches));
+    #[cfg(feature = "demo")]
+    if ran.is_ok() && demo::save_failed() {
+        return ExitCode::FAILURE;
+    }
+    match ran {
         Ok(()) => ExitCode::SUCCESS,
         // The reader went away (`wpe installs list | head`): nothing is wrong.
         Err(CliError::Io(err)) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
