@@ -422,6 +422,40 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
                 .unwrap_or_else(|| panic!("{id}: `x-wpe-destructive` is true or false")),
         };
         let (status, schema) = op.success();
+        let accepted = match x.get("x-wpe-accepted") {
+            None => {
+                assert!(
+                    status != 202 || x.get("x-wpe-job").is_some(),
+                    "{id}: a 202 answer means the work goes on after it: give the operation \
+                     `x-wpe-job` (a job to poll) or `x-wpe-accepted` (what follows it, if anything)"
+                );
+                "None".to_owned()
+            }
+            Some(a) => {
+                assert!(
+                    x.get("x-wpe-job").is_none(),
+                    "{id}: `x-wpe-job` already says the work goes on; drop `x-wpe-accepted`"
+                );
+                let follow = match a.get("follow") {
+                    None => "None".to_owned(),
+                    Some(_) => {
+                        let follow = str_field(a, "follow", id);
+                        assert!(
+                            ops.iter().any(|o| o.operation_id == follow && o.method == "get"),
+                            "{id}: `x-wpe-accepted` follows {follow}, which is no GET of the spec"
+                        );
+                        format!("Some({follow:?})")
+                    }
+                };
+                let resend = match a.get("resend") {
+                    None => true,
+                    Some(v) => v
+                        .as_bool()
+                        .unwrap_or_else(|| panic!("{id}: `resend` is true or false")),
+                };
+                format!("Some(Accepted {{ follow: {follow}, resend: {resend} }})")
+            }
+        };
         let (response, decode) = match schema {
             None => ("None".to_owned(), "None".to_owned()),
             Some(name) => (
@@ -458,7 +492,7 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
             "    Operation {{ id: {snake:?}, operation_id: {id:?}, method: {method:?}, path: {path:?}, \
              resource: {resource:?}, summary: {summary:?}, params: &[{params}], body: {body}, \
              authenticated: {authenticated}, idempotent: {idempotent}, destructive: {destructive}, \
-             paging: {paging}, rate_limit: {rate_limit}, job: {job}, success_status: {status}, \
+             paging: {paging}, rate_limit: {rate_limit}, job: {job}, accepted: {accepted}, success_status: {status}, \
              response: {response}, #[cfg(feature = \"dispatch\")] decode: {decode}, behaviours: {behaviours} }},",
             snake = op.snake(),
             method = op.method.to_uppercase(),
