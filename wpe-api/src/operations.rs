@@ -12,7 +12,7 @@
 //! | `x-wpe-rate-limit` | [`Operation::rate_limit`] | a per-install spacing the API enforces, kept client-side |
 //! | `x-wpe-job` | [`Operation::job`] | the asynchronous job the operation starts, and the operation that polls it |
 //! | `x-wpe-accepted` | [`Operation::accepted`] | the work goes on after the answer but starts no job to poll (every `202` without `x-wpe-job` has it): `follow` names a GET that shows the result, `resend: false` says WP Engine asks that it not be sent again while it runs |
-//! | `x-wpe-destructive` | [`Operation::destructive`] | the operation destroys or overwrites what cannot be had back; every `DELETE` is, without saying so |
+//! | `x-wpe-destructive` | [`Operation::destructive`], [`Operation::target`] | the operation destroys or overwrites what cannot be had back; every `DELETE` is, without saying so; `{"target": FIELD}` instead of `true` names the body field holding what it overwrites |
 //! | `x-wpe-behaviours` | [`Operation::behaviours`] | what WP Engine states about the operation beyond its schema (rules across fields, defaults, limits, asynchronous effects, required roles), each with its source and the stand-in scenario that proves the stand-in follows it, or why it does not |
 //!
 //! Beside them, each operation's parameters ([`Operation::params`]: name,
@@ -68,6 +68,10 @@ pub struct Operation {
     /// `x-wpe-destructive` (restoring a backup over an install, copying an
     /// install onto another, cancelling a site transfer). A command line asks before sending one.
     pub destructive: bool,
+    /// The request body field that names what a destructive operation
+    /// overwrites when no path parameter does (`x-wpe-destructive:
+    /// {"target": ...}`): `destination_environment_id` of `copyInstall`.
+    pub target: Option<&'static str>,
     /// How the operation's list is walked (`x-wpe-paging`).
     pub paging: Paging,
     /// The per-install spacing the API requires between calls (`x-wpe-rate-limit`).
@@ -626,6 +630,7 @@ mod tests {
         }
         let copy = find("copy_install").unwrap();
         assert!(copy.destructive && !copy.accepted.unwrap().resend);
+        assert_eq!(copy.target, Some("destination_environment_id"));
     }
 
     #[test]
