@@ -1052,7 +1052,7 @@ fn a_purge_inside_the_per_install_limit_is_refused_with_the_apis_429() {
 }
 
 #[test]
-fn purge_in_a_table_says_which_caches_of_which_install() {
+fn purge_in_a_table_says_which_caches_of_which_install_and_that_it_was_accepted() {
     let stand = Stand::demo();
     let id = stand.install_id("torquemag");
     let out = ok(stand
@@ -1060,14 +1060,14 @@ fn purge_in_a_table_says_which_caches_of_which_install() {
         .args(["purge", "torquemag", "--type", "all", "--format", "table"]));
     assert_eq!(
         out.trim(),
-        format!("purged every cache of torquemag ({id})")
+        format!("purge of every cache of torquemag ({id}) accepted")
     );
     let out = ok(stand
         .wpe()
         .args(["purge", "torquemag", "--type", "page", "--format", "table"]));
     assert_eq!(
         out.trim(),
-        format!("purged the page cache of torquemag ({id})")
+        format!("purge of the page cache of torquemag ({id}) accepted")
     );
 }
 

@@ -292,7 +292,7 @@ fn a_domain_is_found_by_name_in_its_install_and_a_user_by_email() {
 }
 
 #[test]
-fn destructive_operations_are_every_delete_restoring_and_cancelling() {
+fn destructive_operations_are_every_delete_restoring_copying_and_cancelling() {
     let mut marked: Vec<&str> = OPERATIONS
         .iter()
         .filter(|op| op.destructive)
@@ -301,7 +301,9 @@ fn destructive_operations_are_every_delete_restoring_and_cancelling() {
     marked.sort_unstable();
     let mut expected: Vec<&str> = OPERATIONS
         .iter()
-        .filter(|op| op.method == "DELETE" || op.operation_id == "restoreBackup")
+        .filter(|op| {
+            op.method == "DELETE" || ["restoreBackup", "copyInstall"].contains(&op.operation_id)
+        })
         .map(|op| op.operation_id)
         .collect();
     expected.sort_unstable();
