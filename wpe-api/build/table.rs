@@ -418,9 +418,9 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
             ("delete", _) => true,
             (_, None) => false,
             (_, Some(Value::Object(_))) => true,
-            (_, Some(v)) => v
-                .as_bool()
-                .unwrap_or_else(|| panic!("{id}: `x-wpe-destructive` is true, false or {{\"target\": BODY_FIELD}}")),
+            (_, Some(v)) => v.as_bool().unwrap_or_else(|| {
+                panic!("{id}: `x-wpe-destructive` is true, false or {{\"target\": BODY_FIELD}}")
+            }),
         };
         // What a destructive operation overwrites, when no path parameter names it.
         let target = match x.get("x-wpe-destructive").and_then(|d| d.get("target")) {
@@ -433,7 +433,10 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
                         .get(field)
                         .is_some()
                 });
-                assert!(known, "{id}: the destructive target {field} is no field of its body");
+                assert!(
+                    known,
+                    "{id}: the destructive target {field} is no field of its body"
+                );
                 format!("Some({field:?})")
             }
         };

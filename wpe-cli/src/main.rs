@@ -149,7 +149,7 @@ async fn execute(
     let args = commands::resolved(client, op, &typed).await?;
     let body = body::of(client, op, matches, &args).await?;
     let yes = op.destructive && matches.get_flag(commands::YES);
-    guard::confirm(client, op, &typed, &args, yes).await?;
+    guard::confirm(client, op, &typed, &args, body.as_ref(), yes).await?;
     let terminal = io::stdout().is_terminal();
     // Tables show names beside IDs; JSON, NDJSON and CSV keep the answer as it is.
     let mut namer = (format == Format::Table).then(|| names::Namer::new(client));
