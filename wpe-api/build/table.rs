@@ -442,14 +442,9 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
         };
         let (status, schema) = op.success();
         let accepted = match x.get("x-wpe-accepted") {
-            None => {
-                assert!(
-                    status != 202 || x.get("x-wpe-job").is_some(),
-                    "{id}: a 202 answer means the work goes on after it: give the operation \
-                     `x-wpe-job` (a job to poll) or `x-wpe-accepted` (what follows it, if anything)"
-                );
-                "None".to_owned()
-            }
+            // A 202 without either still runs on (`Operation::runs_on`); an
+            // imported spec may not say more yet, and a unit test holds ours to it.
+            None => "None".to_owned(),
             Some(a) => {
                 assert!(
                     x.get("x-wpe-job").is_none(),

@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 
 use serde_json::Value;
-use wpe_api::operations::{by_operation_id, Args, Operation};
+use wpe_api::operations::{by_operation_id, Accepted, Args, Operation};
 
 use crate::{commands, jobs};
 
@@ -47,7 +47,12 @@ pub fn note(
             "WP Engine goes on with the {} job after this answer. Follow it with `{command}`.",
             job.name
         ));
-    } else if let Some(accepted) = op.accepted {
+    } else if op.runs_on() {
+        // A 202 the spec says nothing more of: no follow-up known, resending not forbidden.
+        let accepted = op.accepted.unwrap_or(Accepted {
+            follow: None,
+            resend: true,
+        });
         match accepted.follow.and_then(by_operation_id) {
             Some(follow) => {
                 let mut command = format!(
