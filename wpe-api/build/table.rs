@@ -417,11 +417,60 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
             }
             ("delete", _) => true,
             (_, None) => false,
-            (_, Some(v)) => v
-                .as_bool()
-                .unwrap_or_else(|| panic!("{id}: `x-wpe-destructive` is true or false")),
+            (_, Some(Value::Object(_))) => true,
+            (_, Some(v)) => v.as_bool().unwrap_or_else(|| {
+                panic!("{id}: `x-wpe-destructive` is true, false or {{\"target\": BODY_FIELD}}")
+            }),
+        };
+        // What a destructive operation overwrites, when no path parameter names it.
+        let target = match x.get("x-wpe-destructive").and_then(|d| d.get("target")) {
+            None => "None".to_owned(),
+            Some(_) => {
+                let field = str_field(&x["x-wpe-destructive"], "target", id);
+                let schema = op.body.as_ref().map(|(schema, _)| schema.as_str());
+                let known = schema.is_some_and(|schema| {
+                    spec["components"]["schemas"][schema]["properties"]
+                        .get(field)
+                        .is_some()
+                });
+                assert!(
+                    known,
+                    "{id}: the destructive target {field} is no field of its body"
+                );
+                format!("Some({field:?})")
+            }
         };
         let (status, schema) = op.success();
+        let accepted = match x.get("x-wpe-accepted") {
+            // A 202 without either still runs on (`Operation::runs_on`); an
+            // imported spec may not say more yet, and a unit test holds ours to it.
+            None => "None".to_owned(),
+            Some(a) => {
+                assert!(
+                    x.get("x-wpe-job").is_none(),
+                    "{id}: `x-wpe-job` already says the work goes on; drop `x-wpe-accepted`"
+                );
+                let follow = match a.get("follow") {
+                    None => "None".to_owned(),
+                    Some(_) => {
+                        let follow = str_field(a, "follow", id);
+                        assert!(
+                            ops.iter()
+                                .any(|o| o.operation_id == follow && o.method == "get"),
+                            "{id}: `x-wpe-accepted` follows {follow}, which is no GET of the spec"
+                        );
+                        format!("Some({follow:?})")
+                    }
+                };
+                let resend = match a.get("resend") {
+                    None => true,
+                    Some(v) => v
+                        .as_bool()
+                        .unwrap_or_else(|| panic!("{id}: `resend` is true or false")),
+                };
+                format!("Some(Accepted {{ follow: {follow}, resend: {resend} }})")
+            }
+        };
         let (response, decode) = match schema {
             None => ("None".to_owned(), "None".to_owned()),
             Some(name) => (
@@ -457,8 +506,8 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
             code,
             "    Operation {{ id: {snake:?}, operation_id: {id:?}, method: {method:?}, path: {path:?}, \
              resource: {resource:?}, summary: {summary:?}, params: &[{params}], body: {body}, \
-             authenticated: {authenticated}, idempotent: {idempotent}, destructive: {destructive}, \
-             paging: {paging}, rate_limit: {rate_limit}, job: {job}, success_status: {status}, \
+             authenticated: {authenticated}, idempotent: {idempotent}, destructive: {destructive}, target: {target}, \
+             paging: {paging}, rate_limit: {rate_limit}, job: {job}, accepted: {accepted}, success_status: {status}, \
              response: {response}, #[cfg(feature = \"dispatch\")] decode: {decode}, behaviours: {behaviours} }},",
             snake = op.snake(),
             method = op.method.to_uppercase(),

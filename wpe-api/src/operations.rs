@@ -11,7 +11,8 @@
 //! | `x-wpe-paging` | [`Operation::paging`] | how the list is walked: `offset`, `token`, or `none` (one response); for `offset`, `empty_status` names the error status the API answers for a list with no items |
 //! | `x-wpe-rate-limit` | [`Operation::rate_limit`] | a per-install spacing the API enforces, kept client-side |
 //! | `x-wpe-job` | [`Operation::job`] | the asynchronous job the operation starts, and the operation that polls it |
-//! | `x-wpe-destructive` | [`Operation::destructive`] | the operation destroys or overwrites what cannot be had back; every `DELETE` is, without saying so |
+//! | `x-wpe-accepted` | [`Operation::accepted`] | the work goes on after the answer but starts no job to poll (every `202` without `x-wpe-job` has it): `follow` names a GET that shows the result, `resend: false` says WP Engine asks that it not be sent again while it runs |
+//! | `x-wpe-destructive` | [`Operation::destructive`], [`Operation::target`] | the operation destroys or overwrites what cannot be had back; every `DELETE` is, without saying so; `{"target": FIELD}` instead of `true` names the body field holding what it overwrites |
 //! | `x-wpe-behaviours` | [`Operation::behaviours`] | what WP Engine states about the operation beyond its schema (rules across fields, defaults, limits, asynchronous effects, required roles), each with its source and the stand-in scenario that proves the stand-in follows it, or why it does not |
 //!
 //! Beside them, each operation's parameters ([`Operation::params`]: name,
@@ -64,15 +65,24 @@ pub struct Operation {
     pub idempotent: bool,
     /// Whether the operation destroys or overwrites something that cannot
     /// be had back: every `DELETE`, and the operations the spec marks
-    /// `x-wpe-destructive` (restoring a backup over an install, cancelling a
-    /// site transfer). A command line asks before sending one.
+    /// `x-wpe-destructive` (restoring a backup over an install, copying an
+    /// install onto another, cancelling a site transfer). A command line asks before sending one.
     pub destructive: bool,
+    /// The request body field that names what a destructive operation
+    /// overwrites when no path parameter does (`x-wpe-destructive:
+    /// {"target": ...}`): `destination_environment_id` of `copyInstall`.
+    pub target: Option<&'static str>,
     /// How the operation's list is walked (`x-wpe-paging`).
     pub paging: Paging,
     /// The per-install spacing the API requires between calls (`x-wpe-rate-limit`).
     pub rate_limit: Option<RateLimit>,
     /// The asynchronous job the operation starts (`x-wpe-job`).
     pub job: Option<Job>,
+    /// What is known about work that goes on after the answer when the
+    /// operation starts no [`Job`] (`x-wpe-accepted`): an offload-settings
+    /// change, a purge, a restore, an install copy. See
+    /// [`Operation::runs_on`].
+    pub accepted: Option<Accepted>,
     /// The status of a successful answer (200, 201, 202 or 204).
     pub success_status: u16,
     /// The schema of the successful answer's JSON body, if it has one.
@@ -319,6 +329,28 @@ pub struct Job {
     pub poll: &'static str,
 }
 
+/// Work an operation leaves running after its answer without a job to
+/// poll (`x-wpe-accepted`).
+///
+/// ```
+/// use wpe_api::operations;
+///
+/// let copy = operations::find("copy_install").unwrap().accepted.unwrap();
+/// assert_eq!((copy.follow, copy.resend), (None, false));
+/// let offload = operations::find("patch_offload_settings").unwrap().accepted.unwrap();
+/// assert_eq!(offload.follow, Some("getOffloadSettings"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Accepted {
+    /// The `operationId` of a GET that shows the result once the work is
+    /// done (e.g. `getOffloadSettings`), if there is one.
+    pub follow: Option<&'static str>,
+    /// Whether sending the request again while the work runs is allowed;
+    /// `false` where WP Engine asks that it never be resent (an install
+    /// copy: it has no ID to tell whether the first one is still running).
+    pub resend: bool,
+}
+
 /// One documented behaviour of an operation: a rule, default, limit,
 /// asynchronous effect or required role that its schema cannot say.
 ///
@@ -404,6 +436,21 @@ impl Operation {
     /// The parameter called `name`, if the operation has one.
     pub fn param(&self, name: &str) -> Option<&'static Param> {
         self.params.iter().find(|p| p.name == name)
+    }
+
+    /// Whether the operation's work goes on after its answer: it starts a
+    /// [`Job`], it is [`Accepted`], or it answers `202` (accepted, not done).
+    ///
+    /// ```
+    /// use wpe_api::operations::find;
+    ///
+    /// assert!(find("create_backup").unwrap().runs_on());
+    /// assert!(find("refresh_account_disk_usage").unwrap().runs_on());
+    /// assert!(find("copy_install").unwrap().runs_on());
+    /// assert!(!find("delete_install").unwrap().runs_on());
+    /// ```
+    pub fn runs_on(&self) -> bool {
+        self.job.is_some() || self.accepted.is_some() || self.success_status == 202
     }
 
     /// Whether the operation lists something page by page (it has `x-wpe-paging`),
@@ -569,6 +616,25 @@ mod tests {
                 assert_eq!(poll.method, "GET", "{} polls {}", op.id, job.poll);
             }
         }
+    }
+
+    #[test]
+    fn every_accepted_answer_goes_with_a_job_or_what_follows_it() {
+        for op in OPERATIONS {
+            if op.success_status == 202 {
+                assert!(
+                    op.job.is_some() || op.accepted.is_some(),
+                    "{}: a 202 needs x-wpe-job or x-wpe-accepted",
+                    op.id
+                );
+            }
+            if let Some(follow) = op.accepted.and_then(|a| a.follow) {
+                assert_eq!(by_operation_id(follow).unwrap().method, "GET", "{}", op.id);
+            }
+        }
+        let copy = find("copy_install").unwrap();
+        assert!(copy.destructive && !copy.accepted.unwrap().resend);
+        assert_eq!(copy.target, Some("destination_environment_id"));
     }
 
     #[test]

@@ -1,16 +1,23 @@
 //! The guard of destructive commands ([`Operation::destructive`]: every
-//! `DELETE`, restoring a backup, cancelling a site transfer): on a terminal
-//! the command asks for the target's name to be typed back; without one it
-//! is refused (exit 2) unless `--yes` is given.
+//! `DELETE`, restoring a backup, copying an install onto another, cancelling
+//! a site transfer): on a terminal the command says what would be lost (an
+//! install's environment, account and newest backup; whether a domain is
+//! primary or redirects; a user's roles) and asks for the target's name to
+//! be typed back; without one it is refused (exit 2) unless `--yes` is given.
+//! The reads behind that text are made only when there is someone to ask.
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
-use wpe_api::operations::{Args, Operation, ParamKind};
-use wpe_api::Client;
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use serde_json::Value;
+use uuid::Uuid;
+use wpe_api::operations::{self, Args, Operation, ParamKind};
+use wpe_api::{Client, PageOptions};
 
 use crate::commands;
 use crate::error::CliError;
-use crate::names;
+use crate::names::{self, Kind};
 
 /// What a destructive command acts on: its kind's noun and the text to type.
 pub struct Target {
@@ -23,15 +30,19 @@ pub struct Target {
     pub id: Option<String>,
     /// What `name` is: `name`, `email` or `ID`.
     pub word: &'static str,
+    /// What kind of named thing it is, if it is one.
+    pub kind: Option<Kind>,
 }
 
 /// Lets the command go on, or refuses it. `typed` are the path parameters as
-/// the user gave them, `resolved` the same with names turned into IDs.
+/// the user gave them, `resolved` the same with names turned into IDs, and
+/// `body` the request body to be sent (with IDs).
 pub async fn confirm(
     client: &Client,
     op: &'static Operation,
     typed: &Args,
     resolved: &Args,
+    body: Option<&Value>,
     yes: bool,
 ) -> Result<(), CliError> {
     if !op.destructive || yes {
@@ -50,7 +61,8 @@ pub async fn confirm(
             op.summary.to_lowercase()
         )));
     }
-    let target = target(client, op, typed, resolved).await?;
+    let target = target(client, op, typed, resolved, body).await?;
+    let stakes = stakes(client, op, &target, resolved, body, Utc::now()).await;
     let mut err = io::stderr().lock();
     let id = target
         .id
@@ -62,6 +74,9 @@ pub async fn confirm(
         "{}: {} {}{id}. This cannot be undone.",
         op.summary, target.noun, target.name
     )?;
+    for line in stakes {
+        writeln!(err, "  {line}")?;
+    }
     write!(err, "Type the {}'s {} to go on: ", target.noun, target.word)?;
     err.flush()?;
     drop(err);
@@ -87,7 +102,27 @@ pub async fn target(
     op: &'static Operation,
     typed: &Args,
     resolved: &Args,
+    body: Option<&Value>,
 ) -> Result<Target, CliError> {
+    // What the body names (the install a copy overwrites), where the spec says so.
+    if let Some(field) = op.target.and_then(|name| op.body?.field(name)) {
+        let id = body
+            .and_then(|b| b.get(field.name))
+            .and_then(Value::as_str)
+            .ok_or_else(|| CliError::Usage(format!("{} is required", field.flag())))?;
+        let kind = commands::named_field(field);
+        let name = match kind {
+            Some(kind) => names::name_of(client, kind, id, None).await?,
+            None => id.to_owned(),
+        };
+        return Ok(Target {
+            noun: kind.map_or("target", Kind::noun).to_owned(),
+            name,
+            id: Some(id.to_owned()),
+            word: kind.map_or("ID", Kind::name_word),
+            kind,
+        });
+    }
     let path = commands::path_params(op);
     let chosen = match path.last() {
         Some(last) if last.kind == ParamKind::Uuid && commands::named(last).is_none() => path
@@ -102,6 +137,7 @@ pub async fn target(
                 name: op.resource.to_owned(),
                 id: None,
                 word: "name",
+                kind: None,
             })
         }
     };
@@ -117,6 +153,7 @@ pub async fn target(
             name: given,
             id: None,
             word,
+            kind: None,
         });
     };
     let name = if given != id {
@@ -130,5 +167,197 @@ pub async fn target(
         name,
         id: Some(id),
         word: kind.name_word(),
+        kind: Some(kind),
     })
+}
+
+/// What would be lost, in a line each, read through the API: of an
+/// install, its environment, account and newest completed backup (for a
+/// copy, the source too); of a domain, whether it is primary or where it
+/// redirects; of an account user, their roles. A read that fails says so
+/// in its line and keeps the others.
+async fn stakes(
+    client: &Client,
+    op: &Operation,
+    target: &Target,
+    resolved: &Args,
+    body: Option<&Value>,
+    now: DateTime<Utc>,
+) -> Vec<String> {
+    let Some(id) = target.id.as_deref() else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    match target.kind {
+        Some(Kind::Install) => {
+            let source = op
+                .target
+                .and_then(|_| body?.get("source_environment_id")?.as_str());
+            if let Some(source) = source {
+                lines.push(format!("from: {}", install_line(client, source).await));
+                lines.push(format!("onto: {}", install_line(client, id).await));
+            } else {
+                lines.push(install_line(client, id).await);
+            }
+            lines.push(backup_line(client, id, &target.name, now).await);
+        }
+        Some(Kind::Domain) => {
+            let install = resolved.get("install_id").unwrap_or_default();
+            lines.push(match domain_line(client, install, id).await {
+                Ok(line) => line,
+                Err(err) => format!("(could not read the domain: {err})"),
+            });
+        }
+        Some(Kind::User) => {
+            let account = resolved.get("account_id").unwrap_or_default();
+            lines.push(match user_line(client, account, id).await {
+                Ok(line) => line,
+                Err(err) => format!("(could not read the user: {err})"),
+            });
+        }
+        _ => {}
+    }
+    lines
+}
+
+/// `torquemag: production install of account demoagency`.
+async fn install_line(client: &Client, id: &str) -> String {
+    let read = async {
+        let install = client
+            .get_install()
+            .install_id(uuid(id)?)
+            .send()
+            .await?
+            .into_inner();
+        let environment = install
+            .environment
+            .map_or_else(|| "unassigned".to_owned(), |e| e.to_string());
+        let account = install.account.id.to_string();
+        let account = names::name_of(client, Kind::Account, &account, None)
+            .await
+            .unwrap_or(account);
+        Ok::<_, CliError>(format!(
+            "{}: {environment} install of account {account}",
+            install.name.as_str()
+        ))
+    };
+    read.await
+        .unwrap_or_else(|err| format!("install {id} (could not read it: {err})"))
+}
+
+/// The age of the install's newest completed backup, or that it has none
+/// and how to take one.
+async fn backup_line(client: &Client, id: &str, name: &str, now: DateTime<Utc>) -> String {
+    match newest_backup(client, id).await {
+        Ok(Some(at)) => format!(
+            "newest completed backup of {name}: {} ({})",
+            age(at, now),
+            at.format("%Y-%m-%d %H:%M UTC")
+        ),
+        Ok(None) => format!(
+            "{name} has no completed backup: take one first with `wpe backup {name} --wait`"
+        ),
+        Err(err) => format!("(could not read the backups of {name}: {err})"),
+    }
+}
+
+/// When the install's newest completed backup was completed (or requested,
+/// when the API gives no completion time).
+async fn newest_backup(client: &Client, id: &str) -> Result<Option<DateTime<Utc>>, CliError> {
+    let op = operations::find("list_backups")
+        .ok_or_else(|| CliError::Usage("this wpe cannot list backups; update wpe".into()))?;
+    let args = Args::new().with("install_id", id);
+    let mut backups = operations::stream(client, op, &args, PageOptions::default())?;
+    let mut newest: Option<DateTime<Utc>> = None;
+    while let Some(backup) = backups.try_next().await? {
+        if backup.get("status").and_then(Value::as_str) != Some("completed") {
+            continue;
+        }
+        let at = ["complete_time", "create_time"]
+            .iter()
+            .filter_map(|key| backup.get(*key)?.as_str())
+            .find_map(|text| DateTime::parse_from_rfc3339(text).ok());
+        if let Some(at) = at.map(|at| at.with_timezone(&Utc)) {
+            newest = newest.max(Some(at));
+        }
+    }
+    Ok(newest)
+}
+
+/// Whether the domain is the install's primary, redirects, or serves the site.
+async fn domain_line(client: &Client, install: &str, id: &str) -> Result<String, CliError> {
+    let domain = client
+        .get_domain()
+        .install_id(uuid(install)?)
+        .domain_id(uuid(id)?)
+        .send()
+        .await?
+        .into_inner();
+    Ok(if domain.primary {
+        "it is the install's primary domain: the site is served under it".to_owned()
+    } else if let Some(to) = domain.redirect() {
+        let to = to
+            .name
+            .clone()
+            .or_else(|| to.id.map(|id| id.to_string()))
+            .unwrap_or_default();
+        format!("it is not primary; it redirects to {to}")
+    } else {
+        "it is not primary and redirects nowhere: it serves the install's site".to_owned()
+    })
+}
+
+/// The user's roles in the account, and whether they are its last owner.
+async fn user_line(client: &Client, account: &str, id: &str) -> Result<String, CliError> {
+    let user = client
+        .get_account_user()
+        .account_id(uuid(account)?)
+        .user_id(uuid(id)?)
+        .send()
+        .await?
+        .into_inner();
+    let account = names::name_of(client, Kind::Account, account, None)
+        .await
+        .unwrap_or_else(|_| account.to_owned());
+    let mut line = format!("roles {} in account {account}", user.roles);
+    if user.last_owner == Some(true) {
+        line.push_str("; the account's only owner");
+    }
+    Ok(line)
+}
+
+fn uuid(id: &str) -> Result<Uuid, CliError> {
+    Uuid::parse_str(id).map_err(|err| CliError::Usage(format!("`{id}` is not an ID: {err}")))
+}
+
+/// How long ago `then` was, roughly: `3 hours ago`.
+fn age(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let seconds = (now - then).num_seconds();
+    let (count, unit) = match seconds {
+        ..60 => return "less than a minute ago".to_owned(),
+        60..3600 => (seconds / 60, "minute"),
+        3600..86400 => (seconds / 3600, "hour"),
+        _ => (seconds / 86400, "day"),
+    };
+    let plural = if count == 1 { "" } else { "s" };
+    format!("{count} {unit}{plural} ago")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_age_is_said_in_its_largest_whole_unit() {
+        let now = DateTime::parse_from_rfc3339("2026-12-07T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let ago = |seconds| age(now - chrono::Duration::seconds(seconds), now);
+        assert_eq!(ago(-5), "less than a minute ago");
+        assert_eq!(ago(59), "less than a minute ago");
+        assert_eq!(ago(60), "1 minute ago");
+        assert_eq!(ago(3 * 3600 + 59), "3 hours ago");
+        assert_eq!(ago(86400), "1 day ago");
+        assert_eq!(ago(12 * 86400 + 7200), "12 days ago");
+    }
 }

@@ -40,7 +40,7 @@ const WAITERS: &[(&str, &[&str])] = &[
 ];
 
 /// What the `wait` command of the job called `job` takes ([`WAITERS`]).
-fn waiter_params(job: &str) -> Option<&'static [&'static str]> {
+pub fn waiter_params(job: &str) -> Option<&'static [&'static str]> {
     WAITERS
         .iter()
         .find(|(name, _)| *name == job)

@@ -6,12 +6,14 @@
 //! its retries. Body fields are flags ([`body`]); installs, sites, accounts,
 //! domains and users can be given by name ([`names`]); destructive
 //! operations ask first ([`guard`]); every kind of job has a `wait` command
-//! ([`jobs`]). Hand-written commands cover the daily and monthly work
+//! ([`jobs`]), and a command whose work goes on after the answer says so
+//! and how to follow it ([`accepted`]). Hand-written commands cover the daily and monthly work
 //! ([`workflow`]: `backup`, `purge`, `domains add`; [`inventory`],
 //! [`report`], [`audit`]). [`mcp`] serves all of it to AI agents as Model
 //! Context Protocol tools (`wpe mcp`). `--demo` runs against the embedded
 //! stand-in of the API.
 
+mod accepted;
 mod audit;
 mod body;
 mod cli;
@@ -158,7 +160,7 @@ async fn execute(
     let args = commands::resolved(client, op, &typed).await?;
     let body = body::of(client, op, matches, &args).await?;
     let yes = op.destructive && matches.get_flag(commands::YES);
-    guard::confirm(client, op, &typed, &args, yes).await?;
+    guard::confirm(client, op, &typed, &args, body.as_ref(), yes).await?;
     let terminal = io::stdout().is_terminal();
     // Tables show names beside IDs; JSON, NDJSON and CSV keep the answer as it is.
     let mut namer = (format == Format::Table).then(|| names::Namer::new(client));
@@ -175,8 +177,11 @@ async fn execute(
         }
         printer.finish()?;
     } else {
-        match operations::call(client, op, &args, body).await? {
-            None if terminal => writeln!(out, "done: {}", op.summary)?,
+        let answer = operations::call(client, op, &args, body.clone()).await?;
+        // Work that goes on after the answer is said so on stderr, whatever the format.
+        accepted::tell(op, &typed, body.as_ref(), answer.as_ref())?;
+        match answer {
+            None if terminal && !op.runs_on() => writeln!(out, "done: {}", op.summary)?,
             None => {}
             Some(page) if op.is_paged() => {
                 let mut printer = ListPrinter::new(&mut out, format);

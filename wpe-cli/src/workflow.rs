@@ -16,6 +16,9 @@ use wpe_api::types::PurgeCacheType;
 use wpe_api::wait::{WaitError, WaitOptions};
 use wpe_api::Client;
 
+use wpe_api::operations::Args;
+
+use crate::accepted;
 use crate::error::CliError;
 use crate::names::{self, Kind};
 use crate::output::{self, Format};
@@ -178,6 +181,13 @@ async fn install_id(client: &Client, matches: &ArgMatches) -> Result<Uuid, CliEr
 
 async fn backup(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
     let value = backup_value(client, matches).await?;
+    if !matches.get_flag("wait") {
+        let given = matches
+            .get_one::<String>("install")
+            .map_or("", String::as_str);
+        let typed = Args::new().with("install_id", given);
+        accepted::tell(operation("create_backup")?, &typed, None, Some(&value))?;
+    }
     let mut out = io::stdout().lock();
     output::print_value(&mut out, format, &value)?;
     out.flush()?;
@@ -239,17 +249,23 @@ async fn purge(client: &Client, matches: &ArgMatches, format: Format) -> Result<
         .await;
     progress.finish_and_clear();
     purged?;
+    let given = matches
+        .get_one::<String>("install")
+        .map_or("", String::as_str);
+    accepted::tell(
+        operation("purge_cache")?,
+        &Args::new().with("install_id", given),
+        None,
+        None,
+    )?;
     let mut out = io::stdout().lock();
     match format {
         Format::Table => {
-            let given = matches
-                .get_one::<String>("install")
-                .map_or("", String::as_str);
             let caches = match name {
                 "all" => "every cache".to_owned(),
                 one => format!("the {one} cache"),
             };
-            writeln!(out, "purged {caches} of {given} ({install})")?
+            writeln!(out, "purge of {caches} of {given} ({install}) accepted")?
         }
         _ => output::print_fields(
             &mut out,
@@ -360,6 +376,12 @@ async fn domain_add(client: &Client, matches: &ArgMatches, format: Format) -> Re
 }
 
 /// An answer as JSON, for printing.
+/// The operation of the table that a hand-written command sends.
+fn operation(id: &str) -> Result<&'static wpe_api::operations::Operation, CliError> {
+    wpe_api::operations::find(id)
+        .ok_or_else(|| CliError::Usage(format!("this wpe has no operation {id}; update wpe")))
+}
+
 pub fn to_json(value: &impl serde::Serialize) -> Result<Value, CliError> {
     serde_json::to_value(value)
         .map_err(|err| CliError::Failed(format!("could not print the answer: {err}")))

@@ -1052,7 +1052,7 @@ fn a_purge_inside_the_per_install_limit_is_refused_with_the_apis_429() {
 }
 
 #[test]
-fn purge_in_a_table_says_which_caches_of_which_install() {
+fn purge_in_a_table_says_which_caches_of_which_install_and_that_it_was_accepted() {
     let stand = Stand::demo();
     let id = stand.install_id("torquemag");
     let out = ok(stand
@@ -1060,14 +1060,14 @@ fn purge_in_a_table_says_which_caches_of_which_install() {
         .args(["purge", "torquemag", "--type", "all", "--format", "table"]));
     assert_eq!(
         out.trim(),
-        format!("purged every cache of torquemag ({id})")
+        format!("purge of every cache of torquemag ({id}) accepted")
     );
     let out = ok(stand
         .wpe()
         .args(["purge", "torquemag", "--type", "page", "--format", "table"]));
     assert_eq!(
         out.trim(),
-        format!("purged the page cache of torquemag ({id})")
+        format!("purge of the page cache of torquemag ({id}) accepted")
     );
 }
 
@@ -1088,4 +1088,89 @@ fn help_lists_the_rules_the_api_enforces() {
     let (group, verb) = &commands[without.operation_id];
     let plain = ok(wpe_without_credentials().args([group.as_str(), verb, "--help"]));
     assert!(!plain.contains("Rules the API enforces"), "{plain}");
+}
+
+/// `wpe --demo` with these arguments: its exit code, stdout and stderr.
+fn demo(args: &[&str]) -> common::Run {
+    run(wpe_without_credentials().arg("--demo").args(args))
+}
+
+#[test]
+fn accepted_work_says_so_on_stderr_and_stdout_stays_the_answer() {
+    // A copy: no ID to follow, never resent; with --json stdout is empty.
+    let copy = demo(&[
+        "installs",
+        "copy",
+        "--source-environment-id",
+        "torquemagstg",
+        "--destination-environment-id",
+        "torquemag",
+        "--notification-emails",
+        "ops@example.com",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(copy.code, 0, "{}", copy.stderr);
+    assert_eq!(copy.stdout, "");
+    assert!(
+        copy.stderr
+            .contains("accepted: copy one install onto another;")
+            && copy.stderr.contains("gives it no ID to follow")
+            && copy.stderr.contains("Do not send it again")
+            && copy
+                .stderr
+                .contains("ops@example.com will be emailed when it ends"),
+        "{}",
+        copy.stderr
+    );
+
+    // Offload settings: applied later; the GET shows them.
+    let offload = run(wpe_without_credentials()
+        .args([
+            "--demo",
+            "offload-settings",
+            "update",
+            "torquemag",
+            "--body",
+            "-",
+        ])
+        .write_stdin(r#"{"largefs_settings": {"cloud": "s3", "bucket": "media", "bucket_region": "us-east-1"}}"#));
+    assert_eq!(offload.code, 0, "{}", offload.stderr);
+    assert_eq!(offload.stdout, "");
+    assert!(
+        offload.stderr.contains(
+            "WP Engine applies it after this answer. See where it stands with \
+             `wpe offload-settings get torquemag`."
+        ),
+        "{}",
+        offload.stderr
+    );
+    // A disk-usage refresh: its wait command, with the account as given.
+    let refresh = demo(&["usage", "refresh-account-disk", "demoagency"]);
+    assert_eq!(refresh.code, 0, "{}", refresh.stderr);
+    assert_eq!(refresh.stdout, "");
+    assert!(
+        refresh
+            .stderr
+            .contains("Follow it with `wpe usage wait-account-disk-usage demoagency`"),
+        "{}",
+        refresh.stderr
+    );
+
+    // A backup: stdout is the backup, as JSON; stderr names its wait command.
+    let backup = demo(&["backup", "torquemag", "--json"]);
+    assert_eq!(backup.code, 0, "{}", backup.stderr);
+    let taken = json_of(&backup.stdout);
+    assert!(
+        backup.stderr.contains(&format!(
+            "Follow it with `wpe backups wait torquemag {}`",
+            taken["id"].as_str().unwrap()
+        )),
+        "{}",
+        backup.stderr
+    );
+
+    // Work done with its answer says nothing.
+    let list = demo(&["installs", "get", "torquemag", "--json"]);
+    assert_eq!(list.stderr, "");
 }

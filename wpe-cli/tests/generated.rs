@@ -292,7 +292,7 @@ fn a_domain_is_found_by_name_in_its_install_and_a_user_by_email() {
 }
 
 #[test]
-fn destructive_operations_are_every_delete_restoring_and_cancelling() {
+fn destructive_operations_are_every_delete_restoring_copying_and_cancelling() {
     let mut marked: Vec<&str> = OPERATIONS
         .iter()
         .filter(|op| op.destructive)
@@ -301,7 +301,9 @@ fn destructive_operations_are_every_delete_restoring_and_cancelling() {
     marked.sort_unstable();
     let mut expected: Vec<&str> = OPERATIONS
         .iter()
-        .filter(|op| op.method == "DELETE" || op.operation_id == "restoreBackup")
+        .filter(|op| {
+            op.method == "DELETE" || ["restoreBackup", "copyInstall"].contains(&op.operation_id)
+        })
         .map(|op| op.operation_id)
         .collect();
     expected.sort_unstable();
@@ -617,4 +619,194 @@ fn waits_on_a_certificate_and_a_disk_usage_refresh_take_names() {
         "--json",
     ])));
     assert!(account.is_object(), "{account}");
+}
+
+/// The names of the demo account's users, read through the stand-in.
+fn user_emails(stand: &Stand) -> Vec<String> {
+    let users = json_of(&ok(stand.wpe().args([
+        "account-users",
+        "list",
+        "demoagency",
+        "--json",
+    ])));
+    users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["email"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_install_delete_names_its_environment_account_and_newest_backup() {
+    let stand = Stand::demo();
+    // torquemagdev has a day-old backup; a wrong name sends nothing.
+    let (seen, code) = on_a_terminal(&stand, &["installs", "delete", "torquemagdev"], "nope");
+    assert_eq!(code, 2, "{seen}");
+    assert!(
+        seen.contains("torquemagdev: development install of account demoagency"),
+        "{seen}"
+    );
+    // Its age, and when it completed, as the API says.
+    let backups = json_of(&ok(stand.wpe().args([
+        "backups",
+        "list",
+        "torquemagdev",
+        "--json",
+    ])));
+    let completed = backups[0]["complete_time"].as_str().unwrap();
+    let completed = chrono::DateTime::parse_from_rfc3339(completed).unwrap();
+    assert!(
+        seen.contains("newest completed backup of torquemagdev: ")
+            && seen.contains(&format!(
+                " ago ({})",
+                completed.format("%Y-%m-%d %H:%M UTC")
+            )),
+        "{seen}"
+    );
+    ok(stand.wpe().args(["installs", "get", "torquemagdev"]));
+
+    // torquemag has none: the prompt says how to take one.
+    let (seen, code) = on_a_terminal(&stand, &["installs", "delete", "torquemag"], "nope");
+    assert_eq!(code, 2, "{seen}");
+    assert!(
+        seen.contains(
+            "torquemag has no completed backup: take one first with `wpe backup torquemag --wait`"
+        ),
+        "{seen}"
+    );
+    let (seen, code) = on_a_terminal(&stand, &["installs", "delete", "torquemag"], "torquemag");
+    assert_eq!(code, 0, "{seen}");
+    assert_ne!(
+        run(stand.wpe().args(["installs", "get", "torquemag"])).code,
+        0
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_domain_delete_says_whether_it_is_primary_or_redirects() {
+    let stand = Stand::demo();
+    let domains = |stand: &Stand| ok(stand.wpe().args(["domains", "list", "torquemag", "--json"]));
+    let before = domains(&stand);
+    let (seen, code) = on_a_terminal(
+        &stand,
+        &["domains", "delete", "torquemag", "torquemag.io"],
+        "www.torquemag.io",
+    );
+    assert_eq!(code, 2, "{seen}");
+    assert!(
+        seen.contains("it is the install's primary domain"),
+        "{seen}"
+    );
+    assert_eq!(domains(&stand), before, "nothing was sent");
+
+    let (seen, code) = on_a_terminal(
+        &stand,
+        &["domains", "delete", "torquemag", "www.torquemag.io"],
+        "www.torquemag.io",
+    );
+    assert_eq!(code, 0, "{seen}");
+    assert!(
+        seen.contains("it is not primary; it redirects to torquemag.io"),
+        "{seen}"
+    );
+    assert!(!domains(&stand).contains("www.torquemag.io"));
+
+    let refused = run(stand
+        .wpe()
+        .args(["domains", "delete", "torquemag", "torquemag.io"]));
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        !refused.stderr.contains("primary"),
+        "no reads without a terminal"
+    );
+    assert!(domains(&stand).contains("\"torquemag.io\""));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_account_user_delete_gives_their_roles_and_account() {
+    let stand = Stand::demo();
+    let (seen, code) = on_a_terminal(
+        &stand,
+        &["account-users", "delete", "demoagency", "jane@example.com"],
+        "pat@example.com",
+    );
+    assert_eq!(code, 2, "{seen}");
+    assert!(
+        seen.contains("roles full,billing in account demoagency"),
+        "{seen}"
+    );
+    assert!(user_emails(&stand).contains(&"jane@example.com".to_owned()));
+
+    let refused =
+        run(stand
+            .wpe()
+            .args(["account-users", "delete", "demoagency", "jane@example.com"]));
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(user_emails(&stand).contains(&"jane@example.com".to_owned()));
+
+    let (seen, code) = on_a_terminal(
+        &stand,
+        &["account-users", "delete", "demoagency", "jane@example.com"],
+        "jane@example.com",
+    );
+    assert_eq!(code, 0, "{seen}");
+    assert!(!user_emails(&stand).contains(&"jane@example.com".to_owned()));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_install_copy_asks_for_the_destination_and_names_both_ends() {
+    let stand = Stand::demo();
+    let copy = [
+        "installs",
+        "copy",
+        "--source-environment-id",
+        "torquemagstg",
+        "--destination-environment-id",
+        "torquemag",
+    ];
+    // Without a terminal: refused, nothing sent.
+    let refused = run(stand.wpe().args(copy));
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("pass --yes"), "{}", refused.stderr);
+    assert!(stand.server.install_copies().is_empty());
+
+    // The source's name is not the destination's.
+    let (seen, code) = on_a_terminal(&stand, &copy, "torquemagstg");
+    assert_eq!(code, 2, "{seen}");
+    assert!(seen.contains("Type the install's name to go on"), "{seen}");
+    assert!(
+        seen.contains("from: torquemagstg: staging install of account demoagency"),
+        "{seen}"
+    );
+    assert!(
+        seen.contains("onto: torquemag: production install of account demoagency"),
+        "{seen}"
+    );
+    assert!(
+        seen.contains(
+            "torquemag has no completed backup: take one first with `wpe backup torquemag --wait`"
+        ),
+        "{seen}"
+    );
+    assert!(stand.server.install_copies().is_empty());
+
+    let (seen, code) = on_a_terminal(&stand, &copy, "torquemag");
+    assert_eq!(code, 0, "{seen}");
+    assert!(seen.contains("Do not send it again"), "{seen}");
+    let copies = stand.server.install_copies();
+    assert_eq!(copies.len(), 1);
+    assert_eq!(
+        copies[0].destination.to_string(),
+        stand.install_id("torquemag")
+    );
+
+    let mut with_yes = copy.to_vec();
+    with_yes.push("--yes");
+    ok(stand.wpe().args(&with_yes));
+    assert_eq!(stand.server.install_copies().len(), 2);
 }

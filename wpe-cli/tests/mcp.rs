@@ -409,6 +409,51 @@ async fn writes_are_refused_read_only_and_run_when_allowed() {
     destroyer.cancel().await.unwrap();
 }
 
+/// An install copy overwrites its destination: with writes allowed it is
+/// neither offered nor run, and `--allow-destructive` runs it.
+#[tokio::test]
+async fn copy_install_needs_allow_destructive() {
+    let server = FakeServer::start(FakeConfig::with_seed(Seed::Demo)).await;
+    let copy = json!({
+        "source_environment_id": "torquemagstg",
+        "destination_environment_id": "torquemag",
+    });
+    let writer = connect(against(&server, &["--allow-writes"])).await;
+    let offered = writer.list_all_tools().await.expect("tools/list");
+    assert!(named(&offered, "copy_install").is_none());
+    let refused = failure(
+        "copy_install",
+        &call(&writer, "copy_install", copy.clone()).await,
+    );
+    assert_eq!(refused["kind"], "not_allowed", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("--allow-destructive"),
+        "{refused}"
+    );
+    assert!(
+        server.install_copies().is_empty(),
+        "a refused copy is not sent"
+    );
+    writer.cancel().await.unwrap();
+
+    let destroyer = connect(against(&server, &["--allow-writes", "--allow-destructive"])).await;
+    let offered = destroyer.list_all_tools().await.expect("tools/list");
+    let tool = named(&offered, "copy_install").expect("copy_install is offered");
+    assert_eq!(
+        tool.annotations.as_ref().unwrap().destructive_hint,
+        Some(true)
+    );
+    answer(
+        "copy_install",
+        &call(&destroyer, "copy_install", copy).await,
+    );
+    assert_eq!(server.install_copies().len(), 1);
+    destroyer.cancel().await.unwrap();
+}
+
 #[tokio::test]
 async fn bad_arguments_name_the_field_and_nothing_is_sent() {
     let server = FakeServer::start(FakeConfig::with_seed(Seed::Demo)).await;

@@ -92,7 +92,7 @@ pub fn command() -> Command {
                 .long(ALLOW_DESTRUCTIVE)
                 .action(ArgAction::SetTrue)
                 .requires(ALLOW_WRITES)
-                .help("Also offer the destructive tools (delete, restore a backup): needs --allow-writes"),
+                .help("Also offer the destructive tools (delete, restore a backup, copy an install): needs --allow-writes"),
         )
         .arg(
             Arg::new(PAGE_SIZE)
