@@ -1089,3 +1089,74 @@ fn help_lists_the_rules_the_api_enforces() {
     let plain = ok(wpe_without_credentials().args([group.as_str(), verb, "--help"]));
     assert!(!plain.contains("Rules the API enforces"), "{plain}");
 }
+
+/// The cells of the row of `name` in CSV output, by column, read from the
+/// right (cells after the last quoted one only: enough for plain columns).
+fn csv_row(csv: &str, name: &str) -> HashMap<String, String> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().rsplit(',').collect();
+    let row = lines
+        .find(|l| l.starts_with(&format!("{name},")))
+        .unwrap_or_else(|| panic!("no row {name} in {csv}"));
+    header
+        .iter()
+        .map(|c| (*c).to_owned())
+        .zip(
+            row.rsplit(',')
+                .take_while(|c| !c.ends_with('"'))
+                .map(str::to_owned),
+        )
+        .collect()
+}
+
+/// `domains list` of the demo's torquemag shows that `www.torquemag.io`
+/// redirects to `torquemag.io`, in a table, CSV and Markdown (whether the
+/// answer names the redirect `redirects_to`, as upstream's document, or
+/// `redirect_to`, as the live API).
+#[test]
+fn domains_list_shows_the_redirect_in_every_table_format() {
+    let list = |format: &str| {
+        ok(wpe_without_credentials().args([
+            "--demo",
+            "domains",
+            "list",
+            "torquemag",
+            "--format",
+            format,
+        ]))
+    };
+    let csv = list("csv");
+    let www = csv_row(&csv, "www.torquemag.io");
+    assert!(
+        www.iter()
+            .any(|(c, v)| c.starts_with("redirect") && v == "torquemag.io"),
+        "{csv}"
+    );
+    let table = list("table");
+    let header = table.lines().next().unwrap();
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("www.torquemag.io "))
+        .unwrap();
+    assert!(
+        header
+            .match_indices("REDIRECT")
+            .any(|(at, _)| row[at..].starts_with("torquemag.io ")),
+        "{table}"
+    );
+    let markdown = list("markdown");
+    let header: Vec<&str> = markdown.lines().next().unwrap().split(" | ").collect();
+    let row: Vec<&str> = markdown
+        .lines()
+        .find(|l| l.starts_with("| www.torquemag.io |"))
+        .unwrap()
+        .split(" | ")
+        .collect();
+    assert!(
+        header
+            .iter()
+            .zip(&row)
+            .any(|(c, v)| c.starts_with("redirect") && *v == "torquemag.io"),
+        "{markdown}"
+    );
+}
