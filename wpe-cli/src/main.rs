@@ -164,7 +164,13 @@ async fn execute(
         }
         printer.finish()?;
     } else {
-        match operations::call(client, op, &args, body).await? {
+        // A list the API answers with its "none" error (an install without
+        // certificates) is an empty page; any other error stays one.
+        let answer = match operations::call(client, op, &args, body).await {
+            Err(err) => Some(op.empty_page_for(&err).ok_or(err)?),
+            Ok(answer) => answer,
+        };
+        match answer {
             None if terminal => writeln!(out, "done: {}", op.summary)?,
             None => {}
             Some(page) if op.is_paged() => {

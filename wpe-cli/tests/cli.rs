@@ -1160,3 +1160,33 @@ fn domains_list_shows_the_redirect_in_every_table_format() {
         "{markdown}"
     );
 }
+
+/// `certificates get-install` of an install without certificates prints an
+/// empty list and succeeds, whole or one page (`--limit`); of an install ID
+/// nobody has it is the API's 404 and exit 1, as `domains list` of it is.
+#[test]
+fn certificates_of_an_install_without_any_are_none_and_of_a_missing_install_a_404() {
+    let made_up = "11111111-2222-4333-8444-555555555555";
+    for page in [&[][..], &["--limit", "5"][..]] {
+        let certificates = |install: &str| {
+            let mut command = wpe_without_credentials();
+            command
+                .args(["--demo", "certificates", "get-install", install, "--json"])
+                .args(page);
+            run(&mut command)
+        };
+        let none = certificates("torquemagdev");
+        assert_eq!(none.code, 0, "{page:?}: {}", none.stderr);
+        assert_eq!(json_of(&none.stdout), json!([]), "{page:?}");
+        let missing = certificates(made_up);
+        assert_eq!(missing.code, 1, "{page:?}: {}", missing.stdout);
+        assert!(
+            missing.stderr.contains("404"),
+            "{page:?}: {}",
+            missing.stderr
+        );
+        assert!(missing.stdout.is_empty(), "{page:?}: {}", missing.stdout);
+    }
+    let domains = run(wpe_without_credentials().args(["--demo", "domains", "list", made_up]));
+    assert_eq!(domains.code, 1, "{}", domains.stderr);
+}
