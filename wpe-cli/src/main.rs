@@ -14,6 +14,7 @@
 
 mod audit;
 mod body;
+mod bulk;
 mod cli;
 mod commands;
 mod error;
