@@ -12,6 +12,7 @@
 //! Context Protocol tools (`wpe mcp`). `--demo` runs against the embedded
 //! stand-in of the API.
 
+mod addresses;
 mod audit;
 mod body;
 mod bulk;
@@ -187,6 +188,10 @@ async fn execute(
             Some(mut value) => {
                 if let Some(namer) = namer.as_mut() {
                     namer.annotate(&mut value).await?;
+                }
+                // An install's addresses, for people; JSON stays the answer.
+                if matches!(format, Format::Table | Format::Markdown) {
+                    addresses::annotate(client, op, &args, &mut value).await?;
                 }
                 output::print_value(&mut out, format, &value)?
             }

@@ -1326,3 +1326,61 @@ fn domains_create_bulk_takes_each_domain_with_its_own_redirect() {
     }
     assert_eq!(stand.server.sent_responses().len(), before, "nothing sent");
 }
+
+/// `installs get` in a table or Markdown shows the install's addresses and
+/// where they came from: without stable IPs (the demo has none), the A
+/// records WP Engine reports for its domains. JSON is the API's answer as it
+/// came, without those two fields.
+#[test]
+fn installs_get_shows_its_addresses_and_their_source_but_json_stays_the_answer() {
+    let stand = Stand::demo();
+    let domains = json_of(&ok(stand.wpe().args([
+        "domains",
+        "list",
+        "torquemag",
+        "--json",
+    ])));
+    let a_records = domains[0]["network_details"]["dns_config_info"]["a_records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|ip| ip.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join(", ");
+    assert!(!a_records.is_empty());
+    let table = ok(stand
+        .wpe()
+        .args(["installs", "get", "torquemag", "--format", "table"]));
+    let field = |text: &str, key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key).filter(|rest| rest.starts_with(' ')))
+            .map(|rest| rest.trim().to_owned())
+            .unwrap_or_else(|| panic!("no {key} in {text}"))
+    };
+    assert_eq!(field(&table, "ips"), a_records);
+    assert_eq!(
+        field(&table, "ips_source"),
+        "dns A of torquemag.io, www.torquemag.io"
+    );
+    let markdown = ok(stand
+        .wpe()
+        .args(["installs", "get", "torquemag", "--format", "markdown"]));
+    assert!(
+        markdown.contains(&format!("| ips | {a_records} |")),
+        "{markdown}"
+    );
+    let before = stand.server.sent_responses().len();
+    let json = json_of(&ok(stand.wpe().args([
+        "installs",
+        "get",
+        "torquemag",
+        "--json",
+    ])));
+    assert!(json.get("ips").is_none() && json.get("ips_source").is_none());
+    assert_eq!(json["stable_ips"], Value::Null);
+    let sent: Vec<_> = stand.server.sent_responses()[before..]
+        .iter()
+        .map(|r| r.operation_id)
+        .collect();
+    assert!(!sent.contains(&"listDomains"), "{sent:?}");
+}
