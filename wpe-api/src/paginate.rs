@@ -104,7 +104,7 @@
 //! something else (a 404 for an install that does not exist), so the spec
 //! also names a text the "none" answer's message holds
 //! (`x-wpe-paging.empty_message`, see
-//! [`EmptyAnswer`](crate::operations::EmptyAnswer)). Their streams read only
+//! [`EmptyAnswer`]). Their streams read only
 //! that answer as the end of the list, so "no certificates" is an empty
 //! `Vec` and a made-up install stays an error:
 //!
