@@ -359,21 +359,65 @@ async fn account_users_stream_from_one_response() {
 }
 
 /// The operation table says which list answers an error instead of an empty
-/// page (`x-wpe-paging.empty_status`): only an install's certificates, on 404.
+/// page (`x-wpe-paging.empty_status` and `empty_message`): only an install's
+/// certificates, on a 404 saying "No SSL certs found".
 #[test]
 fn only_the_certificate_list_reads_an_error_status_as_empty() {
-    use wpe_api::operations::{Paging, OPERATIONS};
-    let empty_on: Vec<(&str, u16)> = OPERATIONS
+    use wpe_api::operations::{EmptyAnswer, Paging, OPERATIONS};
+    let empty_on: Vec<(&str, u16, &str)> = OPERATIONS
         .iter()
         .filter_map(|op| match op.paging {
             Paging::Offset {
-                empty_status: Some(status),
+                empty: Some(EmptyAnswer { status, message }),
                 ..
-            } => Some((op.operation_id, status)),
+            } => Some((op.operation_id, status, message)),
             _ => None,
         })
         .collect();
-    assert_eq!(empty_on, [("getInstallCertificates", 404)]);
+    assert_eq!(
+        empty_on,
+        [("getInstallCertificates", 404, "No SSL certs found")]
+    );
+}
+
+/// A 404 of the certificate list whose message is not the "none" one (a
+/// missing install's plain 404, or a body that is no API error) ends the
+/// stream with that error: it is not read as an empty list.
+#[tokio::test]
+async fn a_404_without_the_none_message_is_not_an_empty_certificate_list() {
+    let install = uuid::Uuid::new_v4();
+    let server = RecordingServer::start().await;
+    let client = server.client();
+    let op = wpe_api::operations::find("get_install_certificates").unwrap();
+    for body in [
+        serde_json::json!({ "message": "Not Found" }),
+        serde_json::json!({ "error": "No SSL certs found, but not as a message" }),
+    ] {
+        server.respond(Canned::json(404, &body));
+        let err = client
+            .get_install_certificates()
+            .install_id(install)
+            .collect_all()
+            .await
+            .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{body}");
+        assert!(!op.is_empty_list_answer(&err), "{body}");
+    }
+    server.respond(Canned::json(
+        404,
+        &serde_json::json!({ "message": "No SSL certs found for environment 'quiet'" }),
+    ));
+    let err = client
+        .get_install_certificates()
+        .install_id(install)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(op.is_empty_list_answer(&err));
+    assert_eq!(
+        op.empty_page_for(&err),
+        Some(serde_json::json!({ "certificates": [] }))
+    );
 }
 
 #[tokio::test]

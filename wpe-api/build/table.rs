@@ -271,16 +271,38 @@ fn operations(spec: &Value) -> Vec<Op<'_>> {
     ops
 }
 
-/// `x-wpe-paging.empty_status`: the error status that stands for a list
-/// with no items, if the API answers one instead of an empty page.
-fn empty_status(paging: &Value, op: &str) -> Option<u16> {
-    paging.get("empty_status").map(|status| {
+/// `x-wpe-paging.empty_status` and `empty_message`: the error answer that
+/// stands for a list with no items, if the API answers one instead of an
+/// empty page, as the Rust expression of an `Option<EmptyAnswer>`. The status
+/// must be a 4xx, and comes with the text the "none" answer's message holds
+/// (a status alone would also swallow a missing parent's error).
+fn empty_answer(paging: &Value, op: &str) -> String {
+    let status = paging.get("empty_status").map(|status| {
         status
             .as_u64()
             .and_then(|s| u16::try_from(s).ok())
             .filter(|s| (400..500).contains(s))
             .unwrap_or_else(|| panic!("{op}: `empty_status` must be a 4xx status, not {status}"))
-    })
+    });
+    let message = paging.get("empty_message").map(|message| {
+        message
+            .as_str()
+            .filter(|m| !m.trim().is_empty())
+            .unwrap_or_else(|| {
+                panic!("{op}: `empty_message` must be the non-empty text the \"none\" answer's message holds, not {message}")
+            })
+    });
+    match (status, message) {
+        (None, None) => "None".to_owned(),
+        (Some(status), Some(message)) => {
+            format!("Some(EmptyAnswer {{ status: {status}, message: {message:?} }})")
+        }
+        (Some(_), None) => panic!(
+            "{op}: `empty_status` needs `empty_message`, the text its \"none\" answer's message holds \
+             (the status alone also stands for a missing parent)"
+        ),
+        (None, Some(_)) => panic!("{op}: `empty_message` needs `empty_status`"),
+    }
 }
 
 /// `x-wpe-paging.key`: the property that tells items apart, or a list of
@@ -360,9 +382,9 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
                 let items = str_field(p, "items", id);
                 match str_field(p, "style", id) {
                     "offset" => format!(
-                        "Paging::Offset {{ items: {items:?}, key: {:?}, empty_status: {:?} }}",
+                        "Paging::Offset {{ items: {items:?}, key: {:?}, empty: {} }}",
                         key_fields(p, id).join("+"),
-                        empty_status(p, id)
+                        empty_answer(p, id)
                     ),
                     "token" => format!(
                         "Paging::Token {{ items: {items:?}, next: {:?}, param: {:?} }}",
@@ -631,10 +653,10 @@ fn paged(spec: &Value, ops: &[Op<'_>]) -> String {
                     Some(_) if required(page, "count") => count_of("page.count"),
                     Some(_) => format!("page.count.and_then(|c| {})", count_of("c")),
                 };
-                let empty = empty_status(p, id);
+                let empty = empty_answer(p, id);
                 let _ = writeln!(
                     code,
-                    "offset_paged!({builder} => {item_type}, key {key_type}, |item| {key_expr}, |page| (page.{items}, {count}), empty on {empty:?});"
+                    "offset_paged!({builder} => {item_type}, key {key_type}, |item| {key_expr}, |page| (page.{items}, {count}), empty on {empty});"
                 );
             }
             "token" => {

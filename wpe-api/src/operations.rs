@@ -8,7 +8,7 @@
 //! | extension | field | meaning |
 //! | --- | --- | --- |
 //! | `x-wpe-idempotent` (required) | [`Operation::idempotent`] | a retry may resend the request after a 502/503/504 or a dropped connection |
-//! | `x-wpe-paging` | [`Operation::paging`] | how the list is walked: `offset`, `token`, or `none` (one response); for `offset`, `empty_status` names the error status the API answers for a list with no items |
+//! | `x-wpe-paging` | [`Operation::paging`] | how the list is walked: `offset`, `token`, or `none` (one response); for `offset`, `empty_status` and `empty_message` describe the error the API answers, instead of an empty page, for a list with no items: its status and a text its message holds (which tells it from the same status for a missing parent, a made-up install) |
 //! | `x-wpe-rate-limit` | [`Operation::rate_limit`] | a per-install spacing the API enforces, kept client-side |
 //! | `x-wpe-job` | [`Operation::job`] | the asynchronous job the operation starts, and the operation that polls it |
 //! | `x-wpe-accepted` | [`Operation::accepted`] | the work goes on after the answer but starts no job to poll (every `202` without `x-wpe-job` has it): `follow` names a GET that shows the result, `resend: false` says WP Engine asks that it not be sent again while it runs |
@@ -251,6 +251,41 @@ pub enum FieldKind {
     Json,
 }
 
+/// The error answer that stands for a list with no items, for the few lists
+/// the API answers so instead of with an empty page (`x-wpe-paging`'s
+/// `empty_status` and `empty_message`).
+///
+/// The status alone does not say "none": the same 404 comes for a parent
+/// that does not exist (an install ID nobody has). Only an answer with the
+/// status whose API message holds [`EmptyAnswer::message`] is the empty list.
+///
+/// ```
+/// use wpe_api::operations::{self, Paging};
+///
+/// let certificates = operations::find("get_install_certificates").unwrap();
+/// let Paging::Offset { empty: Some(empty), .. } = certificates.paging else { panic!() };
+/// assert_eq!((empty.status, empty.message), (404, "No SSL certs found"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmptyAnswer {
+    /// The answer's HTTP status.
+    pub status: u16,
+    /// A text the API error's `message` holds in that answer, and in no
+    /// other answer with the same status.
+    pub message: &'static str,
+}
+
+impl EmptyAnswer {
+    /// Whether `err` is this answer: the status, and an API error body
+    /// whose message holds [`EmptyAnswer::message`].
+    pub fn is(&self, err: &crate::Error) -> bool {
+        err.status().map(|s| s.as_u16()) == Some(self.status)
+            && err
+                .api_error()
+                .is_some_and(|body| body.message.contains(self.message))
+    }
+}
+
 /// How a list operation is walked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Paging {
@@ -263,11 +298,12 @@ pub enum Paging {
         /// The item property that identifies an item, or the properties
         /// that do so together, joined by `+` (`type+value`).
         key: &'static str,
-        /// The error status the API answers instead of an empty page when
-        /// the list has no items at all (`empty_status`; 404 for an
-        /// install's certificates), which the page streams read as an empty
+        /// The error the API answers instead of an empty page when the
+        /// list has no items at all (`empty_status` and `empty_message`; a
+        /// 404 "No SSL certs found ..." for an install's certificates),
+        /// which the page streams, `wpe` and `wpe mcp` read as an empty
         /// list.
-        empty_status: Option<u16>,
+        empty: Option<EmptyAnswer>,
     },
     /// Paged by an opaque token: each page names the next.
     Token {
@@ -457,6 +493,30 @@ impl Operation {
     /// so that `operations::stream` (feature `dispatch`) walks it.
     pub fn is_paged(&self) -> bool {
         !matches!(self.paging, Paging::NotAList)
+    }
+
+    /// Whether `err` is the answer this list operation gives, instead of an
+    /// empty page, when it has no items ([`EmptyAnswer`]); `false` for every
+    /// other error and operation.
+    pub fn is_empty_list_answer(&self, err: &crate::Error) -> bool {
+        match self.paging {
+            Paging::Offset { empty, .. } => empty.is_some_and(|empty| empty.is(err)),
+            _ => false,
+        }
+    }
+
+    /// The page with no items that stands for `err`, when `err` is this
+    /// list's "none" answer ([`Operation::is_empty_list_answer`]): an object
+    /// whose items property is an empty array. `None` for any other error.
+    pub fn empty_page_for(&self, err: &crate::Error) -> Option<serde_json::Value> {
+        match self.paging {
+            Paging::Offset { items, .. } if self.is_empty_list_answer(err) => {
+                let mut page = serde_json::Map::new();
+                page.insert(items.to_owned(), serde_json::Value::Array(Vec::new()));
+                Some(serde_json::Value::Object(page))
+            }
+            _ => None,
+        }
     }
 }
 

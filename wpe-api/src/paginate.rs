@@ -100,8 +100,13 @@
 //!
 //! A few lists have no empty page: the API answers an error status instead
 //! (the spec's `x-wpe-paging.empty_status`; 404 for an install without SSL
-//! certificates, `get_install_certificates`). Their streams read that answer
-//! as the end of the list, so "no certificates" is an empty `Vec`:
+//! certificates, `get_install_certificates`). The same status can mean
+//! something else (a 404 for an install that does not exist), so the spec
+//! also names a text the "none" answer's message holds
+//! (`x-wpe-paging.empty_message`, see
+//! [`EmptyAnswer`]). Their streams read only
+//! that answer as the end of the list, so "no certificates" is an empty
+//! `Vec` and a made-up install stays an error:
 //!
 //! ```no_run
 //! use wpe_api::{Client, Paginate};
@@ -130,6 +135,7 @@ use std::hash::Hash;
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, FuturesOrdered, StreamExt};
 
+use crate::operations::EmptyAnswer;
 use crate::types::{self, PageLimit};
 use crate::{builder, Error};
 
@@ -214,13 +220,12 @@ pub trait OffsetPaged<'a>: Clone + Send + Sync + 'a {
     type Item: Send + 'a;
     /// The identity of an item, for de-duplication.
     type Key: Hash + Eq + Send + 'a;
-    /// The error status the API answers, instead of an empty page, for a
-    /// list with no items (`x-wpe-paging.empty_status`, see
-    /// [`Paging::Offset`](crate::operations::Paging::Offset)); `None` for
-    /// lists that come back empty as lists do.
-    const EMPTY_STATUS: Option<u16> = None;
-    /// Fetches the page of `limit` items starting at `offset`; an answer
-    /// with [`OffsetPaged::EMPTY_STATUS`] is an empty page.
+    /// The error the API answers, instead of an empty page, for a list
+    /// with no items (`x-wpe-paging.empty_status` and `empty_message`, see
+    /// [`EmptyAnswer`]); `None` for lists that come back empty as lists do.
+    const EMPTY: Option<EmptyAnswer> = None;
+    /// Fetches the page of `limit` items starting at `offset`; the answer
+    /// [`OffsetPaged::EMPTY`] describes is an empty page.
     fn fetch_page(self, limit: PageLimit, offset: u64) -> PageFuture<'a, Self::Item>;
     /// The `limit` the builder carries, when one was set; an
     /// [`Error::InvalidRequest`] when the value set was refused, as `send`
@@ -239,9 +244,10 @@ pub trait OffsetPaged<'a>: Clone + Send + Sync + 'a {
 }
 
 /// Whether `err` is the answer an operation gives, instead of an empty
-/// page, for a list with no items (`x-wpe-paging.empty_status`).
-fn is_empty_list_answer(empty_status: Option<u16>, err: &Error) -> bool {
-    empty_status.is_some_and(|status| err.status().map(|s| s.as_u16()) == Some(status))
+/// page, for a list with no items (`x-wpe-paging.empty_status` and
+/// `empty_message`).
+fn is_empty_list_answer(empty: Option<EmptyAnswer>, err: &Error) -> bool {
+    empty.is_some_and(|empty| empty.is(err))
 }
 
 /// The value a builder's `limit` or `offset` field carries, as a walk takes
@@ -267,14 +273,14 @@ macro_rules! offset_paged {
         impl<'a> OffsetPaged<'a> for builder::$builder<'a> {
             type Item = $item;
             type Key = $key;
-            const EMPTY_STATUS: Option<u16> = $empty;
+            const EMPTY: Option<EmptyAnswer> = $empty;
             fn fetch_page(self, limit: PageLimit, offset: u64) -> PageFuture<'a, $item> {
                 Box::pin(async move {
                     // `get()`: the setter takes any integer its schema accepts, our
                     // `PageLimit` or a plain integer of a list not yet using it.
                     let $page = match self.limit(limit.get()).offset(offset).send().await {
                         Ok(page) => page.into_inner(),
-                        Err(err) if is_empty_list_answer(Self::EMPTY_STATUS, &err) => {
+                        Err(err) if is_empty_list_answer(Self::EMPTY, &err) => {
                             return Ok(Page {
                                 items: Vec::new(),
                                 count: None,

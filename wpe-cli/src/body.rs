@@ -32,7 +32,8 @@ pub async fn of(
         Some(source) => read(source)?,
         None => Value::Object(Map::new()),
     };
-    let flags = flags(op, matches)?;
+    let mut flags = flags(op, matches)?;
+    flags.extend(crate::bulk::domains(client, op, matches, args).await?);
     if source.is_none() && flags.is_empty() && spec.secrets.is_empty() && !spec.required {
         return Ok(None);
     }

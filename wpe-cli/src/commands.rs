@@ -159,7 +159,12 @@ pub fn parent_param(kind: Kind) -> Option<&'static str> {
 
 /// The id of the flag of body field `field`.
 pub fn field_id(field: &Field) -> String {
-    format!("field.{}", field.name)
+    field_id_of(field.name)
+}
+
+/// The id of the flag of the body field called `name`.
+pub fn field_id_of(name: &str) -> String {
+    format!("field.{name}")
 }
 
 /// The body fields that are flags of `op`'s command: every field but the
@@ -246,6 +251,7 @@ fn operation_command(op: &'static Operation) -> Command {
         for field in field_flags(op) {
             command = command.arg(field_arg(field));
         }
+        command = crate::bulk::with_flags(op, command);
     }
     if op.destructive {
         command = command.arg(Arg::new(YES).long(YES).action(ArgAction::SetTrue).help(

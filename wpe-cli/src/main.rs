@@ -14,8 +14,10 @@
 //! stand-in of the API.
 
 mod accepted;
+mod addresses;
 mod audit;
 mod body;
+mod bulk;
 mod cli;
 mod commands;
 #[cfg(feature = "demo")]
@@ -177,7 +179,12 @@ async fn execute(
         }
         printer.finish()?;
     } else {
-        let answer = operations::call(client, op, &args, body.clone()).await?;
+        // A list the API answers with its "none" error (an install without
+        // certificates) is an empty page; any other error stays one.
+        let answer = match operations::call(client, op, &args, body.clone()).await {
+            Err(err) => Some(op.empty_page_for(&err).ok_or(err)?),
+            Ok(answer) => answer,
+        };
         // Work that goes on after the answer is said so on stderr, whatever the format.
         accepted::tell(op, &typed, body.as_ref(), answer.as_ref())?;
         match answer {
@@ -196,6 +203,10 @@ async fn execute(
             Some(mut value) => {
                 if let Some(namer) = namer.as_mut() {
                     namer.annotate(&mut value).await?;
+                }
+                // An install's addresses, for people; JSON stays the answer.
+                if matches!(format, Format::Table | Format::Markdown) {
+                    addresses::annotate(client, op, &args, &mut value).await?;
                 }
                 output::print_value(&mut out, format, &value)?
             }

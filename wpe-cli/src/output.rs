@@ -2,13 +2,23 @@
 //! JSON, NDJSON or CSV for programs.
 //!
 //! A list prints item by item as its pages arrive: JSON as one array whose
-//! items are written as they come, NDJSON one item per line, CSV and
-//! Markdown one row per item, a table in columns sized from its first rows
-//! (a page).
+//! items are written as they come, NDJSON one item per line.
+//!
+//! A table, CSV or Markdown list whose columns the command does not fix
+//! takes them from every item, not only the first: the columns are the union
+//! of the items' fields, `name` and `id` first, then the others in the order
+//! they first appear. An item without a field prints an empty cell (`-` in
+//! a table or Markdown, nothing in CSV). A field that some item carries is a
+//! column even when it is null in every item (it prints as empty cells); a
+//! field no item carries is no column. Such a list is held until it ends and
+//! printed then, so a field that only a later page brings still gets its
+//! column. A list with fixed columns (a report's, the inventory's) prints
+//! CSV and Markdown rows as they come, and a table in columns sized from its
+//! first rows.
 
 use std::io::{self, Write};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// How answers are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,40 +167,49 @@ pub struct ListPrinter<'w, W: Write> {
     out: &'w mut W,
     format: Format,
     items: usize,
-    /// The table's or CSV's columns: given, or the first item's fields.
+    /// The table's, CSV's or Markdown's columns: given, or (once the list
+    /// has ended) the union of the items' fields.
     columns: Option<Vec<String>>,
+    /// Whether the columns were given (rows may print before the list ends).
+    columns_given: bool,
     /// Whether the header row is out (after it, rows print as they come).
     header_done: bool,
     widths: Vec<usize>,
-    /// A table's first rows, kept until its columns are sized from them.
-    sizing: Vec<Value>,
+    /// Rows kept before printing: a table's first rows until its columns are
+    /// sized from them, or every row of a list whose columns come from its
+    /// items.
+    held: Vec<Value>,
 }
 
 impl<'w, W: Write> ListPrinter<'w, W> {
-    /// A printer writing to `out`; a table's or CSV's columns are the first
-    /// item's fields.
+    /// A printer writing to `out`; a table's, CSV's or Markdown's columns
+    /// are the fields of all the items (see the module doc), so those
+    /// formats print when the list ends.
     pub fn new(out: &'w mut W, format: Format) -> Self {
         Self {
             out,
             format,
             items: 0,
             columns: None,
+            columns_given: false,
             header_done: false,
             widths: Vec::new(),
-            sizing: Vec::new(),
+            held: Vec::new(),
         }
     }
 
-    /// A printer whose table and CSV columns are `columns`, in that order,
-    /// whatever fields the items have.
+    /// A printer whose table, CSV and Markdown columns are `columns`, in that
+    /// order, whatever fields the items have.
     pub fn with_columns(out: &'w mut W, format: Format, columns: Vec<String>) -> Self {
         Self {
             columns: Some(columns),
+            columns_given: true,
             ..Self::new(out, format)
         }
     }
 
-    /// Prints (or, for the first rows of a table, queues) one item.
+    /// Prints (or, for a table's first rows or a list whose columns come
+    /// from its items, holds) one item.
     pub fn item(&mut self, item: Value) -> io::Result<()> {
         self.items += 1;
         match self.format {
@@ -203,90 +222,119 @@ impl<'w, W: Write> ListPrinter<'w, W> {
                 serde_json::to_writer(&mut *self.out, &item)?;
                 writeln!(self.out)?;
             }
-            Format::Csv => {
-                let columns = self.columns.get_or_insert_with(|| columns(&item));
+            Format::Csv | Format::Markdown if self.columns_given => {
                 if !self.header_done {
-                    let header: Vec<String> = columns.iter().map(|c| csv_field(c)).collect();
-                    writeln!(self.out, "{}", header.join(","))?;
-                    self.header_done = true;
+                    self.header()?;
                 }
-                let row: Vec<String> = columns
-                    .iter()
-                    .map(|c| match item.get(c) {
-                        None | Some(Value::Null) => String::new(),
-                        Some(value) => csv_field(&cell(value, usize::MAX)),
-                    })
-                    .collect();
-                writeln!(self.out, "{}", row.join(","))?;
+                self.row(&item)?;
             }
-            Format::Markdown => {
-                let columns = self.columns.get_or_insert_with(|| columns(&item));
-                if !self.header_done {
-                    let header: Vec<String> = columns
-                        .iter()
-                        .map(|c| markdown_cell(&Value::from(c.as_str())))
-                        .collect();
-                    writeln!(self.out, "| {} |", header.join(" | "))?;
-                    writeln!(self.out, "|{}", " --- |".repeat(columns.len()))?;
-                    self.header_done = true;
-                }
-                let row: Vec<String> = columns
-                    .iter()
-                    .map(|c| markdown_cell(item.get(c).unwrap_or(&Value::Null)))
-                    .collect();
-                writeln!(self.out, "| {} |", row.join(" | "))?;
-            }
-            Format::Table => {
-                if self.header_done {
-                    self.table_row(&item)?;
-                } else {
-                    self.sizing.push(item);
-                    if self.sizing.len() >= TABLE_SIZING_ROWS {
-                        self.flush_sizing()?;
-                    }
+            Format::Table if self.header_done => self.row(&item)?,
+            Format::Table | Format::Csv | Format::Markdown => {
+                self.held.push(item);
+                if self.columns_given && self.held.len() >= TABLE_SIZING_ROWS {
+                    self.flush_held()?;
                 }
             }
         }
         Ok(())
     }
 
-    /// Ends the list (closes a JSON array, prints a table's queued rows).
+    /// Ends the list (closes a JSON array, prints the held rows).
     pub fn finish(mut self) -> io::Result<()> {
         match self.format {
             Format::Json if self.items == 0 => writeln!(self.out, "[]")?,
             Format::Json => writeln!(self.out, "\n]")?,
             Format::Table | Format::Markdown if self.items == 0 => writeln!(self.out, "(none)")?,
-            Format::Table => self.flush_sizing()?,
-            Format::Ndjson | Format::Csv | Format::Markdown => {}
+            Format::Table | Format::Csv | Format::Markdown => self.flush_held()?,
+            Format::Ndjson => {}
         }
         self.out.flush()
     }
 
-    /// Sizes the table from the queued rows and prints them with a header.
-    fn flush_sizing(&mut self) -> io::Result<()> {
-        let Some(first) = self.sizing.first() else {
+    /// Settles the columns (the union of the held items' fields, unless
+    /// given), sizes a table from the held rows, and prints the header and
+    /// the held rows.
+    fn flush_held(&mut self) -> io::Result<()> {
+        if self.header_done || self.held.is_empty() {
             return Ok(());
-        };
-        let columns = self.columns.get_or_insert_with(|| columns(first)).clone();
-        let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
-        for item in &self.sizing {
-            for (width, column) in widths.iter_mut().zip(&columns) {
-                let text = cell(item.get(column).unwrap_or(&Value::Null), TABLE_CELL_CHARS);
-                *width = (*width).max(text.chars().count());
-            }
         }
-        let header: Vec<String> = columns
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{:w$}", c.to_uppercase()))
-            .collect();
-        writeln!(self.out, "{}", header.join("  ").trim_end())?;
-        self.header_done = true;
-        self.widths = widths;
-        for item in std::mem::take(&mut self.sizing) {
-            self.table_row(&item)?;
+        if self.columns.is_none() {
+            self.columns = Some(columns(&self.held));
+        }
+        if self.format == Format::Table {
+            let columns = self.columns.as_deref().unwrap_or_default();
+            let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
+            for item in &self.held {
+                for (width, column) in widths.iter_mut().zip(columns) {
+                    let text = cell(item.get(column).unwrap_or(&Value::Null), TABLE_CELL_CHARS);
+                    *width = (*width).max(text.chars().count());
+                }
+            }
+            self.widths = widths;
+        }
+        self.header()?;
+        for item in std::mem::take(&mut self.held) {
+            self.row(&item)?;
         }
         Ok(())
+    }
+
+    /// Prints the header row (rows print as they come after it).
+    fn header(&mut self) -> io::Result<()> {
+        let columns = self.columns.as_deref().unwrap_or_default();
+        match self.format {
+            Format::Csv => {
+                let header: Vec<String> = columns.iter().map(|c| csv_field(c)).collect();
+                writeln!(self.out, "{}", header.join(","))?;
+            }
+            Format::Markdown => {
+                let header: Vec<String> = columns
+                    .iter()
+                    .map(|c| markdown_cell(&Value::from(c.as_str())))
+                    .collect();
+                writeln!(self.out, "| {} |", header.join(" | "))?;
+                writeln!(self.out, "|{}", " --- |".repeat(columns.len()))?;
+            }
+            Format::Table => {
+                let header: Vec<String> = columns
+                    .iter()
+                    .zip(&self.widths)
+                    .map(|(c, w)| format!("{:w$}", c.to_uppercase()))
+                    .collect();
+                writeln!(self.out, "{}", header.join("  ").trim_end())?;
+            }
+            Format::Json | Format::Ndjson => {}
+        }
+        self.header_done = true;
+        Ok(())
+    }
+
+    /// Prints one row of a table, CSV or Markdown list in its columns.
+    fn row(&mut self, item: &Value) -> io::Result<()> {
+        match self.format {
+            Format::Csv => {
+                let row: Vec<String> = self
+                    .columns
+                    .iter()
+                    .flatten()
+                    .map(|c| match item.get(c) {
+                        None | Some(Value::Null) => String::new(),
+                        Some(value) => csv_field(&cell(value, usize::MAX)),
+                    })
+                    .collect();
+                writeln!(self.out, "{}", row.join(","))
+            }
+            Format::Markdown => {
+                let row: Vec<String> = self
+                    .columns
+                    .iter()
+                    .flatten()
+                    .map(|c| markdown_cell(item.get(c).unwrap_or(&Value::Null)))
+                    .collect();
+                writeln!(self.out, "| {} |", row.join(" | "))
+            }
+            _ => self.table_row(item),
+        }
     }
 
     fn table_row(&mut self, item: &Value) -> io::Result<()> {
@@ -304,20 +352,24 @@ impl<'w, W: Write> ListPrinter<'w, W> {
     }
 }
 
-/// The columns of a list: the first item's fields, `name` and `id` first.
-fn columns(item: &Value) -> Vec<String> {
-    let empty = Map::new();
-    let map = item.as_object().unwrap_or(&empty);
+/// The columns of a list: every field any item has, `name` and `id` first,
+/// the others in the order they first appear; `value` when no item is an
+/// object with fields.
+fn columns(items: &[Value]) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for map in items.iter().filter_map(Value::as_object) {
+        for key in map.keys() {
+            if !seen.iter().any(|k| k == key) {
+                seen.push(key.clone());
+            }
+        }
+    }
     let mut columns: Vec<String> = ["name", "id"]
         .into_iter()
-        .filter(|k| map.contains_key(*k))
+        .filter(|k| seen.iter().any(|s| s == k))
         .map(str::to_owned)
         .collect();
-    columns.extend(
-        map.keys()
-            .filter(|k| k.as_str() != "name" && k.as_str() != "id")
-            .cloned(),
-    );
+    columns.extend(seen.into_iter().filter(|k| k != "name" && k != "id"));
     if columns.is_empty() {
         columns.push("value".to_owned());
     }
@@ -418,6 +470,64 @@ mod tests {
             ]
         );
         assert_eq!(list(Format::Markdown, &[]).trim(), "(none)");
+    }
+
+    #[test]
+    fn a_field_only_later_items_have_gets_its_column_in_every_format() {
+        let items = [
+            json!({"id": "1", "name": "torquemag.io", "primary": true}),
+            json!({"id": "2", "name": "www.torquemag.io", "primary": false,
+                   "redirect_to": {"id": "1", "name": "torquemag.io"}}),
+            json!({"name": "c", "id": "3", "primary": false, "note": null}),
+        ];
+        let table = list(Format::Table, &items);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "NAME              ID  PRIMARY  REDIRECT_TO   NOTE",
+                "torquemag.io      1   true     -             -",
+                "www.torquemag.io  2   false    torquemag.io  -",
+                "c                 3   false    -             -",
+            ]
+        );
+        let csv = list(Format::Csv, &items);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "name,id,primary,redirect_to,note",
+                "torquemag.io,1,true,,",
+                "www.torquemag.io,2,false,torquemag.io,",
+                "c,3,false,,",
+            ]
+        );
+        let markdown = list(Format::Markdown, &items);
+        let lines: Vec<&str> = markdown.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "| name | id | primary | redirect_to | note |",
+                "| --- | --- | --- | --- | --- |",
+                "| torquemag.io | 1 | true | - | - |",
+                "| www.torquemag.io | 2 | false | torquemag.io | - |",
+                "| c | 3 | false | - | - |",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_table_beyond_its_sizing_rows_keeps_a_late_field() {
+        let mut items: Vec<Value> = (0..TABLE_SIZING_ROWS + 5)
+            .map(|i| json!({"name": format!("s{i}"), "id": i.to_string()}))
+            .collect();
+        items.push(json!({"name": "last", "id": "x", "installs": ["prod"]}));
+        let table = list(Format::Table, &items);
+        assert!(
+            table.lines().next().unwrap().ends_with("INSTALLS"),
+            "{table}"
+        );
+        assert!(table.lines().last().unwrap().ends_with("prod"), "{table}");
     }
 
     #[test]

@@ -97,9 +97,11 @@ pub fn domain_add_command() -> Command {
         .arg(
             Arg::new("redirect-to")
                 .long("redirect-to")
-                .value_name("DOMAIN_ID")
-                .value_parser(clap::value_parser!(Uuid))
-                .help("The ID of a domain of the install to redirect the new one to"),
+                .value_name("DOMAIN")
+                .help(
+                    "A domain of the install to redirect the new one to: its name \
+                     (torquemag.io) or its ID",
+                ),
         )
         .arg(wait_arg(
             "Check the domain and wait for the report (exit 3 on timeout)",
@@ -287,7 +289,18 @@ async fn domain_add(client: &Client, matches: &ArgMatches, format: Format) -> Re
         .cloned()
         .ok_or_else(|| CliError::Usage("a domain name is required".into()))?;
     let primary = matches.get_flag("primary");
-    let redirect_to = matches.get_one::<Uuid>("redirect-to").copied();
+    // A name is looked up among the install's domains, as `domains create
+    // --redirect-to` looks it up (`body::resolve_names`).
+    let redirect_to = match matches.get_one::<String>("redirect-to") {
+        Some(given) => {
+            let parent = install.to_string();
+            let id = names::resolve_in(client, Kind::Domain, given, Some(&parent)).await?;
+            Some(Uuid::parse_str(&id).map_err(|err| {
+                CliError::Usage(format!("--redirect-to {given}: not a domain ID ({err})"))
+            })?)
+        }
+        None => None,
+    };
     let domain = client
         .create_domain()
         .install_id(install)

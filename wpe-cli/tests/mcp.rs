@@ -638,3 +638,29 @@ async fn without_credentials_it_does_not_start_and_says_why() {
         "--allow-destructive needs --allow-writes"
     );
 }
+
+/// `get_install_certificates` of an install without certificates answers an
+/// empty page (the API's "No SSL certs found" 404 means none), while an
+/// install ID nobody has is a tool error with the API's 404.
+#[tokio::test]
+async fn certificates_of_an_install_without_any_are_empty_and_of_a_missing_install_an_error() {
+    let client = connect(demo(&[])).await;
+    let tool = "get_install_certificates";
+    let none = answer(
+        tool,
+        &call(&client, tool, json!({"install_id": "torquemagdev"})).await,
+    );
+    assert_eq!(none, json!({"items": []}));
+    let made_up = "11111111-2222-4333-8444-555555555555";
+    let error = failure(
+        tool,
+        &call(&client, tool, json!({"install_id": made_up})).await,
+    );
+    assert_eq!(error["status"], 404, "{error}");
+    let some = answer(
+        tool,
+        &call(&client, tool, json!({"install_id": "torquemag"})).await,
+    );
+    assert_eq!(some["items"].as_array().unwrap().len(), 1, "{some}");
+    client.cancel().await.unwrap();
+}

@@ -368,6 +368,34 @@ pub async fn third_party_import_refuses_base64_without_pem_inside() -> Served {
     served(&server)
 }
 
+/// An install ID that is not the caller's answers the plain 404 of every
+/// install path, not the certificates' "none" 404: the page stream, which
+/// reads only that one as an empty list, ends with the error.
+pub async fn a_missing_install_is_a_404_that_is_not_an_empty_list() -> Served {
+    let (server, client) = demo().await;
+    let made_up = uuid::Uuid::from_u128(0x1111_2222_4333_8444_5555_6666_7777_8888);
+    let err = client
+        .get_install_certificates()
+        .install_id(made_up)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 404);
+    let message = &err.api_error().unwrap().message;
+    assert!(!message.contains("No SSL certs found"), "{message}");
+    let err = client
+        .get_install_certificates()
+        .install_id(made_up)
+        .collect_all()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&err), 404, "{err}");
+    let op = wpe_api::operations::find("get_install_certificates").unwrap();
+    assert!(!op.is_empty_list_answer(&err));
+    assert!(op.empty_page_for(&err).is_none());
+    served(&server)
+}
+
 /// As on the live API, an install without SSL certificates answers
 /// `getInstallCertificates` with a 404 rather than an empty list; the page
 /// stream reads that as no certificates, and lists them once there are some.

@@ -116,6 +116,7 @@ scenarios!(
         third_party_import_refuses_raw_pem_saying_to_encode_it,
         third_party_import_refuses_base64_without_pem_inside,
         no_certificates_is_a_404_and_an_empty_stream,
+        a_missing_install_is_a_404_that_is_not_an_empty_list,
     ],
     backup: [
         backups_progress_over_time,
