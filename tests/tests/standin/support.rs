@@ -24,8 +24,17 @@ pub fn served(server: &FakeServer) -> Served {
     }
 }
 
+/// The demo stand-in on a [`VirtualClock`](wpe_api::clock::VirtualClock),
+/// and a client of it on the same clock: the scenario's time moves only by
+/// `server.advance` and the client's own waits, never by how long the
+/// machine takes, so a `Retry-After` or a job's progress is exact however
+/// loaded the machine is.
 pub async fn demo() -> (FakeServer, Client) {
-    let server = FakeServer::start(FakeConfig::default()).await;
+    let server = FakeServer::start(FakeConfig {
+        clock: std::sync::Arc::new(wpe_api::clock::VirtualClock::new()),
+        ..FakeConfig::default()
+    })
+    .await;
     let client = server.client();
     (server, client)
 }
