@@ -16,7 +16,11 @@
 //!   (`--name`, `--account-id`; a list repeats the flag; an object is JSON),
 //!   which overrides the key of `--body`. A secret field (a password) is
 //!   never a flag: it comes in the body, on standard input or at a prompt;
-//! - a destructive operation ([`Operation::destructive`]) takes `--yes`.
+//! - a destructive operation ([`Operation::destructive`]) takes `--yes`;
+//! - a few operations take a flag of their own, added by the module that
+//!   owns what it does (each has a `with_flags(op, command)` that leaves
+//!   other operations' commands alone): `--domain` of `createBulkDomains`
+//!   ([`crate::bulk`]), `--addresses` of `listInstalls` ([`crate::addresses`]).
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use wpe_api::operations::{
@@ -253,6 +257,7 @@ fn operation_command(op: &'static Operation) -> Command {
         }
         command = crate::bulk::with_flags(op, command);
     }
+    command = crate::addresses::with_flags(op, command);
     if op.destructive {
         command = command.arg(Arg::new(YES).long(YES).action(ArgAction::SetTrue).help(
             "Do not ask: this cannot be undone (without a terminal to ask on, \

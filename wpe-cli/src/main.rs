@@ -38,7 +38,7 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::ArgMatches;
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 use wpe_api::operations::{self, Operation, Paging};
 use wpe_api::PageOptions;
@@ -158,6 +158,8 @@ async fn execute(
     matches: &ArgMatches,
     format: Format,
 ) -> Result<(), CliError> {
+    // An install's addresses, for people; JSON, NDJSON and CSV stay the answer.
+    let with_addresses = addresses::wanted(op, matches, format)?;
     let typed = commands::args(op, matches);
     let args = commands::resolved(client, op, &typed).await?;
     let body = body::of(client, op, matches, &args).await?;
@@ -169,7 +171,10 @@ async fn execute(
     let mut out = BufWriter::new(io::stdout().lock());
     let one_page = args.get("limit").is_some() || args.get("offset").is_some();
     if op.is_paged() && !one_page {
-        let mut items = operations::stream(client, op, &args, PageOptions::default())?;
+        let items = operations::stream(client, op, &args, PageOptions::default())?
+            .map_err(CliError::from)
+            .boxed();
+        let mut items = addresses::add_to_each(client, items, with_addresses);
         let mut printer = ListPrinter::new(&mut out, format);
         while let Some(mut item) = items.try_next().await? {
             if let Some(namer) = namer.as_mut() {
@@ -191,8 +196,10 @@ async fn execute(
             None if terminal && !op.runs_on() => writeln!(out, "done: {}", op.summary)?,
             None => {}
             Some(page) if op.is_paged() => {
+                let items = futures::stream::iter(items_of(op, page).into_iter().map(Ok)).boxed();
+                let mut items = addresses::add_to_each(client, items, with_addresses);
                 let mut printer = ListPrinter::new(&mut out, format);
-                for mut item in items_of(op, page) {
+                while let Some(mut item) = items.try_next().await? {
                     if let Some(namer) = namer.as_mut() {
                         namer.annotate(&mut item).await?;
                     }
@@ -204,9 +211,8 @@ async fn execute(
                 if let Some(namer) = namer.as_mut() {
                     namer.annotate(&mut value).await?;
                 }
-                // An install's addresses, for people; JSON stays the answer.
-                if matches!(format, Format::Table | Format::Markdown) {
-                    addresses::annotate(client, op, &args, &mut value).await?;
+                if with_addresses {
+                    addresses::add(client, &mut value).await?;
                 }
                 output::print_value(&mut out, format, &value)?
             }

@@ -1469,3 +1469,100 @@ fn installs_get_shows_its_addresses_and_their_source_but_json_stays_the_answer()
         .collect();
     assert!(!sent.contains(&"listDomains"), "{sent:?}");
 }
+
+/// `installs list --addresses` in a table gives every install its addresses
+/// the way `installs get` does, with one `listDomains` per install without
+/// stable IPs (every demo install); without the flag the list sends no such
+/// request, and with a format that prints the answer as it came the flag is
+/// a usage error.
+#[test]
+fn installs_list_shows_addresses_only_when_asked_and_only_for_people() {
+    let stand = Stand::demo();
+    let listed = |stand: &Stand, args: &[&str]| {
+        let before = stand.server.sent_responses().len();
+        let out = ok(stand.wpe().args(["installs", "list"]).args(args));
+        let domain_requests = stand.server.sent_responses()[before..]
+            .iter()
+            .filter(|r| r.operation_id == "listDomains")
+            .count();
+        (out, domain_requests)
+    };
+    let (json, none) = listed(&stand, &["--json"]);
+    assert_eq!(none, 0);
+    let installs = json_of(&json);
+    let installs = installs.as_array().unwrap();
+    let without_stable_ips = installs
+        .iter()
+        .filter(|i| i["stable_ips"].as_array().is_none_or(Vec::is_empty))
+        .count();
+    assert!(without_stable_ips > 1);
+
+    let (table, domain_requests) = listed(&stand, &["--addresses", "--format", "table"]);
+    assert_eq!(domain_requests, without_stable_ips);
+    let row = |name: &str| {
+        table
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no row {name} in {table}"))
+            .to_owned()
+    };
+    let columns = |table: &str| -> Vec<String> {
+        let header = table.lines().next().unwrap_or_default();
+        header.split_whitespace().map(str::to_owned).collect()
+    };
+    assert!(columns(&table).contains(&"IPS".to_owned()), "{table}");
+    assert!(
+        columns(&table).contains(&"IPS_SOURCE".to_owned()),
+        "{table}"
+    );
+    let torquemag = row("torquemag");
+    assert!(torquemag.contains("dns A of torquemag.io"), "{torquemag}");
+    let ip = torquemag
+        .split_whitespace()
+        .find(|w| {
+            w.trim_end_matches(',')
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok()
+        })
+        .unwrap_or_else(|| panic!("no IP in {torquemag}"));
+    assert!(row("demoshop").contains("dns A of shop.example.com"));
+    assert!(row("demoshop").contains(ip));
+    // torquemagdev has no domain: no IP, and the source says so.
+    let torquemagdev = row("torquemagdev");
+    assert!(torquemagdev.contains("none"), "{torquemagdev}");
+    assert!(!torquemagdev.contains(ip), "{torquemagdev}");
+    // The rows keep the list's order.
+    let names: Vec<&str> = installs
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    let rows: Vec<&str> = table
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(rows, names);
+
+    let (table, none) = listed(&stand, &["--format", "table"]);
+    assert_eq!(none, 0);
+    assert!(!columns(&table).contains(&"IPS".to_owned()), "{table}");
+
+    let (markdown, _) = listed(&stand, &["--addresses", "--format", "markdown"]);
+    assert!(markdown.contains("dns A of torquemag.io"), "{markdown}");
+
+    for format in [["--json", ""], ["--format", "ndjson"], ["--format", "csv"]] {
+        let before = stand.server.sent_responses().len();
+        let args: Vec<&str> = format.into_iter().filter(|a| !a.is_empty()).collect();
+        let refused = run(stand
+            .wpe()
+            .args(["installs", "list", "--addresses"])
+            .args(&args));
+        assert_eq!(refused.code, 2, "{args:?}: {}", refused.stderr);
+        assert!(
+            refused.stderr.contains("only in a table or Markdown"),
+            "{}",
+            refused.stderr
+        );
+        assert_eq!(stand.server.sent_responses().len(), before, "{args:?}");
+    }
+}
