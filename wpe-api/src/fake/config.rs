@@ -130,8 +130,8 @@ impl Default for FakeConfig {
             disk_usage_refresh_delay: Duration::from_secs(30),
             site_transfer_step_delay: Duration::from_secs(1),
             certificate_issue_delay: Duration::from_secs(5),
-            object_cache_purge_interval: table_interval(OBJECT_CACHE_PURGE),
-            domain_check_interval: table_interval(DOMAIN_CHECK),
+            object_cache_purge_interval: table_limit(OBJECT_CACHE_PURGE).interval,
+            domain_check_interval: table_limit(DOMAIN_CHECK).interval,
             latency: Duration::ZERO,
             faults: Faults::none(),
             shapes: Shapes::from_env(),
@@ -184,11 +184,11 @@ pub(super) const OBJECT_CACHE_PURGE: &str = "purge_cache";
 /// The operation whose limit [`FakeConfig::domain_check_interval`] sets.
 pub(super) const DOMAIN_CHECK: &str = "check_status";
 
-/// The per-install interval the operation table gives an operation.
-fn table_interval(id: &str) -> Duration {
+/// The per-install limit the operation table gives an operation (its name
+/// and interval).
+pub(super) fn table_limit(id: &str) -> crate::operations::RateLimit {
     crate::operations::find(id)
         .and_then(|op| op.rate_limit)
-        .map(|limit| limit.interval)
         .unwrap_or_else(|| panic!("the spec gives {id} a rate limit"))
 }
 

@@ -432,9 +432,12 @@ impl FakeServer {
         let config = &self.shared.config;
         let policy = crate::retry::RetryPolicy::default()
             .clock(Arc::clone(&config.clock))
-            .install_limit_interval(rate_limit_name(DOMAIN_CHECK), config.domain_check_interval)
             .install_limit_interval(
-                rate_limit_name(OBJECT_CACHE_PURGE),
+                config::table_limit(DOMAIN_CHECK).name,
+                config.domain_check_interval,
+            )
+            .install_limit_interval(
+                config::table_limit(OBJECT_CACHE_PURGE).name,
                 config.object_cache_purge_interval,
             );
         Client::builder()
@@ -624,14 +627,6 @@ impl FakeServer {
     pub fn config(&self) -> &FakeConfig {
         &self.shared.config
     }
-}
-
-/// The name the spec gives the per-install limit of operation `id`.
-fn rate_limit_name(id: &str) -> &'static str {
-    crate::operations::find(id)
-        .and_then(|op| op.rate_limit)
-        .map(|limit| limit.name)
-        .unwrap_or_else(|| panic!("the spec gives {id} a rate limit"))
 }
 
 /// One request: latency, maybe a fault, then the operation.
