@@ -597,30 +597,40 @@ fn one_page_at_a_time() -> PageOptions {
     PageOptions::default().concurrency(1)
 }
 
+/// When the install's newest completed backup completed (or was requested,
+/// when the API gives no completion time); `None` when it has none. Read
+/// here for the audit's `backup` check and by the guard of destructive
+/// commands, which says how old it is.
+pub async fn newest_completed_backup(
+    client: &Client,
+    install: Uuid,
+    options: PageOptions,
+) -> Result<Option<DateTime<Utc>>, wpe_api::Error> {
+    let mut backups = client
+        .list_backups()
+        .install_id(install)
+        .stream_with(options);
+    let mut newest: Option<DateTime<Utc>> = None;
+    while let Some(backup) = backups.try_next().await? {
+        if backup.status == BackupStatus::Completed {
+            if let Some(time) = backup.complete_time.or(backup.create_time) {
+                newest = newest.max(Some(time));
+            }
+        }
+    }
+    Ok(newest)
+}
+
 async fn check_backups(
     client: &Client,
     at: &Subject<'_>,
     settings: &Settings,
     findings: &mut Vec<Finding>,
 ) -> Result<(), CliError> {
-    let mut backups = client
-        .list_backups()
-        .install_id(at.install_id)
-        .stream_with(one_page_at_a_time());
-    let mut newest: Option<DateTime<Utc>> = None;
-    loop {
-        match backups.try_next().await {
-            Ok(Some(backup)) => {
-                if backup.status == BackupStatus::Completed {
-                    if let Some(time) = backup.complete_time.or(backup.create_time) {
-                        newest = newest.max(Some(time));
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(err) => return unreadable(at, "backups", err, findings),
-        }
-    }
+    let newest = match newest_completed_backup(client, at.install_id, one_page_at_a_time()).await {
+        Ok(newest) => newest,
+        Err(err) => return unreadable(at, "backups", err, findings),
+    };
     let days = settings.backup_days;
     match newest {
         None => findings.push(at.finding(

@@ -9,10 +9,9 @@
 use std::io::{self, BufRead, IsTerminal, Write};
 
 use chrono::{DateTime, Utc};
-use futures::TryStreamExt;
 use serde_json::Value;
 use uuid::Uuid;
-use wpe_api::operations::{self, Args, Operation, ParamKind};
+use wpe_api::operations::{Args, Operation, ParamKind};
 use wpe_api::{Client, PageOptions};
 
 use crate::commands;
@@ -248,7 +247,12 @@ async fn install_line(client: &Client, id: &str) -> String {
 /// The age of the install's newest completed backup, or that it has none
 /// and how to take one.
 async fn backup_line(client: &Client, id: &str, name: &str, now: DateTime<Utc>) -> String {
-    match newest_backup(client, id).await {
+    let newest = async {
+        crate::audit::newest_completed_backup(client, uuid(id)?, PageOptions::default())
+            .await
+            .map_err(CliError::from)
+    };
+    match newest.await {
         Ok(Some(at)) => format!(
             "newest completed backup of {name}: {} ({})",
             age(at, now),
@@ -259,29 +263,6 @@ async fn backup_line(client: &Client, id: &str, name: &str, now: DateTime<Utc>) 
         ),
         Err(err) => format!("(could not read the backups of {name}: {err})"),
     }
-}
-
-/// When the install's newest completed backup was completed (or requested,
-/// when the API gives no completion time).
-async fn newest_backup(client: &Client, id: &str) -> Result<Option<DateTime<Utc>>, CliError> {
-    let op = operations::find("list_backups")
-        .ok_or_else(|| CliError::Usage("this wpe cannot list backups; update wpe".into()))?;
-    let args = Args::new().with("install_id", id);
-    let mut backups = operations::stream(client, op, &args, PageOptions::default())?;
-    let mut newest: Option<DateTime<Utc>> = None;
-    while let Some(backup) = backups.try_next().await? {
-        if backup.get("status").and_then(Value::as_str) != Some("completed") {
-            continue;
-        }
-        let at = ["complete_time", "create_time"]
-            .iter()
-            .filter_map(|key| backup.get(*key)?.as_str())
-            .find_map(|text| DateTime::parse_from_rfc3339(text).ok());
-        if let Some(at) = at.map(|at| at.with_timezone(&Utc)) {
-            newest = newest.max(Some(at));
-        }
-    }
-    Ok(newest)
 }
 
 /// Whether the domain is the install's primary, redirects, or serves the site.
