@@ -10,7 +10,6 @@ use std::io::{self, BufRead, IsTerminal, Write};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use uuid::Uuid;
 use wpe_api::operations::{Args, Operation, ParamKind};
 use wpe_api::{Client, PageOptions};
 
@@ -224,7 +223,7 @@ async fn install_line(client: &Client, id: &str) -> String {
     let read = async {
         let install = client
             .get_install()
-            .install_id(uuid(id)?)
+            .install_id(names::parse_id(id)?)
             .send()
             .await?
             .into_inner();
@@ -248,7 +247,7 @@ async fn install_line(client: &Client, id: &str) -> String {
 /// and how to take one.
 async fn backup_line(client: &Client, id: &str, name: &str, now: DateTime<Utc>) -> String {
     let newest = async {
-        crate::audit::newest_completed_backup(client, uuid(id)?, PageOptions::default())
+        crate::audit::newest_completed_backup(client, names::parse_id(id)?, PageOptions::default())
             .await
             .map_err(CliError::from)
     };
@@ -269,8 +268,8 @@ async fn backup_line(client: &Client, id: &str, name: &str, now: DateTime<Utc>) 
 async fn domain_line(client: &Client, install: &str, id: &str) -> Result<String, CliError> {
     let domain = client
         .get_domain()
-        .install_id(uuid(install)?)
-        .domain_id(uuid(id)?)
+        .install_id(names::parse_id(install)?)
+        .domain_id(names::parse_id(id)?)
         .send()
         .await?
         .into_inner();
@@ -292,8 +291,8 @@ async fn domain_line(client: &Client, install: &str, id: &str) -> Result<String,
 async fn user_line(client: &Client, account: &str, id: &str) -> Result<String, CliError> {
     let user = client
         .get_account_user()
-        .account_id(uuid(account)?)
-        .user_id(uuid(id)?)
+        .account_id(names::parse_id(account)?)
+        .user_id(names::parse_id(id)?)
         .send()
         .await?
         .into_inner();
@@ -305,10 +304,6 @@ async fn user_line(client: &Client, account: &str, id: &str) -> Result<String, C
         line.push_str("; the account's only owner");
     }
     Ok(line)
-}
-
-fn uuid(id: &str) -> Result<Uuid, CliError> {
-    Uuid::parse_str(id).map_err(|err| CliError::Usage(format!("`{id}` is not an ID: {err}")))
 }
 
 /// How long ago `then` was, roughly: `3 hours ago`.

@@ -164,6 +164,11 @@ fn unknown(kind: Kind, value: &str, candidates: &[Candidate]) -> String {
     message
 }
 
+/// `value` as an ID, or a usage error that quotes it.
+pub fn parse_id(value: &str) -> Result<Uuid, CliError> {
+    Uuid::parse_str(value).map_err(|err| CliError::Usage(format!("`{value}` is not an ID: {err}")))
+}
+
 /// The name (for a user: the email) of the `kind` with ID `id`, read
 /// through the API; `parent` as for [`resolve_in`].
 pub async fn name_of(
@@ -172,11 +177,7 @@ pub async fn name_of(
     id: &str,
     parent: Option<&str>,
 ) -> Result<String, CliError> {
-    let uuid = |value: &str| {
-        Uuid::parse_str(value)
-            .map_err(|err| CliError::Usage(format!("`{value}` is not an ID: {err}")))
-    };
-    let id_uuid = uuid(id)?;
+    let id_uuid = parse_id(id)?;
     Ok(match kind {
         Kind::Install => client
             .get_install()
@@ -205,7 +206,7 @@ pub async fn name_of(
                 .name
         }
         Kind::Domain => {
-            let install = uuid(parent_of(kind, parent)?)?;
+            let install = parse_id(parent_of(kind, parent)?)?;
             client
                 .get_domain()
                 .install_id(install)
@@ -216,7 +217,7 @@ pub async fn name_of(
                 .name
         }
         Kind::User => {
-            let account = uuid(parent_of(kind, parent)?)?;
+            let account = parse_id(parent_of(kind, parent)?)?;
             client
                 .get_account_user()
                 .account_id(account)
@@ -247,11 +248,7 @@ fn candidates_of<'c>(
     kind: Kind,
     parent: Option<&str>,
 ) -> Result<BoxStream<'c, Result<Candidate, wpe_api::Error>>, CliError> {
-    let parent_id = || {
-        let parent = parent_of(kind, parent)?;
-        Uuid::parse_str(parent)
-            .map_err(|err| CliError::Usage(format!("`{parent}` is not an ID: {err}")))
-    };
+    let parent_id = || parse_id(parent_of(kind, parent)?);
     Ok(match kind {
         Kind::Install => client
             .list_installs()
