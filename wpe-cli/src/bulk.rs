@@ -18,6 +18,7 @@ use wpe_api::operations::{Args, Operation};
 use wpe_api::Client;
 
 use crate::error::CliError;
+use crate::names::{self, Kind};
 
 /// The operation whose command takes `--domain`.
 const OPERATION: &str = "createBulkDomains";
@@ -123,27 +124,22 @@ pub async fn domains(
     for domain in given {
         let mut item = json!({ "name": domain.name });
         if let Some(target) = &domain.redirect_to {
-            let name = match Uuid::parse_str(target) {
-                Ok(id) => {
-                    client
-                        .get_domain()
-                        .install_id(install)
-                        .domain_id(id)
-                        .send()
-                        .await
-                        .map_err(|err| match err.status().map(|s| s.as_u16()) {
-                            Some(404) => CliError::Usage(format!(
+            let name = if Uuid::parse_str(target).is_ok() {
+                names::name_of(client, Kind::Domain, target, Some(install))
+                    .await
+                    .map_err(|err| match err {
+                        CliError::Api(err) if err.status().map(|s| s.as_u16()) == Some(404) => {
+                            CliError::Usage(format!(
                                 "--domain {},redirect-to={target}: the install has no domain \
                                  with that ID; give a domain's name or the ID of one of its \
                                  domains (wpe domains list INSTALL)",
                                 domain.name
-                            )),
-                            _ => CliError::from(err),
-                        })?
-                        .into_inner()
-                        .name
-                }
-                Err(_) => target.clone(),
+                            ))
+                        }
+                        other => other,
+                    })?
+            } else {
+                target.clone()
             };
             item["redirect_to"] = Value::String(name);
         }
