@@ -420,6 +420,22 @@ fn kebab(snake: &str) -> String {
     words(snake).join("-")
 }
 
+/// Sends one request of `op` ([`wpe_api::operations::call`]), reading the
+/// error a list answers for "none" (an install without certificates,
+/// [`Operation::empty_page_for`]) as a page with no items; any other error
+/// stays one. What `wpe`'s one-page path and `wpe mcp`'s tools send.
+pub async fn call(
+    client: &Client,
+    op: &'static Operation,
+    args: &Args,
+    body: Option<serde_json::Value>,
+) -> Result<Option<serde_json::Value>, wpe_api::Error> {
+    match wpe_api::operations::call(client, op, args, body).await {
+        Err(err) => Ok(Some(op.empty_page_for(&err).ok_or(err)?)),
+        Ok(answer) => Ok(answer),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -184,12 +184,7 @@ async fn execute(
         }
         printer.finish()?;
     } else {
-        // A list the API answers with its "none" error (an install without
-        // certificates) is an empty page; any other error stays one.
-        let answer = match operations::call(client, op, &args, body.clone()).await {
-            Err(err) => Some(op.empty_page_for(&err).ok_or(err)?),
-            Ok(answer) => answer,
-        };
+        let answer = commands::call(client, op, &args, body.clone()).await?;
         // Work that goes on after the answer is said so on stderr, whatever the format.
         accepted::tell(op, &typed, body.as_ref(), answer.as_ref())?;
         match answer {

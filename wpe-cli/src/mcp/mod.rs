@@ -435,12 +435,7 @@ impl Server {
             }
             None => None,
         };
-        // A list the API answers with its "none" error (an install without
-        // certificates) is a page with no items; any other error stays one.
-        let answer = match operations::call(&self.client, op, &args, body).await {
-            Err(err) => Some(op.empty_page_for(&err).ok_or(err)?),
-            Ok(answer) => answer,
-        };
+        let answer = commands::call(&self.client, op, &args, body).await?;
         Ok(match answer {
             None => json!({
                 "done": true,
