@@ -34,15 +34,7 @@ pub fn note(
                 .or_else(|| (i == last).then(|| from_answer("id")).flatten())
                 .map_or_else(|| name.to_uppercase(), quoted)
         });
-        let mut command = format!(
-            "wpe {} {}",
-            commands::group_name(op.resource),
-            jobs::verb(op)
-        );
-        for value in values {
-            command.push(' ');
-            command.push_str(&value);
-        }
+        let command = command_line(op.resource, &jobs::verb(op), values);
         text.push_str(&format!(
             "WP Engine goes on with the {} job after this answer. Follow it with `{command}`.",
             job.name
@@ -55,18 +47,12 @@ pub fn note(
         });
         match accepted.follow.and_then(by_operation_id) {
             Some(follow) => {
-                let mut command = format!(
-                    "wpe {} {}",
-                    commands::group_name(follow.resource),
-                    commands::verb(follow)
-                );
-                for param in commands::path_params(follow) {
-                    let value = typed
+                let values = commands::path_params(follow).into_iter().map(|param| {
+                    typed
                         .get(param.name)
-                        .map_or_else(|| param.name.to_uppercase(), quoted);
-                    command.push(' ');
-                    command.push_str(&value);
-                }
+                        .map_or_else(|| param.name.to_uppercase(), quoted)
+                });
+                let command = command_line(follow.resource, &commands::verb(follow), values);
                 text.push_str(&format!(
                     "WP Engine applies it after this answer. See where it stands with `{command}`."
                 ));
@@ -108,6 +94,17 @@ pub fn tell(
         Some(text) => writeln!(io::stderr().lock(), "wpe: {text}"),
         None => Ok(()),
     }
+}
+
+/// `wpe GROUP VERB VALUE...`: the command of `verb` in `resource`'s group,
+/// with `values` (each already one shell word) after it.
+fn command_line(resource: &str, verb: &str, values: impl IntoIterator<Item = String>) -> String {
+    let mut command = format!("wpe {} {verb}", commands::group_name(resource));
+    for value in values {
+        command.push(' ');
+        command.push_str(&value);
+    }
+    command
 }
 
 /// `value` as one shell word: quoted when it holds anything but plain characters.
