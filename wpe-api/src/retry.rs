@@ -204,6 +204,28 @@ impl RetryPolicy {
         self
     }
 
+    /// The default policy with the per-install intervals that the
+    /// environment variable [`ENV_INSTALL_LIMITS`](crate::config::ENV_INSTALL_LIMITS)
+    /// sets, when it is set ([`Client::from_env`] reads it this way).
+    ///
+    /// Set it only when WP Engine changes its limits, or to match a stand-in
+    /// that enforces others: `WPE_API_INSTALL_LIMITS=object-cache-purge=2s`
+    /// (`LIMIT=SECONDS` pairs, separated by commas; the `s` is optional).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidInstallLimits`](crate::ConfigError::InvalidInstallLimits)
+    /// for a limit the spec does not name or a spacing that is not whole
+    /// seconds; [`ConfigError::InvalidEnv`](crate::ConfigError::InvalidEnv)
+    /// when the variable is empty or not UTF-8.
+    pub fn from_env() -> Result<Self, crate::ConfigError> {
+        let mut policy = Self::default();
+        for (limit, every) in crate::config::install_limits_from_env()? {
+            policy = policy.install_limit_interval(limit, every);
+        }
+        Ok(policy)
+    }
+
     /// The longest a call waits before one of its requests (no bound by
     /// default but the [`deadline`](Self::deadline)): for its per-install
     /// turn, for the shared gate a 429 closed, for a `Retry-After` or a
