@@ -27,6 +27,13 @@ pub const ENV_USER: &str = "WPE_API_USER";
 pub const ENV_PASSWORD: &str = "WPE_API_PASSWORD";
 /// Environment variable that, when set, replaces [`DEFAULT_BASE_URL`].
 pub const ENV_URL: &str = "WPE_API_URL";
+/// Environment variable that, when set, replaces the spacing the client
+/// keeps for some per-install rate limits
+/// ([`RetryPolicy::from_env`](crate::retry::RetryPolicy::from_env)):
+/// `LIMIT=SECONDS` pairs separated by commas, such as
+/// `object-cache-purge=60s,domain-check-status=5s`. Only for when WP Engine
+/// changes its limits, or to match a stand-in that enforces others.
+pub const ENV_INSTALL_LIMITS: &str = "WPE_API_INSTALL_LIMITS";
 
 const API_ACCESS_HINT: &str = "create API credentials on the API Access page of the WP Engine User Portal (https://my.wpengine.com/api_access)";
 
@@ -69,6 +76,15 @@ pub enum ConfigError {
         url: String,
         /// Why it was refused.
         reason: String,
+    },
+    /// [`ENV_INSTALL_LIMITS`] names a limit the spec does not have, or gives
+    /// a spacing that is not a whole number of seconds.
+    #[error("environment variable {ENV_INSTALL_LIMITS}: `{entry}` is {problem}; expected LIMIT=SECONDS pairs separated by commas, such as object-cache-purge=60s, with LIMIT one of {}", known_limits().join(", "))]
+    InvalidInstallLimits {
+        /// The entry refused, as given (cut at 80 characters).
+        entry: String,
+        /// What is wrong with it.
+        problem: &'static str,
     },
     /// The user agent contains characters not allowed in an HTTP header.
     #[error("user agent {0:?} is not a valid HTTP header value")]
@@ -155,6 +171,51 @@ fn read_env(var: &'static str) -> Result<Option<String>, ConfigError> {
     }
 }
 
+/// The names of the spec's per-install limits (`object-cache-purge`, ...).
+fn known_limits() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = crate::operations::OPERATIONS
+        .iter()
+        .filter_map(|op| op.rate_limit.map(|limit| limit.name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// The intervals [`ENV_INSTALL_LIMITS`] sets, by limit name; none when it is unset.
+pub(crate) fn install_limits_from_env() -> Result<Vec<(&'static str, Duration)>, ConfigError> {
+    match read_env(ENV_INSTALL_LIMITS)? {
+        Some(text) => parse_install_limits(&text),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// `object-cache-purge=60s,domain-check-status=5` as (limit, interval) pairs.
+fn parse_install_limits(text: &str) -> Result<Vec<(&'static str, Duration)>, ConfigError> {
+    let known = known_limits();
+    let mut limits = Vec::new();
+    for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let refused = |problem| ConfigError::InvalidInstallLimits {
+            entry: entry.chars().take(80).collect(),
+            problem,
+        };
+        let (name, seconds) = entry
+            .split_once('=')
+            .ok_or_else(|| refused("not LIMIT=SECONDS"))?;
+        let name = known
+            .iter()
+            .find(|known| **known == name.trim())
+            .ok_or_else(|| refused("not a per-install limit of the spec"))?;
+        let seconds = seconds.trim();
+        let seconds = seconds.strip_suffix('s').unwrap_or(seconds);
+        let seconds: u64 = seconds
+            .parse()
+            .map_err(|_| refused("not a whole number of seconds"))?;
+        limits.push((*name, Duration::from_secs(seconds)));
+    }
+    Ok(limits)
+}
+
 /// Sets up a [`Client`]: credentials, base URL, timeout, user agent.
 ///
 /// ```
@@ -210,6 +271,28 @@ impl ClientBuilder {
     /// A builder with the defaults: production base URL, 30 s timeout, `wpe-api/<version>` user agent.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A builder with the credentials of [`ENV_USER`] and [`ENV_PASSWORD`],
+    /// and the base URL of [`ENV_URL`] when it is set; the retry policy is
+    /// the default (see [`Client::from_env`], which also reads
+    /// [`ENV_INSTALL_LIMITS`]).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use wpe_api::retry::RetryPolicy;
+    ///
+    /// let client = wpe_api::ClientBuilder::from_env()?
+    ///     .retry_policy(RetryPolicy::from_env()?.max_wait(Duration::from_secs(30)))
+    ///     .build()?;
+    /// # Ok::<(), wpe_api::ConfigError>(())
+    /// ```
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut builder = Self::new().credentials(Credentials::from_env()?);
+        if let Some(url) = read_env(ENV_URL)? {
+            builder = builder.base_url(url);
+        }
+        Ok(builder)
     }
 
     /// The API user name and password.
@@ -380,8 +463,9 @@ impl Client {
     }
 
     /// A client configured from the environment: credentials from
-    /// [`ENV_USER`] and [`ENV_PASSWORD`], and the base URL from [`ENV_URL`]
-    /// when it is set.
+    /// [`ENV_USER`] and [`ENV_PASSWORD`], the base URL from [`ENV_URL`]
+    /// and the spacing of per-install limits from [`ENV_INSTALL_LIMITS`]
+    /// when they are set.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -391,17 +475,40 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn from_env() -> Result<Self, ConfigError> {
-        let mut builder = ClientBuilder::new().credentials(Credentials::from_env()?);
-        if let Some(url) = read_env(ENV_URL)? {
-            builder = builder.base_url(url);
-        }
-        builder.build()
+        ClientBuilder::from_env()?
+            .retry_policy(crate::retry::RetryPolicy::from_env()?)
+            .build()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn install_limits_are_read_by_name_and_a_wrong_entry_is_named() {
+        assert_eq!(
+            parse_install_limits(" object-cache-purge=2s, domain-check-status=0 ,").unwrap(),
+            [
+                ("object-cache-purge", Duration::from_secs(2)),
+                ("domain-check-status", Duration::ZERO)
+            ]
+        );
+        for (text, problem) in [
+            ("object-cache-purges=2s", "not a per-install limit"),
+            ("object-cache-purge", "not LIMIT=SECONDS"),
+            ("object-cache-purge=2m", "not a whole number"),
+            ("object-cache-purge=-1", "not a whole number"),
+        ] {
+            let err = parse_install_limits(text).unwrap_err().to_string();
+            assert!(err.contains(problem), "{text}: {err}");
+            assert!(
+                err.contains("object-cache-purge, domain-check-status")
+                    || err.contains("domain-check-status, object-cache-purge"),
+                "{err}"
+            );
+        }
+    }
 
     #[test]
     fn a_builder_debug_shows_no_credentials_given_in_the_base_url() {

@@ -116,6 +116,92 @@ pub enum Error {
     /// [`crate::paginate`]). The items before the error were yielded.
     #[error("{0}")]
     PageMismatch(crate::paginate::PageMismatch),
+    /// Not sent: the call falls under a per-install rate limit, and its
+    /// turn is further away than the client waits
+    /// ([`RetryPolicy::max_wait`](crate::retry::RetryPolicy::max_wait)).
+    /// Whether that was clear before waiting or became clear while the call
+    /// waited behind another, it is this variant, and nothing was sent.
+    ///
+    /// A `429` the API answers is a different failure (a request went out
+    /// and the API refused it): an [`Error::ErrorResponse`] with its status.
+    /// [`Error::retry_after`] tells how long to wait for either.
+    #[error("{0}")]
+    RateLimited(RateLimited),
+}
+
+/// A call the client did not send because its per-install turn is too far
+/// away ([`Error::RateLimited`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimited {
+    pub(crate) operation: &'static str,
+    pub(crate) limit: &'static str,
+    pub(crate) interval: std::time::Duration,
+    pub(crate) retry_after: std::time::Duration,
+    pub(crate) calls_ahead: usize,
+    pub(crate) max_wait: std::time::Duration,
+}
+
+impl RateLimited {
+    /// The operation, as its method on the client names it (`purge_cache`).
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The limit, by its name in the spec (`object-cache-purge`).
+    pub fn limit(&self) -> &'static str {
+        self.limit
+    }
+
+    /// The spacing the client keeps between two calls of the limit for one install.
+    pub fn interval(&self) -> std::time::Duration {
+        self.interval
+    }
+
+    /// How long until the call could go: exact when no other call of the
+    /// install was ahead of it, otherwise at least this long (see
+    /// [`RateLimited::calls_ahead`]).
+    pub fn retry_after(&self) -> std::time::Duration {
+        self.retry_after
+    }
+
+    /// How many calls of the install held the turn or waited for it ahead
+    /// of this one.
+    pub fn calls_ahead(&self) -> usize {
+        self.calls_ahead
+    }
+
+    /// The longest the client waits for a turn, which this one passed.
+    pub fn max_wait(&self) -> std::time::Duration {
+        self.max_wait
+    }
+}
+
+impl fmt::Display for RateLimited {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let seconds = ceil_seconds(self.retry_after);
+        write!(
+            f,
+            "{} not sent: the API allows it once every {} s per install ({}), and this \
+             install's turn is {}{seconds} s away, longer than the client waits ({} s); \
+             call again in {seconds} s",
+            self.operation,
+            ceil_seconds(self.interval),
+            self.limit,
+            if self.calls_ahead > 0 {
+                "at least "
+            } else {
+                ""
+            },
+            ceil_seconds(self.max_wait),
+        )
+    }
+}
+
+/// Whole seconds, rounded up: what "wait N s" must say so that waiting N s is enough.
+pub(crate) fn ceil_seconds(duration: std::time::Duration) -> u64 {
+    duration
+        .as_secs()
+        .saturating_add(u64::from(duration.subsec_nanos() > 0))
 }
 
 /// Why the body a [`FailedResponse`] keeps is not all the server meant to send.
@@ -457,6 +543,11 @@ pub(crate) async fn finish<T>(
         // answer arrives here undecoded, whatever its body. The exec hook
         // has read its body already, within the caps, and marked a cut.
         Generated::UnexpectedResponse(response) => {
+            // A call the exec hook did not send: the answer it made up in
+            // its place carries why.
+            if let Some(refused) = response.extensions().get::<RateLimited>() {
+                return Err(Error::RateLimited(refused.clone()));
+            }
             let status = response.status();
             let headers = response.headers().clone();
             let cut = response.extensions().get::<BodyCut>().copied();
@@ -520,9 +611,29 @@ impl Error {
             | Error::UnexpectedResponse(response)
             | Error::ResponseTooLarge(response) => Some(response),
             Error::InvalidResponsePayload { response, .. } => Some(response),
-            Error::InvalidRequest(_) | Error::CommunicationError(_) | Error::PageMismatch(_) => {
-                None
+            Error::InvalidRequest(_)
+            | Error::CommunicationError(_)
+            | Error::PageMismatch(_)
+            | Error::RateLimited(_) => None,
+        }
+    }
+
+    /// How long to wait before calling again, when the failure says: the
+    /// turn of an [`Error::RateLimited`], or the `Retry-After` of a `429` or
+    /// `503` answer (delta-seconds, or an HTTP date counted from the
+    /// system's time now). `None` for every other failure.
+    ///
+    /// ```
+    /// let err = wpe_api::Error::InvalidRequest("install_id: not a UUID".into());
+    /// assert_eq!(err.retry_after(), None);
+    /// ```
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Error::RateLimited(refused) => Some(refused.retry_after),
+            Error::ErrorResponse(response) if matches!(response.status.as_u16(), 429 | 503) => {
+                crate::retry::retry_after_header(&response.headers, chrono::Utc::now())
             }
+            _ => None,
         }
     }
 

@@ -14,6 +14,7 @@ mod generated {
 }
 
 pub mod accounts;
+pub mod activity;
 mod body;
 pub mod bounded;
 pub mod bulk_domains;
@@ -34,7 +35,7 @@ mod transport;
 pub mod wait;
 
 pub use config::{ClientBuilder, ConfigError, Credentials};
-pub use error::{Error, FailedResponse};
+pub use error::{Error, FailedResponse, RateLimited};
 pub use generated::{builder, Client};
 pub use paginate::{PageOptions, PageStream, Paginate};
 pub use progenitor_client::{ClientInfo, ResponseValue};

@@ -44,6 +44,23 @@
 //! - The per-install limits of the spec (`x-wpe-rate-limit`: object-cache
 //!   purges once per 60 s, domain status checks once per 5 s) are kept
 //!   client-side, so a loop over installs does not run into the API's limits.
+//!   Calls of one install take turns: a call holds the turn from its first
+//!   request to its answer, and the next waits until the interval has
+//!   passed since that answer (since the call ended, for a call dropped
+//!   after a request went out: the API may have received it). A call
+//!   dropped while it waits for its turn leaves the line and sends nothing.
+//! - [`RetryPolicy::max_wait`] bounds every single wait before a request.
+//!   A turn further away than it is not waited for: the call fails at once
+//!   with [`Error::RateLimited`](crate::Error::RateLimited), nothing sent.
+//!   How far away is known ahead, conservatively: the rest of the interval
+//!   since the last answer, plus a whole interval for each call of the
+//!   install that holds the turn or waits ahead (each must yet be answered,
+//!   and the spacing counts from its answer). A call whose turn seemed near
+//!   enough but has not come when the bound passes (a call ahead took long)
+//!   fails then, the same way. A `Retry-After` or back-off longer than the
+//!   bound is not waited either: the answer is returned as it came, as for
+//!   one past the deadline. [`crate::activity`] reports each wait for a
+//!   turn as it begins, and each request as it is sent.
 //!
 //! Every wait (`Retry-After`, back-off, the shared 429 gate, the per-install
 //! spacing) and every reading of the time (the deadline, `Retry-After` dates)
@@ -97,6 +114,8 @@ pub struct RetryPolicy {
     install_limits: bool,
     shared_backoff: bool,
     max_shared_wait: Duration,
+    /// The longest single wait before a request, if bounded.
+    max_wait: Option<Duration>,
     /// Intervals that replace the spec's for some per-install limits, by limit name.
     limit_intervals: Vec<(&'static str, Duration)>,
     clock: Arc<dyn Clock>,
@@ -112,6 +131,7 @@ impl Default for RetryPolicy {
             install_limits: true,
             shared_backoff: true,
             max_shared_wait: Duration::from_secs(60),
+            max_wait: None,
             limit_intervals: Vec::new(),
             clock: Arc::new(TokioClock),
         }
@@ -182,6 +202,57 @@ impl RetryPolicy {
             self.limit_intervals.push((known.name, every));
         }
         self
+    }
+
+    /// The default policy with the per-install intervals that the
+    /// environment variable [`ENV_INSTALL_LIMITS`](crate::config::ENV_INSTALL_LIMITS)
+    /// sets, when it is set ([`Client::from_env`] reads it this way).
+    ///
+    /// Set it only when WP Engine changes its limits, or to match a stand-in
+    /// that enforces others: `WPE_API_INSTALL_LIMITS=object-cache-purge=2s`
+    /// (`LIMIT=SECONDS` pairs, separated by commas; the `s` is optional).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidInstallLimits`](crate::ConfigError::InvalidInstallLimits)
+    /// for a limit the spec does not name or a spacing that is not whole
+    /// seconds; [`ConfigError::InvalidEnv`](crate::ConfigError::InvalidEnv)
+    /// when the variable is empty or not UTF-8.
+    pub fn from_env() -> Result<Self, crate::ConfigError> {
+        let mut policy = Self::default();
+        for (limit, every) in crate::config::install_limits_from_env()? {
+            policy = policy.install_limit_interval(limit, every);
+        }
+        Ok(policy)
+    }
+
+    /// The longest a call waits before one of its requests (no bound by
+    /// default but the [`deadline`](Self::deadline)): for its per-install
+    /// turn, for the shared gate a 429 closed, for a `Retry-After` or a
+    /// back-off. A turn further away fails at once as
+    /// [`Error::RateLimited`](crate::Error::RateLimited), nothing sent (see
+    /// the [module documentation](self) for how the wait is told ahead); a
+    /// retry that would wait longer is not made, and the answer is returned
+    /// as it came; a gate that opens later is not waited for, as with the
+    /// deadline.
+    ///
+    /// A server that calls the API for clients that give up after a time
+    /// (an MCP client abandons a request after 60 s) sets it below that
+    /// time, so that a call answers "try again in N s" rather than running
+    /// on after its client stopped listening.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let policy = wpe_api::retry::RetryPolicy::default().max_wait(Duration::from_secs(30));
+    /// ```
+    pub fn max_wait(mut self, wait: Duration) -> Self {
+        self.max_wait = Some(wait);
+        self
+    }
+
+    /// Whether a wait of `wait` is within [`RetryPolicy::max_wait`].
+    fn within_max_wait(&self, wait: Duration) -> bool {
+        self.max_wait.is_none_or(|max| wait <= max)
     }
 
     /// The spacing kept for a per-install limit: the spec's, unless replaced.
@@ -255,9 +326,8 @@ struct SharedState {
     policy: RetryPolicy,
     /// No request may start before this instant (set by a 429).
     gate: Mutex<Option<Instant>>,
-    /// Per (limited operation, install): when the last such call got its
-    /// answer. Held for the whole call, so calls of one install take turns.
-    install_clock: Mutex<HashMap<(&'static str, String), InstallClock>>,
+    /// Per (limit, install): the turn calls of the install take.
+    install_clock: Mutex<HashMap<(&'static str, String), Arc<TurnLine>>>,
     /// How much of a body is read (see `crate::body`).
     body_limits: crate::body::Limits,
     /// The timeout of each request, as set on the client's reqwest client
@@ -265,8 +335,41 @@ struct SharedState {
     request_timeout: Option<Duration>,
 }
 
-/// When the last limited call of one install was answered.
-type InstallClock = Arc<tokio::sync::Mutex<Option<Instant>>>;
+/// The calls of one install under one limit, taking turns.
+#[derive(Debug, Default)]
+struct TurnLine {
+    /// Held by the call whose turn it is, for the whole call; calls waiting
+    /// for it get it in the order they asked (tokio's mutex is fair).
+    turn: Arc<tokio::sync::Mutex<()>>,
+    /// What a call joining the line reads, whoever holds the turn.
+    state: Mutex<LineState>,
+}
+
+#[derive(Debug, Default)]
+struct LineState {
+    /// When the last call that sent a request ended.
+    answered: Option<Instant>,
+    /// The calls holding the turn or waiting for it.
+    queued: usize,
+}
+
+impl TurnLine {
+    fn state(&self) -> std::sync::MutexGuard<'_, LineState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A call's place in a [`TurnLine`], from joining it to the end of the call
+/// (or until the call is dropped): while it lasts, the call counts as ahead
+/// of those that join after it.
+struct Place(Arc<TurnLine>);
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut state = self.0.state();
+        state.queued = state.queued.saturating_sub(1);
+    }
+}
 
 impl Shared {
     /// Shared state for a new client.
@@ -333,25 +436,99 @@ impl Shared {
         }
     }
 
-    /// Waits for the turn of a per-install limited call: until `interval`
-    /// after the previous such call of the install was answered. The guard
-    /// returned is the turn; [`Turn::done`] records when the answer came.
-    async fn install_turn(&self, limit: &'static str, install: String, interval: Duration) -> Turn {
-        let clock = {
-            let mut clocks = self
+    /// Waits for the turn of a per-install limited call of `operation`:
+    /// until the calls ahead of it are done and `interval` has passed since
+    /// the last answer. The guard returned is the turn; dropping it ends
+    /// the call's turn (see [`Turn`]). With a [`RetryPolicy::max_wait`], a
+    /// turn further away is refused rather than waited for (see the module
+    /// documentation).
+    async fn install_turn(
+        &self,
+        operation: &'static str,
+        limit: &'static str,
+        install: String,
+        interval: Duration,
+    ) -> Result<Turn, crate::RateLimited> {
+        let line = {
+            let mut lines = self
                 .0
                 .install_clock
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            Arc::clone(clocks.entry((limit, install)).or_default())
+            Arc::clone(lines.entry((limit, install)).or_default())
         };
-        let last = clock.lock_owned().await;
-        if let Some(answered) = *last {
-            let clock = self.policy().clock_ref();
-            let since = clock.now().saturating_duration_since(answered);
-            clock.sleep(interval.saturating_sub(since)).await;
+        let policy = self.policy();
+        let clock = policy.clock_ref();
+        let started = clock.now();
+        // Join the line before looking at it, so that calls joining after
+        // this one count it as ahead of them.
+        let (ahead, answered) = {
+            let mut state = line.state();
+            let ahead = state.queued;
+            state.queued += 1;
+            (ahead, state.answered)
+        };
+        let place = Place(Arc::clone(&line));
+        let spacing_left = |now: Instant, answered: Option<Instant>| {
+            answered.map_or(Duration::ZERO, |answered| {
+                interval.saturating_sub(now.saturating_duration_since(answered))
+            })
+        };
+        let refusal = |retry_after: Duration, calls_ahead: usize| crate::RateLimited {
+            operation,
+            limit,
+            interval,
+            retry_after,
+            calls_ahead,
+            max_wait: policy.max_wait.unwrap_or(Duration::MAX),
+        };
+        let ahead_intervals = interval.saturating_mul(u32::try_from(ahead).unwrap_or(u32::MAX));
+        let wait = spacing_left(started, answered).saturating_add(ahead_intervals);
+        if !policy.within_max_wait(wait) {
+            return Err(refusal(wait, ahead));
         }
-        Turn(last)
+        if ahead > 0 || !wait.is_zero() {
+            crate::activity::report(crate::activity::Activity::WaitingForTurn {
+                operation,
+                limit,
+                wait,
+                calls_ahead: ahead,
+            });
+        }
+        let guard = match (Arc::clone(&line.turn).try_lock_owned(), policy.max_wait) {
+            (Ok(guard), _) => guard,
+            (Err(_), None) => Arc::clone(&line.turn).lock_owned().await,
+            (Err(_), Some(max_wait)) => {
+                let turn = std::pin::pin!(Arc::clone(&line.turn).lock_owned());
+                match futures::future::select(turn, clock.sleep(max_wait)).await {
+                    futures::future::Either::Left((guard, _)) => guard,
+                    futures::future::Either::Right(((), _)) => {
+                        // Still behind a call when the bound passed: the
+                        // turn is at least an interval after that call's
+                        // answer.
+                        let answered = line.state().answered;
+                        let left = spacing_left(clock.now(), answered).saturating_add(interval);
+                        return Err(refusal(left, 1));
+                    }
+                }
+            }
+        };
+        let now = clock.now();
+        let answered = line.state().answered;
+        if answered.is_some() {
+            let left = spacing_left(now, answered);
+            let waited = now.saturating_duration_since(started);
+            if !policy.within_max_wait(waited.saturating_add(left)) {
+                return Err(refusal(left, 0));
+            }
+            clock.sleep(left).await;
+        }
+        Ok(Turn {
+            _guard: guard,
+            place,
+            clock: Arc::clone(&policy.clock),
+            sent: false,
+        })
     }
 }
 
@@ -407,12 +584,22 @@ fn cut_timeout(request: &mut Request, left: Duration, client_timeout: Option<Dur
     cut
 }
 
-/// The turn of one per-install limited call (see `Shared::install_turn`).
-struct Turn(tokio::sync::OwnedMutexGuard<Option<Instant>>);
+/// The turn of one per-install limited call (see `Shared::install_turn`),
+/// held until the call ends or is dropped. When it ends after a request
+/// went out, the next call's spacing counts from then.
+struct Turn {
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+    place: Place,
+    clock: Arc<dyn Clock>,
+    /// Whether a request of the call went out.
+    sent: bool,
+}
 
-impl Turn {
-    fn done(mut self, clock: &dyn Clock) {
-        *self.0 = Some(clock.now());
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if self.sent {
+            self.place.0.state().answered = Some(self.clock.now());
+        }
     }
 }
 
@@ -431,9 +618,18 @@ impl ClientHooks<Shared> for Client {
         );
         let clock = shared.policy().clock_ref();
         let started = clock.now();
-        let (result, attempts) = execute(self.client(), shared, operation, request)
+        let url = request.url().clone();
+        let outcome = execute(self.client(), shared, info.operation_id, operation, request)
             .instrument(span.clone())
             .await;
+        let (result, attempts) = match outcome {
+            Ok(sent) => sent,
+            Err(refused) => {
+                span.record("attempts", 0);
+                span.record("status", "not-sent");
+                return Ok(not_sent(refused, url));
+            }
+        };
         let elapsed = clock.now().saturating_duration_since(started);
         span.record("attempts", attempts);
         span.record("elapsed_ms", elapsed.as_millis() as u64);
@@ -457,6 +653,22 @@ impl ClientHooks<Shared> for Client {
         }
         result
     }
+}
+
+/// The answer the hook gives in place of a call it did not send: a `429`
+/// without a body, carrying the refusal for `crate::error::finish` to
+/// return as [`crate::Error::RateLimited`].
+fn not_sent(refused: crate::RateLimited, url: reqwest::Url) -> Response {
+    use reqwest::ResponseBuilderExt as _;
+    let mut response = http::Response::new(reqwest::Body::from(Vec::<u8>::new()));
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    // The URL goes in as the builder puts it (without it, `Response::from`
+    // makes up a placeholder).
+    if let Some(with_url) = http::Response::builder().url(url).extensions_mut() {
+        response.extensions_mut().extend(std::mem::take(with_url));
+    }
+    response.extensions_mut().insert(refused);
+    Response::from(response)
 }
 
 fn describe_transport_error(err: &reqwest::Error) -> String {
@@ -502,12 +714,16 @@ fn install_limit(
     Some((limit.name, install, policy.interval_of(&limit)))
 }
 
+/// Sends the call: waits for its per-install turn, if any, then makes its
+/// attempts. A turn refused by [`RetryPolicy::max_wait`] is the error, and
+/// nothing is sent.
 async fn execute(
     http: &reqwest::Client,
     shared: &Shared,
+    operation_id: &'static str,
     operation: Option<&Operation>,
     request: Request,
-) -> (reqwest::Result<Response>, u32) {
+) -> Result<(reqwest::Result<Response>, u32), crate::RateLimited> {
     let policy = shared.policy();
     let clock = policy.clock_ref();
     let deadline = Deadline::after(clock.now(), policy.deadline);
@@ -515,28 +731,51 @@ async fn execute(
         Some(operation) if policy.install_limits => install_limit(&request, operation, policy),
         _ => None,
     };
-    let turn = match limit {
-        Some((limit, install, every)) => Some(shared.install_turn(limit, install, every).await),
+    let mut turn = match limit {
+        Some((limit, install, every)) => Some(
+            shared
+                .install_turn(operation_id, limit, install, every)
+                .await?,
+        ),
         None => None,
     };
     // An operation missing from the table (none is) is never resent.
     let idempotent = operation.is_some_and(|op| op.idempotent);
-    let (result, attempts) = attempt_all(http, shared, policy, deadline, request, idempotent).await;
-    if let Some(turn) = turn {
-        turn.done(clock);
-    }
-    (result, attempts)
+    let call = Call {
+        http,
+        shared,
+        operation_id,
+        deadline,
+        idempotent,
+    };
+    // The turn ends when the call does (or when it is dropped).
+    Ok(attempt_all(&call, request, turn.as_mut()).await)
 }
 
-/// Sends `request` until it succeeds, fails for good, or runs out of attempts or time.
-async fn attempt_all(
-    http: &reqwest::Client,
-    shared: &Shared,
-    policy: &RetryPolicy,
+/// What every attempt of one call shares.
+struct Call<'a> {
+    http: &'a reqwest::Client,
+    shared: &'a Shared,
+    operation_id: &'static str,
     deadline: Deadline,
-    request: Request,
     idempotent: bool,
+}
+
+/// Sends `request` until it succeeds, fails for good, or runs out of attempts
+/// or time; marks `turn` once a request has gone out.
+async fn attempt_all(
+    call: &Call<'_>,
+    request: Request,
+    mut turn: Option<&mut Turn>,
 ) -> (reqwest::Result<Response>, u32) {
+    let Call {
+        http,
+        shared,
+        operation_id,
+        deadline,
+        idempotent,
+    } = *call;
+    let policy = shared.policy();
     let clock = policy.clock_ref();
     // Within a wait, its budget bounds the call too.
     let budget = BUDGET.try_with(|budget| budget.deadline).ok();
@@ -547,7 +786,11 @@ async fn attempt_all(
     loop {
         attempt += 1;
         if policy.shared_backoff {
-            shared.wait_for_gate(deadline).await;
+            let bound = match policy.max_wait {
+                Some(max_wait) => deadline.min(Deadline::after(clock.now(), max_wait)),
+                None => deadline,
+            };
+            shared.wait_for_gate(bound).await;
         }
         let timeout_cut = budget.is_some_and(|budget| {
             let left = budget.remaining(clock.now());
@@ -562,6 +805,13 @@ async fn attempt_all(
         // The body is read now, within the caps: a success body that breaks
         // off is retried (idempotent operations) like a dropped connection,
         // an error answer keeps its status whatever its body does.
+        crate::activity::report(crate::activity::Activity::Sending {
+            operation: operation_id,
+            attempt,
+        });
+        if let Some(turn) = turn.as_deref_mut() {
+            turn.sent = true;
+        }
         let result = match http.execute(request).await {
             Ok(response) => crate::body::read(response, shared.0.body_limits).await,
             Err(err) => Err(err),
@@ -598,8 +848,14 @@ async fn attempt_all(
                 spend_budget();
                 None
             }
-            (Some(wait), Some(spare)) if deadline.admits(now, wait) => Some((wait, spare)),
-            (Some(wait), Some(_)) if policy_deadline.admits(now, wait) => {
+            (Some(wait), Some(spare))
+                if deadline.admits(now, wait) && policy.within_max_wait(wait) =>
+            {
+                Some((wait, spare))
+            }
+            (Some(wait), Some(_))
+                if policy_deadline.admits(now, wait) && policy.within_max_wait(wait) =>
+            {
                 // Only the wait's budget stops this retry.
                 spend_budget();
                 None
@@ -654,8 +910,15 @@ pub(crate) fn retry_after(
     response: &Response,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Option<Duration> {
-    let value = response
-        .headers()
+    retry_after_header(response.headers(), now)
+}
+
+/// The `Retry-After` of `headers` as a delay from `now`.
+pub(crate) fn retry_after_header(
+    headers: &reqwest::header::HeaderMap,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<Duration> {
+    let value = headers
         .get(reqwest::header::RETRY_AFTER)?
         .to_str()
         .ok()?
@@ -686,28 +949,43 @@ fn jitter() -> f64 {
 mod tests {
     use super::*;
 
+    use crate::activity::{self, Activity};
+    use futures::FutureExt as _;
+
+    const SIXTY: Duration = Duration::from_secs(60);
+
+    /// The turn of an object-cache purge of `install`, every `every`.
+    async fn turn(
+        shared: &Shared,
+        install: &str,
+        every: Duration,
+    ) -> Result<Turn, crate::RateLimited> {
+        shared
+            .install_turn("purge_cache", "object-cache-purge", install.into(), every)
+            .await
+    }
+
+    /// Ends a turn whose request went out.
+    fn answered(mut turn: Turn) {
+        turn.sent = true;
+    }
+
     #[tokio::test]
     async fn object_cache_purges_of_one_install_are_sixty_seconds_apart() {
         let clock = crate::clock::VirtualClock::new();
         let shared = Shared::new(RetryPolicy::default().clock(clock.clone()));
         let mut starts = Vec::new();
         for install in ["a", "b", "a", "a"] {
-            let turn = shared
-                .install_turn(
-                    "object-cache-purge",
-                    install.into(),
-                    Duration::from_secs(60),
-                )
-                .await;
+            let turn = turn(&shared, install, SIXTY).await.unwrap();
             starts.push((install, clock.elapsed().as_secs()));
             // The answer takes 3 s; the next turn counts from it.
             clock.advance(Duration::from_secs(3));
-            turn.done(&clock);
+            answered(turn);
         }
         assert_eq!(starts, [("a", 0), ("b", 3), ("a", 63), ("a", 126)]);
         assert_eq!(
             clock.sleeps(),
-            [Duration::from_secs(57), Duration::from_secs(60)],
+            [Duration::from_secs(57), SIXTY],
             "only the same install's turns waited, from its last answer"
         );
     }
@@ -717,12 +995,133 @@ mod tests {
         let clock = crate::clock::VirtualClock::new();
         let shared = Shared::new(RetryPolicy::default().clock(clock.clone()));
         for _ in 0..2 {
-            let turn = shared
-                .install_turn("object-cache-purge", "a".into(), Duration::MAX)
-                .await;
-            turn.done(&clock);
+            answered(turn(&shared, "a", Duration::MAX).await.unwrap());
         }
         assert_eq!(clock.sleeps(), [Duration::MAX]);
+    }
+
+    #[tokio::test]
+    async fn a_turn_further_than_max_wait_is_refused_at_once_and_a_nearer_one_waited() {
+        let clock = crate::clock::VirtualClock::new();
+        let policy = RetryPolicy::default()
+            .clock(clock.clone())
+            .max_wait(Duration::from_secs(30));
+        let shared = Shared::new(policy);
+        answered(turn(&shared, "a", SIXTY).await.unwrap());
+        let refused = turn(&shared, "a", SIXTY).await.err().expect("refused");
+        assert_eq!(refused.retry_after(), SIXTY);
+        assert_eq!(refused.calls_ahead(), 0);
+        assert_eq!(refused.max_wait(), Duration::from_secs(30));
+        assert!(clock.sleeps().is_empty(), "nothing waited");
+        let message = refused.to_string();
+        assert!(message.contains("call again in 60 s"), "{message}");
+
+        clock.advance(Duration::from_secs(40));
+        answered(turn(&shared, "a", SIXTY).await.unwrap());
+        assert_eq!(clock.sleeps(), [Duration::from_secs(20)]);
+    }
+
+    #[tokio::test]
+    async fn each_call_ahead_counts_a_whole_interval_and_a_dropped_one_leaves_the_line() {
+        let clock = crate::clock::VirtualClock::manual();
+        let policy = RetryPolicy::default()
+            .clock(clock.clone())
+            .max_wait(Duration::from_secs(150));
+        let shared = Shared::new(policy);
+        let waits = Arc::new(Mutex::new(Vec::new()));
+        let watched = |label: &'static str| {
+            let waits = Arc::clone(&waits);
+            move |activity: &Activity| {
+                if let Activity::WaitingForTurn {
+                    wait, calls_ahead, ..
+                } = activity
+                {
+                    waits
+                        .lock()
+                        .unwrap()
+                        .push((label, wait.as_secs(), *calls_ahead));
+                }
+            }
+        };
+        // A holds the turn: its request is out.
+        let mut holder = turn(&shared, "a", SIXTY).now_or_never().unwrap().unwrap();
+        holder.sent = true;
+        let mut second = Box::pin(activity::watch(
+            watched("second"),
+            turn(&shared, "a", SIXTY),
+        ));
+        assert!(
+            (&mut second).now_or_never().is_none(),
+            "waits behind the holder"
+        );
+        let mut third = Box::pin(activity::watch(watched("third"), turn(&shared, "a", SIXTY)));
+        assert!((&mut third).now_or_never().is_none());
+        let fourth = activity::watch(watched("fourth"), turn(&shared, "a", SIXTY))
+            .now_or_never()
+            .expect("answered at once")
+            .err()
+            .expect("three calls ahead: at least 180 s, past 150 s");
+        assert_eq!(
+            (fourth.retry_after(), fourth.calls_ahead()),
+            (Duration::from_secs(180), 3)
+        );
+        // The second is cancelled: it leaves the line, and the fourth fits.
+        drop(second);
+        let mut fourth = Box::pin(activity::watch(
+            watched("fourth"),
+            turn(&shared, "a", SIXTY),
+        ));
+        assert!((&mut fourth).now_or_never().is_none());
+        assert_eq!(
+            *waits.lock().unwrap(),
+            [("second", 60, 1), ("third", 120, 2), ("fourth", 120, 2)]
+        );
+        // The holder is answered; the third takes the turn (the second is
+        // gone) and waits out the spacing.
+        drop(holder);
+        assert!((&mut third).now_or_never().is_none());
+        clock.advance(SIXTY);
+        let third = (&mut third).now_or_never().unwrap().unwrap();
+        assert!((&mut fourth).now_or_never().is_none(), "behind the third");
+        drop(third);
+        assert!(
+            (&mut fourth).now_or_never().unwrap().is_ok(),
+            "the fourth is next, the spacing since the holder's answer over"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_call_still_behind_another_when_max_wait_passes_is_refused_then() {
+        let clock = crate::clock::VirtualClock::manual();
+        let policy = RetryPolicy::default()
+            .clock(clock.clone())
+            .max_wait(Duration::from_secs(100));
+        let shared = Shared::new(policy);
+        let mut holder = turn(&shared, "a", SIXTY).now_or_never().unwrap().unwrap();
+        holder.sent = true;
+        let mut waiting = Box::pin(turn(&shared, "a", SIXTY));
+        assert!((&mut waiting).now_or_never().is_none());
+        clock.advance(Duration::from_secs(100));
+        let refused = waiting.await.err().expect("refused when the bound passed");
+        assert_eq!(
+            (refused.retry_after(), refused.calls_ahead()),
+            (SIXTY, 1),
+            "at least the interval after the holder's answer"
+        );
+        drop(holder);
+    }
+
+    #[tokio::test]
+    async fn a_turn_dropped_after_its_request_went_out_spaces_the_next_from_then() {
+        let clock = crate::clock::VirtualClock::new();
+        let shared = Shared::new(RetryPolicy::default().clock(clock.clone()));
+        drop(turn(&shared, "a", SIXTY).await.unwrap());
+        drop(turn(&shared, "a", SIXTY).await.unwrap());
+        assert!(clock.sleeps().is_empty(), "nothing went out: no spacing");
+        answered(turn(&shared, "a", SIXTY).await.unwrap());
+        clock.advance(Duration::from_secs(10));
+        drop(turn(&shared, "a", SIXTY).await.unwrap());
+        assert_eq!(clock.sleeps(), [Duration::from_secs(50)]);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Which API the commands talk to: the real one (credentials from the
 //! environment) or, with `--demo`, the embedded stand-in with demo data.
 
-use wpe_api::Client;
+use wpe_api::retry::RetryPolicy;
+use wpe_api::{Client, ClientBuilder};
 
 use crate::error::CliError;
 
@@ -20,14 +21,30 @@ impl Target {
     /// `WPE_API_USER` and `WPE_API_PASSWORD`. Missing credentials are a
     /// usage error that says where to make them; they are never printed.
     pub async fn connect(demo: bool) -> Result<Target, CliError> {
+        Self::open(demo, true, |policy| policy).await
+    }
+
+    /// [`Target::connect`], or [`Target::demo`] with `keep`, with the
+    /// client's retry policy changed by `adjust` (`wpe mcp` bounds its
+    /// waits). The policy it is given is the default, with the spacing of
+    /// `WPE_API_INSTALL_LIMITS` for the real API (see
+    /// `wpe_api::retry::RetryPolicy::from_env`).
+    pub async fn open(
+        demo: bool,
+        keep: bool,
+        adjust: impl FnOnce(RetryPolicy) -> RetryPolicy,
+    ) -> Result<Target, CliError> {
         if demo {
-            return Self::demo(true).await;
+            return Self::demo(keep, adjust(RetryPolicy::default())).await;
         }
-        let client = Client::from_env().map_err(|err| {
-            CliError::Usage(format!(
-                "{err}\n(to try wpe without an account: wpe --demo installs list)"
-            ))
-        })?;
+        let client = ClientBuilder::from_env()
+            .and_then(|builder| Ok(builder.retry_policy(adjust(RetryPolicy::from_env()?))))
+            .and_then(ClientBuilder::build)
+            .map_err(|err| {
+                CliError::Usage(format!(
+                    "{err}\n(to try wpe without an account: wpe --demo installs list)"
+                ))
+            })?;
         Ok(Target {
             client,
             #[cfg(feature = "demo")]
@@ -36,17 +53,19 @@ impl Target {
     }
 
     /// The demo stand-in, resumed from what earlier `wpe --demo` commands
-    /// did (see [`crate::demo`]). With `keep`, the state file stays locked
-    /// until the target is dropped, which writes this command's changes
-    /// back; without (`wpe --demo mcp`, which runs for long), it is only
-    /// read, and the changes stay in memory.
+    /// did (see [`crate::demo`]), and a client of it that follows `policy`.
+    /// With `keep`, the state file stays locked until the target is
+    /// dropped, which writes this command's changes back; without (`wpe
+    /// --demo mcp`, which runs for long), it is only read, and the changes
+    /// stay in memory.
     #[cfg(feature = "demo")]
-    pub async fn demo(keep: bool) -> Result<Target, CliError> {
+    async fn demo(keep: bool, policy: RetryPolicy) -> Result<Target, CliError> {
         let session = crate::demo::Session::open(keep).await?;
         let server = &session.server;
         let client = Client::builder()
             .credentials(server.credentials())
             .base_url(server.base_url())
+            .retry_policy(policy)
             .build()
             .map_err(|err| CliError::Usage(err.to_string()))?;
         Ok(Target {
@@ -57,7 +76,7 @@ impl Target {
 
     /// Without the `demo` feature there is no stand-in.
     #[cfg(not(feature = "demo"))]
-    pub async fn demo(_keep: bool) -> Result<Target, CliError> {
+    async fn demo(_keep: bool, _policy: RetryPolicy) -> Result<Target, CliError> {
         Err(CliError::Usage(
             "this wpe was built without the `demo` feature: --demo is not available".into(),
         ))

@@ -19,8 +19,25 @@
 //! - **Answers**: `structuredContent` (an object) with the same JSON as text
 //!   beside it; a list answers one page and a `next_cursor`. A failure is a
 //!   tool error whose structured content says what kind (`invalid_arguments`,
-//!   `not_allowed`, `api`, `job_failed`, `timeout`) with the status and the
-//!   hint of an API error.
+//!   `not_allowed`, `api`, `rate_limited`, `job_failed`, `timeout`) with the
+//!   status and the hint of an API error.
+//! - **Cancellation means nothing more is sent**: `call_tool` races each
+//!   call against the request's cancellation token (rmcp cancels it on
+//!   `notifications/cancelled`) and drops the call when it fires. A call
+//!   waiting for its turn, for a retry or between a waiter's looks stops
+//!   there, and its place in line goes to the next call. rmcp sends no
+//!   answer for a cancelled request (it drops whatever the handler
+//!   returns); the log line says whether a request of the call had already
+//!   gone out (`wpe_api::activity` tells), that is, whether a write may
+//!   have taken effect.
+//! - **No wait outlasts the client**: the client's policy has a
+//!   `max_wait` (`--max-wait`, 30 s by default, below the 60 s after which
+//!   the official TypeScript SDK gives up on a request). A call whose
+//!   rate-limit turn is further away, or that the API answers 429 with a
+//!   longer `Retry-After`, answers at once a `rate_limited` tool error with
+//!   `retry_after_seconds`. A call that does wait says so at once in a
+//!   progress notification (`waiting 57 s for the install's object cache
+//!   purge turn`), then every 5 s, when the client asked for progress.
 //! - **Quiet**: standard output carries only the protocol; a line per call
 //!   goes to standard error (the tool, how it ended, how long it took, never
 //!   the arguments). Credentials come from the environment and never appear
@@ -44,6 +61,7 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, ServiceExt};
 use serde_json::{json, Map, Value};
+use wpe_api::activity::Activity;
 use wpe_api::operations::{self, Args, Operation, Paging};
 use wpe_api::Client;
 
@@ -60,6 +78,8 @@ const ALLOW_WRITES: &str = "allow-writes";
 const ALLOW_DESTRUCTIVE: &str = "allow-destructive";
 /// The id of `--page-size`.
 const PAGE_SIZE: &str = "page-size";
+/// The id of `--max-wait`.
+const MAX_WAIT: &str = "max-wait";
 
 /// How often a call that runs long tells the client it is still running
 /// (when the client asked for progress).
@@ -105,6 +125,23 @@ pub fn command() -> Command {
                 .default_value("25")
                 .value_parser(clap::value_parser!(u32).range(1..=100))
                 .help("How many items a list tool answers when the agent gives no limit"),
+        )
+        .arg(
+            Arg::new(MAX_WAIT)
+                .long(MAX_WAIT)
+                .value_name("SECONDS")
+                .default_value("30")
+                .value_parser(clap::value_parser!(u64).range(0..=3600))
+                .help("The longest a call waits for the API's rate limits before it answers `rate_limited`")
+                .long_help(
+                    "The longest a tool call waits for the API's rate limits: for an install's \
+                     turn (the API allows one object-cache purge per install every 60 s) or \
+                     for a 429's Retry-After. A longer wait is not made: the call answers at \
+                     once a `rate_limited` tool error with `retry_after_seconds`, and nothing \
+                     is sent. The default stays below the 60 s after which the official \
+                     TypeScript SDK gives up on a request; raise it for a client that waits \
+                     longer.",
+                ),
         )
 }
 
@@ -282,13 +319,10 @@ pub async fn run(demo: bool, matches: &ArgMatches) -> Result<(), CliError> {
         Access::Read
     };
     let page_size = matches.get_one::<u32>(PAGE_SIZE).copied().unwrap_or(25);
+    let max_wait = Duration::from_secs(matches.get_one::<u64>(MAX_WAIT).copied().unwrap_or(30));
     // A long-lived server takes the demo state as it is and keeps its own
     // changes in memory, so that `wpe --demo` commands run beside it.
-    let target = if demo {
-        Target::demo(false).await?
-    } else {
-        Target::connect(false).await?
-    };
+    let target = Target::open(demo, false, |policy| policy.max_wait(max_wait)).await?;
     let server = Server {
         client: target.client.clone(),
         entries: entries(allowed, page_size),
@@ -618,6 +652,29 @@ fn error_result(err: CliError) -> CallToolResult {
                 json!({}),
             )
         }
+        CliError::Api(wpe_api::Error::RateLimited(refused)) => failure(
+            "rate_limited",
+            refused.to_string(),
+            json!({
+                "retry_after_seconds": whole_seconds(refused.retry_after()),
+                "limit": refused.limit(),
+                "sent": false,
+            }),
+        ),
+        CliError::Api(err) if err.status().is_some_and(|s| s.as_u16() == 429) => {
+            let seconds = err.retry_after().map(whole_seconds);
+            let again = match seconds {
+                Some(seconds) => format!("call again in {seconds} s"),
+                None => "wait before calling again".to_owned(),
+            };
+            failure(
+                "rate_limited",
+                format!(
+                    "the API refused the call for now and did not carry it out ({err}): {again}"
+                ),
+                json!({"status": 429, "retry_after_seconds": seconds, "hint": err.hint()}),
+            )
+        }
         CliError::Api(err) => {
             let status = err.status().map(|s| s.as_u16());
             let hint = err.hint();
@@ -678,48 +735,152 @@ impl ServerHandler for Server {
             ));
         };
         let started = Instant::now();
-        let call = self.call(entry, request.arguments.unwrap_or_default());
-        let result = match context.meta.get_progress_token() {
-            None => call.await,
-            Some(token) => {
-                let peer = context.peer.clone();
-                let name = entry.tool.name.clone();
-                let ticks = async move {
-                    let mut ticks = tokio::time::interval(PROGRESS_EVERY);
-                    ticks.tick().await;
-                    loop {
-                        ticks.tick().await;
-                        let seconds = started.elapsed().as_secs();
-                        let note = ProgressNotificationParam::new(token.clone(), seconds as f64)
-                            .with_message(format!("{name}: still running after {seconds} s"));
-                        let _ = peer.notify_progress(note).await;
-                    }
-                };
-                tokio::select! {
-                    result = call => result,
-                    never = ticks => never,
+        let name = entry.tool.name.clone();
+        let (sent, observer, mut waits) = watch_call();
+        let call = wpe_api::activity::watch(
+            observer,
+            self.call(entry, request.arguments.unwrap_or_default()),
+        );
+        let mut call = Box::pin(call);
+        let token = context.meta.get_progress_token();
+        let progress = |message: String| {
+            let peer = context.peer.clone();
+            let token = token.clone();
+            async move {
+                if let Some(token) = token {
+                    let note =
+                        ProgressNotificationParam::new(token, started.elapsed().as_secs_f64())
+                            .with_message(message);
+                    let _ = peer.notify_progress(note).await;
                 }
             }
+        };
+        let mut ticks =
+            tokio::time::interval_at(tokio::time::Instant::now() + PROGRESS_EVERY, PROGRESS_EVERY);
+        let result = loop {
+            tokio::select! {
+                // Cancellation first: once it is seen, the call is not
+                // polled again.
+                biased;
+                () = context.ct.cancelled() => break None,
+                result = &mut call => break Some(result),
+                Some(wait) = waits.recv() => progress(format!("{name}: {wait}")).await,
+                _ = ticks.tick() => {
+                    let seconds = started.elapsed().as_secs();
+                    progress(format!("{name}: still running after {seconds} s")).await;
+                }
+            }
+        };
+        // Dropping the call ends it where it waits (its turn goes to the
+        // next call in line) and sends nothing more.
+        drop(call);
+        let result = match result {
+            Some(result) => result,
+            None => cancelled(&sent),
         };
         log_call(&entry.tool.name, &result, started.elapsed());
         Ok(result.into())
     }
 }
 
-/// One line on standard error per call: the tool, how it ended, how long it
-/// took; never its arguments.
-fn log_call(tool: &str, result: &CallToolResult, took: Duration) {
-    let outcome = if result.is_error == Some(true) {
-        let kind = result
-            .structured_content
-            .as_ref()
-            .and_then(|c| c["error"]["kind"].as_str())
-            .unwrap_or("error");
-        format!("error ({kind})")
-    } else {
-        "ok".to_owned()
+/// What a call has put on the wire so far: the operation of each request
+/// sent (one per attempt), as `wpe_api::activity` reports them.
+type Sent = std::sync::Arc<std::sync::Mutex<Vec<&'static str>>>;
+
+/// How a call is watched: the record of its requests, the observer that
+/// keeps it (and hands each wait for a rate-limit turn on, as the text of
+/// a progress notification), and the receiving end of those waits.
+fn watch_call() -> (
+    Sent,
+    impl Fn(&Activity) + Send + Sync + 'static,
+    tokio::sync::mpsc::UnboundedReceiver<String>,
+) {
+    let sent = Sent::default();
+    let (waits, waiting) = tokio::sync::mpsc::unbounded_channel();
+    let record = std::sync::Arc::clone(&sent);
+    let observer = move |activity: &Activity| match activity {
+        Activity::Sending { operation, .. } => record
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(operation),
+        Activity::WaitingForTurn {
+            limit,
+            wait,
+            calls_ahead,
+            ..
+        } => {
+            let _ = waits.send(describe_wait(limit, *wait, *calls_ahead));
+        }
+        _ => {}
     };
-    eprintln!("wpe mcp: {tool}: {outcome} in {} ms", took.as_millis());
+    (sent, observer, waiting)
+}
+
+/// `waiting 57 s for the install's object cache purge turn`.
+fn describe_wait(limit: &str, wait: Duration, calls_ahead: usize) -> String {
+    let turn = format!("the install's {} turn", limit.replace('-', " "));
+    let seconds = whole_seconds(wait);
+    match calls_ahead {
+        0 => format!("waiting {seconds} s for {turn}"),
+        ahead => {
+            let calls = if ahead == 1 { "call" } else { "calls" };
+            if seconds == 0 {
+                format!("waiting for {turn} ({ahead} {calls} ahead)")
+            } else {
+                format!("waiting at least {seconds} s for {turn} ({ahead} {calls} ahead)")
+            }
+        }
+    }
+}
+
+/// Whole seconds, rounded up: waiting that long is enough.
+fn whole_seconds(wait: Duration) -> u64 {
+    wait.as_secs()
+        .saturating_add(u64::from(wait.subsec_nanos() > 0))
+}
+
+/// The result of a call its client cancelled (rmcp does not send it; the
+/// log shows it): whether anything had gone out, and whether that may have
+/// changed something.
+fn cancelled(sent: &Sent) -> CallToolResult {
+    let sent = sent.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let write = sent
+        .iter()
+        .rev()
+        .find(|id| operations::find(id).is_none_or(|op| op.method != "GET"));
+    let message = match write {
+        _ if sent.is_empty() => "cancelled before anything was sent".to_owned(),
+        None => format!(
+            "cancelled before anything that changes things was sent ({} went out)",
+            match sent.len() {
+                1 => "1 request that only reads".to_owned(),
+                n => format!("{n} requests that only read"),
+            }
+        ),
+        Some(write) => {
+            format!("cancelled after the request was sent; it may have taken effect ({write})")
+        }
+    };
+    failure("cancelled", message, json!({"requests_sent": sent.len()}))
+}
+
+/// One line on standard error per call: the tool, how it ended, how long it
+/// took; never its arguments. A cancelled call says whether a request of
+/// it had gone out (`purge_cache: cancelled before anything was sent`).
+fn log_call(tool: &str, result: &CallToolResult, took: Duration) {
+    let error = result
+        .structured_content
+        .as_ref()
+        .filter(|_| result.is_error == Some(true))
+        .map(|content| &content["error"]);
+    let outcome = match error {
+        None => "ok".to_owned(),
+        Some(error) if error["kind"] == "cancelled" => {
+            error["message"].as_str().unwrap_or("cancelled").to_owned()
+        }
+        Some(error) => format!("error ({})", error["kind"].as_str().unwrap_or("error")),
+    };
+    eprintln!("wpe mcp: {tool}: {outcome} (after {} ms)", took.as_millis());
 }
 
 #[cfg(test)]
