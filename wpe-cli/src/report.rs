@@ -589,10 +589,7 @@ async fn chosen_accounts(
             .iter()
             .find(|(known, _)| known.to_string() == id)
             .ok_or_else(|| {
-                CliError::Usage(format!(
-                    "account {value} is not one these credentials can see; `wpe accounts list` \
-                     shows those they can"
-                ))
+                CliError::NotFound(names::NotFound::not_visible(Kind::Account, value))
             })?;
         if !chosen.iter().any(|(known, _)| *known == account.0) {
             chosen.push(account.clone());

@@ -403,7 +403,7 @@ async fn writes_are_refused_read_only_and_run_when_allowed() {
         .await,
     );
     assert_eq!(
-        gone["kind"], "invalid_arguments",
+        gone["kind"], "not_found",
         "the name no longer names an install: {gone}"
     );
     destroyer.cancel().await.unwrap();
@@ -502,7 +502,7 @@ async fn bad_arguments_name_the_field_and_nothing_is_sent() {
 
     // A name that names nothing is looked up (a read), and nothing else is sent.
     let error = failure("create_backup", &call(&client, "create_backup", json!({"install_id": "nosuchinstall", "description": "x", "notification_emails": ["a@example.com"]})).await);
-    assert_eq!(error["kind"], "invalid_arguments");
+    assert_eq!(error["kind"], "not_found");
     assert!(!sent_since(&server, before).contains(&"createBackup"));
 
     // What the API refuses is a tool error with its status.

@@ -28,8 +28,7 @@
 
 #[allow(dead_code)] // TEMP: used once the tools declare outputSchema (issue 35)
 mod answer;
-#[allow(dead_code)] // TEMP: used once the schemas and errors are bounded (issue 35)
-mod limits;
+pub(crate) mod limits;
 mod schema;
 mod workflows;
 
@@ -49,6 +48,7 @@ use wpe_api::Client;
 
 use crate::commands;
 use crate::error::CliError;
+use crate::surface::Surface;
 use crate::target::Target;
 
 /// The command's name.
@@ -630,6 +630,19 @@ fn error_result(err: CliError) -> CallToolResult {
                 "api",
                 format!("the API refused the call: {err}"),
                 json!({"status": status, "hint": hint, "fields": fields}),
+            )
+        }
+        CliError::NotFound(not_found) => failure(
+            "not_found",
+            not_found.render(Surface::Mcp),
+            json!({"of": not_found.kind().noun()}),
+        ),
+        CliError::Invalid(invalid) => {
+            let message = invalid.render(Surface::Mcp);
+            failure(
+                "invalid_arguments",
+                format!("{message}: nothing was sent"),
+                json!({"fields": [{"field": invalid.field(), "problem": message}]}),
             )
         }
         CliError::Failed(message) => failure("job_failed", message, json!({})),
