@@ -167,9 +167,14 @@ impl Workflow {
             unreachable!("the command line names the command")
         };
         match self.tool {
-            "inventory" => Ok(json!({
-                "rows": crate::inventory::collect(client, matches).await?,
-            })),
+            "inventory" => {
+                use clap::FromArgMatches;
+                let options = crate::inventory::Options::from_arg_matches(matches)
+                    .map_err(|err| CliError::Usage(err.to_string()))?;
+                Ok(json!({
+                    "rows": crate::inventory::collect(client, &options).await?,
+                }))
+            }
             "audit" => crate::audit::collect(client, matches).await,
             "report_usage" => crate::report::collect(client, matches).await,
             "backup_and_wait" => crate::workflow::backup_value(client, matches).await,
