@@ -175,7 +175,12 @@ impl Workflow {
                     "rows": crate::inventory::collect(client, &options).await?,
                 }))
             }
-            "audit" => crate::audit::collect(client, matches).await,
+            "audit" => {
+                use clap::FromArgMatches;
+                let options = crate::audit::Options::from_arg_matches(matches)
+                    .map_err(|err| CliError::Usage(err.to_string()))?;
+                crate::workflow::to_json(&crate::audit::collect(client, &options).await?)
+            }
             "report_usage" => crate::report::collect(client, matches).await,
             "backup_and_wait" => crate::workflow::backup_value(client, matches).await,
             other => unreachable!("no workflow tool {other}"),
