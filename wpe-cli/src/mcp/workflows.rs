@@ -58,7 +58,7 @@ pub const WORKFLOWS: &[Workflow] = &[
                       active. Each finding has a `fix`.",
         path: &["audit"],
         fixed: &[],
-        hidden: &["fail-on"],
+        hidden: &["fail_on"],
         writes: &[],
         access: Access::Read,
     },
@@ -181,7 +181,15 @@ impl Workflow {
                     .map_err(|err| CliError::Usage(err.to_string()))?;
                 crate::workflow::to_json(&crate::audit::collect(client, &options).await?)
             }
-            "report_usage" => crate::report::collect(client, matches).await,
+            "report_usage" => {
+                use clap::FromArgMatches;
+                let Some((_, usage)) = matches.subcommand() else {
+                    unreachable!("the command line names the report")
+                };
+                let options = crate::report::UsageOptions::from_arg_matches(usage)
+                    .map_err(|err| CliError::Usage(err.to_string()))?;
+                crate::workflow::to_json(&crate::report::collect(client, &options).await?)
+            }
             "backup_and_wait" => crate::workflow::backup_value(client, matches).await,
             other => unreachable!("no workflow tool {other}"),
         }
