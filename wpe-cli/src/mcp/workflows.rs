@@ -190,7 +190,12 @@ impl Workflow {
                     .map_err(|err| CliError::Usage(err.to_string()))?;
                 crate::workflow::to_json(&crate::report::collect(client, &options).await?)
             }
-            "backup_and_wait" => crate::workflow::backup_value(client, matches).await,
+            "backup_and_wait" => {
+                use clap::FromArgMatches;
+                let options = crate::workflow::BackupOptions::from_arg_matches(matches)
+                    .map_err(|err| CliError::Usage(err.to_string()))?;
+                crate::workflow::to_json(&crate::workflow::backup_value(client, &options).await?)
+            }
             other => unreachable!("no workflow tool {other}"),
         }
     }
