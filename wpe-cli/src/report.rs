@@ -1241,7 +1241,7 @@ pub struct AccountRow {
     pub installs: Vec<InstallRow>,
 }
 
-/// One install's figures in an [`AccountRow`].
+/// One install's figures in an account's row.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct InstallRow {
     /// The install's name.

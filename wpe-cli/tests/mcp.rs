@@ -249,7 +249,7 @@ async fn reads_answer_structured_content_and_lists_page_with_a_cursor() {
     assert!(accounts["items"].as_array().unwrap().len() <= 25);
 
     let inventory = answer("inventory", &call(&client, "inventory", json!({})).await);
-    let rows = inventory["rows"].as_array().unwrap();
+    let rows = inventory["items"].as_array().unwrap();
     assert_eq!(rows.iter().filter(|r| r["install"].is_string()).count(), 7);
     client.cancel().await.unwrap();
 }
@@ -663,4 +663,331 @@ async fn certificates_of_an_install_without_any_are_empty_and_of_a_missing_insta
     );
     assert_eq!(some["items"].as_array().unwrap().len(), 1, "{some}");
     client.cancel().await.unwrap();
+}
+
+// Workflows' typed options, output schemas and hints; prompts (issue 35).
+
+/// Each tool's output schema, compiled, by tool name.
+async fn output_validators(client: &Client) -> Vec<(String, jsonschema::Validator)> {
+    let tools = client.list_all_tools().await.expect("tools/list");
+    tools
+        .iter()
+        .filter_map(|tool| {
+            let schema = Value::Object((*tool.output_schema.clone()?).clone());
+            let validator = jsonschema::validator_for(&schema).unwrap_or_else(|err| {
+                panic!("{}: the output schema does not compile: {err}", tool.name)
+            });
+            Some((tool.name.to_string(), validator))
+        })
+        .collect()
+}
+
+/// Asserts that the structured content of `result` conforms to `tool`'s
+/// output schema, answer or error.
+fn conforms(validators: &[(String, jsonschema::Validator)], tool: &str, result: &CallToolResult) {
+    let (_, validator) = validators
+        .iter()
+        .find(|(name, _)| name == tool)
+        .unwrap_or_else(|| panic!("{tool} declares no output schema"));
+    let content = result
+        .structured_content
+        .as_ref()
+        .unwrap_or_else(|| panic!("{tool}: no structured content"));
+    let errors: Vec<String> = validator
+        .iter_errors(content)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .take(5)
+        .collect();
+    assert!(errors.is_empty(), "{tool}: {errors:?} in {content}");
+}
+
+/// Asserts that an error an agent reads names properties and tools, not
+/// flags or `wpe` commands (`given`: values of the call it may quote).
+fn speaks_to_agents(tool: &str, error: &Value, given: &[&str]) {
+    let mut message = error["message"].as_str().unwrap().to_owned();
+    for value in given {
+        message = message.replace(value, "");
+    }
+    assert!(
+        !message.contains("--") && !message.contains("wpe "),
+        "{tool}: {}",
+        error["message"]
+    );
+}
+
+/// `backup_and_wait {"install": "--help"}` is an install that is not found,
+/// not a request for help; `--timeout=0` is not a flag. Neither sends a
+/// thing: a value that cannot be an install's name is not even looked up.
+#[tokio::test]
+async fn workflow_arguments_are_data_never_flags() {
+    let server = FakeServer::start(FakeConfig {
+        backup_step_delay: Duration::ZERO,
+        ..FakeConfig::with_seed(Seed::Demo)
+    })
+    .await;
+    let client = connect(against(&server, &["--allow-writes"])).await;
+    let validators = output_validators(&client).await;
+    for install in ["--help", "--timeout=0", "-h", "torquemag --wait"] {
+        let before = server.sent_responses().len();
+        let result = call(&client, "backup_and_wait", json!({ "install": install })).await;
+        conforms(&validators, "backup_and_wait", &result);
+        let error = failure("backup_and_wait", &result);
+        assert_eq!(error["kind"], "not_found", "{install}: {error}");
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("no install named `{install}`"))
+                && message.contains("`list_installs`"),
+            "{message}"
+        );
+        speaks_to_agents("backup_and_wait", &error, &[install]);
+        assert_eq!(sent_since(&server, before), Vec::<&str>::new(), "{install}");
+    }
+    // A name that could be an install's is looked up, and no backup is taken.
+    let before = server.sent_responses().len();
+    let result = call(&client, "backup_and_wait", json!({"install": "torquemagg"})).await;
+    conforms(&validators, "backup_and_wait", &result);
+    let error = failure("backup_and_wait", &result);
+    assert_eq!(error["kind"], "not_found");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean torquemag"),
+        "{error}"
+    );
+    assert!(!sent_since(&server, before).contains(&"createBackup"));
+    // Options that are not the tool's are refused by name, before anything is sent.
+    let before = server.sent_responses().len();
+    let cases = [
+        ("audit", json!({"install": "torquemag"}), "install"),
+        ("audit", json!({"fail_on": "warning"}), "fail_on"),
+        ("inventory", json!({"sort": true}), "sort"),
+        (
+            "backup_and_wait",
+            json!({"install": "torquemag", "wait": false}),
+            "wait",
+        ),
+        ("report_usage", json!({"month": "--help"}), "month"),
+        (
+            "backup_and_wait",
+            json!({"install": "x".repeat(256)}),
+            "install",
+        ),
+    ];
+    for (tool, arguments, property) in cases {
+        let result = call(&client, tool, arguments.clone()).await;
+        conforms(&validators, tool, &result);
+        let error = failure(tool, &result);
+        assert_eq!(error["kind"], "invalid_arguments", "{tool} {arguments}");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("`{property}`")),
+            "{tool} {arguments}: {error}"
+        );
+        assert_eq!(error["fields"][0]["field"], property, "{error}");
+    }
+    assert_eq!(sent_since(&server, before), Vec::<&str>::new());
+    // The backup is taken when the install is one.
+    let taken = call(&client, "backup_and_wait", json!({"install": "torquemag"})).await;
+    conforms(&validators, "backup_and_wait", &taken);
+    assert_eq!(answer("backup_and_wait", &taken)["status"], "completed");
+    client.cancel().await.unwrap();
+}
+
+/// Every answer and every error of the four workflows in the demo conforms
+/// to the output schema the tool declares, and every error speaks of
+/// properties and tools.
+#[tokio::test]
+async fn every_workflow_answer_and_error_conforms_to_its_output_schema() {
+    let client = connect(demo(&["--allow-writes"])).await;
+    let validators = output_validators(&client).await;
+    let answers = [
+        ("inventory", json!({})),
+        ("inventory", json!({"account": "democlient"})),
+        ("audit", json!({})),
+        (
+            "audit",
+            json!({"account": "demoagency", "cert_days": 90, "min_php": "8.3", "backup_days": 0, "concurrency": 2, "at": "2030-01-01T00:00:00Z"}),
+        ),
+        ("report_usage", json!({})),
+        (
+            "report_usage",
+            json!({"account": ["democlient", "demoagency"], "refresh": true, "prepared_for": "Acme"}),
+        ),
+        ("report_usage", json!({"min_percent": 50.5})),
+        ("report_usage", json!({"only_flagged": true})),
+        (
+            "backup_and_wait",
+            json!({"install": "demoshop", "description": "before a deploy", "email": ["ops@example.com"]}),
+        ),
+    ];
+    for (tool, arguments) in answers {
+        let result = call(&client, tool, arguments.clone()).await;
+        conforms(&validators, tool, &result);
+        answer(tool, &result);
+    }
+    let inventory = answer("inventory", &call(&client, "inventory", json!({})).await);
+    assert_eq!(
+        inventory["total"].as_u64().unwrap() as usize,
+        inventory["items"].as_array().unwrap().len()
+    );
+    let refreshed = answer(
+        "report_usage",
+        &call(
+            &client,
+            "report_usage",
+            json!({"account": ["democlient"], "refresh": true}),
+        )
+        .await,
+    );
+    assert_eq!(refreshed["accounts"][0]["storage_refreshed"], true);
+    let stale = answer(
+        "report_usage",
+        &call(&client, "report_usage", json!({"account": ["demosandbox"]})).await,
+    );
+    let notes = stale["accounts"][0]["notes"].as_str().unwrap();
+    assert!(notes.contains("`refresh` measures it"), "{notes}");
+    let audit = answer("audit", &call(&client, "audit", json!({})).await);
+    for finding in audit["findings"].as_array().unwrap() {
+        let fix = finding["fix"].as_str().unwrap_or_default();
+        assert!(!fix.contains("wpe "), "a fix names tools: {fix}");
+    }
+    assert!(
+        audit.to_string().contains("`backup_and_wait` {"),
+        "a missing backup's fix is a tool call: {audit}"
+    );
+
+    let errors = [
+        ("inventory", json!({"account": "democlien"}), "not_found"),
+        ("inventory", json!({"account": "nobody"}), "not_found"),
+        ("audit", json!({"min_php": "8.x"}), "invalid_arguments"),
+        ("audit", json!({"min_php": "08.1"}), "invalid_arguments"),
+        ("audit", json!({"at": "yesterday"}), "invalid_arguments"),
+        ("audit", json!({"cert_days": 5000}), "invalid_arguments"),
+        (
+            "report_usage",
+            json!({"month": "2026-13"}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"month": "2026-11", "quarter": "2026Q3"}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"from": "2026-11-02", "to": "2026-11-01"}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"from": "2026-11-01"}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"to": "2026-02-30"}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"only_flagged": true, "min_percent": 90}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"min_percent": 1.234}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"month": "2001-01"}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"account": ["demoagencyy"]}),
+            "not_found",
+        ),
+        (
+            "report_usage",
+            json!({"account": ["11111111-2222-4333-8444-555555555555"]}),
+            "not_found",
+        ),
+        ("backup_and_wait", json!({}), "invalid_arguments"),
+        ("backup_and_wait", json!({"install": "nosuch"}), "not_found"),
+        (
+            "backup_and_wait",
+            json!({"install": "demoshop", "timeout": -1}),
+            "invalid_arguments",
+        ),
+    ];
+    for (tool, arguments, kind) in errors {
+        let result = call(&client, tool, arguments.clone()).await;
+        conforms(&validators, tool, &result);
+        let error = failure(tool, &result);
+        assert_eq!(error["kind"], kind, "{tool} {arguments}: {error}");
+        speaks_to_agents(tool, &error, &[]);
+    }
+    let both = failure(
+        "report_usage",
+        &call(
+            &client,
+            "report_usage",
+            json!({"from": "2026-11-02", "to": "2026-11-01"}),
+        )
+        .await,
+    );
+    assert!(
+        both["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`from` 2026-11-02 is after `to` 2026-11-01"),
+        "{both}"
+    );
+    assert_eq!(both["fields"][0]["field"], "from");
+    client.cancel().await.unwrap();
+}
+
+/// A workflow's hints follow the mode: `report_usage` is read-only until
+/// `refresh` (a measurement it starts) is offered; `backup_and_wait` adds a
+/// backup, which is neither read-only, idempotent nor destructive.
+#[tokio::test]
+async fn workflow_hints_follow_the_mode() {
+    let read = tools(demo(&[])).await;
+    let write = tools(demo(&["--allow-writes"])).await;
+    let hints = |tools: &[Tool], name: &str| {
+        let hints = named(tools, name).unwrap().annotations.clone().unwrap();
+        (
+            hints.read_only_hint,
+            hints.idempotent_hint,
+            hints.destructive_hint,
+        )
+    };
+    assert_eq!(
+        hints(&read, "report_usage"),
+        (Some(true), Some(true), Some(false))
+    );
+    assert_eq!(
+        hints(&write, "report_usage"),
+        (Some(false), Some(false), Some(false))
+    );
+    assert_eq!(
+        hints(&write, "backup_and_wait"),
+        (Some(false), Some(false), Some(false))
+    );
+    for workflow in ["inventory", "audit"] {
+        assert_eq!(
+            hints(&write, workflow),
+            (Some(true), Some(true), Some(false))
+        );
+    }
+    for tool in &write {
+        let Some(schema) = &tool.output_schema else {
+            continue;
+        };
+        assert!(schema.get("$schema").is_none(), "{}", tool.name);
+    }
 }

@@ -9,7 +9,10 @@
 //!   `wpe_api::operations::call`, so through the typed client's checks, its
 //!   retries and its per-install rate limits.
 //! - **Workflow tools** ([`workflows`]): `inventory`, `backup_and_wait`,
-//!   `report_usage` and `audit`, run by the code of the CLI's commands.
+//!   `report_usage` and `audit`, run by the code of the CLI's commands. Each
+//!   takes its command's typed options, read from the arguments by serde
+//!   (never by the flag parser), with the input schema derived from the same
+//!   type, and declares its answer's type as its `outputSchema` ([`answer`]).
 //! - **Safe by default**: only reading tools are listed and run unless
 //!   `--allow-writes`; destructive ones also need `--allow-destructive`. A
 //!   refused call sends nothing and says which flag would allow it.
@@ -26,7 +29,6 @@
 //!   the arguments). Credentials come from the environment and never appear
 //!   in an answer; secret arguments (an SFTP password) are never echoed.
 
-#[allow(dead_code)] // TEMP: used once the tools declare outputSchema (issue 35)
 mod answer;
 pub(crate) mod limits;
 mod schema;
@@ -206,15 +208,22 @@ fn operation_entry(op: &'static Operation, page_size: u32) -> Entry {
     }
 }
 
+/// A workflow's tool in a server started with `allowed`: its options as
+/// the input schema, its answer's type as the output schema, and hints that
+/// follow the mode (`report_usage` offers `refresh`, a measurement it
+/// starts, only with writes allowed, and is then not read-only). No
+/// workflow deletes or overwrites anything.
 fn workflow_entry(workflow: &'static workflows::Workflow, allowed: Access) -> Entry {
     let input = workflow.input_schema(allowed);
+    let changes = workflow.changes_things(allowed);
     let annotations = ToolAnnotations::new()
-        .read_only(workflow.access == Access::Read)
+        .read_only(!changes)
         .destructive(false)
-        .idempotent(workflow.access == Access::Read)
+        .idempotent(!changes)
         .open_world(true);
     let tool = Tool::new(workflow.tool, workflow.description, input)
         .with_title(workflow.title)
+        .with_raw_output_schema(std::sync::Arc::new(workflow.output_schema()))
         .with_annotations(annotations);
     Entry {
         validator: validator(&tool.input_schema),
@@ -370,7 +379,7 @@ impl Server {
         };
         let answer = match entry.runs {
             Runs::Operation(op) => self.call_operation(op, arguments).await,
-            Runs::Workflow(workflow) => workflow.run(&self.client, &arguments).await,
+            Runs::Workflow(workflow) => workflow.run(&self.client, arguments).await,
         };
         match answer {
             Ok(value) => CallToolResult::structured(value),
@@ -654,13 +663,13 @@ fn error_result(err: CliError) -> CallToolResult {
 impl ServerHandler for Server {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(Implementation::new("wpe", env!("CARGO_PKG_VERSION")))
-            .with_instructions(
-                "The WP Engine Customer API (accounts, sites, installs, backups, domains, \
+        .with_server_info(Implementation::new("wpe", env!("CARGO_PKG_VERSION")))
+        .with_instructions(
+            "The WP Engine Customer API (accounts, sites, installs, backups, domains, \
                  certificates, cache, users, usage). Installs, sites and accounts may be named \
                  instead of given by ID. Lists answer one page and a next_cursor. Start with \
                  `inventory` for an overview, `audit` for what needs attention.",
-            )
+        )
     }
 
     async fn list_tools(
@@ -759,11 +768,11 @@ mod tests {
         for entry in &all {
             let name = &entry.tool.name;
             let annotations = entry.tool.annotations.as_ref().unwrap();
-            assert_eq!(
-                annotations.read_only_hint,
-                Some(entry.access == Access::Read),
-                "{name}"
-            );
+            let reads_only = match entry.runs {
+                Runs::Workflow(workflow) => !workflow.changes_things(Access::Destructive),
+                Runs::Operation(_) => entry.access == Access::Read,
+            };
+            assert_eq!(annotations.read_only_hint, Some(reads_only), "{name}");
             assert_eq!(
                 annotations.destructive_hint,
                 Some(entry.access == Access::Destructive),
