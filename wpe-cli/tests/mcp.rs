@@ -991,3 +991,132 @@ async fn workflow_hints_follow_the_mode() {
         assert!(schema.get("$schema").is_none(), "{}", tool.name);
     }
 }
+
+/// The prompts: listed by mode, each argument required or optional as
+/// declared, a missing required one an invalid-params error (-32602), and
+/// every tool a prompt names offered in the mode it needs.
+#[tokio::test]
+async fn prompts_name_tools_the_mode_offers_and_check_their_arguments() {
+    use rmcp::model::{ErrorCode, GetPromptRequestParams};
+    let full = [
+        (
+            "monthly_usage_report",
+            json!({"account": "democlient", "month": "2026-11"}),
+            false,
+        ),
+        (
+            "backup_before_deploy",
+            json!({"install": "torquemag"}),
+            true,
+        ),
+        (
+            "take_domain_live",
+            json!({"install": "torquemag", "domain": "www.example.com"}),
+            true,
+        ),
+        ("access_review", json!({"account": "demoagency"}), false),
+    ];
+    let required = |name: &str| match name {
+        "monthly_usage_report" => vec!["account"],
+        "backup_before_deploy" => vec!["install"],
+        "take_domain_live" => vec!["install", "domain"],
+        _ => vec![],
+    };
+    for flags in [&[][..], &["--allow-writes"][..]] {
+        let writes = !flags.is_empty();
+        let client = connect(demo(flags)).await;
+        let offered: Vec<String> = client
+            .list_all_tools()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name.to_string())
+            .collect();
+        let prompts = client.list_all_prompts().await.expect("prompts/list");
+        let listed: Vec<&str> = prompts.iter().map(|p| p.name.as_str()).collect();
+        let expected: Vec<&str> = full
+            .iter()
+            .filter(|(_, _, needs_writes)| writes || !needs_writes)
+            .map(|(name, _, _)| *name)
+            .collect();
+        assert_eq!(listed, expected, "writes: {writes}");
+        for prompt in &prompts {
+            let (_, arguments, _) = full.iter().find(|(n, _, _)| *n == prompt.name).unwrap();
+            let declared = prompt.arguments.clone().unwrap_or_default();
+            for argument in &declared {
+                assert_eq!(
+                    argument.required,
+                    Some(required(&prompt.name).contains(&argument.name.as_str())),
+                    "{} {}",
+                    prompt.name,
+                    argument.name
+                );
+            }
+            let got = client
+                .get_prompt(
+                    GetPromptRequestParams::new(prompt.name.clone())
+                        .with_arguments(arguments.as_object().unwrap().clone()),
+                )
+                .await
+                .unwrap_or_else(|err| panic!("{}: {err}", prompt.name));
+            let text = got.messages[0].content.as_text().unwrap().text.clone();
+            let named: Vec<&str> = text
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .filter(|t| *t != "wpe mcp")
+                .collect();
+            assert!(named.len() >= 2, "{}: {text}", prompt.name);
+            for tool in &named {
+                assert!(
+                    offered.iter().any(|o| o == tool),
+                    "{} names `{tool}`, which this mode does not offer",
+                    prompt.name
+                );
+            }
+            assert_eq!(
+                text.contains("--allow-writes"),
+                required(&prompt.name).contains(&"install"),
+                "{}: says when it needs writes",
+                prompt.name
+            );
+            for missing in required(&prompt.name) {
+                let mut without = arguments.as_object().unwrap().clone();
+                without.remove(missing);
+                let refused = client
+                    .get_prompt(
+                        GetPromptRequestParams::new(prompt.name.clone()).with_arguments(without),
+                    )
+                    .await;
+                match refused {
+                    Err(rmcp::ServiceError::McpError(err)) => {
+                        assert_eq!(err.code, ErrorCode::INVALID_PARAMS, "{}", prompt.name);
+                        assert!(
+                            err.message.contains(&format!("`{missing}`")),
+                            "{}",
+                            err.message
+                        );
+                    }
+                    other => panic!("{} without {missing}: {other:?}", prompt.name),
+                }
+            }
+        }
+        // A prompt whose tools the mode does not offer, or none at all, is refused.
+        for name in ["backup_before_deploy", "no_such_prompt"] {
+            let refused =
+                client
+                    .get_prompt(GetPromptRequestParams::new(name).with_arguments(
+                        json!({"install": "torquemag"}).as_object().unwrap().clone(),
+                    ))
+                    .await;
+            match (name, refused) {
+                ("backup_before_deploy", Ok(_)) if writes => {}
+                (_, Err(rmcp::ServiceError::McpError(err))) => {
+                    assert_eq!(err.code, ErrorCode::INVALID_PARAMS, "{name}")
+                }
+                (_, other) => panic!("{name}: {other:?}"),
+            }
+        }
+        client.cancel().await.unwrap();
+    }
+}

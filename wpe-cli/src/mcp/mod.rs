@@ -13,6 +13,9 @@
 //!   takes its command's typed options, read from the arguments by serde
 //!   (never by the flag parser), with the input schema derived from the same
 //!   type, and declares its answer's type as its `outputSchema` ([`answer`]).
+//! - **Prompts** ([`prompts`]): the everyday workflows (a client's monthly
+//!   usage report, a backup before a deploy, taking a domain live, an access
+//!   review) as MCP prompts that name the tools to call, in order.
 //! - **Safe by default**: only reading tools are listed and run unless
 //!   `--allow-writes`; destructive ones also need `--allow-destructive`. A
 //!   refused call sends nothing and says which flag would allow it.
@@ -31,6 +34,7 @@
 
 mod answer;
 pub(crate) mod limits;
+mod prompts;
 mod schema;
 mod workflows;
 
@@ -38,9 +42,10 @@ use std::time::{Duration, Instant};
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, JsonObject,
-    ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities,
-    ServerConfig, Tool, ToolAnnotations,
+    CallToolRequestParams, CallToolResponse, CallToolResult, GetPromptRequestParams,
+    GetPromptResponse, Implementation, JsonObject, ListPromptsResult, ListToolsResult,
+    PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities, ServerConfig, Tool,
+    ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, ServiceExt};
@@ -662,7 +667,12 @@ fn error_result(err: CliError) -> CallToolResult {
 
 impl ServerHandler for Server {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_prompts()
+                .build(),
+        )
         .with_server_info(Implementation::new("wpe", env!("CARGO_PKG_VERSION")))
         .with_instructions(
             "The WP Engine Customer API (accounts, sites, installs, backups, domains, \
@@ -680,6 +690,51 @@ impl ServerHandler for Server {
         Ok(ListToolsResult::with_all_items(
             self.offered().map(|e| e.tool.clone()).collect(),
         ))
+    }
+
+    /// The prompts whose tools this server's mode offers.
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        Ok(ListPromptsResult::with_all_items(
+            prompts::PROMPTS
+                .iter()
+                .filter(|p| p.needs <= self.allowed)
+                .map(prompts::Spec::prompt)
+                .collect(),
+        ))
+    }
+
+    /// A prompt's text for its arguments; an unknown prompt, or one whose
+    /// tools this mode does not offer, is an invalid-params error.
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        let Some(prompt) = prompts::find(&request.name) else {
+            return Err(McpError::invalid_params(
+                format!(
+                    "there is no prompt {}: prompts/list names them",
+                    limits::quote(&request.name)
+                ),
+                None,
+            ));
+        };
+        if prompt.needs > self.allowed {
+            return Err(McpError::invalid_params(
+                format!(
+                    "the prompt `{}` uses tools that change things, and this server was \
+                     started without {}: ask the user to restart `wpe mcp` with it",
+                    prompt.name,
+                    prompt.needs.flags()
+                ),
+                None,
+            ));
+        }
+        prompt.get(request.arguments).map(Into::into)
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
