@@ -1120,3 +1120,43 @@ async fn prompts_name_tools_the_mode_offers_and_check_their_arguments() {
         client.cancel().await.unwrap();
     }
 }
+
+/// A backup that runs out of time is a `timeout` error and one that is
+/// aborted a `job_failed` error: both conform to the output schema and tell
+/// the agent what to do in its own terms.
+#[tokio::test]
+async fn a_backup_out_of_time_or_aborted_is_a_tool_error_that_conforms() {
+    let server = FakeServer::start(FakeConfig {
+        backup_step_delay: Duration::from_secs(3600),
+        ..FakeConfig::with_seed(Seed::Demo)
+    })
+    .await;
+    let client = connect(against(&server, &["--allow-writes"])).await;
+    let validators = output_validators(&client).await;
+    let late = call(
+        &client,
+        "backup_and_wait",
+        json!({"install": "torquemag", "timeout": 0}),
+    )
+    .await;
+    conforms(&validators, "backup_and_wait", &late);
+    let error = failure("backup_and_wait", &late);
+    assert_eq!(error["kind"], "timeout", "{error}");
+    speaks_to_agents("backup_and_wait", &error, &[]);
+    client.cancel().await.unwrap();
+
+    // A backup the first look finds ended: aborted.
+    let server = FakeServer::start(FakeConfig {
+        backup_step_delay: Duration::ZERO,
+        ..FakeConfig::with_seed(Seed::Demo)
+    })
+    .await;
+    server.abort_next_backup();
+    let client = connect(against(&server, &["--allow-writes"])).await;
+    let aborted = call(&client, "backup_and_wait", json!({"install": "torquemag"})).await;
+    conforms(&validators, "backup_and_wait", &aborted);
+    let error = failure("backup_and_wait", &aborted);
+    assert_eq!(error["kind"], "job_failed", "{error}");
+    speaks_to_agents("backup_and_wait", &error, &[]);
+    client.cancel().await.unwrap();
+}
