@@ -277,9 +277,9 @@ fn take_domain_live(given: &Given) -> Result<String, McpError> {
          the install yet, call {get_install} for its cname, tell the user which DNS record to \
          set, and stop here.\n\
          4. Call {update_domain} to make it the install's primary domain.\n\
-         5. Call {get_domain_certificate}: if the domain has no certificate, call \
-         {order} with the contact details the user gives (email, given and family name, \
-         country).\n\n\
+         5. Call {get_domain_certificate}: if the domain has no certificate, call {order}, \
+         adding the contact details the user gives (email_address, given_name, \
+         family_name, region_code).\n\n\
          Finish with what was done and what is left for the user (DNS, the certificate being \
          issued).",
         quoted_domain = Value::from(domain),
@@ -300,7 +300,7 @@ fn take_domain_live(given: &Given) -> Result<String, McpError> {
             json!({"install_id": install, "domain_id": domain, "primary": true})
         ),
         get_domain_certificate = call("get_domain_certificate", on.clone()),
-        order = format!("`create_domain_certificate_order` for {on}"),
+        order = call("create_domain_certificate_order", on),
     ))
 }
 
