@@ -94,9 +94,15 @@ pub async fn resolve_in(
     if Uuid::parse_str(value).is_ok() {
         return Ok(value.to_owned());
     }
-    // What cannot be an install's name (the spec's InstallName) names none:
-    // nothing is looked up.
-    if kind == Kind::Install && value.parse::<wpe_api::types::InstallName>().is_err() {
+    // What cannot be an install's name (the spec's InstallName), even in
+    // lower case, names none: nothing is looked up.
+    if kind == Kind::Install
+        && (value.len() as u64 > MAX_NAME
+            || value
+                .to_lowercase()
+                .parse::<wpe_api::types::InstallName>()
+                .is_err())
+    {
         return Err(CliError::NotFound(NotFound {
             kind,
             quoted: quote(value),
