@@ -667,19 +667,18 @@ fn error_result(err: CliError) -> CallToolResult {
 
 impl ServerHandler for Server {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(
-            ServerCapabilities::builder()
-                .enable_tools()
-                .enable_prompts()
-                .build(),
-        )
-        .with_server_info(Implementation::new("wpe", env!("CARGO_PKG_VERSION")))
-        .with_instructions(
-            "The WP Engine Customer API (accounts, sites, installs, backups, domains, \
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_prompts()
+            .build();
+        ServerConfig::new(capabilities)
+            .with_server_info(Implementation::new("wpe", env!("CARGO_PKG_VERSION")))
+            .with_instructions(
+                "The WP Engine Customer API (accounts, sites, installs, backups, domains, \
                  certificates, cache, users, usage). Installs, sites and accounts may be named \
                  instead of given by ID. Lists answer one page and a next_cursor. Start with \
                  `inventory` for an overview, `audit` for what needs attention.",
-        )
+            )
     }
 
     async fn list_tools(
