@@ -71,7 +71,7 @@ use wpe_api::types::{
 use wpe_api::{Client, PageOptions, Paginate};
 
 use crate::error::CliError;
-use crate::mcp::limits::{quote, MAX_NAME};
+use crate::mcp::limits::{quote, DEFAULT_ROWS, MAX_NAME, MAX_ROWS};
 use crate::names::{self, Kind};
 use crate::output::{Format, ListPrinter};
 use crate::surface::Surface;
@@ -198,8 +198,14 @@ pub struct Audit {
     pub warning: usize,
     /// How many are only worth knowing.
     pub info: usize,
-    /// The findings, most severe first, then by account, install and check.
+    /// How many findings there are in all.
+    pub total: usize,
+    /// The findings of this page, most severe first, then by account,
+    /// install and check.
     pub findings: Vec<Finding>,
+    /// Where the next page starts, while there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// What `wpe audit` and `wpe mcp`'s `audit` tool take: flags on the
@@ -254,6 +260,23 @@ pub struct Options {
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     #[schemars(length(max = MAX_NAME))]
     pub at: Option<DateTime<Utc>>,
+    /// How many findings a page of the tool's answer has (the command prints every one)
+    #[arg(skip = DEFAULT_ROWS)]
+    #[serde(default = "crate::mcp::limits::default_rows")]
+    #[schemars(
+        description = "How many findings to answer, most severe first; `next_cursor` leads to \
+                       the rest.",
+        range(min = 1, max = MAX_ROWS)
+    )]
+    pub limit: u32,
+    /// Where a page of the tool's answer starts: the `next_cursor` of the page before
+    #[arg(skip)]
+    #[schemars(
+        description = "Where the page starts: the `next_cursor` of the page before (leave it \
+                       out for the first page; the audit runs again).",
+        length(min = 1, max = MAX_NAME)
+    )]
+    pub cursor: Option<String>,
 }
 
 fn default_cert_days() -> i64 {
@@ -447,9 +470,9 @@ pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Resul
 }
 
 /// The audit `options` asks for, for `wpe mcp`'s `audit` tool: how many
-/// installs were checked, the count per severity, and the findings (as
+/// installs were checked, the count per severity, and every finding (as
 /// `--format json` prints them, their fixes naming tools), most severe
-/// first.
+/// first; the tool answers them a page at a time.
 pub async fn collect(client: &Client, options: &Options) -> Result<Audit, CliError> {
     let (checked, findings) = audit(client, options, Surface::Mcp).await?;
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
@@ -458,7 +481,9 @@ pub async fn collect(client: &Client, options: &Options) -> Result<Audit, CliErr
         critical: count(Severity::Critical),
         warning: count(Severity::Warning),
         info: count(Severity::Info),
+        total: findings.len(),
         findings,
+        next_cursor: None,
     })
 }
 

@@ -21,7 +21,7 @@ use wpe_api::types::Installation;
 use wpe_api::{Client, Paginate};
 
 use crate::error::CliError;
-use crate::mcp::limits::MAX_NAME;
+use crate::mcp::limits::{DEFAULT_ROWS, MAX_NAME, MAX_ROWS};
 use crate::names::{self, Kind};
 use crate::output::{Format, ListPrinter};
 use crate::progress::spinner;
@@ -57,7 +57,7 @@ const PROGRESS_EVERY: usize = 100;
 /// What `wpe inventory` and `wpe mcp`'s `inventory` tool take: flags on
 /// the command line, properties of the tool's arguments (checked against
 /// the schema derived from this type, then read by serde).
-#[derive(Debug, Clone, Default, Args, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Args, Deserialize, JsonSchema)]
 #[group(skip)]
 #[serde(deny_unknown_fields)]
 pub struct Options {
@@ -69,6 +69,22 @@ pub struct Options {
     #[arg(long)]
     #[serde(skip)]
     pub sort: bool,
+    /// How many rows a page of the tool's answer has (the command prints every row)
+    #[arg(skip = DEFAULT_ROWS)]
+    #[serde(default = "crate::mcp::limits::default_rows")]
+    #[schemars(
+        description = "How many rows to answer; `next_cursor` leads to the rest.",
+        range(min = 1, max = MAX_ROWS)
+    )]
+    pub limit: u32,
+    /// Where a page of the tool's answer starts: the `next_cursor` of the page before
+    #[arg(skip)]
+    #[schemars(
+        description = "Where the page starts: the `next_cursor` of the page before (leave it \
+                       out for the first page).",
+        length(min = 1, max = MAX_NAME)
+    )]
+    pub cursor: Option<String>,
 }
 
 /// `wpe inventory`.

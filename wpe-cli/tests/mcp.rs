@@ -833,6 +833,25 @@ async fn every_workflow_answer_and_error_conforms_to_its_output_schema() {
         inventory["total"].as_u64().unwrap() as usize,
         inventory["items"].as_array().unwrap().len()
     );
+    // A page at a time: every row once, in the same order.
+    let mut paged = Vec::new();
+    let mut arguments = json!({"limit": 3});
+    loop {
+        let result = call(&client, "inventory", arguments.clone()).await;
+        conforms(&validators, "inventory", &result);
+        let page = answer("inventory", &result);
+        assert_eq!(page["total"], inventory["total"]);
+        paged.extend(page["items"].as_array().unwrap().clone());
+        match page.get("next_cursor") {
+            Some(cursor) => arguments["cursor"] = cursor.clone(),
+            None => break,
+        }
+    }
+    assert_eq!(&paged, inventory["items"].as_array().unwrap());
+    let findings = answer("audit", &call(&client, "audit", json!({"limit": 1})).await);
+    assert_eq!(findings["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(findings["next_cursor"], "offset:1", "{findings}");
+    assert!(findings["total"].as_u64().unwrap() > 1);
     let refreshed = answer(
         "report_usage",
         &call(
@@ -866,6 +885,9 @@ async fn every_workflow_answer_and_error_conforms_to_its_output_schema() {
         ("audit", json!({"min_php": "08.1"}), "invalid_arguments"),
         ("audit", json!({"at": "yesterday"}), "invalid_arguments"),
         ("audit", json!({"cert_days": 5000}), "invalid_arguments"),
+        ("audit", json!({"cursor": "page 2"}), "invalid_arguments"),
+        ("inventory", json!({"limit": 0}), "invalid_arguments"),
+        ("inventory", json!({"limit": 100000}), "invalid_arguments"),
         (
             "report_usage",
             json!({"month": "2026-13"}),

@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use wpe_api::Client;
 
+use super::limits::quote;
 use super::{answer, Access};
 use crate::audit;
 use crate::error::CliError;
@@ -60,7 +61,8 @@ pub const WORKFLOWS: &[Workflow] = &[
                       account, site and install: a row per install (account, site, install, \
                       environment, status, primary domain, PHP version, cname and IDs) and a \
                       row for each account or site without installs. `account` narrows it to \
-                      one account (by name or ID).",
+                      one account (by name or ID). Answers a page (`limit`, 100 by default), \
+                      `total` and `next_cursor`: pass it as `cursor` for the next page.",
         runs: Runs::Inventory,
         writes: &[],
         access: Access::Read,
@@ -72,7 +74,9 @@ pub const WORKFLOWS: &[Workflow] = &[
                       attention, most severe first: certificates expired (critical) or \
                       expiring within `cert_days`, PHP older than `min_php`, no completed backup \
                       newer than `backup_days`, domains awaiting TXT verification, installs not \
-                      active. Each finding has a `fix`, often a tool call.",
+                      active. Each finding has a `fix`, often a tool call. Answers the counts \
+                      per severity and a page of findings (`limit`, 100 by default) with \
+                      `next_cursor` (the next page runs the audit again).",
         runs: Runs::Audit,
         writes: &[],
         access: Access::Read,
@@ -105,13 +109,16 @@ pub const WORKFLOWS: &[Workflow] = &[
     },
 ];
 
-/// What the `inventory` tool answers: every row, as a list.
+/// What the `inventory` tool answers: a page of the rows, as a list.
 #[derive(Debug, Serialize, JsonSchema)]
 struct Inventory {
-    /// The rows, sorted by account, site and install.
+    /// The rows of this page, sorted by account, site and install.
     items: Vec<inventory::Row>,
-    /// How many rows there are.
+    /// How many rows there are in all.
     total: usize,
+    /// Where the next page starts, while there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
 }
 
 impl Workflow {
@@ -163,13 +170,24 @@ impl Workflow {
         match self.runs {
             Runs::Inventory => {
                 let options: inventory::Options = read(arguments)?;
-                let items = inventory::collect(client, &options).await?;
+                let start = offset(options.cursor.as_deref())?;
+                let rows = inventory::collect(client, &options).await?;
+                let total = rows.len();
+                let (items, next_cursor) = page(rows, start, options.limit);
                 to_json(&Inventory {
-                    total: items.len(),
                     items,
+                    total,
+                    next_cursor,
                 })
             }
-            Runs::Audit => to_json(&audit::collect(client, &read(arguments)?).await?),
+            Runs::Audit => {
+                let options: audit::Options = read(arguments)?;
+                let start = offset(options.cursor.as_deref())?;
+                let mut audit = audit::collect(client, &options).await?;
+                let findings = std::mem::take(&mut audit.findings);
+                (audit.findings, audit.next_cursor) = page(findings, start, options.limit);
+                to_json(&audit)
+            }
             Runs::ReportUsage => to_json(&report::collect(client, &read(arguments)?).await?),
             Runs::BackupAndWait => {
                 let options = BackupOptions {
@@ -180,6 +198,35 @@ impl Workflow {
             }
         }
     }
+}
+
+/// Where a page starts: 0 without a cursor, else the offset the cursor of
+/// the page before names (`offset:100`).
+fn offset(cursor: Option<&str>) -> Result<usize, CliError> {
+    let Some(cursor) = cursor else {
+        return Ok(0);
+    };
+    cursor
+        .strip_prefix("offset:")
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "`cursor`: {} is not a cursor of this tool: pass the `next_cursor` of the page \
+                 before as it is, or leave it out for the first page",
+                quote(cursor)
+            ))
+        })
+}
+
+/// At most `limit` of `items` from `start`, and the cursor of the next page
+/// while there is one.
+fn page<T>(items: Vec<T>, start: usize, limit: u32) -> (Vec<T>, Option<String>) {
+    let total = items.len();
+    let limit = usize::try_from(limit.max(1)).unwrap_or(usize::MAX);
+    let page: Vec<T> = items.into_iter().skip(start).take(limit).collect();
+    let end = start.saturating_add(page.len());
+    let next = (end < total).then(|| format!("offset:{end}"));
+    (page, next)
 }
 
 /// `arguments` as the options `T`; a value that does not read is an
@@ -357,8 +404,18 @@ mod tests {
     fn the_command_lines_flags_and_the_tools_properties_are_the_same_options() {
         // What each side leaves out, by design: the rest is one list.
         let cases: [(&str, clap::Command, &[&str], &[&str]); 4] = [
-            ("inventory", crate::inventory::command(), &["sort"], &[]),
-            ("audit", crate::audit::command(), &["fail_on"], &[]),
+            (
+                "inventory",
+                crate::inventory::command(),
+                &["sort"],
+                &["limit", "cursor"],
+            ),
+            (
+                "audit",
+                crate::audit::command(),
+                &["fail_on"],
+                &["limit", "cursor"],
+            ),
             (
                 "report_usage",
                 crate::cli::command()
@@ -413,6 +470,28 @@ mod tests {
             );
             jsonschema::validator_for(&schema)
                 .unwrap_or_else(|err| panic!("{}: {err}", workflow.tool));
+        }
+    }
+
+    #[test]
+    fn pages_cover_the_rows_once_and_a_foreign_cursor_is_refused() {
+        let rows: Vec<u32> = (0..250).collect();
+        let mut seen = Vec::new();
+        let mut start = 0;
+        loop {
+            let (page, next) = page(rows.clone(), start, 100);
+            seen.extend(page);
+            match next {
+                Some(cursor) => start = offset(Some(&cursor)).unwrap(),
+                None => break,
+            }
+        }
+        assert_eq!(seen, rows);
+        assert_eq!(page(rows.clone(), 300, 100), (Vec::new(), None));
+        assert_eq!(offset(None).unwrap(), 0);
+        for bad in ["100", "offset:", "offset:-1", "token:x", &"x".repeat(1000)] {
+            let err = offset(Some(bad)).unwrap_err().to_string();
+            assert!(err.starts_with("`cursor`:") && err.len() < 300, "{err}");
         }
     }
 
