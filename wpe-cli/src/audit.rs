@@ -57,10 +57,12 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use clap::{value_parser, Arg, ArgMatches, Command};
+use clap::{value_parser, ArgMatches, Args, Command, FromArgMatches};
 use futures::{StreamExt, TryStreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use uuid::Uuid;
 use wpe_api::types::{
     BackupStatus, Certificate, CertificateStatus, DomainOwnershipStatus, InstallStatus,
@@ -69,8 +71,10 @@ use wpe_api::types::{
 use wpe_api::{Client, PageOptions, Paginate};
 
 use crate::error::CliError;
+use crate::mcp::limits::{quote, DEFAULT_ROWS, MAX_NAME, MAX_ROWS};
 use crate::names::{self, Kind};
 use crate::output::{Format, ListPrinter};
+use crate::surface::Surface;
 
 /// The command's name.
 pub const NAME: &str = "audit";
@@ -94,13 +98,29 @@ pub const COLUMNS: [&str; 9] = [
 const TABLE_COLUMNS: usize = 6;
 
 /// The most installs checked at once unless `--concurrency` says otherwise.
-const DEFAULT_CONCURRENCY: &str = "8";
+const DEFAULT_CONCURRENCY: u16 = 8;
+
+/// The most installs `--concurrency` lets an audit check at once.
+const MAX_CONCURRENCY: u16 = 64;
 
 /// The most days `--cert-days` and `--backup-days` take (ten years).
 const MAX_DAYS: i64 = 3650;
 
+/// The window of `--cert-days` unless told otherwise.
+const DEFAULT_CERT_DAYS: i64 = 30;
+
+/// The age `--backup-days` allows the newest backup unless told otherwise.
+const DEFAULT_BACKUP_DAYS: i64 = 7;
+
+/// The oldest PHP `--min-php` accepts unless told otherwise.
+const DEFAULT_MIN_PHP: &str = "8.1";
+
+/// The longest PHP version `--min-php` takes in `wpe mcp`.
+const MAX_PHP_VERSION: u64 = 32;
+
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; nothing to do yet.
     Info,
@@ -131,20 +151,26 @@ impl Severity {
 }
 
 /// One thing an install needs looked at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Finding {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Finding {
+    /// How bad it is.
     severity: Severity,
+    /// What found it: certificate, php, backup, domain, status or unreadable.
     check: &'static str,
+    /// The account's name.
     account: String,
-    account_id: Uuid,
+    /// The install's name.
     install: String,
-    install_id: Uuid,
     /// What the finding is about: a domain, a certificate, a version.
     subject: Option<String>,
     /// What was found, short enough for a table cell.
     detail: String,
     /// What to do about it.
     fix: Option<String>,
+    /// The account's ID.
+    account_id: Uuid,
+    /// The install's ID.
+    install_id: Uuid,
 }
 
 impl Finding {
@@ -159,25 +185,119 @@ impl Finding {
             &self.detail,
         )
     }
+}
 
-    fn to_json(&self) -> Value {
-        json!({
-            "severity": self.severity.as_str(),
-            "check": self.check,
-            "account": self.account,
-            "install": self.install,
-            "subject": self.subject,
-            "detail": self.detail,
-            "fix": self.fix,
-            "account_id": self.account_id,
-            "install_id": self.install_id,
-        })
-    }
+/// An audit as `wpe mcp`'s `audit` tool answers it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Audit {
+    /// How many installs were checked.
+    pub installs_checked: usize,
+    /// How many findings are critical.
+    pub critical: usize,
+    /// How many are warnings.
+    pub warning: usize,
+    /// How many are only worth knowing.
+    pub info: usize,
+    /// How many findings there are in all.
+    pub total: usize,
+    /// The findings of this page, most severe first, then by account,
+    /// install and check.
+    pub findings: Vec<Finding>,
+    /// Where the next page starts, while there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// What `wpe audit` and `wpe mcp`'s `audit` tool take: flags on the
+/// command line, properties of the tool's arguments.
+#[derive(Debug, Clone, Args, Deserialize, JsonSchema)]
+#[group(skip)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// Only this account (its name or ID)
+    #[arg(long, value_name = "ACCOUNT")]
+    #[schemars(length(min = 1, max = MAX_NAME))]
+    pub account: Option<String>,
+    /// Warn about certificates that expire within this many days
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = DEFAULT_CERT_DAYS,
+        value_parser = value_parser!(i64).range(0..=MAX_DAYS),
+    )]
+    #[serde(default = "default_cert_days")]
+    #[schemars(range(min = 0, max = MAX_DAYS))]
+    pub cert_days: i64,
+    /// Warn about installs on a PHP older than this (8.1, 8.10, ...)
+    #[arg(long, value_name = "VERSION", default_value = DEFAULT_MIN_PHP, value_parser = parse_php)]
+    #[serde(default = "default_min_php")]
+    pub min_php: PhpVersion,
+    /// Warn about installs without a completed backup newer than this many days
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = DEFAULT_BACKUP_DAYS,
+        value_parser = value_parser!(i64).range(0..=MAX_DAYS),
+    )]
+    #[serde(default = "default_backup_days")]
+    #[schemars(range(min = 0, max = MAX_DAYS))]
+    pub backup_days: i64,
+    /// Exit 1 when a finding is at least this severe (for CI)
+    #[arg(long, value_name = "SEVERITY", value_parser = ["warning", "critical"])]
+    #[serde(skip)]
+    pub fail_on: Option<String>,
+    /// How many installs to check at once (1: one after another)
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = DEFAULT_CONCURRENCY,
+        value_parser = value_parser!(u16).range(1..=i64::from(MAX_CONCURRENCY)),
+    )]
+    #[serde(default = "default_concurrency")]
+    #[schemars(range(min = 1, max = MAX_CONCURRENCY))]
+    pub concurrency: u16,
+    /// Audit as of this time (RFC 3339) instead of now, e.g. what will have expired by then
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    #[schemars(length(max = MAX_NAME))]
+    pub at: Option<DateTime<Utc>>,
+    /// How many findings a page of the tool's answer has (the command prints every one)
+    #[arg(skip = DEFAULT_ROWS)]
+    #[serde(default = "crate::mcp::limits::default_rows")]
+    #[schemars(
+        description = "How many findings to answer, most severe first; `next_cursor` leads to \
+                       the rest.",
+        range(min = 1, max = MAX_ROWS)
+    )]
+    pub limit: u32,
+    /// Where a page of the tool's answer starts: the `next_cursor` of the page before
+    #[arg(skip)]
+    #[schemars(
+        description = "Where the page starts: the `next_cursor` of the page before (leave it \
+                       out for the first page; the audit runs again).",
+        length(min = 1, max = MAX_NAME)
+    )]
+    pub cursor: Option<String>,
+}
+
+fn default_cert_days() -> i64 {
+    DEFAULT_CERT_DAYS
+}
+
+fn default_backup_days() -> i64 {
+    DEFAULT_BACKUP_DAYS
+}
+
+fn default_concurrency() -> u16 {
+    DEFAULT_CONCURRENCY
+}
+
+fn default_min_php() -> PhpVersion {
+    PhpVersion::parse(DEFAULT_MIN_PHP).unwrap_or(PhpVersion(vec![8, 1]))
 }
 
 /// `wpe audit`.
 pub fn command() -> Command {
-    Command::new(NAME)
+    Options::augment_args(Command::new(NAME))
         .about("Check every install: certificates, PHP, backups, domains, status")
         .long_about(
             "Check every install the credentials can see and print what needs attention, \
@@ -189,63 +309,45 @@ pub fn command() -> Command {
              Exit codes: 0 done (findings or not, unless --fail-on), 1 a finding at or above \
              the --fail-on level, or an API error, 2 a usage error.",
         )
-        .arg(
-            Arg::new("account")
-                .long("account")
-                .value_name("ACCOUNT")
-                .help("Only this account (its name or ID)"),
-        )
-        .arg(
-            Arg::new("cert-days")
-                .long("cert-days")
-                .value_name("DAYS")
-                .default_value("30")
-                .value_parser(value_parser!(i64).range(0..=MAX_DAYS))
-                .help("Warn about certificates that expire within this many days"),
-        )
-        .arg(
-            Arg::new("min-php")
-                .long("min-php")
-                .value_name("VERSION")
-                .default_value("8.1")
-                .value_parser(parse_php)
-                .help("Warn about installs on a PHP older than this (8.1, 8.10, ...)"),
-        )
-        .arg(
-            Arg::new("backup-days")
-                .long("backup-days")
-                .value_name("DAYS")
-                .default_value("7")
-                .value_parser(value_parser!(i64).range(0..=MAX_DAYS))
-                .help("Warn about installs without a completed backup newer than this many days"),
-        )
-        .arg(
-            Arg::new("fail-on")
-                .long("fail-on")
-                .value_name("SEVERITY")
-                .value_parser(["warning", "critical"])
-                .help("Exit 1 when a finding is at least this severe (for CI)"),
-        )
-        .arg(
-            Arg::new("concurrency")
-                .long("concurrency")
-                .value_name("N")
-                .default_value(DEFAULT_CONCURRENCY)
-                .value_parser(value_parser!(u16).range(1..=64))
-                .help("How many installs to check at once (1: one after another)"),
-        )
-        .arg(
-            Arg::new("at")
-                .long("at")
-                .value_name("TIME")
-                .value_parser(parse_time)
-                .help("Audit as of this time (RFC 3339) instead of now, e.g. what will have expired by then"),
-        )
 }
 
 /// A PHP version as its numeric parts: `8.10` is `[8, 10]`, newer than `[8, 9]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct PhpVersion(Vec<u64>);
+/// As JSON, its text (`"8.10"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PhpVersion(Vec<u64>);
+
+impl TryFrom<String> for PhpVersion {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        parse_php(&text)
+    }
+}
+
+impl From<PhpVersion> for String {
+    fn from(version: PhpVersion) -> String {
+        version.to_string()
+    }
+}
+
+impl JsonSchema for PhpVersion {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PhpVersion".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[0-9]+(\\.[0-9]+)*$",
+            "maxLength": MAX_PHP_VERSION,
+        })
+    }
+}
 
 impl PhpVersion {
     /// The leading `N.N.N` of `text`; `None` when it does not start with a number.
@@ -285,14 +387,17 @@ impl std::fmt::Display for PhpVersion {
 fn parse_php(text: &str) -> Result<PhpVersion, String> {
     PhpVersion::parse(text)
         .filter(|v| v.to_string() == text.trim())
-        .ok_or_else(|| format!("`{text}` is not a PHP version such as 8.1 or 8.10"))
+        .ok_or_else(|| format!("{} is not a PHP version such as 8.1 or 8.10", quote(text)))
 }
 
 fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|err| {
-            format!("`{text}` is not an RFC 3339 time such as 2026-01-31T12:00:00Z: {err}")
+            format!(
+                "{} is not an RFC 3339 time such as 2026-01-31T12:00:00Z: {err}",
+                quote(text)
+            )
         })
 }
 
@@ -302,6 +407,8 @@ struct Settings {
     cert_days: i64,
     min_php: PhpVersion,
     backup_days: i64,
+    /// Who reads the fixes: commands for a person, tool calls for an agent.
+    surface: Surface,
 }
 
 /// An install as findings name it.
@@ -310,6 +417,7 @@ struct Subject<'a> {
     account_id: Uuid,
     install: &'a str,
     install_id: Uuid,
+    surface: Surface,
 }
 
 impl Subject<'_> {
@@ -337,10 +445,10 @@ impl Subject<'_> {
 
 /// Runs `wpe audit`.
 pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
-    let fail_on = matches
-        .get_one::<String>("fail-on")
-        .and_then(|name| Severity::from_name(name));
-    let (checked, findings) = audit(client, matches).await?;
+    let options =
+        Options::from_arg_matches(matches).map_err(|err| CliError::Usage(err.to_string()))?;
+    let fail_on = options.fail_on.as_deref().and_then(Severity::from_name);
+    let (checked, findings) = audit(client, &options, Surface::Cli).await?;
     print_findings(&findings, format)?;
     if io::stderr().is_terminal() {
         eprintln!("{}", summary(checked, &findings));
@@ -361,47 +469,45 @@ pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Resul
     }
 }
 
-/// The audit of `wpe audit` as JSON, for `wpe mcp`'s `audit` tool: how many
-/// installs were checked, the count per severity, and the findings (as
-/// `--format json` prints them), most severe first.
-pub async fn collect(client: &Client, matches: &ArgMatches) -> Result<Value, CliError> {
-    let (checked, findings) = audit(client, matches).await?;
+/// The audit `options` asks for, for `wpe mcp`'s `audit` tool: how many
+/// installs were checked, the count per severity, and every finding (as
+/// `--format json` prints them, their fixes naming tools), most severe
+/// first; the tool answers them a page at a time.
+pub async fn collect(client: &Client, options: &Options) -> Result<Audit, CliError> {
+    let (checked, findings) = audit(client, options, Surface::Mcp).await?;
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    Ok(json!({
-        "installs_checked": checked,
-        "critical": count(Severity::Critical),
-        "warning": count(Severity::Warning),
-        "info": count(Severity::Info),
-        "findings": findings.iter().map(Finding::to_json).collect::<Vec<_>>(),
-    }))
+    Ok(Audit {
+        installs_checked: checked,
+        critical: count(Severity::Critical),
+        warning: count(Severity::Warning),
+        info: count(Severity::Info),
+        total: findings.len(),
+        findings,
+        next_cursor: None,
+    })
 }
 
-/// Checks the installs `matches` chooses: how many were checked, and the
-/// findings, most severe first.
-async fn audit(client: &Client, matches: &ArgMatches) -> Result<(usize, Vec<Finding>), CliError> {
-    let account = match matches.get_one::<String>("account") {
-        Some(given) => {
-            let id = names::resolve(client, Kind::Account, given).await?;
-            Some(
-                Uuid::parse_str(&id)
-                    .map_err(|err| CliError::Usage(format!("account {id}: {err}")))?,
-            )
-        }
+/// Checks the installs `options` chooses: how many were checked, and the
+/// findings (their fixes worded for `surface`), most severe first.
+async fn audit(
+    client: &Client,
+    options: &Options,
+    surface: Surface,
+) -> Result<(usize, Vec<Finding>), CliError> {
+    let account = match &options.account {
+        Some(given) => Some(names::parse_id(
+            &names::resolve(client, Kind::Account, given).await?,
+        )?),
         None => None,
     };
     let settings = Settings {
-        now: matches
-            .get_one::<DateTime<Utc>>("at")
-            .copied()
-            .unwrap_or_else(Utc::now),
-        cert_days: matches.get_one::<i64>("cert-days").copied().unwrap_or(30),
-        min_php: matches
-            .get_one::<PhpVersion>("min-php")
-            .cloned()
-            .unwrap_or(PhpVersion(vec![8, 1])),
-        backup_days: matches.get_one::<i64>("backup-days").copied().unwrap_or(7),
+        now: options.at.unwrap_or_else(Utc::now),
+        cert_days: options.cert_days,
+        min_php: options.min_php.clone(),
+        backup_days: options.backup_days,
+        surface,
     };
-    let concurrency = usize::from(matches.get_one::<u16>("concurrency").copied().unwrap_or(8));
+    let concurrency = usize::from(options.concurrency.max(1));
 
     let accounts = account_names(client, account).await?;
     let progress = progress_bar(client, account).await;
@@ -503,6 +609,7 @@ async fn check_install(
         account_id,
         install: &install.name,
         install_id: install.id,
+        surface: settings.surface,
     };
     let mut findings = Vec::new();
     check_status(&at, install.status.as_ref(), &mut findings);
@@ -531,8 +638,12 @@ fn check_status(at: &Subject<'_>, status: Option<&InstallStatus>, findings: &mut
             Some(other.to_string()),
             format!("status `{other}`, not active"),
             Some(format!(
-                "see `wpe installs get {}` and the User Portal",
-                at.install
+                "see {} and the User Portal",
+                at.surface.action(
+                    format_args!("wpe installs get {}", at.install),
+                    "get_install",
+                    json!({"install_id": at.install}),
+                )
             )),
         )),
     }
@@ -638,7 +749,7 @@ async fn check_backups(
             "backup",
             None,
             "no completed backup".to_owned(),
-            Some(format!("wpe backup {}", at.install)),
+            Some(backup_fix(at)),
         )),
         Some(time) => {
             let age = settings.now.signed_duration_since(time);
@@ -648,12 +759,23 @@ async fn check_backups(
                     "backup",
                     Some(time.format("%Y-%m-%d").to_string()),
                     format!("newest completed backup is {} days old", whole_days(age)),
-                    Some(format!("wpe backup {}", at.install)),
+                    Some(backup_fix(at)),
                 ));
             }
         }
     }
     Ok(())
+}
+
+/// The fix of a missing or old backup: take one.
+fn backup_fix(at: &Subject<'_>) -> String {
+    match at.surface {
+        Surface::Cli => format!("wpe backup {}", at.install),
+        Surface::Mcp => format!(
+            "take one: `backup_and_wait` {} (with writes allowed)",
+            json!({"install": at.install})
+        ),
+    }
 }
 
 async fn check_domains(
@@ -674,7 +796,14 @@ async fn check_domains(
                             (Some(key), Some(value)) => {
                                 format!("a TXT record `{key}.{}` holding `{value}`", domain.name)
                             }
-                            _ => format!("the TXT record `wpe domains list {}` shows", at.install),
+                            _ => format!(
+                                "the TXT record {} shows",
+                                at.surface.action(
+                                    format_args!("wpe domains list {}", at.install),
+                                    "list_domains",
+                                    json!({"install_id": at.install}),
+                                )
+                            ),
                         };
                     findings.push(at.finding(
                         Severity::Warning,
@@ -682,8 +811,15 @@ async fn check_domains(
                         Some(domain.name.clone()),
                         "TXT verification pending: serves no traffic".to_owned(),
                         Some(format!(
-                            "publish {record}, then `wpe domains verify-txt-record {} {}`",
-                            at.install, domain.id
+                            "publish {record}, then {}",
+                            at.surface.action(
+                                format_args!(
+                                    "wpe domains verify-txt-record {} {}",
+                                    at.install, domain.id
+                                ),
+                                "verify_domain_txt_record",
+                                json!({"install_id": at.install, "domain_id": domain.id}),
+                            )
                         )),
                     ));
                 }
@@ -832,7 +968,7 @@ fn print_findings(findings: &[Finding], format: Format) -> Result<(), CliError> 
     let columns = crate::output::shown_columns(format, &COLUMNS, TABLE_COLUMNS);
     let mut printer = ListPrinter::with_columns(&mut out, format, columns);
     for finding in findings {
-        printer.item(finding.to_json())?;
+        printer.item(crate::workflow::to_json(finding)?)?;
     }
     printer.finish()?;
     out.flush()?;
@@ -869,6 +1005,7 @@ mod tests {
             cert_days: 30,
             min_php: v("8.1"),
             backup_days: 7,
+            surface: Surface::Cli,
         }
     }
 
@@ -878,6 +1015,7 @@ mod tests {
             account_id: Uuid::nil(),
             install: "acmeprod",
             install_id: Uuid::nil(),
+            surface: Surface::Cli,
         }
     }
 

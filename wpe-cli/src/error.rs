@@ -9,6 +9,11 @@ use std::process::ExitCode;
 pub enum CliError {
     /// The command line, a name, a body file or the configuration is wrong (exit 2).
     Usage(String),
+    /// A name that names nothing the credentials can see (exit 2), worded
+    /// for the command line by `Display` and for `wpe mcp` by `wpe mcp`.
+    NotFound(crate::names::NotFound),
+    /// Options that do not go together (exit 2), worded likewise.
+    Invalid(crate::surface::Invalid),
     /// The API, or the way to it, failed (exit 1); a request the client
     /// refused to send is a usage error (exit 2).
     Api(wpe_api::Error),
@@ -24,7 +29,10 @@ impl CliError {
     /// The process exit code.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
-            CliError::Usage(_) | CliError::Api(wpe_api::Error::InvalidRequest(_)) => 2,
+            CliError::Usage(_)
+            | CliError::NotFound(_)
+            | CliError::Invalid(_)
+            | CliError::Api(wpe_api::Error::InvalidRequest(_)) => 2,
             CliError::Timeout(_) => 3,
             CliError::Api(_) | CliError::Failed(_) | CliError::Io(_) => 1,
         })
@@ -36,6 +44,10 @@ impl fmt::Display for CliError {
         match self {
             CliError::Usage(message) | CliError::Failed(message) | CliError::Timeout(message) => {
                 f.write_str(message)
+            }
+            CliError::NotFound(not_found) => write!(f, "{not_found}"),
+            CliError::Invalid(invalid) => {
+                f.write_str(&invalid.render(crate::surface::Surface::Cli))
             }
             CliError::Api(err) => write!(f, "{err}"),
             CliError::Io(err) => write!(f, "could not write the output: {err}"),

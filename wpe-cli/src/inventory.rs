@@ -11,15 +11,17 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{self, BufWriter, Write};
 
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{ArgMatches, Args, Command, FromArgMatches};
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt, TryStreamExt};
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use wpe_api::types::Installation;
 use wpe_api::{Client, Paginate};
 
 use crate::error::CliError;
+use crate::mcp::limits::{DEFAULT_ROWS, MAX_NAME, MAX_ROWS};
 use crate::names::{self, Kind};
 use crate::output::{Format, ListPrinter};
 use crate::progress::spinner;
@@ -52,9 +54,42 @@ const QUEUE: usize = 256;
 /// How often (in rows) the progress line is updated.
 const PROGRESS_EVERY: usize = 100;
 
+/// What `wpe inventory` and `wpe mcp`'s `inventory` tool take: flags on
+/// the command line, properties of the tool's arguments (checked against
+/// the schema derived from this type, then read by serde).
+#[derive(Debug, Clone, Args, Deserialize, JsonSchema)]
+#[group(skip)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// Only this account (its name or ID)
+    #[arg(long, value_name = "ACCOUNT")]
+    #[schemars(length(min = 1, max = MAX_NAME))]
+    pub account: Option<String>,
+    /// Sort by account, site and install (holds every row until the walk ends)
+    #[arg(long)]
+    #[serde(skip)]
+    pub sort: bool,
+    /// How many rows a page of the tool's answer has (the command prints every row)
+    #[arg(skip = DEFAULT_ROWS)]
+    #[serde(default = "crate::mcp::limits::default_rows")]
+    #[schemars(
+        description = "How many rows to answer; `next_cursor` leads to the rest.",
+        range(min = 1, max = MAX_ROWS)
+    )]
+    pub limit: u32,
+    /// Where a page of the tool's answer starts: the `next_cursor` of the page before
+    #[arg(skip)]
+    #[schemars(
+        description = "Where the page starts: the `next_cursor` of the page before (leave it \
+                       out for the first page).",
+        length(min = 1, max = MAX_NAME)
+    )]
+    pub cursor: Option<String>,
+}
+
 /// `wpe inventory`.
 pub fn command() -> Command {
-    Command::new(NAME)
+    Options::augment_args(Command::new(NAME))
         .about("List every account, site and install, walked concurrently")
         .long_about(
             "List every account, site and install the credentials can see: one row per \
@@ -63,18 +98,35 @@ pub fn command() -> Command {
              flight; rows print as installs arrive (memory stays flat however many there \
              are), unless --sort is given.",
         )
-        .arg(
-            Arg::new("account")
-                .long("account")
-                .value_name("ACCOUNT")
-                .help("Only this account (its name or ID)"),
-        )
-        .arg(
-            Arg::new("sort")
-                .long("sort")
-                .action(ArgAction::SetTrue)
-                .help("Sort by account, site and install (holds every row until the walk ends)"),
-        )
+}
+
+/// One row of the inventory: an install with its account and site, or an
+/// account or site that has no install (its install fields null).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Row {
+    /// The account's name (its ID when the accounts list does not have it).
+    pub account: String,
+    /// The site's name (its ID when the sites list does not have it); null
+    /// for an install outside a site and for an account without sites.
+    pub site: Option<String>,
+    /// The install's name.
+    pub install: Option<String>,
+    /// The install's role in its site (production, staging, development).
+    pub environment: Option<String>,
+    /// The install's status (active, pending, ...).
+    pub status: Option<String>,
+    /// The install's primary domain.
+    pub primary_domain: Option<String>,
+    /// The PHP version the install runs.
+    pub php_version: Option<String>,
+    /// The install's WP Engine hostname.
+    pub cname: Option<String>,
+    /// The install's ID.
+    pub install_id: Option<Uuid>,
+    /// The site's ID.
+    pub site_id: Option<Uuid>,
+    /// The account's ID.
+    pub account_id: Uuid,
 }
 
 /// The names rows are printed with.
@@ -86,21 +138,26 @@ struct Names {
 
 /// Runs `wpe inventory`.
 pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
+    let options =
+        Options::from_arg_matches(matches).map_err(|err| CliError::Usage(err.to_string()))?;
     let mut out = BufWriter::new(io::stdout().lock());
     let columns = crate::output::shown_columns(format, &COLUMNS, TABLE_COLUMNS);
     let mut printer = ListPrinter::with_columns(&mut out, format, columns);
-    let sort = matches.get_flag("sort");
-    walk(client, matches, sort, &mut |row| Ok(printer.item(row)?)).await?;
+    walk(client, &options, options.sort, &mut |row| {
+        Ok(printer.item(crate::workflow::to_json(&row)?)?)
+    })
+    .await?;
     printer.finish()?;
     out.flush()?;
     Ok(())
 }
 
-/// The rows of `wpe inventory` as JSON (as `--format json` prints them),
-/// sorted by account, site and install: for `wpe mcp`'s `inventory` tool.
-pub async fn collect(client: &Client, matches: &ArgMatches) -> Result<Vec<Value>, CliError> {
+/// The rows of the inventory `options` asks for, sorted by account, site
+/// and install (whatever `options.sort` says): for `wpe mcp`'s `inventory`
+/// tool.
+pub async fn collect(client: &Client, options: &Options) -> Result<Vec<Row>, CliError> {
     let mut rows = Vec::new();
-    walk(client, matches, true, &mut |row| {
+    walk(client, options, true, &mut |row| {
         rows.push(row);
         Ok(())
     })
@@ -112,11 +169,11 @@ pub async fn collect(client: &Client, matches: &ArgMatches) -> Result<Vec<Value>
 /// arrive, or with `sort` all at the end.
 async fn walk(
     client: &Client,
-    matches: &ArgMatches,
+    options: &Options,
     sort: bool,
-    emit: &mut impl FnMut(Value) -> Result<(), CliError>,
+    emit: &mut impl FnMut(Row) -> Result<(), CliError>,
 ) -> Result<(), CliError> {
-    let account = match matches.get_one::<String>("account") {
+    let account = match &options.account {
         Some(given) => Some(parse_id(
             &names::resolve(client, Kind::Account, given).await?,
         )?),
@@ -183,11 +240,11 @@ async fn read_names(client: &Client, account: Option<Uuid>) -> Result<Names, Cli
 /// Gives the rows to `emit` as they come (or, with `sort`, all at the
 /// end), then a row for each site and account no install named.
 async fn emit_rows(
-    mut rows: impl futures::Stream<Item = Result<Value, wpe_api::Error>> + Unpin,
+    mut rows: impl futures::Stream<Item = Result<Row, wpe_api::Error>> + Unpin,
     names: &Names,
     sort: bool,
     progress: &indicatif::ProgressBar,
-    emit: &mut impl FnMut(Value) -> Result<(), CliError>,
+    emit: &mut impl FnMut(Row) -> Result<(), CliError>,
 ) -> Result<(), CliError> {
     let mut held = Vec::new();
     let mut seen_sites = HashSet::new();
@@ -198,8 +255,8 @@ async fn emit_rows(
         if count % PROGRESS_EVERY == 0 {
             progress.set_message(format!("{count} installs"));
         }
-        seen_sites.insert(row["site_id"].as_str().map(str::to_owned));
-        seen_accounts.insert(row["account_id"].as_str().map(str::to_owned));
+        seen_sites.insert(row.site_id);
+        seen_accounts.insert(row.account_id);
         if sort {
             held.push(row);
         } else {
@@ -207,8 +264,8 @@ async fn emit_rows(
         }
     }
     for (id, (name, account)) in &names.sites {
-        if !seen_sites.contains(&Some(id.to_string())) {
-            seen_accounts.insert(Some(account.to_string()));
+        if !seen_sites.contains(&Some(*id)) {
+            seen_accounts.insert(*account);
             let row = empty_row(names, *account, Some((*id, name)));
             if sort {
                 held.push(row);
@@ -218,7 +275,7 @@ async fn emit_rows(
         }
     }
     for id in names.accounts.keys() {
-        if !seen_accounts.contains(&Some(id.to_string())) {
+        if !seen_accounts.contains(id) {
             let row = empty_row(names, *id, None);
             if sort {
                 held.push(row);
@@ -228,8 +285,15 @@ async fn emit_rows(
         }
     }
     if sort {
-        held.sort_by_cached_key(|row| {
-            ["account", "site", "install"].map(|c| row[c].as_str().unwrap_or("").to_owned())
+        held.sort_by(|a, b| {
+            let key = |r: &Row| {
+                (
+                    r.account.clone(),
+                    r.site.clone().unwrap_or_default(),
+                    r.install.clone().unwrap_or_default(),
+                )
+            };
+            key(a).cmp(&key(b))
         });
         for row in held {
             emit(row)?;
@@ -239,39 +303,39 @@ async fn emit_rows(
 }
 
 /// The row of one install.
-fn row(names: &Names, install: &Installation) -> Value {
+fn row(names: &Names, install: &Installation) -> Row {
     let account = install.account.id;
     let site = install.site.as_ref().map(|s| s.id);
-    json!({
-        "account": account_name(names, account),
-        "site": site.map(|id| site_name(names, id)),
-        "install": install.name.as_str(),
-        "environment": install.environment.as_ref().map(ToString::to_string),
-        "status": install.status.as_ref().map(ToString::to_string),
-        "primary_domain": install.primary_domain,
-        "php_version": install.php_version,
-        "cname": install.cname,
-        "install_id": install.id,
-        "site_id": site,
-        "account_id": account,
-    })
+    Row {
+        account: account_name(names, account),
+        site: site.map(|id| site_name(names, id)),
+        install: Some(install.name.to_string()),
+        environment: install.environment.as_ref().map(ToString::to_string),
+        status: install.status.as_ref().map(ToString::to_string),
+        primary_domain: install.primary_domain.clone(),
+        php_version: install.php_version.clone(),
+        cname: install.cname.clone(),
+        install_id: Some(install.id),
+        site_id: site,
+        account_id: account,
+    }
 }
 
 /// The row of an account or site without installs.
-fn empty_row(names: &Names, account: Uuid, site: Option<(Uuid, &String)>) -> Value {
-    json!({
-        "account": account_name(names, account),
-        "site": site.map(|(_, name)| name),
-        "install": null,
-        "environment": null,
-        "status": null,
-        "primary_domain": null,
-        "php_version": null,
-        "cname": null,
-        "install_id": null,
-        "site_id": site.map(|(id, _)| id),
-        "account_id": account,
-    })
+fn empty_row(names: &Names, account: Uuid, site: Option<(Uuid, &String)>) -> Row {
+    Row {
+        account: account_name(names, account),
+        site: site.map(|(_, name)| name.clone()),
+        install: None,
+        environment: None,
+        status: None,
+        primary_domain: None,
+        php_version: None,
+        cname: None,
+        install_id: None,
+        site_id: site.map(|(id, _)| id),
+        account_id: account,
+    }
 }
 
 /// An account's name, or its ID when the list did not have it.

@@ -31,6 +31,7 @@ mod names;
 mod output;
 mod progress;
 mod report;
+mod surface;
 mod target;
 mod workflow;
 

@@ -12,7 +12,9 @@ use uuid::Uuid;
 use wpe_api::{Client, Paginate};
 
 use crate::error::CliError;
+use crate::mcp::limits::{quote, MAX_NAME};
 use crate::progress::spinner;
+use crate::surface::Surface;
 
 /// What a name names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,17 +48,6 @@ impl Kind {
         match self {
             Kind::User => "email",
             _ => "name",
-        }
-    }
-
-    /// The command that lists this kind, for messages.
-    fn list_command(self) -> &'static str {
-        match self {
-            Kind::Install => "wpe installs list",
-            Kind::Site => "wpe sites list",
-            Kind::Account => "wpe accounts list",
-            Kind::Domain => "wpe domains list INSTALL",
-            Kind::User => "wpe account-users list ACCOUNT",
         }
     }
 
@@ -103,15 +94,31 @@ pub async fn resolve_in(
     if Uuid::parse_str(value).is_ok() {
         return Ok(value.to_owned());
     }
-    let progress = spinner(format!("looking up {} `{value}`", kind.noun()));
+    // What cannot be an install's name (the spec's InstallName), even in
+    // lower case, names none: nothing is looked up.
+    if kind == Kind::Install
+        && (value.len() as u64 > MAX_NAME
+            || value
+                .to_lowercase()
+                .parse::<wpe_api::types::InstallName>()
+                .is_err())
+    {
+        return Err(CliError::NotFound(NotFound {
+            kind,
+            quoted: quote(value),
+            why: Why::NotAName,
+        }));
+    }
+    let progress = spinner(format!("looking up {} {}", kind.noun(), quote(value)));
     let mut candidates = Vec::new();
     let mut walk = candidates_of(client, kind, parent)?;
     while let Some(candidate) = walk.try_next().await? {
         let found = candidate.name == value;
         candidates.push(candidate);
         progress.set_message(format!(
-            "looking up {} `{value}`: {} read",
+            "looking up {} {}: {} read",
             kind.noun(),
+            quote(value),
             candidates.len()
         ));
         if found && matches!(kind, Kind::Install | Kind::Domain | Kind::User) {
@@ -122,51 +129,155 @@ pub async fn resolve_in(
     let matches: Vec<&Candidate> = candidates.iter().filter(|c| c.name == value).collect();
     match matches.as_slice() {
         [one] => Ok(one.id.to_string()),
-        [] => Err(CliError::Usage(unknown(kind, value, &candidates))),
+        [] => Err(CliError::NotFound(unknown(kind, value, &candidates))),
         many => {
             let listed: Vec<String> = many
                 .iter()
+                .take(MAX_LISTED)
                 .map(|c| format!("  {} ({})", c.id, c.context))
                 .collect();
+            let more = match many.len().saturating_sub(MAX_LISTED) {
+                0 => String::new(),
+                more => format!("\n  and {more} more"),
+            };
             Err(CliError::Usage(format!(
-                "{} {}s are named `{value}`; give the ID of the one you mean:\n{}",
+                "{} {}s are named {}; give the ID of the one you mean:\n{}{more}",
                 many.len(),
                 kind.noun(),
+                quote(value),
                 listed.join("\n")
             )))
         }
     }
 }
 
-fn unknown(kind: Kind, value: &str, candidates: &[Candidate]) -> String {
-    let mut close: Vec<(usize, &str)> = candidates
-        .iter()
-        .map(|c| {
-            (
-                distance(&value.to_lowercase(), &c.name.to_lowercase()),
-                c.name.as_str(),
-            )
-        })
-        .filter(|(d, name)| *d <= 2 + value.len() / 4 || name.contains(value))
-        .collect();
+/// The most namesakes an error lists.
+const MAX_LISTED: usize = 10;
+
+/// The most close names an error suggests.
+const MAX_SUGGESTED: usize = 5;
+
+/// A name that names nothing the credentials can see, as [`resolve`] found
+/// it. It is worded where it is shown ([`NotFound::render`]): it points to
+/// a command on the command line and to a tool in `wpe mcp`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotFound {
+    kind: Kind,
+    /// The value given, as an error quotes it (a short prefix of a long one).
+    quoted: String,
+    why: Why,
+}
+
+/// Why a name named nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Why {
+    /// It cannot be a name of its kind, nor is it an ID: not looked up.
+    NotAName,
+    /// None of its kind has that name; the close names, if any.
+    NoneNamed(Vec<String>),
+    /// It names (or is the ID of) one the credentials cannot see.
+    NotVisible,
+}
+
+impl NotFound {
+    /// `value` (a name or an ID) names no `kind` these credentials can see.
+    pub fn not_visible(kind: Kind, value: &str) -> NotFound {
+        NotFound {
+            kind,
+            quoted: quote(value),
+            why: Why::NotVisible,
+        }
+    }
+
+    /// What was not found.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The message for `surface`: the same facts, pointing to the command
+    /// or the tool that lists the kind.
+    pub fn render(&self, surface: Surface) -> String {
+        let (noun, quoted) = (self.kind.noun(), &self.quoted);
+        let lister = surface.lister(self.kind);
+        let nothing = match self.kind {
+            Kind::User => format!("no account user with the email {quoted}"),
+            _ => format!("no {noun} named {quoted}"),
+        };
+        match &self.why {
+            Why::NotAName => format!(
+                "{nothing}: it is not an {noun}'s {}, nor an ID; {lister} shows them",
+                self.kind.name_word()
+            ),
+            Why::NoneNamed(close) if close.is_empty() => {
+                format!("{nothing} (and it is not an ID); {lister} shows them")
+            }
+            Why::NoneNamed(close) => format!(
+                "{nothing} (and it is not an ID); did you mean {}?",
+                close.join(", ")
+            ),
+            Why::NotVisible => format!(
+                "{noun} {quoted} is not one these credentials can see; {lister} shows those \
+                 they can"
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for NotFound {
+    /// The command line's wording.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(Surface::Cli))
+    }
+}
+
+/// Why no candidate is named `value`, with the close names. The search is
+/// bounded: none for a value longer than any name may be
+/// ([`MAX_NAME`]), and a name is skipped when its length alone puts it too
+/// far, so a long value costs nothing whatever the candidates.
+fn unknown(kind: Kind, value: &str, candidates: &[Candidate]) -> NotFound {
+    let length = value.chars().count();
+    let mut close: Vec<(usize, &str)> = Vec::new();
+    if length as u64 <= MAX_NAME {
+        let wanted = value.to_lowercase();
+        let most = 2 + length / 4;
+        for candidate in candidates {
+            let name = candidate.name.as_str();
+            let other = name.chars().count();
+            if other as u64 > MAX_NAME {
+                continue;
+            }
+            // A name that holds the value is exactly its extra characters away.
+            let d = if name.contains(value) {
+                other - length
+            } else if other.abs_diff(length) > most {
+                continue;
+            } else {
+                distance(&wanted, &name.to_lowercase())
+            };
+            if d <= most || name.contains(value) {
+                close.push((d, name));
+            }
+        }
+    }
     close.sort();
     close.dedup_by(|a, b| a.1 == b.1);
-    let names: Vec<&str> = close.iter().take(5).map(|(_, name)| *name).collect();
-    let mut message = match kind {
-        Kind::User => format!("no account user with the email `{value}` (and it is not an ID)"),
-        _ => format!("no {} named `{value}` (and it is not an ID)", kind.noun()),
-    };
-    if names.is_empty() {
-        message.push_str(&format!("; `{}` shows them", kind.list_command()));
-    } else {
-        message.push_str(&format!("; did you mean {}?", names.join(", ")));
+    NotFound {
+        kind,
+        quoted: quote(value),
+        why: Why::NoneNamed(
+            close
+                .iter()
+                .take(MAX_SUGGESTED)
+                .map(|(_, name)| (*name).to_owned())
+                .collect(),
+        ),
     }
-    message
 }
 
 /// `value` as an ID, or a usage error that quotes it.
 pub fn parse_id(value: &str) -> Result<Uuid, CliError> {
-    Uuid::parse_str(value).map_err(|err| CliError::Usage(format!("`{value}` is not an ID: {err}")))
+    Uuid::parse_str(value)
+        .map_err(|err| CliError::Usage(format!("{} is not an ID: {err}", quote(value))))
 }
 
 /// The name (for a user: the email) of the `kind` with ID `id`, read
@@ -409,10 +520,40 @@ mod tests {
             name: name.to_owned(),
             context: String::new(),
         });
-        let message = unknown(Kind::Install, "torqemag", &candidates);
+        let message = unknown(Kind::Install, "torqemag", &candidates).to_string();
         assert!(message.contains("did you mean torquemag"), "{message}");
         assert!(!message.contains("demoshop"), "{message}");
-        let message = unknown(Kind::Install, "zzz", &candidates);
-        assert!(message.contains("wpe installs list"), "{message}");
+        let none = unknown(Kind::Install, "zzz", &candidates);
+        assert!(
+            none.to_string().contains("`wpe installs list` shows them"),
+            "{none}"
+        );
+        let mcp = none.render(Surface::Mcp);
+        assert!(mcp.contains("`list_installs` shows them"), "{mcp}");
+        assert!(!mcp.contains("wpe "), "{mcp}");
+    }
+
+    #[test]
+    fn a_long_value_is_quoted_by_a_prefix_and_not_compared() {
+        let candidates: Vec<Candidate> = (0..10_000)
+            .map(|i| Candidate {
+                id: Uuid::nil().to_string(),
+                name: format!("x{i:07}"),
+                context: String::new(),
+            })
+            .collect();
+        let long = "x".repeat(1 << 20);
+        let started = std::time::Instant::now();
+        let found = unknown(Kind::Site, &long, &candidates);
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        let message = found.render(Surface::Mcp);
+        assert!(message.len() < 300, "{message}");
+        assert!(message.contains("(1048576 characters)"), "{message}");
+        assert!(!message.contains("did you mean"), "{message}");
+        // Just within the bound: compared, and cheaply skipped by length.
+        let within = "x".repeat(MAX_NAME as usize);
+        assert!(!unknown(Kind::Site, &within, &candidates)
+            .render(Surface::Cli)
+            .contains("did you mean"));
     }
 }

@@ -15,9 +15,11 @@ use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 
 use chrono::{DateTime, Datelike as _, Months, NaiveDate, Utc};
-use clap::{Arg, ArgAction, ArgGroup, ArgMatches, Command};
+use clap::{ArgAction, ArgGroup, ArgMatches, Args, Command, FromArgMatches};
 use futures::{StreamExt, TryStreamExt};
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use uuid::Uuid;
 use wpe_api::types::{
     AccountLimits, AccountUsageInsights, EnvironmentMetrics, LatestMetricValue, Site,
@@ -27,9 +29,11 @@ use wpe_api::wait::WaitOptions;
 use wpe_api::{Client, Paginate};
 
 use crate::error::CliError;
+use crate::mcp::limits::{quote, MAX_NAME};
 use crate::names::{self, Kind};
 use crate::output::{Format, ListPrinter};
 use crate::progress::spinner;
+use crate::surface::{Invalid, Surface};
 
 /// The command's name.
 pub const NAME: &str = "report";
@@ -137,8 +141,138 @@ pub fn command() -> Command {
         .subcommand(usage_command())
 }
 
+/// The most accounts `wpe mcp`'s `report_usage` takes in `account`.
+const MAX_ACCOUNTS: u64 = 100;
+
+/// The largest `min_percent` `wpe mcp`'s `report_usage` takes (a hundred
+/// times the plan).
+const MAX_MIN_PERCENT: u64 = 10_000;
+
+/// What `wpe report usage` and `wpe mcp`'s `report_usage` tool take: flags
+/// on the command line, properties of the tool's arguments. The period is
+/// one of `month`, `quarter` or `from` with `to` ([`UsageOptions::check`]).
+#[derive(Debug, Clone, Default, Args, Deserialize, JsonSchema)]
+#[group(skip)]
+#[serde(deny_unknown_fields)]
+pub struct UsageOptions {
+    /// A calendar month, e.g. 2026-11 [default: the previous month]
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    #[schemars(
+        description = "A calendar month as YYYY-MM, e.g. 2026-11 (default: the previous month)."
+    )]
+    pub month: Option<Month>,
+    /// A calendar quarter, e.g. 2026Q3
+    #[arg(long, value_name = "YYYYQn", value_parser = parse_quarter)]
+    #[schemars(description = "A calendar quarter as YYYYQn, e.g. 2026Q3.")]
+    pub quarter: Option<Quarter>,
+    /// The first day of the period (with --to)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day, requires = "to")]
+    #[schemars(
+        description = "The first day of the period, YYYY-MM-DD (with `to`).",
+        length(max = DAY_LENGTH)
+    )]
+    pub from: Option<NaiveDate>,
+    /// The last day of the period (with --from)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day, requires = "from")]
+    #[schemars(
+        description = "The last day of the period, YYYY-MM-DD (with `from`).",
+        length(max = DAY_LENGTH)
+    )]
+    pub to: Option<NaiveDate>,
+    /// Only this account (its name or ID); repeat for more [default: every account]
+    #[arg(long, value_name = "ACCOUNT", action = ArgAction::Append)]
+    #[serde(default)]
+    #[schemars(
+        description = "Only these accounts, each by name or ID (default: every account).",
+        length(max = MAX_ACCOUNTS),
+        inner(length(min = 1, max = MAX_NAME))
+    )]
+    pub account: Vec<String>,
+    /// Measure stale storage again (a disk-usage refresh) and wait for it
+    #[arg(long)]
+    #[serde(default)]
+    pub refresh: bool,
+    /// Who the report is for, named in its header (table and Markdown)
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    #[schemars(
+        description = "Who the report is for (given back as `prepared_for`).",
+        length(min = 1, max = MAX_NAME)
+    )]
+    pub prepared_for: Option<String>,
+    /// Only the accounts flagged over, warning or stale
+    #[arg(long, conflicts_with = "min_percent")]
+    #[serde(default)]
+    pub only_flagged: bool,
+    /// Only the accounts at or over N % of a limit (billable visits, bandwidth or storage), e.g. 90 or 92.5
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = parse_min_percent,
+        allow_negative_numbers = true
+    )]
+    #[schemars(
+        description = "Only the accounts at or over this percentage of a limit (billable \
+                       visits, bandwidth or storage), e.g. 90 or 92.5: at most two decimals."
+    )]
+    pub min_percent: Option<Hundredths>,
+}
+
+/// The length of a day as YYYY-MM-DD.
+const DAY_LENGTH: u64 = 10;
+
+impl UsageOptions {
+    /// The options that do not go together: at most one of `month`,
+    /// `quarter` and `from`; `from` and `to` both or neither, in order;
+    /// `only_flagged` or `min_percent`. The command line's parser refuses
+    /// most of these first, in its own words; a tool's arguments meet them
+    /// here.
+    pub fn check(&self) -> Result<(), Invalid> {
+        let given: Vec<&'static str> = [
+            ("month", self.month.is_some()),
+            ("quarter", self.quarter.is_some()),
+            ("from", self.from.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect();
+        if let [option, other, ..] = given[..] {
+            return Err(Invalid::Conflicts { option, other });
+        }
+        match (self.from, self.to) {
+            (Some(_), None) => {
+                return Err(Invalid::Requires {
+                    option: "from",
+                    needs: "to",
+                })
+            }
+            (None, Some(_)) => {
+                return Err(Invalid::Requires {
+                    option: "to",
+                    needs: "from",
+                })
+            }
+            (Some(first), Some(last)) if first > last => {
+                return Err(Invalid::Reversed {
+                    first: "from",
+                    first_value: first.to_string(),
+                    last: "to",
+                    last_value: last.to_string(),
+                })
+            }
+            _ => {}
+        }
+        if self.only_flagged && self.min_percent.is_some() {
+            return Err(Invalid::Conflicts {
+                option: "only_flagged",
+                other: "min_percent",
+            });
+        }
+        Ok(())
+    }
+}
+
 fn usage_command() -> Command {
-    Command::new(USAGE)
+    UsageOptions::augment_args(Command::new(USAGE))
         .about("Each account's usage over a period against its plan's limits")
         .long_about(
             "Each account's visits, billable visits, bandwidth and storage over a period \
@@ -168,80 +302,10 @@ fn usage_command() -> Command {
              Exit codes: 0 the report printed (flags or not), 1 an API error, 2 a usage \
              error (a bad period, an unknown account), 3 a --refresh that timed out.",
         )
-        .arg(
-            Arg::new("month")
-                .long("month")
-                .value_name("YYYY-MM")
-                .value_parser(parse_month)
-                .help("A calendar month, e.g. 2026-11 [default: the previous month]"),
-        )
-        .arg(
-            Arg::new("quarter")
-                .long("quarter")
-                .value_name("YYYYQn")
-                .value_parser(parse_quarter)
-                .help("A calendar quarter, e.g. 2026Q3"),
-        )
-        .arg(
-            Arg::new("from")
-                .long("from")
-                .value_name("YYYY-MM-DD")
-                .value_parser(parse_day)
-                .requires("to")
-                .help("The first day of the period (with --to)"),
-        )
-        .arg(
-            Arg::new("to")
-                .long("to")
-                .value_name("YYYY-MM-DD")
-                .value_parser(parse_day)
-                .requires("from")
-                .help("The last day of the period (with --from)"),
-        )
         .group(
             ArgGroup::new("period")
                 .args(["month", "quarter", "from"])
                 .multiple(false),
-        )
-        .arg(
-            Arg::new("account")
-                .long("account")
-                .value_name("ACCOUNT")
-                .action(ArgAction::Append)
-                .help(
-                    "Only this account (its name or ID); repeat for more [default: every account]",
-                ),
-        )
-        .arg(
-            Arg::new("refresh")
-                .long("refresh")
-                .action(ArgAction::SetTrue)
-                .help("Measure stale storage again (a disk-usage refresh) and wait for it"),
-        )
-        .arg(
-            Arg::new("prepared-for")
-                .long("prepared-for")
-                .value_name("NAME")
-                .value_parser(clap::builder::NonEmptyStringValueParser::new())
-                .help("Who the report is for, named in its header (table and Markdown)"),
-        )
-        .arg(
-            Arg::new("only-flagged")
-                .long("only-flagged")
-                .action(ArgAction::SetTrue)
-                .conflicts_with("min-percent")
-                .help("Only the accounts flagged over, warning or stale"),
-        )
-        .arg(
-            Arg::new("min-percent")
-                .long("min-percent")
-                .value_name("N")
-                .value_parser(parse_min_percent)
-                .allow_negative_numbers(true)
-                .help(
-                    "Only the accounts at or over N % of a limit (billable visits, bandwidth \
-                     or storage), e.g. 90 or 92.5",
-                ),
         )
 }
 
@@ -307,14 +371,74 @@ fn days_in_month(day: NaiveDate) -> u32 {
     Period::month(day.year(), day.month()).map_or(30, |m| m.last.day())
 }
 
-fn parse_month(text: &str) -> Result<Period, String> {
+/// A calendar month (`2026-11`), as the period it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Month(Period);
+
+impl TryFrom<String> for Month {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        parse_month(&text)
+    }
+}
+
+impl JsonSchema for Month {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Month".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "maxLength": 7})
+    }
+}
+
+/// A calendar quarter (`2026Q3`), as the period it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Quarter(Period);
+
+impl TryFrom<String> for Quarter {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        parse_quarter(&text)
+    }
+}
+
+impl JsonSchema for Quarter {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Quarter".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "pattern": "^[0-9]{4}[Qq][1-4]$", "maxLength": 6})
+    }
+}
+
+fn parse_month(text: &str) -> Result<Month, String> {
     text.split_once('-')
         .filter(|(year, month)| year.len() == 4 && month.len() == 2)
         .and_then(|(year, month)| Period::month(year.parse().ok()?, month.parse().ok()?))
-        .ok_or_else(|| format!("`{text}` is not a month: give it as YYYY-MM, e.g. 2026-11"))
+        .map(Month)
+        .ok_or_else(|| {
+            format!(
+                "{} is not a month: give it as YYYY-MM, e.g. 2026-11",
+                quote(text)
+            )
+        })
 }
 
-fn parse_quarter(text: &str) -> Result<Period, String> {
+fn parse_quarter(text: &str) -> Result<Quarter, String> {
     let upper = text.to_ascii_uppercase();
     upper
         .split_once('Q')
@@ -324,40 +448,35 @@ fn parse_quarter(text: &str) -> Result<Period, String> {
             let quarter: u32 = quarter.parse().ok().filter(|q| (1..=4).contains(q))?;
             let first = Period::month(year, quarter * 3 - 2)?.first;
             let last = Period::month(year, quarter * 3)?.last;
-            Some(Period { first, last })
+            Some(Quarter(Period { first, last }))
         })
         .ok_or_else(|| {
-            format!("`{text}` is not a quarter: give it as YYYYQn with n from 1 to 4, e.g. 2026Q3")
+            format!(
+                "{} is not a quarter: give it as YYYYQn with n from 1 to 4, e.g. 2026Q3",
+                quote(text)
+            )
         })
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a day: give it as YYYY-MM-DD, e.g. 2026-11-01"))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        format!(
+            "{} is not a day: give it as YYYY-MM-DD, e.g. 2026-11-01",
+            quote(text)
+        )
+    })
 }
 
-/// The period the command line asks for, checked against what the API
-/// reports as of `today`: not after today, at most 13 months back. A
-/// period that reaches past today ends today.
-fn chosen_period(matches: &ArgMatches, today: NaiveDate) -> Result<Period, CliError> {
-    let asked = if let Some(month) = matches.get_one::<Period>("month") {
-        *month
-    } else if let Some(quarter) = matches.get_one::<Period>("quarter") {
-        *quarter
-    } else if let (Some(first), Some(last)) = (
-        matches.get_one::<NaiveDate>("from"),
-        matches.get_one::<NaiveDate>("to"),
-    ) {
-        if first > last {
-            return Err(CliError::Usage(format!(
-                "--from {first} is after --to {last}: give the period's first day with --from \
-                 and its last with --to"
-            )));
-        }
-        Period {
-            first: *first,
-            last: *last,
-        }
+/// The period `options` ask for (checked by [`UsageOptions::check`]),
+/// checked against what the API reports as of `today`: not after today, at
+/// most 13 months back. A period that reaches past today ends today.
+fn chosen_period(options: &UsageOptions, today: NaiveDate) -> Result<Period, CliError> {
+    let asked = if let Some(Month(month)) = options.month {
+        month
+    } else if let Some(Quarter(quarter)) = options.quarter {
+        quarter
+    } else if let (Some(first), Some(last)) = (options.from, options.to) {
+        Period { first, last }
     } else {
         Period::previous_month(today)
     };
@@ -490,18 +609,39 @@ impl AccountUsage {
     }
 }
 
+/// The usage report as `wpe mcp`'s `report_usage` tool answers it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct UsageReport {
+    /// When the report was made (RFC 3339, UTC).
+    pub generated_at: String,
+    /// Who the report is for, as given.
+    pub prepared_for: Option<String>,
+    /// The period's first day.
+    pub from: NaiveDate,
+    /// Its last day (today at the latest).
+    pub to: NaiveDate,
+    /// How many days it has.
+    pub days: i64,
+    /// A row per account, flagged ones first (over, warning, stale).
+    pub accounts: Vec<AccountRow>,
+}
+
 /// Runs `wpe report` (`wpe report usage`).
 pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
+    let Some((USAGE, matches)) = matches.subcommand() else {
+        return Err(CliError::Usage(
+            "wpe report: a report is required (wpe report usage)".into(),
+        ));
+    };
+    let options =
+        UsageOptions::from_arg_matches(matches).map_err(|err| CliError::Usage(err.to_string()))?;
     let generated = Utc::now();
-    let (period, rows) = report(client, matches, generated.date_naive()).await?;
-    let usage = matches.subcommand().map(|(_, m)| m);
+    let (period, rows) = report(client, &options, generated.date_naive(), Surface::Cli).await?;
     let header = Header {
         period,
         generated,
-        prepared_for: usage
-            .and_then(|m| m.get_one::<String>("prepared-for"))
-            .map(String::as_str),
-        filter: usage.map_or(Filter::All, Filter::chosen),
+        prepared_for: options.prepared_for.as_deref(),
+        filter: Filter::chosen(&options),
     };
     let mut out = BufWriter::new(io::stdout().lock());
     print(&mut out, &rows, &header, format)?;
@@ -509,39 +649,34 @@ pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Resul
     Ok(())
 }
 
-/// The usage report of `wpe report usage` as JSON, for `wpe mcp`'s
-/// `report_usage` tool: the period and a row per account (as `--format json`
-/// prints it), flagged accounts first. `matches` are `wpe report`'s.
-pub async fn collect(client: &Client, matches: &ArgMatches) -> Result<Value, CliError> {
+/// The usage report `options` asks for, for `wpe mcp`'s `report_usage`
+/// tool: the period and a row per account (as `--format json` prints it,
+/// its notes naming the tool's properties), flagged accounts first.
+pub async fn collect(client: &Client, options: &UsageOptions) -> Result<UsageReport, CliError> {
     let generated = Utc::now();
-    let (period, rows) = report(client, matches, generated.date_naive()).await?;
-    let prepared_for = matches
-        .subcommand()
-        .and_then(|(_, m)| m.get_one::<String>("prepared-for"));
-    Ok(json!({
-        "generated_at": generated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "prepared_for": prepared_for,
-        "from": period.first.to_string(),
-        "to": period.last.to_string(),
-        "days": period.days(),
-        "accounts": rows.into_iter().map(|row| row.data).collect::<Vec<_>>(),
-    }))
+    let (period, rows) = report(client, options, generated.date_naive(), Surface::Mcp).await?;
+    Ok(UsageReport {
+        generated_at: generated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        prepared_for: options.prepared_for.clone(),
+        from: period.first,
+        to: period.last,
+        days: period.days(),
+        accounts: rows.into_iter().map(|row| row.data).collect(),
+    })
 }
 
-/// The period and the sorted rows of the report `matches` asks for, as of
-/// `today`, the rows `--only-flagged` or `--min-percent` leave out gone.
+/// The period and the sorted rows of the report `options` asks for, as of
+/// `today` (notes worded for `surface`), the rows `only_flagged` or
+/// `min_percent` leave out gone.
 async fn report(
     client: &Client,
-    matches: &ArgMatches,
+    options: &UsageOptions,
     today: NaiveDate,
+    surface: Surface,
 ) -> Result<(Period, Vec<Row>), CliError> {
-    let Some((USAGE, matches)) = matches.subcommand() else {
-        return Err(CliError::Usage(
-            "wpe report: a report is required (wpe report usage)".into(),
-        ));
-    };
-    let period = chosen_period(matches, today)?;
-    let accounts = chosen_accounts(client, matches).await?;
+    options.check().map_err(CliError::Invalid)?;
+    let period = chosen_period(options, today)?;
+    let accounts = chosen_accounts(client, &options.account).await?;
     let progress = spinner(format!(
         "reading the usage of {} accounts from {} to {}",
         accounts.len(),
@@ -555,23 +690,23 @@ async fn report(
         .try_collect()
         .await?;
     progress.finish_and_clear();
-    if matches.get_flag("refresh") {
+    if options.refresh {
         refresh_storage(client, &mut usages).await?;
     }
-    let filter = Filter::chosen(matches);
+    let filter = Filter::chosen(options);
     let rows: Vec<Row> = usages
         .iter()
-        .map(|u| Row::new(u, period))
+        .map(|u| Row::new(u, period, surface))
         .filter(|row| filter.keeps(row))
         .collect();
     Ok((period, sorted(rows)))
 }
 
-/// The accounts to report, as `(id, name)`: those `--account` names (by
-/// name or ID), or every account the credentials see.
+/// The accounts to report, as `(id, name)`: those `given` names (by name
+/// or ID), or every account the credentials see when it names none.
 async fn chosen_accounts(
     client: &Client,
-    matches: &ArgMatches,
+    given: &[String],
 ) -> Result<Vec<(Uuid, String)>, CliError> {
     let all: Vec<(Uuid, String)> = client
         .list_accounts()
@@ -579,9 +714,9 @@ async fn chosen_accounts(
         .map_ok(|a| (a.id, a.name))
         .try_collect()
         .await?;
-    let Some(given) = matches.get_many::<String>("account") else {
+    if given.is_empty() {
         return Ok(all);
-    };
+    }
     let mut chosen: Vec<(Uuid, String)> = Vec::new();
     for value in given {
         let id = names::resolve(client, Kind::Account, value).await?;
@@ -589,10 +724,7 @@ async fn chosen_accounts(
             .iter()
             .find(|(known, _)| known.to_string() == id)
             .ok_or_else(|| {
-                CliError::Usage(format!(
-                    "account {value} is not one these credentials can see; `wpe accounts list` \
-                     shows those they can"
-                ))
+                CliError::NotFound(names::NotFound::not_visible(Kind::Account, value))
             })?;
         if !chosen.iter().any(|(known, _)| *known == account.0) {
             chosen.push(account.clone());
@@ -873,8 +1005,9 @@ async fn refresh_storage(client: &Client, usages: &mut [AccountUsage]) -> Result
 }
 
 /// How far an account is from its plan, worst first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Flag {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Flag {
     /// Over 100 % of a limit.
     Over,
     /// Over 80 % of a limit.
@@ -926,15 +1059,40 @@ fn scaled(limit: Option<i64>, factor: f64) -> Option<u64> {
 }
 
 /// A percentage of `--min-percent`, in hundredths of a percent (`92.5` is
-/// 9250), so that comparing with it is exact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Hundredths(u64);
+/// 9250), so that comparing with it is exact. From JSON, a number read by
+/// the same rules as the flag's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "serde_json::Number")]
+pub struct Hundredths(u64);
+
+impl TryFrom<serde_json::Number> for Hundredths {
+    type Error = String;
+
+    fn try_from(number: serde_json::Number) -> Result<Self, String> {
+        parse_min_percent(&number.to_string())
+    }
+}
+
+impl JsonSchema for Hundredths {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Percent".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "number", "exclusiveMinimum": 0, "maximum": MAX_MIN_PERCENT})
+    }
+}
 
 fn parse_min_percent(text: &str) -> Result<Hundredths, String> {
     let wrong = || {
         format!(
-            "`{text}` is not a percentage: give a number greater than 0 with at most two \
-             decimals, e.g. 90 or 92.5 (100 is the plan's limit)"
+            "{} is not a percentage: give a number greater than 0 with at most two \
+             decimals, e.g. 90 or 92.5 (100 is the plan's limit)",
+            quote(text)
         )
     };
     let trimmed = text.trim();
@@ -967,11 +1125,11 @@ enum Filter {
 }
 
 impl Filter {
-    fn chosen(matches: &ArgMatches) -> Filter {
-        if matches.get_flag("only-flagged") {
+    fn chosen(options: &UsageOptions) -> Filter {
+        if options.only_flagged {
             Filter::Flagged
-        } else if let Some(min) = matches.get_one::<Hundredths>("min-percent") {
-            Filter::AtLeast(*min)
+        } else if let Some(min) = options.min_percent {
+            Filter::AtLeast(min)
         } else {
             Filter::All
         }
@@ -1013,6 +1171,99 @@ impl Filter {
     }
 }
 
+/// One account's line of the report as programs read it (JSON, NDJSON,
+/// CSV, `wpe mcp`): figures as numbers, bytes as bytes, none as null.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct AccountRow {
+    /// The account's name.
+    pub account: String,
+    /// The account's ID.
+    pub account_id: Uuid,
+    /// The period's first day.
+    pub from: NaiveDate,
+    /// The period's last day.
+    pub to: NaiveDate,
+    /// How many sites the account has.
+    pub sites: usize,
+    /// over (a limit passed), warning (over 80 % of one) or stale (storage not measured).
+    pub flag: Option<Flag>,
+    /// What the flag is about, and figures the API did not report.
+    pub notes: String,
+    /// Visits over the period.
+    pub visits: Option<u64>,
+    /// Billable visits over the period.
+    pub billable_visits: Option<u64>,
+    /// The plan's visits allowance, prorated to the period.
+    pub visits_limit: Option<u64>,
+    /// Billable visits as a percentage of the allowance (one decimal).
+    pub visits_percent: Option<f64>,
+    /// Bandwidth over the period, in bytes.
+    pub bandwidth_bytes: Option<u64>,
+    /// The plan's bandwidth allowance, prorated to the period, in bytes.
+    pub bandwidth_limit_bytes: Option<u64>,
+    /// Bandwidth as a percentage of the allowance (one decimal).
+    pub bandwidth_percent: Option<f64>,
+    /// Storage at the end of the period (files and database), in bytes.
+    pub storage_bytes: Option<u64>,
+    /// Of it, files.
+    pub storage_files_bytes: Option<u64>,
+    /// Of it, databases.
+    pub storage_database_bytes: Option<u64>,
+    /// The plan's storage, in bytes.
+    pub storage_limit_bytes: Option<u64>,
+    /// Storage as a percentage of the plan's (one decimal).
+    pub storage_percent: Option<f64>,
+    /// The day storage was measured for.
+    pub storage_as_of: Option<String>,
+    /// Whether storage is 0 or not reported (not a measurement).
+    pub storage_stale: bool,
+    /// Whether storage comes from a refresh this report asked for.
+    pub storage_refreshed: bool,
+    /// Visits of production installs.
+    pub production_visits: Option<u64>,
+    /// Billable visits of production installs.
+    pub production_billable_visits: Option<u64>,
+    /// Bandwidth of production installs, in bytes.
+    pub production_bandwidth_bytes: Option<u64>,
+    /// Visits of staging installs.
+    pub staging_visits: Option<u64>,
+    /// Billable visits of staging installs.
+    pub staging_billable_visits: Option<u64>,
+    /// Bandwidth of staging installs, in bytes.
+    pub staging_bandwidth_bytes: Option<u64>,
+    /// Visits of development installs.
+    pub development_visits: Option<u64>,
+    /// Billable visits of development installs.
+    pub development_billable_visits: Option<u64>,
+    /// Bandwidth of development installs, in bytes.
+    pub development_bandwidth_bytes: Option<u64>,
+    /// Each install's figures, by site, role and name.
+    pub installs: Vec<InstallRow>,
+}
+
+/// One install's figures in an account's row.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct InstallRow {
+    /// The install's name.
+    pub install: String,
+    /// Its site, where the account's sites list it.
+    pub site: Option<String>,
+    /// Its role in the site.
+    pub environment: Option<String>,
+    /// Visits over the period.
+    pub visits: Option<u64>,
+    /// Billable visits over the period.
+    pub billable_visits: Option<u64>,
+    /// Bandwidth over the period, in bytes.
+    pub bandwidth_bytes: Option<u64>,
+    /// Storage at the end of the period (files and database), in bytes.
+    pub storage_bytes: Option<u64>,
+    /// Of it, files.
+    pub storage_files_bytes: Option<u64>,
+    /// Of it, databases.
+    pub storage_database_bytes: Option<u64>,
+}
+
 /// One account's line of the report.
 struct Row {
     name: String,
@@ -1023,15 +1274,16 @@ struct Row {
     visits: Option<u64>,
     storage: Storage,
     installs: Vec<InstallUsage>,
-    data: Value,
-    human: Value,
+    data: AccountRow,
+    human: serde_json::Value,
 }
 
 /// The names of [`Row::measures`].
 const MEASURES: [&str; 3] = ["billable visits", "bandwidth", "storage"];
 
 impl Row {
-    fn new(usage: &AccountUsage, period: Period) -> Row {
+    /// The row of `usage` over `period`, its notes worded for `surface`.
+    fn new(usage: &AccountUsage, period: Period, surface: Surface) -> Row {
         let months = period.months();
         let visits_limit = scaled(usage.limits.visitors, months);
         let bandwidth_limit = scaled(usage.limits.bandwidth, months * BYTES_PER_GB);
@@ -1062,7 +1314,14 @@ impl Row {
             notes.push(if usage.refreshed {
                 "storage stale: still 0 after a refresh".to_owned()
             } else {
-                "storage stale (0 or not reported): --refresh measures it".to_owned()
+                format!(
+                    "storage stale (0 or not reported): {} measures it{}",
+                    surface.option("refresh"),
+                    match surface {
+                        Surface::Cli => "",
+                        Surface::Mcp => " (with writes allowed)",
+                    }
+                )
             });
         } else if usage.refreshed {
             notes.push(format!(
@@ -1085,52 +1344,55 @@ impl Row {
         }
         let notes = notes.join("; ");
         let [visits_share, bandwidth_share, storage_share] = shares;
-        let mut data = json!({
-            "account": usage.name,
-            "account_id": usage.id,
-            "from": period.first.to_string(),
-            "to": period.last.to_string(),
-            "sites": usage.sites,
-            "flag": flag.map(Flag::name),
-            "notes": notes,
-            "visits": traffic.visits,
-            "billable_visits": traffic.billable,
-            "visits_limit": visits_limit,
-            "visits_percent": visits_share,
-            "bandwidth_bytes": traffic.bandwidth,
-            "bandwidth_limit_bytes": bandwidth_limit,
-            "bandwidth_percent": bandwidth_share,
-            "storage_bytes": storage,
-            "storage_files_bytes": usage.storage.files,
-            "storage_database_bytes": usage.storage.databases,
-            "storage_limit_bytes": storage_limit,
-            "storage_percent": storage_share,
-            "storage_as_of": usage.storage_as_of,
-            "storage_stale": stale,
-            "storage_refreshed": usage.refreshed,
-        });
-        for (environment, part) in ENVIRONMENTS.iter().zip(usage.environments) {
-            data[format!("{environment}_visits")] = json!(part.visits);
-            data[format!("{environment}_billable_visits")] = json!(part.billable);
-            data[format!("{environment}_bandwidth_bytes")] = json!(part.bandwidth);
-        }
-        data["installs"] = usage
-            .installs
-            .iter()
-            .map(|install| {
-                json!({
-                    "install": install.name,
-                    "site": install.site,
-                    "environment": install.environment,
-                    "visits": install.traffic.visits,
-                    "billable_visits": install.traffic.billable,
-                    "bandwidth_bytes": install.traffic.bandwidth,
-                    "storage_bytes": install.storage.total(),
-                    "storage_files_bytes": install.storage.files,
-                    "storage_database_bytes": install.storage.databases,
+        let [production, staging, development] = usage.environments;
+        let data = AccountRow {
+            account: usage.name.clone(),
+            account_id: usage.id,
+            from: period.first,
+            to: period.last,
+            sites: usage.sites,
+            flag,
+            notes: notes.clone(),
+            visits: traffic.visits,
+            billable_visits: traffic.billable,
+            visits_limit,
+            visits_percent: visits_share,
+            bandwidth_bytes: traffic.bandwidth,
+            bandwidth_limit_bytes: bandwidth_limit,
+            bandwidth_percent: bandwidth_share,
+            storage_bytes: storage,
+            storage_files_bytes: usage.storage.files,
+            storage_database_bytes: usage.storage.databases,
+            storage_limit_bytes: storage_limit,
+            storage_percent: storage_share,
+            storage_as_of: usage.storage_as_of.clone(),
+            storage_stale: stale,
+            storage_refreshed: usage.refreshed,
+            production_visits: production.visits,
+            production_billable_visits: production.billable,
+            production_bandwidth_bytes: production.bandwidth,
+            staging_visits: staging.visits,
+            staging_billable_visits: staging.billable,
+            staging_bandwidth_bytes: staging.bandwidth,
+            development_visits: development.visits,
+            development_billable_visits: development.billable,
+            development_bandwidth_bytes: development.bandwidth,
+            installs: usage
+                .installs
+                .iter()
+                .map(|install| InstallRow {
+                    install: install.name.clone(),
+                    site: install.site.clone(),
+                    environment: install.environment.clone(),
+                    visits: install.traffic.visits,
+                    billable_visits: install.traffic.billable,
+                    bandwidth_bytes: install.traffic.bandwidth,
+                    storage_bytes: install.storage.total(),
+                    storage_files_bytes: install.storage.files,
+                    storage_database_bytes: install.storage.databases,
                 })
-            })
-            .collect();
+                .collect(),
+        };
         let split: Vec<String> = usage
             .environments
             .iter()
@@ -1293,7 +1555,7 @@ fn print(out: &mut impl Write, rows: &[Row], header: &Header, format: Format) ->
         printer.item(if human {
             row.human.clone()
         } else {
-            row.data.clone()
+            serde_json::to_value(&row.data).map_err(io::Error::other)?
         })?;
     }
     printer.finish()?;
@@ -1382,6 +1644,7 @@ fn account_section(out: &mut impl Write, row: &Row) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn day(text: &str) -> NaiveDate {
         parse_day(text).unwrap()
@@ -1390,14 +1653,14 @@ mod tests {
     #[test]
     fn months_quarters_and_days_parse_and_bad_ones_say_how_to_write_them() {
         assert_eq!(
-            parse_month("2026-02").unwrap(),
+            parse_month("2026-02").unwrap().0,
             Period {
                 first: day("2026-02-01"),
                 last: day("2026-02-28")
             }
         );
         assert_eq!(
-            parse_quarter("2026q4").unwrap(),
+            parse_quarter("2026q4").unwrap().0,
             Period {
                 first: day("2026-10-01"),
                 last: day("2026-12-31")
@@ -1429,7 +1692,7 @@ mod tests {
     #[test]
     fn a_period_is_at_most_13_months_back_and_ends_today_at_the_latest() {
         let today = day("2026-12-04");
-        let month = |text| check_period(parse_month(text).unwrap(), today);
+        let month = |text| check_period(parse_month(text).unwrap().0, today);
         assert_eq!(month("2026-12").unwrap().last, today);
         assert!(month("2025-12").is_ok());
         let err = month("2025-11").unwrap_err().to_string();
@@ -1443,7 +1706,7 @@ mod tests {
 
     #[test]
     fn long_periods_split_into_chunks_of_at_most_31_days_that_cover_them() {
-        let quarter = parse_quarter("2026Q3").unwrap();
+        let quarter = parse_quarter("2026Q3").unwrap().0;
         let chunks = quarter.chunks();
         assert_eq!(chunks.len(), 3);
         assert_eq!(chunks[0].first, quarter.first);
@@ -1470,8 +1733,8 @@ mod tests {
 
     #[test]
     fn a_month_has_one_months_allowance_and_a_quarter_three() {
-        assert!((parse_month("2026-02").unwrap().months() - 1.0).abs() < 1e-9);
-        assert!((parse_quarter("2026Q1").unwrap().months() - 3.0).abs() < 1e-9);
+        assert!((parse_month("2026-02").unwrap().0.months() - 1.0).abs() < 1e-9);
+        assert!((parse_quarter("2026Q1").unwrap().0.months() - 3.0).abs() < 1e-9);
         let half = Period {
             first: day("2026-11-01"),
             last: day("2026-11-15"),
@@ -1559,22 +1822,26 @@ mod tests {
 
     #[test]
     fn min_percent_keeps_an_account_at_exactly_n_percent_and_not_below() {
-        let period = parse_month("2026-11").unwrap();
+        let period = parse_month("2026-11").unwrap().0;
         // 900 billable visits of an allowance of 1000: exactly 90 %.
-        let row = Row::new(&usage("a", 900, Some(1)), period);
+        let row = Row::new(&usage("a", 900, Some(1)), period, Surface::Cli);
         assert!(Filter::AtLeast(Hundredths(9000)).keeps(&row));
         assert!(Filter::AtLeast(Hundredths(8999)).keeps(&row));
         assert!(!Filter::AtLeast(Hundredths(9001)).keeps(&row));
         // Storage counts too: 1 byte of 10 GB is far below 0.01 %.
-        assert!(!Filter::AtLeast(Hundredths(1)).keeps(&Row::new(&usage("b", 0, Some(1)), period)));
+        assert!(!Filter::AtLeast(Hundredths(1)).keeps(&Row::new(
+            &usage("b", 0, Some(1)),
+            period,
+            Surface::Cli
+        )));
         // 90 % is flagged a warning; 80 % is not flagged.
         assert!(Filter::Flagged.keeps(&row));
-        assert!(!Filter::Flagged.keeps(&Row::new(&usage("c", 800, Some(1)), period)));
+        assert!(!Filter::Flagged.keeps(&Row::new(&usage("c", 800, Some(1)), period, Surface::Cli)));
         assert!(
-            Filter::Flagged.keeps(&Row::new(&usage("d", 800, Some(0)), period)),
+            Filter::Flagged.keeps(&Row::new(&usage("d", 800, Some(0)), period, Surface::Cli)),
             "stale"
         );
-        assert!(Filter::All.keeps(&Row::new(&usage("c", 800, Some(1)), period)));
+        assert!(Filter::All.keeps(&Row::new(&usage("c", 800, Some(1)), period, Surface::Cli)));
     }
 
     #[test]
@@ -1624,7 +1891,7 @@ mod tests {
 
     #[test]
     fn flagged_accounts_come_first_worst_first() {
-        let period = parse_month("2026-11").unwrap();
+        let period = parse_month("2026-11").unwrap().0;
         let rows: Vec<Row> = [
             usage("a-fine", 100, Some(1)),
             usage("b-stale", 100, Some(0)),
@@ -1632,11 +1899,11 @@ mod tests {
             usage("d-warning", 900, None),
         ]
         .iter()
-        .map(|u| Row::new(u, period))
+        .map(|u| Row::new(u, period, Surface::Cli))
         .collect();
         let order: Vec<(String, Value)> = sorted(rows)
             .into_iter()
-            .map(|r| (r.name, r.data["flag"].clone()))
+            .map(|r| (r.name, json!(r.data.flag)))
             .collect();
         assert_eq!(
             order,
@@ -1701,7 +1968,7 @@ mod tests {
 
     fn rendered(rows: &[Row], filter: Filter, format: Format) -> String {
         let header = Header {
-            period: parse_month("2026-11").unwrap(),
+            period: parse_month("2026-11").unwrap().0,
             generated: "2026-12-01T09:30:59Z".parse().unwrap(),
             prepared_for: Some("Acme Ltd"),
             filter,
@@ -1713,10 +1980,10 @@ mod tests {
 
     #[test]
     fn markdown_has_a_header_a_section_per_account_and_each_installs_bandwidth_and_storage() {
-        let period = parse_month("2026-11").unwrap();
+        let period = parse_month("2026-11").unwrap().0;
         let rows = vec![
-            Row::new(&two_installs(), period),
-            Row::new(&usage("other", 10, Some(5)), period),
+            Row::new(&two_installs(), period, Surface::Cli),
+            Row::new(&usage("other", 10, Some(5)), period, Surface::Cli),
         ];
         let text = rendered(&rows, Filter::All, Format::Markdown);
         let lines: Vec<&str> = text.lines().collect();
@@ -1760,8 +2027,8 @@ mod tests {
 
     #[test]
     fn the_table_is_headed_by_who_it_is_for_when_and_its_units_and_json_carries_the_split() {
-        let period = parse_month("2026-11").unwrap();
-        let rows = vec![Row::new(&two_installs(), period)];
+        let period = parse_month("2026-11").unwrap().0;
+        let rows = vec![Row::new(&two_installs(), period, Surface::Cli)];
         let text = rendered(&rows, Filter::AtLeast(Hundredths(7500)), Format::Table);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
@@ -1798,12 +2065,12 @@ mod tests {
 
     #[test]
     fn a_storage_part_not_reported_is_named_and_the_total_is_what_was() {
-        let period = parse_month("2026-11").unwrap();
+        let period = parse_month("2026-11").unwrap().0;
         let mut usage = two_installs();
         usage.storage.databases = None;
-        let row = Row::new(&usage, period);
-        assert_eq!(row.data["storage_bytes"], 3_200_000_000u64);
-        assert_eq!(row.data["storage_database_bytes"], Value::Null);
+        let row = Row::new(&usage, period, Surface::Cli);
+        assert_eq!(row.data.storage_bytes, Some(3_200_000_000));
+        assert_eq!(row.data.storage_database_bytes, None);
         assert!(
             row.notes.contains("database storage not reported"),
             "{}",

@@ -8,11 +8,13 @@ use std::io::{self, Write};
 use std::str::FromStr;
 use std::time::Duration;
 
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{Arg, ArgAction, ArgMatches, Args as _, Command, FromArgMatches};
 use indicatif::ProgressBar;
+use schemars::JsonSchema;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
-use wpe_api::types::PurgeCacheType;
+use wpe_api::types::{Backup, PurgeCacheType};
 use wpe_api::wait::{WaitError, WaitOptions};
 use wpe_api::Client;
 
@@ -20,6 +22,7 @@ use wpe_api::operations::Args;
 
 use crate::accepted;
 use crate::error::CliError;
+use crate::mcp::limits::{MAX_NAME, MAX_TEXT};
 use crate::names::{self, Kind};
 use crate::output::{self, Format};
 use crate::progress::spinner;
@@ -27,32 +30,71 @@ use crate::progress::spinner;
 /// The caches `--type` names, as the API's `PurgeCacheType` does.
 const CACHE_TYPES: [&str; 4] = ["page", "object", "cdn", "all"];
 
+/// Why a backup is taken unless `--description` says.
+const DEFAULT_DESCRIPTION: &str = "Backup taken with wpe";
+
+/// How long `wpe backup --wait` waits unless `--timeout` says, in seconds.
+const DEFAULT_BACKUP_TIMEOUT: u64 = 1800;
+
+/// The longest wait `wpe mcp`'s `backup_and_wait` takes, in seconds (a day).
+const MAX_BACKUP_TIMEOUT: u64 = 86_400;
+
+/// The most addresses `wpe mcp`'s `backup_and_wait` emails.
+const MAX_EMAILS: u64 = 20;
+
+/// What `wpe backup` and `wpe mcp`'s `backup_and_wait` tool take: flags on
+/// the command line, properties of the tool's arguments. The tool always
+/// waits.
+#[derive(Debug, Clone, clap::Args, Deserialize, JsonSchema)]
+#[group(skip)]
+#[serde(deny_unknown_fields)]
+pub struct BackupOptions {
+    /// The install: its name or ID
+    #[arg(value_name = "INSTALL")]
+    #[schemars(length(min = 1, max = MAX_NAME))]
+    pub install: String,
+    /// Why the backup is taken (shown in the User Portal)
+    #[arg(long, value_name = "TEXT", default_value = DEFAULT_DESCRIPTION)]
+    #[serde(default = "default_description")]
+    #[schemars(length(max = MAX_TEXT))]
+    pub description: String,
+    /// Who to email when it ends (repeatable) [default: the API user's address]
+    #[arg(long, value_name = "ADDRESS", action = ArgAction::Append)]
+    #[serde(default)]
+    #[schemars(
+        description = "Who to email when it ends (default: the API user's address).",
+        length(max = MAX_EMAILS),
+        inner(length(min = 1, max = MAX_NAME))
+    )]
+    pub email: Vec<String>,
+    /// Wait until the backup is completed (exit 1 if it is aborted, 3 on timeout)
+    #[arg(long)]
+    #[serde(skip)]
+    pub wait: bool,
+    /// How long --wait waits
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_BACKUP_TIMEOUT)]
+    #[serde(default = "default_backup_timeout")]
+    #[schemars(
+        description = "How many seconds to wait for the backup to complete; the backup goes \
+                       on after that.",
+        range(max = MAX_BACKUP_TIMEOUT)
+    )]
+    pub timeout: u64,
+}
+
+fn default_description() -> String {
+    DEFAULT_DESCRIPTION.to_owned()
+}
+
+fn default_backup_timeout() -> u64 {
+    DEFAULT_BACKUP_TIMEOUT
+}
+
 /// `wpe backup` and `wpe purge`.
 pub fn commands() -> [Command; 2] {
     [
-        Command::new("backup")
-            .about("Take a backup of an install; with --wait, follow it until it ends")
-            .arg(install_arg())
-            .arg(
-                Arg::new("description")
-                    .long("description")
-                    .value_name("TEXT")
-                    .default_value("Backup taken with wpe")
-                    .help("Why the backup is taken (shown in the User Portal)"),
-            )
-            .arg(
-                Arg::new("email")
-                    .long("email")
-                    .value_name("ADDRESS")
-                    .action(ArgAction::Append)
-                    .help(
-                        "Who to email when it ends (repeatable) [default: the API user's address]",
-                    ),
-            )
-            .arg(wait_arg(
-                "Wait until the backup is completed (exit 1 if it is aborted, 3 on timeout)",
-            ))
-            .arg(timeout_arg("1800")),
+        BackupOptions::augment_args(Command::new("backup"))
+            .about("Take a backup of an install; with --wait, follow it until it ends"),
         Command::new("purge")
             .about("Purge an install's cache (the object cache at most once a minute per install)")
             .arg(install_arg())
@@ -130,6 +172,11 @@ pub fn timeout_arg(default: &'static str) -> Arg {
 /// and shows each state the job is seen in on the spinner `progress`.
 pub fn wait_options(matches: &ArgMatches, progress: &ProgressBar) -> WaitOptions {
     let seconds = matches.get_one::<u64>("timeout").copied().unwrap_or(300);
+    waiting(seconds, progress)
+}
+
+/// Wait options for `seconds`, as [`wait_options`] makes them.
+fn waiting(seconds: u64, progress: &ProgressBar) -> WaitOptions {
     let progress = progress.clone();
     WaitOptions::default()
         .timeout(Duration::from_secs(seconds))
@@ -182,12 +229,11 @@ async fn install_id(client: &Client, matches: &ArgMatches) -> Result<Uuid, CliEr
 }
 
 async fn backup(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
-    let value = backup_value(client, matches).await?;
-    if !matches.get_flag("wait") {
-        let given = matches
-            .get_one::<String>("install")
-            .map_or("", String::as_str);
-        let typed = Args::new().with("install_id", given);
+    let options =
+        BackupOptions::from_arg_matches(matches).map_err(|err| CliError::Usage(err.to_string()))?;
+    let value = to_json(&backup_value(client, &options).await?)?;
+    if !options.wait {
+        let typed = Args::new().with("install_id", options.install.as_str());
         accepted::tell(operation("create_backup")?, &typed, None, Some(&value))?;
     }
     let mut out = io::stdout().lock();
@@ -196,18 +242,15 @@ async fn backup(client: &Client, matches: &ArgMatches, format: Format) -> Result
     Ok(())
 }
 
-/// Takes the backup `matches` (`wpe backup`'s) asks for and, with `--wait`,
-/// follows it until it ends: the backup as JSON (for `wpe backup`, and
-/// `wpe mcp`'s `backup_and_wait` tool).
-pub async fn backup_value(client: &Client, matches: &ArgMatches) -> Result<Value, CliError> {
-    let install = install_id(client, matches).await?;
-    let description = matches
-        .get_one::<String>("description")
-        .cloned()
-        .unwrap_or_default();
-    let emails: Vec<String> = match matches.get_many::<String>("email") {
-        Some(emails) => emails.cloned().collect(),
-        None => vec![client.get_current_user().send().await?.into_inner().email],
+/// Takes the backup `options` asks for and, with `wait`, follows it until
+/// it ends: the backup, as the API last answered it, whole (for `wpe backup`,
+/// and `wpe mcp`'s `backup_and_wait` tool).
+pub async fn backup_value(client: &Client, options: &BackupOptions) -> Result<Backup, CliError> {
+    let install = names::parse_id(&names::resolve(client, Kind::Install, &options.install).await?)?;
+    let description = options.description.clone();
+    let emails: Vec<String> = match options.email.as_slice() {
+        [] => vec![client.get_current_user().send().await?.into_inner().email],
+        given => given.to_vec(),
     };
     let backup = client
         .create_backup()
@@ -216,20 +259,18 @@ pub async fn backup_value(client: &Client, matches: &ArgMatches) -> Result<Value
         .send()
         .await?
         .into_inner();
-    let backup = if matches.get_flag("wait") {
-        let progress = spinner(format!(
-            "waiting for backup {} ({})",
-            backup.id, backup.status
-        ));
-        let waited = client
-            .wait_for_backup(install, backup.id, wait_options(matches, &progress))
-            .await;
-        progress.finish_and_clear();
-        waited.map_err(wait_failed)?
-    } else {
-        backup
-    };
-    to_json(&backup)
+    if !options.wait {
+        return Ok(backup);
+    }
+    let progress = spinner(format!(
+        "waiting for backup {} ({})",
+        backup.id, backup.status
+    ));
+    let waited = client
+        .wait_for_backup(install, backup.id, waiting(options.timeout, &progress))
+        .await;
+    progress.finish_and_clear();
+    waited.map_err(wait_failed)
 }
 
 async fn purge(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {

@@ -1019,10 +1019,11 @@ fn inventory_memory_stays_flat_when_streamed_and_grows_when_collected() {
          collected {collected_large}; growth from 1,000 to {LARGE}: streamed \
          {streamed_growth}, collected {collected_growth}"
     );
-    // Holding 9,000 more rows costs megabytes; streaming them costs next to nothing.
+    // Holding 9,000 more rows costs megabytes (a typed row is a few hundred
+    // bytes); streaming them costs next to nothing.
     assert!(
-        collected_growth > 8 * 1024,
-        "collecting 9,000 more rows should cost more than 8 MiB: {collected_growth} KiB"
+        collected_growth > 2 * 1024,
+        "collecting 9,000 more rows should cost more than 2 MiB: {collected_growth} KiB"
     );
     assert!(
         streamed_growth < collected_growth / 4,

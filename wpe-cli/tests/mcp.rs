@@ -249,7 +249,7 @@ async fn reads_answer_structured_content_and_lists_page_with_a_cursor() {
     assert!(accounts["items"].as_array().unwrap().len() <= 25);
 
     let inventory = answer("inventory", &call(&client, "inventory", json!({})).await);
-    let rows = inventory["rows"].as_array().unwrap();
+    let rows = inventory["items"].as_array().unwrap();
     assert_eq!(rows.iter().filter(|r| r["install"].is_string()).count(), 7);
     client.cancel().await.unwrap();
 }
@@ -403,7 +403,7 @@ async fn writes_are_refused_read_only_and_run_when_allowed() {
         .await,
     );
     assert_eq!(
-        gone["kind"], "invalid_arguments",
+        gone["kind"], "not_found",
         "the name no longer names an install: {gone}"
     );
     destroyer.cancel().await.unwrap();
@@ -502,7 +502,7 @@ async fn bad_arguments_name_the_field_and_nothing_is_sent() {
 
     // A name that names nothing is looked up (a read), and nothing else is sent.
     let error = failure("create_backup", &call(&client, "create_backup", json!({"install_id": "nosuchinstall", "description": "x", "notification_emails": ["a@example.com"]})).await);
-    assert_eq!(error["kind"], "invalid_arguments");
+    assert_eq!(error["kind"], "not_found");
     assert!(!sent_since(&server, before).contains(&"createBackup"));
 
     // What the API refuses is a tool error with its status.
@@ -662,5 +662,523 @@ async fn certificates_of_an_install_without_any_are_empty_and_of_a_missing_insta
         &call(&client, tool, json!({"install_id": "torquemag"})).await,
     );
     assert_eq!(some["items"].as_array().unwrap().len(), 1, "{some}");
+    client.cancel().await.unwrap();
+}
+
+// Workflows' typed options, output schemas and hints; prompts (issue 35).
+
+/// Each tool's output schema, compiled, by tool name.
+async fn output_validators(client: &Client) -> Vec<(String, jsonschema::Validator)> {
+    let tools = client.list_all_tools().await.expect("tools/list");
+    tools
+        .iter()
+        .filter_map(|tool| {
+            let schema = Value::Object((*tool.output_schema.clone()?).clone());
+            let validator = jsonschema::validator_for(&schema).unwrap_or_else(|err| {
+                panic!("{}: the output schema does not compile: {err}", tool.name)
+            });
+            Some((tool.name.to_string(), validator))
+        })
+        .collect()
+}
+
+/// Asserts that the structured content of `result` conforms to `tool`'s
+/// output schema, answer or error.
+fn conforms(validators: &[(String, jsonschema::Validator)], tool: &str, result: &CallToolResult) {
+    let (_, validator) = validators
+        .iter()
+        .find(|(name, _)| name == tool)
+        .unwrap_or_else(|| panic!("{tool} declares no output schema"));
+    let content = result
+        .structured_content
+        .as_ref()
+        .unwrap_or_else(|| panic!("{tool}: no structured content"));
+    let errors: Vec<String> = validator
+        .iter_errors(content)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .take(5)
+        .collect();
+    assert!(errors.is_empty(), "{tool}: {errors:?} in {content}");
+}
+
+/// Asserts that an error an agent reads names properties and tools, not
+/// flags or `wpe` commands (`given`: values of the call it may quote).
+fn speaks_to_agents(tool: &str, error: &Value, given: &[&str]) {
+    let mut message = error["message"].as_str().unwrap().to_owned();
+    for value in given {
+        message = message.replace(value, "");
+    }
+    assert!(
+        !message.contains("--") && !message.contains("wpe "),
+        "{tool}: {}",
+        error["message"]
+    );
+}
+
+/// `backup_and_wait {"install": "--help"}` is an install that is not found,
+/// not a request for help; `--timeout=0` is not a flag. Neither sends a
+/// thing: a value that cannot be an install's name is not even looked up.
+#[tokio::test]
+async fn workflow_arguments_are_data_never_flags() {
+    let server = FakeServer::start(FakeConfig {
+        backup_step_delay: Duration::ZERO,
+        ..FakeConfig::with_seed(Seed::Demo)
+    })
+    .await;
+    let client = connect(against(&server, &["--allow-writes"])).await;
+    let validators = output_validators(&client).await;
+    for install in ["--help", "--timeout=0", "-h", "torquemag --wait"] {
+        let before = server.sent_responses().len();
+        let result = call(&client, "backup_and_wait", json!({ "install": install })).await;
+        conforms(&validators, "backup_and_wait", &result);
+        let error = failure("backup_and_wait", &result);
+        assert_eq!(error["kind"], "not_found", "{install}: {error}");
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("no install named `{install}`"))
+                && message.contains("`list_installs`"),
+            "{message}"
+        );
+        speaks_to_agents("backup_and_wait", &error, &[install]);
+        assert_eq!(sent_since(&server, before), Vec::<&str>::new(), "{install}");
+    }
+    // A name that could be an install's is looked up, and no backup is taken.
+    let before = server.sent_responses().len();
+    let result = call(&client, "backup_and_wait", json!({"install": "torquemagg"})).await;
+    conforms(&validators, "backup_and_wait", &result);
+    let error = failure("backup_and_wait", &result);
+    assert_eq!(error["kind"], "not_found");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean torquemag"),
+        "{error}"
+    );
+    assert!(!sent_since(&server, before).contains(&"createBackup"));
+    // Options that are not the tool's are refused by name, before anything is sent.
+    let before = server.sent_responses().len();
+    let cases = [
+        ("audit", json!({"install": "torquemag"}), "install"),
+        ("audit", json!({"fail_on": "warning"}), "fail_on"),
+        ("inventory", json!({"sort": true}), "sort"),
+        (
+            "backup_and_wait",
+            json!({"install": "torquemag", "wait": false}),
+            "wait",
+        ),
+        ("report_usage", json!({"month": "--help"}), "month"),
+        (
+            "backup_and_wait",
+            json!({"install": "x".repeat(256)}),
+            "install",
+        ),
+    ];
+    for (tool, arguments, property) in cases {
+        let result = call(&client, tool, arguments.clone()).await;
+        conforms(&validators, tool, &result);
+        let error = failure(tool, &result);
+        assert_eq!(error["kind"], "invalid_arguments", "{tool} {arguments}");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("`{property}`")),
+            "{tool} {arguments}: {error}"
+        );
+        assert_eq!(error["fields"][0]["field"], property, "{error}");
+    }
+    assert_eq!(sent_since(&server, before), Vec::<&str>::new());
+    // The backup is taken when the install is one.
+    let taken = call(&client, "backup_and_wait", json!({"install": "torquemag"})).await;
+    conforms(&validators, "backup_and_wait", &taken);
+    assert_eq!(answer("backup_and_wait", &taken)["status"], "completed");
+    client.cancel().await.unwrap();
+}
+
+/// Every answer and every error of the four workflows in the demo conforms
+/// to the output schema the tool declares, and every error speaks of
+/// properties and tools.
+#[tokio::test]
+async fn every_workflow_answer_and_error_conforms_to_its_output_schema() {
+    let client = connect(demo(&["--allow-writes"])).await;
+    let validators = output_validators(&client).await;
+    let answers = [
+        ("inventory", json!({})),
+        ("inventory", json!({"account": "democlient"})),
+        ("audit", json!({})),
+        (
+            "audit",
+            json!({"account": "demoagency", "cert_days": 90, "min_php": "8.3", "backup_days": 0, "concurrency": 2, "at": "2030-01-01T00:00:00Z"}),
+        ),
+        ("report_usage", json!({})),
+        (
+            "report_usage",
+            json!({"account": ["democlient", "demoagency"], "refresh": true, "prepared_for": "Acme"}),
+        ),
+        ("report_usage", json!({"min_percent": 50.5})),
+        ("report_usage", json!({"only_flagged": true})),
+        (
+            "backup_and_wait",
+            json!({"install": "demoshop", "description": "before a deploy", "email": ["ops@example.com"]}),
+        ),
+    ];
+    for (tool, arguments) in answers {
+        let result = call(&client, tool, arguments.clone()).await;
+        conforms(&validators, tool, &result);
+        answer(tool, &result);
+    }
+    let inventory = answer("inventory", &call(&client, "inventory", json!({})).await);
+    assert_eq!(
+        inventory["total"].as_u64().unwrap() as usize,
+        inventory["items"].as_array().unwrap().len()
+    );
+    // A page at a time: every row once, in the same order.
+    let mut paged = Vec::new();
+    let mut arguments = json!({"limit": 3});
+    loop {
+        let result = call(&client, "inventory", arguments.clone()).await;
+        conforms(&validators, "inventory", &result);
+        let page = answer("inventory", &result);
+        assert_eq!(page["total"], inventory["total"]);
+        paged.extend(page["items"].as_array().unwrap().clone());
+        match page.get("next_cursor") {
+            Some(cursor) => arguments["cursor"] = cursor.clone(),
+            None => break,
+        }
+    }
+    assert_eq!(&paged, inventory["items"].as_array().unwrap());
+    let findings = answer("audit", &call(&client, "audit", json!({"limit": 1})).await);
+    assert_eq!(findings["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(findings["next_cursor"], "offset:1", "{findings}");
+    assert!(findings["total"].as_u64().unwrap() > 1);
+    let refreshed = answer(
+        "report_usage",
+        &call(
+            &client,
+            "report_usage",
+            json!({"account": ["democlient"], "refresh": true}),
+        )
+        .await,
+    );
+    assert_eq!(refreshed["accounts"][0]["storage_refreshed"], true);
+    let stale = answer(
+        "report_usage",
+        &call(&client, "report_usage", json!({"account": ["demosandbox"]})).await,
+    );
+    let notes = stale["accounts"][0]["notes"].as_str().unwrap();
+    assert!(notes.contains("`refresh` measures it"), "{notes}");
+    let audit = answer("audit", &call(&client, "audit", json!({})).await);
+    for finding in audit["findings"].as_array().unwrap() {
+        let fix = finding["fix"].as_str().unwrap_or_default();
+        assert!(!fix.contains("wpe "), "a fix names tools: {fix}");
+    }
+    assert!(
+        audit.to_string().contains("`backup_and_wait` {"),
+        "a missing backup's fix is a tool call: {audit}"
+    );
+
+    let errors = [
+        ("inventory", json!({"account": "democlien"}), "not_found"),
+        ("inventory", json!({"account": "nobody"}), "not_found"),
+        ("audit", json!({"min_php": "8.x"}), "invalid_arguments"),
+        ("audit", json!({"min_php": "08.1"}), "invalid_arguments"),
+        ("audit", json!({"at": "yesterday"}), "invalid_arguments"),
+        ("audit", json!({"cert_days": 5000}), "invalid_arguments"),
+        ("audit", json!({"cursor": "page 2"}), "invalid_arguments"),
+        ("inventory", json!({"limit": 0}), "invalid_arguments"),
+        ("inventory", json!({"limit": 100000}), "invalid_arguments"),
+        (
+            "report_usage",
+            json!({"month": "2026-13"}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"month": "2026-11", "quarter": "2026Q3"}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"from": "2026-11-02", "to": "2026-11-01"}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"from": "2026-11-01"}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"to": "2026-02-30"}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"only_flagged": true, "min_percent": 90}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"min_percent": 1.234}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"month": "2001-01"}),
+            "invalid_arguments",
+        ),
+        (
+            "report_usage",
+            json!({"account": ["demoagencyy"]}),
+            "not_found",
+        ),
+        (
+            "report_usage",
+            json!({"account": ["11111111-2222-4333-8444-555555555555"]}),
+            "not_found",
+        ),
+        ("backup_and_wait", json!({}), "invalid_arguments"),
+        ("backup_and_wait", json!({"install": "nosuch"}), "not_found"),
+        (
+            "backup_and_wait",
+            json!({"install": "demoshop", "timeout": -1}),
+            "invalid_arguments",
+        ),
+    ];
+    for (tool, arguments, kind) in errors {
+        let result = call(&client, tool, arguments.clone()).await;
+        conforms(&validators, tool, &result);
+        let error = failure(tool, &result);
+        assert_eq!(error["kind"], kind, "{tool} {arguments}: {error}");
+        speaks_to_agents(tool, &error, &[]);
+    }
+    let both = failure(
+        "report_usage",
+        &call(
+            &client,
+            "report_usage",
+            json!({"from": "2026-11-02", "to": "2026-11-01"}),
+        )
+        .await,
+    );
+    assert!(
+        both["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`from` 2026-11-02 is after `to` 2026-11-01"),
+        "{both}"
+    );
+    assert_eq!(both["fields"][0]["field"], "from");
+    client.cancel().await.unwrap();
+}
+
+/// A workflow's hints follow the mode: `report_usage` is read-only until
+/// `refresh` (a measurement it starts) is offered; `backup_and_wait` adds a
+/// backup, which is neither read-only, idempotent nor destructive.
+#[tokio::test]
+async fn workflow_hints_follow_the_mode() {
+    let read = tools(demo(&[])).await;
+    let write = tools(demo(&["--allow-writes"])).await;
+    let hints = |tools: &[Tool], name: &str| {
+        let hints = named(tools, name).unwrap().annotations.clone().unwrap();
+        (
+            hints.read_only_hint,
+            hints.idempotent_hint,
+            hints.destructive_hint,
+        )
+    };
+    assert_eq!(
+        hints(&read, "report_usage"),
+        (Some(true), Some(true), Some(false))
+    );
+    assert_eq!(
+        hints(&write, "report_usage"),
+        (Some(false), Some(false), Some(false))
+    );
+    assert_eq!(
+        hints(&write, "backup_and_wait"),
+        (Some(false), Some(false), Some(false))
+    );
+    for workflow in ["inventory", "audit"] {
+        assert_eq!(
+            hints(&write, workflow),
+            (Some(true), Some(true), Some(false))
+        );
+    }
+    for tool in &write {
+        let Some(schema) = &tool.output_schema else {
+            continue;
+        };
+        assert!(schema.get("$schema").is_none(), "{}", tool.name);
+    }
+}
+
+/// The prompts: listed by mode, each argument required or optional as
+/// declared, a missing required one an invalid-params error (-32602), and
+/// every tool a prompt names offered in the mode it needs.
+#[tokio::test]
+async fn prompts_name_tools_the_mode_offers_and_check_their_arguments() {
+    use rmcp::model::{ErrorCode, GetPromptRequestParams};
+    let full = [
+        (
+            "monthly_usage_report",
+            json!({"account": "democlient", "month": "2026-11"}),
+            false,
+        ),
+        (
+            "backup_before_deploy",
+            json!({"install": "torquemag"}),
+            true,
+        ),
+        (
+            "take_domain_live",
+            json!({"install": "torquemag", "domain": "www.example.com"}),
+            true,
+        ),
+        ("access_review", json!({"account": "demoagency"}), false),
+    ];
+    let required = |name: &str| match name {
+        "monthly_usage_report" => vec!["account"],
+        "backup_before_deploy" => vec!["install"],
+        "take_domain_live" => vec!["install", "domain"],
+        _ => vec![],
+    };
+    for flags in [&[][..], &["--allow-writes"][..]] {
+        let writes = !flags.is_empty();
+        let client = connect(demo(flags)).await;
+        let offered: Vec<String> = client
+            .list_all_tools()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name.to_string())
+            .collect();
+        let prompts = client.list_all_prompts().await.expect("prompts/list");
+        let listed: Vec<&str> = prompts.iter().map(|p| p.name.as_str()).collect();
+        let expected: Vec<&str> = full
+            .iter()
+            .filter(|(_, _, needs_writes)| writes || !needs_writes)
+            .map(|(name, _, _)| *name)
+            .collect();
+        assert_eq!(listed, expected, "writes: {writes}");
+        for prompt in &prompts {
+            let (_, arguments, _) = full.iter().find(|(n, _, _)| *n == prompt.name).unwrap();
+            let declared = prompt.arguments.clone().unwrap_or_default();
+            for argument in &declared {
+                assert_eq!(
+                    argument.required,
+                    Some(required(&prompt.name).contains(&argument.name.as_str())),
+                    "{} {}",
+                    prompt.name,
+                    argument.name
+                );
+            }
+            let got = client
+                .get_prompt(
+                    GetPromptRequestParams::new(prompt.name.clone())
+                        .with_arguments(arguments.as_object().unwrap().clone()),
+                )
+                .await
+                .unwrap_or_else(|err| panic!("{}: {err}", prompt.name));
+            let text = got.messages[0].content.as_text().unwrap().text.clone();
+            let named: Vec<&str> = text
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .filter(|t| *t != "wpe mcp")
+                .collect();
+            assert!(named.len() >= 2, "{}: {text}", prompt.name);
+            for tool in &named {
+                assert!(
+                    offered.iter().any(|o| o == tool),
+                    "{} names `{tool}`, which this mode does not offer",
+                    prompt.name
+                );
+            }
+            assert_eq!(
+                text.contains("--allow-writes"),
+                required(&prompt.name).contains(&"install"),
+                "{}: says when it needs writes",
+                prompt.name
+            );
+            for missing in required(&prompt.name) {
+                let mut without = arguments.as_object().unwrap().clone();
+                without.remove(missing);
+                let refused = client
+                    .get_prompt(
+                        GetPromptRequestParams::new(prompt.name.clone()).with_arguments(without),
+                    )
+                    .await;
+                match refused {
+                    Err(rmcp::ServiceError::McpError(err)) => {
+                        assert_eq!(err.code, ErrorCode::INVALID_PARAMS, "{}", prompt.name);
+                        assert!(
+                            err.message.contains(&format!("`{missing}`")),
+                            "{}",
+                            err.message
+                        );
+                    }
+                    other => panic!("{} without {missing}: {other:?}", prompt.name),
+                }
+            }
+        }
+        // A prompt whose tools the mode does not offer, or none at all, is refused.
+        for name in ["backup_before_deploy", "no_such_prompt"] {
+            let refused =
+                client
+                    .get_prompt(GetPromptRequestParams::new(name).with_arguments(
+                        json!({"install": "torquemag"}).as_object().unwrap().clone(),
+                    ))
+                    .await;
+            match (name, refused) {
+                ("backup_before_deploy", Ok(_)) if writes => {}
+                (_, Err(rmcp::ServiceError::McpError(err))) => {
+                    assert_eq!(err.code, ErrorCode::INVALID_PARAMS, "{name}")
+                }
+                (_, other) => panic!("{name}: {other:?}"),
+            }
+        }
+        client.cancel().await.unwrap();
+    }
+}
+
+/// A backup that runs out of time is a `timeout` error and one that is
+/// aborted a `job_failed` error: both conform to the output schema and tell
+/// the agent what to do in its own terms.
+#[tokio::test]
+async fn a_backup_out_of_time_or_aborted_is_a_tool_error_that_conforms() {
+    let server = FakeServer::start(FakeConfig {
+        backup_step_delay: Duration::from_secs(3600),
+        ..FakeConfig::with_seed(Seed::Demo)
+    })
+    .await;
+    let client = connect(against(&server, &["--allow-writes"])).await;
+    let validators = output_validators(&client).await;
+    let late = call(
+        &client,
+        "backup_and_wait",
+        json!({"install": "torquemag", "timeout": 0}),
+    )
+    .await;
+    conforms(&validators, "backup_and_wait", &late);
+    let error = failure("backup_and_wait", &late);
+    assert_eq!(error["kind"], "timeout", "{error}");
+    speaks_to_agents("backup_and_wait", &error, &[]);
+    client.cancel().await.unwrap();
+
+    // A backup the first look finds ended: aborted.
+    let server = FakeServer::start(FakeConfig {
+        backup_step_delay: Duration::ZERO,
+        ..FakeConfig::with_seed(Seed::Demo)
+    })
+    .await;
+    server.abort_next_backup();
+    let client = connect(against(&server, &["--allow-writes"])).await;
+    let aborted = call(&client, "backup_and_wait", json!({"install": "torquemag"})).await;
+    conforms(&validators, "backup_and_wait", &aborted);
+    let error = failure("backup_and_wait", &aborted);
+    assert_eq!(error["kind"], "job_failed", "{error}");
+    speaks_to_agents("backup_and_wait", &error, &[]);
     client.cancel().await.unwrap();
 }

@@ -5,6 +5,8 @@
 //!   where it states one, otherwise [`MAX_NAME`] for names, IDs, domains,
 //!   addresses and keys, and [`MAX_TEXT`] for free text.
 //! - An error quotes at most [`MAX_QUOTE`] characters of a value ([`quote`]).
+//! - A workflow answers at most [`MAX_ROWS`] rows at once ([`DEFAULT_ROWS`]
+//!   unless told), and a cursor to the rest.
 
 /// The longest name, ID, domain, e-mail address or other short text an
 /// argument may be, where upstream states no bound (a domain name is at
@@ -17,6 +19,18 @@ pub const MAX_TEXT: u64 = 16_384;
 
 /// The most characters of a value an error message quotes.
 pub const MAX_QUOTE: usize = 40;
+
+/// The most rows (inventory rows, audit findings) a workflow tool answers
+/// at once; `next_cursor` leads to the rest.
+pub const MAX_ROWS: u64 = 1000;
+
+/// The rows a workflow tool answers unless its `limit` says otherwise.
+pub const DEFAULT_ROWS: u32 = 100;
+
+/// [`DEFAULT_ROWS`], as serde's default for a workflow's `limit`.
+pub fn default_rows() -> u32 {
+    DEFAULT_ROWS
+}
 
 /// `value` as an error quotes it: whole when short, otherwise its first
 /// [`MAX_QUOTE`] characters, an ellipsis and its length.

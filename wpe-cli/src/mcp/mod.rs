@@ -9,7 +9,13 @@
 //!   `wpe_api::operations::call`, so through the typed client's checks, its
 //!   retries and its per-install rate limits.
 //! - **Workflow tools** ([`workflows`]): `inventory`, `backup_and_wait`,
-//!   `report_usage` and `audit`, run by the code of the CLI's commands.
+//!   `report_usage` and `audit`, run by the code of the CLI's commands. Each
+//!   takes its command's typed options, read from the arguments by serde
+//!   (never by the flag parser), with the input schema derived from the same
+//!   type, and declares its answer's type as its `outputSchema` ([`answer`]).
+//! - **Prompts** ([`prompts`]): the everyday workflows (a client's monthly
+//!   usage report, a backup before a deploy, taking a domain live, an access
+//!   review) as MCP prompts that name the tools to call, in order.
 //! - **Safe by default**: only reading tools are listed and run unless
 //!   `--allow-writes`; destructive ones also need `--allow-destructive`. A
 //!   refused call sends nothing and says which flag would allow it.
@@ -43,10 +49,9 @@
 //!   the arguments). Credentials come from the environment and never appear
 //!   in an answer; secret arguments (an SFTP password) are never echoed.
 
-#[allow(dead_code)] // TEMP: used once the tools declare outputSchema (issue 35)
 mod answer;
-#[allow(dead_code)] // TEMP: used once the schemas and errors are bounded (issue 35)
-mod limits;
+pub(crate) mod limits;
+mod prompts;
 mod schema;
 mod workflows;
 
@@ -54,9 +59,10 @@ use std::time::{Duration, Instant};
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, JsonObject,
-    ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities,
-    ServerConfig, Tool, ToolAnnotations,
+    CallToolRequestParams, CallToolResponse, CallToolResult, GetPromptRequestParams,
+    GetPromptResponse, Implementation, JsonObject, ListPromptsResult, ListToolsResult,
+    PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities, ServerConfig, Tool,
+    ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, ServiceExt};
@@ -67,6 +73,7 @@ use wpe_api::Client;
 
 use crate::commands;
 use crate::error::CliError;
+use crate::surface::Surface;
 use crate::target::Target;
 
 /// The command's name.
@@ -243,15 +250,22 @@ fn operation_entry(op: &'static Operation, page_size: u32) -> Entry {
     }
 }
 
+/// A workflow's tool in a server started with `allowed`: its options as
+/// the input schema, its answer's type as the output schema, and hints that
+/// follow the mode (`report_usage` offers `refresh`, a measurement it
+/// starts, only with writes allowed, and is then not read-only). No
+/// workflow deletes or overwrites anything.
 fn workflow_entry(workflow: &'static workflows::Workflow, allowed: Access) -> Entry {
     let input = workflow.input_schema(allowed);
+    let changes = workflow.changes_things(allowed);
     let annotations = ToolAnnotations::new()
-        .read_only(workflow.access == Access::Read)
+        .read_only(!changes)
         .destructive(false)
-        .idempotent(workflow.access == Access::Read)
+        .idempotent(!changes)
         .open_world(true);
     let tool = Tool::new(workflow.tool, workflow.description, input)
         .with_title(workflow.title)
+        .with_raw_output_schema(std::sync::Arc::new(workflow.output_schema()))
         .with_annotations(annotations);
     Entry {
         validator: validator(&tool.input_schema),
@@ -404,7 +418,7 @@ impl Server {
         };
         let answer = match entry.runs {
             Runs::Operation(op) => self.call_operation(op, arguments).await,
-            Runs::Workflow(workflow) => workflow.run(&self.client, &arguments).await,
+            Runs::Workflow(workflow) => workflow.run(&self.client, arguments).await,
         };
         match answer {
             Ok(value) => CallToolResult::structured(value),
@@ -689,6 +703,19 @@ fn error_result(err: CliError) -> CallToolResult {
                 json!({"status": status, "hint": hint, "fields": fields}),
             )
         }
+        CliError::NotFound(not_found) => failure(
+            "not_found",
+            not_found.render(Surface::Mcp),
+            json!({"of": not_found.kind().noun()}),
+        ),
+        CliError::Invalid(invalid) => {
+            let message = invalid.render(Surface::Mcp);
+            failure(
+                "invalid_arguments",
+                format!("{message}: nothing was sent"),
+                json!({"fields": [{"field": invalid.field(), "problem": message}]}),
+            )
+        }
         CliError::Failed(message) => failure("job_failed", message, json!({})),
         CliError::Timeout(message) => failure("timeout", message, json!({})),
         CliError::Io(err) => failure("io", err.to_string(), json!({})),
@@ -697,7 +724,11 @@ fn error_result(err: CliError) -> CallToolResult {
 
 impl ServerHandler for Server {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_prompts()
+            .build();
+        ServerConfig::new(capabilities)
             .with_server_info(Implementation::new("wpe", env!("CARGO_PKG_VERSION")))
             .with_instructions(
                 "The WP Engine Customer API (accounts, sites, installs, backups, domains, \
@@ -715,6 +746,51 @@ impl ServerHandler for Server {
         Ok(ListToolsResult::with_all_items(
             self.offered().map(|e| e.tool.clone()).collect(),
         ))
+    }
+
+    /// The prompts whose tools this server's mode offers.
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        Ok(ListPromptsResult::with_all_items(
+            prompts::PROMPTS
+                .iter()
+                .filter(|p| p.needs <= self.allowed)
+                .map(prompts::Spec::prompt)
+                .collect(),
+        ))
+    }
+
+    /// A prompt's text for its arguments; an unknown prompt, or one whose
+    /// tools this mode does not offer, is an invalid-params error.
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        let Some(prompt) = prompts::find(&request.name) else {
+            return Err(McpError::invalid_params(
+                format!(
+                    "there is no prompt {}: prompts/list names them",
+                    limits::quote(&request.name)
+                ),
+                None,
+            ));
+        };
+        if prompt.needs > self.allowed {
+            return Err(McpError::invalid_params(
+                format!(
+                    "the prompt `{}` uses tools that change things, and this server was \
+                     started without {}: ask the user to restart `wpe mcp` with it",
+                    prompt.name,
+                    prompt.needs.flags()
+                ),
+                None,
+            ));
+        }
+        prompt.get(request.arguments).map(Into::into)
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -907,11 +983,11 @@ mod tests {
         for entry in &all {
             let name = &entry.tool.name;
             let annotations = entry.tool.annotations.as_ref().unwrap();
-            assert_eq!(
-                annotations.read_only_hint,
-                Some(entry.access == Access::Read),
-                "{name}"
-            );
+            let reads_only = match entry.runs {
+                Runs::Workflow(workflow) => !workflow.changes_things(Access::Destructive),
+                Runs::Operation(_) => entry.access == Access::Read,
+            };
+            assert_eq!(annotations.read_only_hint, Some(reads_only), "{name}");
             assert_eq!(
                 annotations.destructive_hint,
                 Some(entry.access == Access::Destructive),

@@ -1,11 +1,10 @@
-//! The input JSON Schema (2020-12) of each tool of `wpe mcp`: for an
-//! operation, its parameters and body fields from the operation table (the
-//! body's object fields with the schema of the type the client sends); for
-//! a workflow, the flags of its command. Where the CLI takes a name for an
-//! ID, so does the schema: the property is text, described as "an ID or
-//! the install's name".
+//! The input JSON Schema (2020-12) of each operation's tool in `wpe mcp`:
+//! its parameters and body fields from the operation table (the body's
+//! object fields with the schema of the type the client sends). Where the
+//! CLI takes a name for an ID, so does the schema: the property is text,
+//! described as "an ID or the install's name". (A workflow's schema is its
+//! options' type: [`super::workflows`].)
 
-use clap::{ArgAction, Command};
 use serde_json::{json, Map, Value};
 use wpe_api::operations::{FieldKind, Location, Operation, Paging, Param, ParamKind};
 
@@ -202,70 +201,4 @@ pub fn of_operation(op: &Operation, page_size: u32) -> Map<String, Value> {
         schema.defs.extend(defs.clone());
     }
     schema.finish()
-}
-
-/// The property a flag of a workflow command is given as: its id in snake
-/// case (`cert-days` → `cert_days`).
-pub fn property_name(arg_id: &str) -> String {
-    arg_id.replace('-', "_")
-}
-
-/// The input schema of a workflow tool: one property per argument of
-/// `command` but those in `hidden`, typed by the argument's action and
-/// value parser.
-pub fn of_command(command: &Command, hidden: &[&str]) -> Map<String, Value> {
-    let mut schema = Builder::new();
-    for arg in command.get_arguments() {
-        let id = arg.get_id().as_str();
-        if hidden.contains(&id) || matches!(id, "help" | "version") || arg.is_hide_set() {
-            continue;
-        }
-        let mut description = arg
-            .get_long_help()
-            .or(arg.get_help())
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        let values: Vec<String> = arg
-            .get_possible_values()
-            .iter()
-            .map(|v| v.get_name().to_owned())
-            .collect();
-        let value = if !values.is_empty() {
-            json!({"type": "string", "enum": values})
-        } else if is_integer(arg) {
-            json!({"type": "integer", "minimum": 0})
-        } else {
-            json!({"type": "string"})
-        };
-        let mut property = match arg.get_action() {
-            ArgAction::SetTrue => json!({"type": "boolean"}),
-            ArgAction::Append => json!({"type": "array", "items": value}),
-            _ => value,
-        };
-        if let [default] = arg.get_default_values() {
-            let default = default.to_string_lossy();
-            property["default"] = match property["type"].as_str() {
-                Some("integer") => default.parse::<u64>().map_or(json!(default), |n| json!(n)),
-                _ => json!(default),
-            };
-        }
-        for other in arg.get_value_names().into_iter().flatten() {
-            description.push_str(&format!(" ({other})"));
-        }
-        property["description"] = Value::String(description);
-        schema.property(&property_name(id), property, arg.is_required_set());
-    }
-    schema.finish()
-}
-
-/// Whether the argument's values parse as a whole number.
-fn is_integer(arg: &clap::Arg) -> bool {
-    let parser = arg.get_value_parser().type_id();
-    [
-        clap::builder::ValueParser::from(clap::value_parser!(u64)).type_id(),
-        clap::builder::ValueParser::from(clap::value_parser!(i64)).type_id(),
-        clap::builder::ValueParser::from(clap::value_parser!(u16)).type_id(),
-        clap::builder::ValueParser::from(clap::value_parser!(u32)).type_id(),
-    ]
-    .contains(&parser)
 }
