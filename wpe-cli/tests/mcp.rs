@@ -191,10 +191,10 @@ async fn each_mode_lists_its_tools_with_annotations_and_input_schemas_that_compi
     }
     // Names where the CLI takes them; the API's offset is a cursor.
     let list_backups = &named(&read, "list_backups").unwrap().input_schema;
-    assert!(list_backups["properties"]["install_id"]["description"]
-        .as_str()
-        .unwrap()
-        .contains("the install's name"));
+    assert_eq!(
+        list_backups["properties"]["install_id"]["description"],
+        "The install's ID or name."
+    );
     assert!(list_backups["properties"].get("offset").is_none());
     assert!(list_backups["properties"].get("cursor").is_some());
     let sftp = &named(&write, "create_sftp_user").unwrap().input_schema;

@@ -174,9 +174,12 @@ fn entries(allowed: Access, page_size: u32) -> Vec<Entry> {
     entries
 }
 
-/// The compiled validator of an input schema; formats (UUID, date) are checked.
+/// The compiled validator of an input schema, read as JSON Schema 2020-12
+/// (MCP's dialect of a schema without `$schema`); formats (UUID, date) are
+/// checked.
 fn validator(schema: &JsonObject) -> jsonschema::Validator {
     match jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .build(&Value::Object(schema.clone()))
     {
