@@ -197,7 +197,7 @@ fn operation_entry(op: &'static Operation, page_size: u32) -> Entry {
         .destructive(access == Access::Destructive)
         .idempotent(op.idempotent || access == Access::Read)
         .open_world(true);
-    let tool = Tool::new(op.id, describe(op, page_size), input)
+    let tool = Tool::new(op.id, describe(op), input)
         .with_title(op.summary)
         .with_annotations(annotations);
     Entry {
@@ -228,43 +228,79 @@ fn workflow_entry(workflow: &'static workflows::Workflow, allowed: Access) -> En
     }
 }
 
-/// A tool's description: the summary, the request, what the API enforces
-/// (from WP Engine's reference), and how lists, jobs and names work.
-fn describe(op: &Operation, page_size: u32) -> String {
-    let mut text = format!("{}. {} {}.", op.summary, op.method, op.path);
+/// A tool's description, in few words: the summary, then what the schema
+/// cannot say: that it cannot be undone, that it answers a page, the job it
+/// starts and the tool that follows it, its rate limit, and the rules WP
+/// Engine documents (operations named by their tools). The request's method
+/// and path are left out (the tool stands for them), and so are the rules
+/// about the API's paging parameters of a list, which the tool's `limit`
+/// and `cursor` take the place of.
+fn describe(op: &Operation) -> String {
+    let mut text = format!("{}.", op.summary);
     if op.destructive {
         text.push_str(" Cannot be undone.");
     }
     if schema::pages(op) {
-        text.push_str(&format!(
-            " Answers one page (`limit`, {} by default) and `next_cursor`: pass it as \
-             `cursor` for the next page; no `next_cursor` means the last page.",
-            schema::page_size(op, page_size)
-        ));
+        text.push_str(" Answers a page; pass its `next_cursor` as `cursor` for the next.");
     }
     if let Some(job) = op.job {
-        text.push_str(&format!(
-            " Starts a job ({}); follow it with {}.",
-            job.name, job.poll
-        ));
+        text.push_str(&format!(" Starts a job: `{}` follows it.", tool_of(job.poll)));
     }
     if let Some(limit) = op.rate_limit {
+        let when = limit
+            .when
+            .map(|w| format!(" with `{}` `{}`", w.field, w.equals))
+            .unwrap_or_default();
         text.push_str(&format!(
-            " The API allows it once every {} s per install; the client waits for its turn.",
+            " Once per {} s per install{when}; a call waits its turn.",
             limit.interval.as_secs()
         ));
     }
-    let rules: Vec<&str> = op
+    let rules: Vec<String> = op
         .behaviours
         .iter()
         .filter(|b| b.standing == operations::Standing::Documented)
-        .map(|b| b.rule)
+        .filter(|b| !(schema::pages(op) && about_paging(op, b.rule)))
+        .map(|b| with_tool_names(b.rule))
         .collect();
     if !rules.is_empty() {
-        text.push_str(" Rules the API enforces: ");
+        text.push_str(" Rules: ");
         text.push_str(&rules.join(" "));
     }
     text
+}
+
+/// The tool of the operation with this `operationId` (`showBackup` →
+/// `show_backup`); the `operationId` itself if the table has none.
+fn tool_of(operation_id: &str) -> &str {
+    operations::by_operation_id(operation_id).map_or(operation_id, |op| op.id)
+}
+
+/// `rule` with each `operationId` it names (a whole word) replaced by the
+/// tool's name.
+fn with_tool_names(rule: &str) -> String {
+    rule.split_inclusive(|c: char| !c.is_alphanumeric())
+        .map(|piece| {
+            let word = piece.trim_end_matches(|c: char| !c.is_alphanumeric());
+            match operations::by_operation_id(word) {
+                Some(op) => format!("{}{}", op.id, &piece[word.len()..]),
+                None => piece.to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// Whether `rule` is about the API's own paging parameters of `op` (its
+/// `limit`, its offset or its page token), which the tool's `limit` (bounded
+/// by the schema) and `cursor` take the place of.
+fn about_paging(op: &Operation, rule: &str) -> bool {
+    let mut words = vec![schema::LIMIT];
+    match op.paging {
+        Paging::Offset { .. } => words.push("offset"),
+        Paging::Token { param, next, .. } => words.extend([param, next]),
+        Paging::NotAList | Paging::Whole { .. } => {}
+    }
+    words.iter().any(|word| rule.contains(word))
 }
 
 /// The server: the client it calls the API with, and its tools.
@@ -768,6 +804,39 @@ mod tests {
                 assert_eq!(entry.access == Access::Read, op.method == "GET", "{name}");
             }
         }
+    }
+
+    #[test]
+    fn descriptions_say_what_the_schema_cannot_in_few_words() {
+        for op in operations::OPERATIONS {
+            let text = describe(op);
+            let id = op.id;
+            assert!(!text.contains(op.path), "{id}: {text}");
+            assert!(!text.contains(&format!("{} /", op.method)), "{id}: {text}");
+            assert_eq!(text.contains("Cannot be undone."), op.destructive, "{id}");
+            assert_eq!(text.contains("`next_cursor`"), schema::pages(op), "{id}");
+            if let Some(job) = op.job {
+                let follow = format!("`{}` follows it", tool_of(job.poll));
+                assert!(text.contains(&follow), "{id}: {text}");
+            }
+            // Operations are named by their tools.
+            for other in operations::OPERATIONS {
+                if other.operation_id != other.id {
+                    assert!(!text.contains(other.operation_id), "{id}: {text}");
+                }
+            }
+        }
+        let text = |id| describe(operations::find(id).unwrap());
+        assert!(text("create_backup").contains("`show_backup` follows it"));
+        assert!(text("purge_cache").contains("Once per 60 s per install with `type` `object`"));
+        assert!(text("check_status").contains("with get_domain_report_status"));
+        // The API's own paging is the tool's limit and cursor; other rules stay.
+        assert_eq!(
+            text("list_accounts"),
+            "List accounts. Answers a page; pass its `next_cursor` as `cursor` for the next."
+        );
+        assert!(text("list_backups").contains("aborted ones included"));
+        assert!(!text("get_install_certificates").contains("next_page_token"));
     }
 
     #[test]
