@@ -28,9 +28,11 @@
 
 #[allow(dead_code)] // TEMP: used once the tools declare outputSchema (issue 35)
 mod answer;
+mod dynamic;
 #[allow(dead_code)] // TEMP: used once the schemas and errors are bounded (issue 35)
 mod limits;
 mod schema;
+mod toolsets;
 mod workflows;
 
 use std::time::{Duration, Instant};
@@ -69,7 +71,7 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 pub fn command() -> Command {
     Command::new(NAME)
         .about("Serve the API to AI agents: a Model Context Protocol server on stdio")
-        .long_about(
+        .long_about(format!(
             "Serve the API to AI agents as Model Context Protocol tools, on standard input and \
              output: one tool per operation (list_installs, create_backup, ...) and the \
              workflows inventory, backup_and_wait, report_usage and audit. Register it with \
@@ -78,13 +80,20 @@ pub fn command() -> Command {
              and run; --allow-writes adds the tools that change things but the destructive \
              ones (deleting, restoring a backup over an install), which also need \
              --allow-destructive.\n\n\
+             Small by default: tools/list shows the toolsets {} and the dynamic \
+             tools (search_operations, describe_operation, call_operation), which reach \
+             every other tool the flags allow. --toolsets and --tools choose what is \
+             listed (--list-toolsets shows the toolsets), --toolsets all lists every allowed \
+             tool, --toolsets dynamic only the three. What is listed never changes what may \
+             run: the flags alone decide that.\n\n\
              Credentials come from WPE_API_USER and WPE_API_PASSWORD, as for every command; \
              --demo serves the embedded stand-in with demo data, as earlier `wpe --demo` \
              commands left it; what the tools change there stays in this server's memory \
              (it does not hold the demo state, so other demo commands run beside it). \
              Standard output carries only \
              the protocol; a line per call goes to standard error.",
-        )
+            toolsets::DEFAULT_TOOLSETS.join(", ")
+        ))
         .arg(
             Arg::new(ALLOW_WRITES)
                 .long(ALLOW_WRITES)
@@ -98,6 +107,7 @@ pub fn command() -> Command {
                 .requires(ALLOW_WRITES)
                 .help("Also offer the destructive tools (delete, restore a backup, copy an install): needs --allow-writes"),
         )
+        .args(toolsets::args())
         .arg(
             Arg::new(PAGE_SIZE)
                 .long(PAGE_SIZE)
@@ -147,6 +157,8 @@ enum Runs {
     Operation(&'static Operation),
     /// A workflow of the CLI.
     Workflow(&'static workflows::Workflow),
+    /// A tool that finds, describes or calls the others.
+    Dynamic(dynamic::Dynamic),
 }
 
 /// One tool: what the client sees, and how it is checked and run.
@@ -160,7 +172,8 @@ struct Entry {
 }
 
 /// The tools of a server started with `allowed`, in the table's order,
-/// then the workflows. `page_size`: items a list answers by default.
+/// then the workflows, then the dynamic tools. `page_size`: items a list
+/// answers by default.
 fn entries(allowed: Access, page_size: u32) -> Vec<Entry> {
     let mut entries: Vec<Entry> = operations::OPERATIONS
         .iter()
@@ -171,6 +184,7 @@ fn entries(allowed: Access, page_size: u32) -> Vec<Entry> {
             .iter()
             .map(|workflow| workflow_entry(workflow, allowed)),
     );
+    entries.extend(dynamic::entries(allowed));
     entries
 }
 
@@ -244,7 +258,10 @@ fn describe(op: &Operation) -> String {
         text.push_str(" Answers a page; pass its `next_cursor` as `cursor` for the next.");
     }
     if let Some(job) = op.job {
-        text.push_str(&format!(" Starts a job: `{}` follows it.", tool_of(job.poll)));
+        text.push_str(&format!(
+            " Starts a job: `{}` follows it.",
+            tool_of(job.poll)
+        ));
     }
     if let Some(limit) = op.rate_limit {
         let when = limit
@@ -308,11 +325,18 @@ struct Server {
     client: Client,
     entries: Vec<Entry>,
     allowed: Access,
+    /// What tools/list lists of what is allowed.
+    selection: toolsets::Selection,
     page_size: u32,
 }
 
-/// Runs `wpe mcp` until the client closes standard input.
+/// Runs `wpe mcp` until the client closes standard input (or prints the
+/// toolsets, with `--list-toolsets`).
 pub async fn run(demo: bool, matches: &ArgMatches) -> Result<(), CliError> {
+    if matches.get_flag(toolsets::LIST_TOOLSETS) {
+        return Ok(toolsets::print(&mut std::io::stdout().lock())?);
+    }
+    let selection = toolsets::Selection::from_matches(matches);
     let allowed = if matches.get_flag(ALLOW_DESTRUCTIVE) {
         Access::Destructive
     } else if matches.get_flag(ALLOW_WRITES) {
@@ -332,11 +356,12 @@ pub async fn run(demo: bool, matches: &ArgMatches) -> Result<(), CliError> {
         client: target.client.clone(),
         entries: entries(allowed, page_size),
         allowed,
+        selection,
         page_size,
     };
     let offered = server.offered().count();
     eprintln!(
-        "wpe mcp: {offered} tools ({}) against {}; standard output is the protocol",
+        "wpe mcp: {offered} tools listed ({}) against {}; standard output is the protocol",
         match allowed {
             Access::Read => "read-only: --allow-writes offers the tools that change things",
             Access::Write =>
@@ -364,9 +389,16 @@ pub async fn run(demo: bool, matches: &ArgMatches) -> Result<(), CliError> {
 }
 
 impl Server {
-    /// The tools this server offers.
+    /// The tools this server lists: those selected that it allows, and the
+    /// dynamic tools when that leaves an allowed one out ([`toolsets`]).
     fn offered(&self) -> impl Iterator<Item = &Entry> {
-        self.entries.iter().filter(|e| e.access <= self.allowed)
+        toolsets::listed(&self.entries, self.allowed, &self.selection)
+    }
+
+    /// Whether tools/list leaves out tools this server allows, which the
+    /// dynamic tools then reach.
+    fn lists_fewer(&self) -> bool {
+        self.offered().any(|e| matches!(e.runs, Runs::Dynamic(_)))
     }
 
     /// Runs a call of `entry` with `arguments`: the answer, or a tool error.
@@ -410,6 +442,7 @@ impl Server {
         let answer = match entry.runs {
             Runs::Operation(op) => self.call_operation(op, arguments).await,
             Runs::Workflow(workflow) => workflow.run(&self.client, &arguments).await,
+            Runs::Dynamic(dynamic) => return dynamic::run(self, dynamic, arguments).await,
         };
         match answer {
             Ok(value) => CallToolResult::structured(value),
@@ -679,14 +712,20 @@ fn error_result(err: CliError) -> CallToolResult {
 
 impl ServerHandler for Server {
     fn get_info(&self) -> ServerConfig {
+        let mut instructions = "The WP Engine Customer API (accounts, sites, installs, backups, \
+             domains, certificates, cache, users, usage). Installs, sites and accounts may be \
+             named instead of given by ID. Lists answer one page and a next_cursor. Start with \
+             `inventory` for an overview, `audit` for what needs attention."
+            .to_owned();
+        if self.lists_fewer() {
+            instructions.push_str(
+                " Not every tool is listed: search_operations finds the others, \
+                 describe_operation gives their input schema, call_operation runs them.",
+            );
+        }
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(Implementation::new("wpe", env!("CARGO_PKG_VERSION")))
-            .with_instructions(
-                "The WP Engine Customer API (accounts, sites, installs, backups, domains, \
-                 certificates, cache, users, usage). Installs, sites and accounts may be named \
-                 instead of given by ID. Lists answer one page and a next_cursor. Start with \
-                 `inventory` for an overview, `audit` for what needs attention.",
-            )
+            .with_instructions(instructions)
     }
 
     async fn list_tools(
@@ -699,9 +738,12 @@ impl ServerHandler for Server {
         ))
     }
 
+    /// A tool this server runs, listed or not (an allowed tool left out of
+    /// the listing runs when called by name, as through call_operation).
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.offered()
-            .find(|e| e.tool.name == name)
+        self.entries
+            .iter()
+            .find(|e| e.tool.name == name && e.access <= self.allowed)
             .map(|e| e.tool.clone())
     }
 
@@ -770,8 +812,13 @@ mod tests {
         let all = entries(Access::Destructive, 25);
         assert_eq!(
             all.len(),
-            operations::OPERATIONS.len() + workflows::WORKFLOWS.len()
+            operations::OPERATIONS.len() + workflows::WORKFLOWS.len() + dynamic::TOOLS.len()
         );
+        // The dynamic tools run in every mode; what call_operation runs is checked on its own.
+        let all: Vec<Entry> = all
+            .into_iter()
+            .filter(|e| !matches!(e.runs, Runs::Dynamic(_)))
+            .collect();
         let count = |allowed| all.iter().filter(|e| e.access <= allowed).count();
         let (read, write, destructive) = (
             count(Access::Read),
