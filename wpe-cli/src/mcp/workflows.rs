@@ -85,7 +85,7 @@ pub const WORKFLOWS: &[Workflow] = &[
         description: "Takes a backup of an install (by name or ID) and waits until it is \
                       completed (up to `timeout` seconds): the backup as it ended. An aborted \
                       backup is a `job_failed` error; running out of time a `timeout` error \
-                      (the backup goes on: `get_backup` follows it).",
+                      (the backup goes on: `show_backup` follows it).",
         path: &["backup"],
         fixed: &["--wait"],
         hidden: &["wait"],
