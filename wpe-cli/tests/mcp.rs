@@ -782,6 +782,19 @@ async fn toolsets_and_tools_choose_what_is_listed_and_the_flags_what_is_allowed(
     assert_eq!(dynamic, DYNAMIC);
     let both = names(&tools(demo(&["--toolsets", "all,dynamic"])).await);
     assert_eq!(both.len(), all.len() + 3);
+
+    // The instructions point to the dynamic tools when tools are left out.
+    for (flags, mentioned) in [(&[][..], true), (&["--toolsets", "all"][..], false)] {
+        let client = connect(demo(flags)).await;
+        let info = client.peer_info().expect("the server's initialize answer");
+        let instructions = info.instructions.clone().unwrap_or_default();
+        assert_eq!(
+            instructions.contains("search_operations"),
+            mentioned,
+            "{flags:?}: {instructions}"
+        );
+        client.cancel().await.unwrap();
+    }
 }
 
 #[tokio::test]
