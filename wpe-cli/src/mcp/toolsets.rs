@@ -335,6 +335,26 @@ mod tests {
         );
     }
 
+    /// The README's table of toolsets names every one, marks the default
+    /// ones and lists their tools.
+    #[test]
+    fn the_readme_tells_the_toolsets_as_they_are() {
+        let readme = include_str!("../../../README.md");
+        for (name, tools) in toolsets() {
+            assert!(readme.contains(&format!("`{name}`")), "{name}");
+            if DEFAULT_TOOLSETS.contains(&name.as_str()) {
+                let row = format!("| `{name}` \\* | ");
+                let line = readme
+                    .lines()
+                    .find(|line| line.trim_start().starts_with(&row))
+                    .unwrap_or_else(|| panic!("no row {row}"));
+                for tool in tools {
+                    assert!(line.contains(&format!("`{tool}`")), "{name}: {tool}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_listing_of_toolsets_names_every_tool_and_marks_the_flags() {
         let mut out = Vec::new();
