@@ -4,6 +4,12 @@
 //! against `wpe --version` (the same binary doing nothing) and `wpe installs
 //! list` (the same read as a command) measured in the same run. Each figure is the median of several fresh processes.
 //!
+//! Then what an agent pays on every turn: the bytes of the `tools/list`
+//! answer (and tokens, estimated as bytes / 4) in each mode, against the
+//! same flags with every tool listed (`--toolsets all`, measured in this
+//! run) and against the listings before toolsets (issue 35: 32.5 KB
+//! read-only, 80 KB with every tool).
+//!
 //! ```text
 //! cargo bench -p wpe-cli --bench mcp
 //! ```
@@ -31,8 +37,15 @@ struct Measured {
     /// Spawn to the answer to `tools/list`.
     listed: Duration,
     tools: usize,
+    /// The bytes of the `tools/list` result (compact JSON).
+    list_bytes: usize,
     peak_rss_kib: Option<i64>,
 }
+
+/// The `tools/list` result before toolsets (issue 35), read-only.
+const BEFORE_READ_ONLY: f64 = 32.5 * 1024.0;
+/// The `tools/list` result before toolsets (issue 35), every tool.
+const BEFORE_EVERY_TOOL: f64 = 80.0 * 1024.0;
 
 fn main() {
     if let Ok(args) = std::env::var(PROBE) {
@@ -77,6 +90,68 @@ fn main() {
             run.started.as_secs_f64() / baseline.started.as_secs_f64()
         );
     }
+    listing_bytes(&server);
+}
+
+/// The bytes of `tools/list` per mode (the same in every run of a build:
+/// one session each), against the same flags with every tool listed and
+/// against the issue's figures from before.
+fn listing_bytes(server: &FakeServer) {
+    println!(
+        "\nwpe mcp tools/list per agent turn: bytes, ~tokens (bytes/4), and the ratio to \
+         every tool listed with the same flags (this run) and to before (issue 35)"
+    );
+    type Mode<'a> = (&'a str, &'a [&'a str], &'a [&'a str], Option<f64>);
+    let read: &[&str] = &["mcp"];
+    let writes: &[&str] = &["mcp", "--allow-writes"];
+    let destructive: &[&str] = &["mcp", "--allow-writes", "--allow-destructive"];
+    let modes: [Mode; 6] = [
+        ("default, read-only", read, &[], Some(BEFORE_READ_ONLY)),
+        (
+            "--toolsets all, read-only",
+            read,
+            &["--toolsets", "all"],
+            Some(BEFORE_READ_ONLY),
+        ),
+        ("default, --allow-writes", writes, &[], None),
+        ("default, + --allow-destructive", destructive, &[], None),
+        (
+            "--toolsets all, + destructive",
+            destructive,
+            &["--toolsets", "all"],
+            Some(BEFORE_EVERY_TOOL),
+        ),
+        (
+            "--toolsets dynamic",
+            destructive,
+            &["--toolsets", "dynamic"],
+            Some(BEFORE_EVERY_TOOL),
+        ),
+    ];
+    for (label, flags, toolsets, before) in modes {
+        let args: Vec<&str> = flags.iter().chain(toolsets).copied().collect();
+        let run = session(server, &args);
+        let every: Vec<&str> = flags
+            .iter()
+            .chain(&["--toolsets", "all"])
+            .copied()
+            .collect();
+        let every = session(server, &every);
+        let before = before.map_or(String::new(), |before| {
+            format!(
+                ", {:.2}x before ({:.1} KB)",
+                run.list_bytes as f64 / before,
+                before / 1024.0
+            )
+        });
+        println!(
+            "{label:>32}: {:>6} bytes (~{:>5} tokens, {:>2} tools), {:.2}x every tool{before}",
+            run.list_bytes,
+            run.list_bytes / 4,
+            run.tools,
+            run.list_bytes as f64 / every.list_bytes as f64,
+        );
+    }
 }
 
 fn report(label: &str, run: &Measured) {
@@ -115,6 +190,7 @@ fn median(server: &FakeServer, args: &[&str]) -> Measured {
         started: mid(runs.iter().map(|r| r.started).collect()),
         listed: mid(runs.iter().map(|r| r.listed).collect()),
         tools: runs[0].tools,
+        list_bytes: runs[0].list_bytes,
         peak_rss_kib: rss.get(rss.len() / 2).copied(),
     }
 }
@@ -132,13 +208,14 @@ fn session(server: &FakeServer, args: &[&str]) -> Measured {
         started: micros("started_us"),
         listed: micros("listed_us"),
         tools: figure("tools").unwrap_or(0) as usize,
+        list_bytes: figure("list_bytes").unwrap_or(0) as usize,
         peak_rss_kib: figure("maxrss"),
     }
 }
 
 /// The probe: starts `wpe` with the arguments in `args`; for `mcp`, sends
 /// `initialize`, `tools/list` and one read, then closes its input. Prints
-/// `started_us=`, `listed_us=`, `tools=` and `maxrss=` lines.
+/// `started_us=`, `listed_us=`, `tools=`, `list_bytes=` and `maxrss=` lines.
 fn probe(args: &str) {
     let mcp = args.lines().any(|a| a == "mcp");
     let spawned = Instant::now();
@@ -174,6 +251,8 @@ fn probe(args: &str) {
         println!("listed_us={}", spawned.elapsed().as_micros());
         let tools = list["result"]["tools"].as_array().map_or(0, Vec::len);
         println!("tools={tools}");
+        let bytes = serde_json::to_vec(&list["result"]).expect("JSON").len();
+        println!("list_bytes={bytes}");
         let read = ask(
             &mut stdin,
             &mut stdout,

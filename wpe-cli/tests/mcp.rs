@@ -127,9 +127,15 @@ fn sent_since(server: &FakeServer, before: usize) -> Vec<&'static str> {
 
 #[tokio::test]
 async fn each_mode_lists_its_tools_with_annotations_and_input_schemas_that_compile() {
-    let read = tools(demo(&[])).await;
-    let write = tools(demo(&["--allow-writes"])).await;
-    let all = tools(demo(&["--allow-writes", "--allow-destructive"])).await;
+    let read = tools(demo(&["--toolsets", "all"])).await;
+    let write = tools(demo(&["--toolsets", "all", "--allow-writes"])).await;
+    let all = tools(demo(&[
+        "--toolsets",
+        "all",
+        "--allow-writes",
+        "--allow-destructive",
+    ]))
+    .await;
 
     // One tool per operation, and the four workflows.
     let gets = OPERATIONS.iter().filter(|op| op.method == "GET").count();
@@ -191,10 +197,10 @@ async fn each_mode_lists_its_tools_with_annotations_and_input_schemas_that_compi
     }
     // Names where the CLI takes them; the API's offset is a cursor.
     let list_backups = &named(&read, "list_backups").unwrap().input_schema;
-    assert!(list_backups["properties"]["install_id"]["description"]
-        .as_str()
-        .unwrap()
-        .contains("the install's name"));
+    assert_eq!(
+        list_backups["properties"]["install_id"]["description"],
+        "The install's ID or name."
+    );
     assert!(list_backups["properties"].get("offset").is_none());
     assert!(list_backups["properties"].get("cursor").is_some());
     let sftp = &named(&write, "create_sftp_user").unwrap().input_schema;
@@ -1090,9 +1096,22 @@ async fn prompts_name_tools_the_mode_offers_and_check_their_arguments() {
                 .collect();
             assert!(named.len() >= 2, "{}: {text}", prompt.name);
             for tool in &named {
+                if offered.iter().any(|o| o == tool) {
+                    continue;
+                }
+                // A tool the listing leaves out is reached through the
+                // dynamic tools, and the prompt says so.
                 assert!(
-                    offered.iter().any(|o| o == tool),
+                    offered.iter().any(|o| o == "call_operation")
+                        && text.contains("`call_operation`"),
                     "{} names `{tool}`, which this mode does not offer",
+                    prompt.name
+                );
+                let described = call(&client, "describe_operation", json!({ "name": tool })).await;
+                assert_eq!(
+                    described.is_error,
+                    Some(false),
+                    "{} names `{tool}`, which this mode does not run: {described:?}",
                     prompt.name
                 );
             }
@@ -1181,4 +1200,407 @@ async fn a_backup_out_of_time_or_aborted_is_a_tool_error_that_conforms() {
     assert_eq!(error["kind"], "job_failed", "{error}");
     speaks_to_agents("backup_and_wait", &error, &[]);
     client.cancel().await.unwrap();
+}
+
+// ---- Toolsets, --tools and the dynamic tools (issue 35, a small context) ----
+
+/// The names a listing holds.
+fn names(tools: &[Tool]) -> Vec<String> {
+    tools.iter().map(|t| t.name.to_string()).collect()
+}
+
+/// The dynamic tools.
+const DYNAMIC: [&str; 3] = ["search_operations", "describe_operation", "call_operation"];
+
+/// Every tool but the dynamic ones, with the access it needs: 0 reads,
+/// 1 writes (--allow-writes), 2 destroys (--allow-destructive too).
+fn every_tool() -> Vec<(&'static str, u8)> {
+    let mut all: Vec<(&'static str, u8)> = OPERATIONS
+        .iter()
+        .map(|op| {
+            let access = match (op.method, op.destructive) {
+                (_, true) => 2,
+                ("GET", false) => 0,
+                _ => 1,
+            };
+            (op.id, access)
+        })
+        .collect();
+    all.extend([
+        ("inventory", 0),
+        ("audit", 0),
+        ("report_usage", 0),
+        ("backup_and_wait", 1),
+    ]);
+    all
+}
+
+/// The access `flags` allow, as [`every_tool`] counts it.
+fn allowed_by(flags: &[&str]) -> u8 {
+    if flags.contains(&"--allow-destructive") {
+        2
+    } else if flags.contains(&"--allow-writes") {
+        1
+    } else {
+        0
+    }
+}
+
+/// `call_operation` of `name` with `arguments`.
+async fn call_through(client: &Client, name: &str, arguments: Value) -> CallToolResult {
+    call(
+        client,
+        "call_operation",
+        json!({"name": name, "arguments": arguments}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn toolsets_and_tools_choose_what_is_listed_and_the_flags_what_is_allowed() {
+    // The default: accounts, sites, installs, workflows, and the dynamic
+    // tools since that leaves tools out.
+    let default = names(&tools(demo(&[])).await);
+    for name in [
+        "list_accounts",
+        "get_account",
+        "list_sites",
+        "list_installs",
+        "get_install",
+        "inventory",
+        "audit",
+        "report_usage",
+    ]
+    .iter()
+    .chain(&DYNAMIC)
+    {
+        assert!(default.contains(&name.to_string()), "{name}: {default:?}");
+    }
+    assert_eq!(default.len(), 13, "{default:?}");
+    let writes = names(&tools(demo(&["--allow-writes"])).await);
+    assert!(writes.contains(&"create_install".to_owned()), "{writes:?}");
+    assert!(writes.contains(&"backup_and_wait".to_owned()), "{writes:?}");
+    assert!(!writes.contains(&"delete_install".to_owned()), "{writes:?}");
+
+    // A toolset, and a tool beside it; what needs a flag only with the flag.
+    let cache = names(&tools(demo(&["--toolsets", "cache", "--tools", "get_site"])).await);
+    let mut expected = vec!["list_cache_exclusions", "get_site"];
+    expected.extend(DYNAMIC);
+    assert_eq!(cache, expected);
+    let cache = names(&tools(demo(&["--toolsets=cache", "--allow-writes"])).await);
+    let mut expected = vec![
+        "list_cache_exclusions",
+        "update_cache_exclusions",
+        "purge_cache",
+    ];
+    expected.extend(DYNAMIC);
+    assert_eq!(cache, expected);
+    // --tools alone, repeated or with commas.
+    let two = names(&tools(demo(&["--tools", "purge_cache", "--tools=status,swagger"])).await);
+    let mut expected = vec!["status", "swagger"];
+    expected.extend(DYNAMIC);
+    assert_eq!(two, expected, "purge_cache is not allowed read-only");
+
+    // `all` lists every allowed tool and then needs no dynamic tool;
+    // `dynamic` alone is the three.
+    let all = names(&tools(demo(&["--toolsets", "all"])).await);
+    assert_eq!(
+        all.len(),
+        every_tool().iter().filter(|(_, a)| *a == 0).count()
+    );
+    assert!(DYNAMIC.iter().all(|d| !all.contains(&d.to_string())));
+    let dynamic = names(&tools(demo(&["--toolsets", "dynamic"])).await);
+    assert_eq!(dynamic, DYNAMIC);
+    let both = names(&tools(demo(&["--toolsets", "all,dynamic"])).await);
+    assert_eq!(both.len(), all.len() + 3);
+
+    // The instructions point to the dynamic tools when tools are left out.
+    for (flags, mentioned) in [(&[][..], true), (&["--toolsets", "all"][..], false)] {
+        let client = connect(demo(flags)).await;
+        let info = client.peer_info().expect("the server's initialize answer");
+        let instructions = info.instructions.clone().unwrap_or_default();
+        assert_eq!(
+            instructions.contains("search_operations"),
+            mentioned,
+            "{flags:?}: {instructions}"
+        );
+        client.cancel().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_toolset_or_tool_is_a_usage_error_that_names_the_valid_ones() {
+    let output = wpe()
+        .args(["--demo", "mcp", "--toolsets", "installs,nosuchset"])
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("nosuchset"), "{stderr}");
+    for valid in [
+        "accounts",
+        "account-users",
+        "installs",
+        "cache",
+        "workflows",
+        "dynamic",
+        "all",
+        "default",
+    ] {
+        assert!(stderr.contains(valid), "{valid}: {stderr}");
+    }
+
+    let output = wpe()
+        .args(["--demo", "mcp", "--tools", "list_instals"])
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("list_instals") && stderr.contains("list_installs"),
+        "{stderr}"
+    );
+
+    // The toolsets for a person: no credentials needed, every tool named.
+    let output = wpe()
+        .args(["mcp", "--list-toolsets"])
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let listing = String::from_utf8(output.stdout).unwrap();
+    for (tool, _) in every_tool() {
+        assert!(listing.contains(tool), "{tool}: {listing}");
+    }
+    assert!(listing.contains("purge_cache (w)"), "{listing}");
+    assert!(listing.contains("delete_install (d)"), "{listing}");
+}
+
+#[tokio::test]
+async fn the_dynamic_tools_find_describe_and_call_through_the_same_checks() {
+    let server = FakeServer::start(FakeConfig::with_seed(Seed::Demo)).await;
+    let client = connect(against(&server, &["--toolsets", "dynamic"])).await;
+    let listed = client.list_all_tools().await.expect("tools/list");
+    assert_eq!(names(&listed), DYNAMIC);
+    let before = server.sent_responses().len();
+
+    // Search: "cache" finds purge_cache, which says what it needs here.
+    let found = answer(
+        "search_operations",
+        &call(&client, "search_operations", json!({"query": "cache"})).await,
+    );
+    let items = found["items"].as_array().unwrap();
+    let purge = items
+        .iter()
+        .find(|i| i["name"] == "purge_cache")
+        .unwrap_or_else(|| panic!("{found}"));
+    assert_eq!(purge["access"], "write");
+    assert_eq!(purge["needs"], "--allow-writes");
+    assert_eq!(purge["summary"], "Purge a cache");
+    assert!(items.iter().any(|i| i["name"] == "list_cache_exclusions"));
+    assert!(found["total"].as_u64().unwrap() >= 3, "{found}");
+    let first = answer(
+        "search_operations",
+        &call(
+            &client,
+            "search_operations",
+            json!({"query": "backup", "limit": 2}),
+        )
+        .await,
+    );
+    assert_eq!(first["items"].as_array().unwrap().len(), 2, "{first}");
+    assert!(first["total"].as_u64().unwrap() > 2, "{first}");
+
+    // Describe: what tools/list says of it where it is listed, and more.
+    let described = answer(
+        "describe_operation",
+        &call(
+            &client,
+            "describe_operation",
+            json!({"name": "purge_cache"}),
+        )
+        .await,
+    );
+    let writer = connect(against(&server, &["--toolsets", "all", "--allow-writes"])).await;
+    let direct = writer.list_all_tools().await.expect("tools/list");
+    let direct = serde_json::to_value(named(&direct, "purge_cache").unwrap()).unwrap();
+    for (key, value) in direct.as_object().unwrap() {
+        assert_eq!(&described[key], value, "{key}");
+    }
+    assert_eq!(described["toolset"], "cache");
+    assert_eq!(described["needs"], "--allow-writes");
+    assert!(described["inputSchema"]["properties"]["type"]["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("object")));
+
+    // Call a read: the same result as the tool called directly.
+    let arguments = json!({"limit": 2, "account_id": "demoagency"});
+    let through = call_through(&client, "list_installs", arguments.clone()).await;
+    let direct = call(&client, "list_installs", arguments).await;
+    assert_eq!(through, direct);
+    let page = answer("call_operation", &through);
+    assert_eq!(page["items"].as_array().unwrap().len(), 2, "{page}");
+    assert!(page.get("next_cursor").is_some(), "{page}");
+    assert_eq!(
+        sent_since(&server, before)
+            .iter()
+            .filter(|id| **id == "listInstalls")
+            .count(),
+        2
+    );
+
+    // A write is refused read-only, and nothing is sent.
+    let before = server.sent_responses().len();
+    let purge = json!({"install_id": "torquemag", "type": "page"});
+    let refused = failure(
+        "call_operation",
+        &call_through(&client, "purge_cache", purge.clone()).await,
+    );
+    assert_eq!(refused["kind"], "not_allowed", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("--allow-writes"),
+        "{refused}"
+    );
+    // Bad arguments are the tool's own problems, each named by its field.
+    for (tool, arguments, field) in [
+        ("list_installs", json!({"limit": "ten"}), "limit"),
+        ("get_install", json!({}), "install_id"),
+        (
+            "show_backup",
+            json!({"install_id": "torquemag", "backup_id": "nope"}),
+            "backup_id",
+        ),
+    ] {
+        let error = failure(tool, &call_through(&client, tool, arguments).await);
+        assert_eq!(error["kind"], "invalid_arguments", "{tool}: {error}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains(&format!("`{field}`")), "{tool}: {message}");
+    }
+    // A name that names no tool is looked up, never run, and quoted short.
+    let long = format!("drop_{}", "x".repeat(200));
+    for name in ["drop_everything", long.as_str(), "call_operation"] {
+        let error = failure(name, &call_through(&client, name, json!({})).await);
+        assert_eq!(error["kind"], "invalid_arguments", "{error}");
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.contains("`name`") && message.contains("search_operations"),
+            "{message}"
+        );
+        assert!(message.len() < 200, "{message}");
+        let error = failure(
+            name,
+            &call(&client, "describe_operation", json!({"name": name})).await,
+        );
+        assert_eq!(error["kind"], "invalid_arguments", "{error}");
+    }
+    assert_eq!(sent_since(&server, before), Vec::<&str>::new());
+    client.cancel().await.unwrap();
+
+    // With --allow-writes the same call runs, by the same path.
+    let dynamic_writer = connect(against(
+        &server,
+        &["--toolsets", "dynamic", "--allow-writes"],
+    ))
+    .await;
+    answer(
+        "call_operation",
+        &call_through(&dynamic_writer, "purge_cache", purge).await,
+    );
+    assert!(sent_since(&server, before).contains(&"purgeCache"));
+    dynamic_writer.cancel().await.unwrap();
+    writer.cancel().await.unwrap();
+}
+
+/// In every mode, each tool the flags allow is listed, or found, described
+/// and reached by call_operation (an argument no tool has shows that the
+/// call got to the tool's own checks, and sends nothing); each tool they do
+/// not allow is refused.
+#[tokio::test]
+async fn every_allowed_tool_is_reachable_in_every_mode() {
+    let server = FakeServer::start(FakeConfig::with_seed(Seed::Demo)).await;
+    let modes: [&[&str]; 9] = [
+        &[],
+        &["--allow-writes"],
+        &["--allow-writes", "--allow-destructive"],
+        &["--toolsets", "dynamic"],
+        &[
+            "--toolsets",
+            "dynamic",
+            "--allow-writes",
+            "--allow-destructive",
+        ],
+        &["--tools", "get_site"],
+        &["--toolsets", "cache,backups", "--allow-writes"],
+        &["--toolsets", "all"],
+        &["--toolsets", "all", "--allow-writes", "--allow-destructive"],
+    ];
+    let before = server.sent_responses().len();
+    for flags in modes {
+        let allowed = allowed_by(flags);
+        let client = connect(against(&server, flags)).await;
+        let listed = names(&client.list_all_tools().await.expect("tools/list"));
+        let dynamic = DYNAMIC.iter().all(|d| listed.contains(&d.to_string()));
+        let mut left_out = 0;
+        for (tool, access) in every_tool() {
+            if access > allowed {
+                assert!(!listed.contains(&tool.to_owned()), "{flags:?}: {tool}");
+                if dynamic {
+                    let refused = failure(tool, &call_through(&client, tool, json!({})).await);
+                    assert_eq!(refused["kind"], "not_allowed", "{flags:?}: {tool}");
+                }
+                continue;
+            }
+            if listed.contains(&tool.to_owned()) {
+                continue;
+            }
+            left_out += 1;
+            assert!(
+                dynamic,
+                "{flags:?}: {tool} is allowed, not listed, and unreachable"
+            );
+            let found = answer(
+                "search_operations",
+                &call(&client, "search_operations", json!({"query": tool})).await,
+            );
+            assert_eq!(found["items"][0]["name"], tool, "{flags:?}: {found}");
+            let described = answer(
+                "describe_operation",
+                &call(&client, "describe_operation", json!({"name": tool})).await,
+            );
+            assert_eq!(described["name"], tool);
+            assert_eq!(described["inputSchema"]["type"], "object", "{tool}");
+            let error = failure(
+                tool,
+                &call_through(&client, tool, json!({"not_an_argument": 1})).await,
+            );
+            assert_eq!(
+                error["kind"], "invalid_arguments",
+                "{flags:?}: {tool}: {error}"
+            );
+            assert!(
+                error["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("`not_an_argument`"),
+                "{flags:?}: {tool}: {error}"
+            );
+        }
+        assert_eq!(
+            dynamic,
+            left_out > 0 || flags.contains(&"dynamic"),
+            "{flags:?}: the dynamic tools are listed when, and only when, an allowed tool is not"
+        );
+        client.cancel().await.unwrap();
+    }
+    assert_eq!(sent_since(&server, before), Vec::<&str>::new());
 }

@@ -50,9 +50,11 @@
 //!   in an answer; secret arguments (an SFTP password) are never echoed.
 
 mod answer;
+mod dynamic;
 pub(crate) mod limits;
 mod prompts;
 mod schema;
+mod toolsets;
 mod workflows;
 
 use std::time::{Duration, Instant};
@@ -96,7 +98,7 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 pub fn command() -> Command {
     Command::new(NAME)
         .about("Serve the API to AI agents: a Model Context Protocol server on stdio")
-        .long_about(
+        .long_about(format!(
             "Serve the API to AI agents as Model Context Protocol tools, on standard input and \
              output: one tool per operation (list_installs, create_backup, ...) and the \
              workflows inventory, backup_and_wait, report_usage and audit. Register it with \
@@ -105,13 +107,20 @@ pub fn command() -> Command {
              and run; --allow-writes adds the tools that change things but the destructive \
              ones (deleting, restoring a backup over an install), which also need \
              --allow-destructive.\n\n\
+             Small by default: tools/list shows the toolsets {} and the dynamic \
+             tools (search_operations, describe_operation, call_operation), which reach \
+             every other tool the flags allow. --toolsets and --tools choose what is \
+             listed (--list-toolsets shows the toolsets), --toolsets all lists every allowed \
+             tool, --toolsets dynamic only the three. What is listed never changes what may \
+             run: the flags alone decide that.\n\n\
              Credentials come from WPE_API_USER and WPE_API_PASSWORD, as for every command; \
              --demo serves the embedded stand-in with demo data, as earlier `wpe --demo` \
              commands left it; what the tools change there stays in this server's memory \
              (it does not hold the demo state, so other demo commands run beside it). \
              Standard output carries only \
              the protocol; a line per call goes to standard error.",
-        )
+            toolsets::DEFAULT_TOOLSETS.join(", ")
+        ))
         .arg(
             Arg::new(ALLOW_WRITES)
                 .long(ALLOW_WRITES)
@@ -125,6 +134,7 @@ pub fn command() -> Command {
                 .requires(ALLOW_WRITES)
                 .help("Also offer the destructive tools (delete, restore a backup, copy an install): needs --allow-writes"),
         )
+        .args(toolsets::args())
         .arg(
             Arg::new(PAGE_SIZE)
                 .long(PAGE_SIZE)
@@ -191,6 +201,8 @@ enum Runs {
     Operation(&'static Operation),
     /// A workflow of the CLI.
     Workflow(&'static workflows::Workflow),
+    /// A tool that finds, describes or calls the others.
+    Dynamic(dynamic::Dynamic),
 }
 
 /// One tool: what the client sees, and how it is checked and run.
@@ -204,7 +216,8 @@ struct Entry {
 }
 
 /// The tools of a server started with `allowed`, in the table's order,
-/// then the workflows. `page_size`: items a list answers by default.
+/// then the workflows, then the dynamic tools. `page_size`: items a list
+/// answers by default.
 fn entries(allowed: Access, page_size: u32) -> Vec<Entry> {
     let mut entries: Vec<Entry> = operations::OPERATIONS
         .iter()
@@ -215,12 +228,16 @@ fn entries(allowed: Access, page_size: u32) -> Vec<Entry> {
             .iter()
             .map(|workflow| workflow_entry(workflow, allowed)),
     );
+    entries.extend(dynamic::entries(allowed));
     entries
 }
 
-/// The compiled validator of an input schema; formats (UUID, date) are checked.
+/// The compiled validator of an input schema, read as JSON Schema 2020-12
+/// (MCP's dialect of a schema without `$schema`); formats (UUID, date) are
+/// checked.
 fn validator(schema: &JsonObject) -> jsonschema::Validator {
     match jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .build(&Value::Object(schema.clone()))
     {
@@ -238,7 +255,7 @@ fn operation_entry(op: &'static Operation, page_size: u32) -> Entry {
         .destructive(access == Access::Destructive)
         .idempotent(op.idempotent || access == Access::Read)
         .open_world(true);
-    let tool = Tool::new(op.id, describe(op, page_size), input)
+    let tool = Tool::new(op.id, describe(op), input)
         .with_title(op.summary)
         .with_annotations(annotations);
     Entry {
@@ -276,43 +293,82 @@ fn workflow_entry(workflow: &'static workflows::Workflow, allowed: Access) -> En
     }
 }
 
-/// A tool's description: the summary, the request, what the API enforces
-/// (from WP Engine's reference), and how lists, jobs and names work.
-fn describe(op: &Operation, page_size: u32) -> String {
-    let mut text = format!("{}. {} {}.", op.summary, op.method, op.path);
+/// A tool's description, in few words: the summary, then what the schema
+/// cannot say: that it cannot be undone, that it answers a page, the job it
+/// starts and the tool that follows it, its rate limit, and the rules WP
+/// Engine documents (operations named by their tools). The request's method
+/// and path are left out (the tool stands for them), and so are the rules
+/// about the API's paging parameters of a list, which the tool's `limit`
+/// and `cursor` take the place of.
+fn describe(op: &Operation) -> String {
+    let mut text = format!("{}.", op.summary);
     if op.destructive {
         text.push_str(" Cannot be undone.");
     }
     if schema::pages(op) {
-        text.push_str(&format!(
-            " Answers one page (`limit`, {} by default) and `next_cursor`: pass it as \
-             `cursor` for the next page; no `next_cursor` means the last page.",
-            schema::page_size(op, page_size)
-        ));
+        text.push_str(" Answers a page; pass its `next_cursor` as `cursor` for the next.");
     }
     if let Some(job) = op.job {
         text.push_str(&format!(
-            " Starts a job ({}); follow it with {}.",
-            job.name, job.poll
+            " Starts a job: `{}` follows it.",
+            tool_of(job.poll)
         ));
     }
     if let Some(limit) = op.rate_limit {
+        let when = limit
+            .when
+            .map(|w| format!(" with `{}` `{}`", w.field, w.equals))
+            .unwrap_or_default();
         text.push_str(&format!(
-            " The API allows it once every {} s per install; the client waits for its turn.",
+            " Once per {} s per install{when}; a call waits its turn.",
             limit.interval.as_secs()
         ));
     }
-    let rules: Vec<&str> = op
+    let rules: Vec<String> = op
         .behaviours
         .iter()
         .filter(|b| b.standing == operations::Standing::Documented)
-        .map(|b| b.rule)
+        .filter(|b| !(schema::pages(op) && about_paging(op, b.rule)))
+        .map(|b| with_tool_names(b.rule))
         .collect();
     if !rules.is_empty() {
-        text.push_str(" Rules the API enforces: ");
+        text.push_str(" Rules: ");
         text.push_str(&rules.join(" "));
     }
     text
+}
+
+/// The tool of the operation with this `operationId` (`showBackup` →
+/// `show_backup`); the `operationId` itself if the table has none.
+fn tool_of(operation_id: &str) -> &str {
+    operations::by_operation_id(operation_id).map_or(operation_id, |op| op.id)
+}
+
+/// `rule` with each `operationId` it names (a whole word) replaced by the
+/// tool's name.
+fn with_tool_names(rule: &str) -> String {
+    rule.split_inclusive(|c: char| !c.is_alphanumeric())
+        .map(|piece| {
+            let word = piece.trim_end_matches(|c: char| !c.is_alphanumeric());
+            match operations::by_operation_id(word) {
+                Some(op) => format!("{}{}", op.id, &piece[word.len()..]),
+                None => piece.to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// Whether `rule` is about the API's own paging parameters of `op` (its
+/// `limit`, its offset or its page token), which the tool's `limit` (bounded
+/// by the schema) and `cursor` take the place of.
+fn about_paging(op: &Operation, rule: &str) -> bool {
+    let mut words = vec![schema::LIMIT];
+    match op.paging {
+        Paging::Offset { .. } => words.push("offset"),
+        Paging::Token { param, next, .. } => words.extend([param, next]),
+        Paging::NotAList | Paging::Whole { .. } => {}
+    }
+    words.iter().any(|word| rule.contains(word))
 }
 
 /// The server: the client it calls the API with, and its tools.
@@ -320,11 +376,18 @@ struct Server {
     client: Client,
     entries: Vec<Entry>,
     allowed: Access,
+    /// What tools/list lists of what is allowed.
+    selection: toolsets::Selection,
     page_size: u32,
 }
 
-/// Runs `wpe mcp` until the client closes standard input.
+/// Runs `wpe mcp` until the client closes standard input (or prints the
+/// toolsets, with `--list-toolsets`).
 pub async fn run(demo: bool, matches: &ArgMatches) -> Result<(), CliError> {
+    if matches.get_flag(toolsets::LIST_TOOLSETS) {
+        return Ok(toolsets::print(&mut std::io::stdout().lock())?);
+    }
+    let selection = toolsets::Selection::from_matches(matches);
     let allowed = if matches.get_flag(ALLOW_DESTRUCTIVE) {
         Access::Destructive
     } else if matches.get_flag(ALLOW_WRITES) {
@@ -341,11 +404,12 @@ pub async fn run(demo: bool, matches: &ArgMatches) -> Result<(), CliError> {
         client: target.client.clone(),
         entries: entries(allowed, page_size),
         allowed,
+        selection,
         page_size,
     };
     let offered = server.offered().count();
     eprintln!(
-        "wpe mcp: {offered} tools ({}) against {}; standard output is the protocol",
+        "wpe mcp: {offered} tools listed ({}) against {}; standard output is the protocol",
         match allowed {
             Access::Read => "read-only: --allow-writes offers the tools that change things",
             Access::Write =>
@@ -373,9 +437,16 @@ pub async fn run(demo: bool, matches: &ArgMatches) -> Result<(), CliError> {
 }
 
 impl Server {
-    /// The tools this server offers.
+    /// The tools this server lists: those selected that it allows, and the
+    /// dynamic tools when that leaves an allowed one out ([`toolsets`]).
     fn offered(&self) -> impl Iterator<Item = &Entry> {
-        self.entries.iter().filter(|e| e.access <= self.allowed)
+        toolsets::listed(&self.entries, self.allowed, &self.selection)
+    }
+
+    /// Whether tools/list leaves out tools this server allows, which the
+    /// dynamic tools then reach.
+    fn lists_fewer(&self) -> bool {
+        self.offered().any(|e| matches!(e.runs, Runs::Dynamic(_)))
     }
 
     /// Runs a call of `entry` with `arguments`: the answer, or a tool error.
@@ -419,6 +490,7 @@ impl Server {
         let answer = match entry.runs {
             Runs::Operation(op) => self.call_operation(op, arguments).await,
             Runs::Workflow(workflow) => workflow.run(&self.client, arguments).await,
+            Runs::Dynamic(dynamic) => return dynamic::run(self, dynamic, arguments).await,
         };
         match answer {
             Ok(value) => CallToolResult::structured(value),
@@ -724,18 +796,24 @@ fn error_result(err: CliError) -> CallToolResult {
 
 impl ServerHandler for Server {
     fn get_info(&self) -> ServerConfig {
+        let mut instructions = "The WP Engine Customer API (accounts, sites, installs, backups, \
+             domains, certificates, cache, users, usage). Installs, sites and accounts may be \
+             named instead of given by ID. Lists answer one page and a next_cursor. Start with \
+             `inventory` for an overview, `audit` for what needs attention."
+            .to_owned();
+        if self.lists_fewer() {
+            instructions.push_str(
+                " Not every tool is listed: search_operations finds the others, \
+                 describe_operation gives their input schema, call_operation runs them.",
+            );
+        }
         let capabilities = ServerCapabilities::builder()
             .enable_tools()
             .enable_prompts()
             .build();
         ServerConfig::new(capabilities)
             .with_server_info(Implementation::new("wpe", env!("CARGO_PKG_VERSION")))
-            .with_instructions(
-                "The WP Engine Customer API (accounts, sites, installs, backups, domains, \
-                 certificates, cache, users, usage). Installs, sites and accounts may be named \
-                 instead of given by ID. Lists answer one page and a next_cursor. Start with \
-                 `inventory` for an overview, `audit` for what needs attention.",
-            )
+            .with_instructions(instructions)
     }
 
     async fn list_tools(
@@ -790,12 +868,17 @@ impl ServerHandler for Server {
                 None,
             ));
         }
-        prompt.get(request.arguments).map(Into::into)
+        prompt
+            .get(request.arguments, self.lists_fewer())
+            .map(Into::into)
     }
 
+    /// A tool this server runs, listed or not (an allowed tool left out of
+    /// the listing runs when called by name, as through call_operation).
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.offered()
-            .find(|e| e.tool.name == name)
+        self.entries
+            .iter()
+            .find(|e| e.tool.name == name && e.access <= self.allowed)
             .map(|e| e.tool.clone())
     }
 
@@ -968,8 +1051,13 @@ mod tests {
         let all = entries(Access::Destructive, 25);
         assert_eq!(
             all.len(),
-            operations::OPERATIONS.len() + workflows::WORKFLOWS.len()
+            operations::OPERATIONS.len() + workflows::WORKFLOWS.len() + dynamic::TOOLS.len()
         );
+        // The dynamic tools run in every mode; what call_operation runs is checked on its own.
+        let all: Vec<Entry> = all
+            .into_iter()
+            .filter(|e| !matches!(e.runs, Runs::Dynamic(_)))
+            .collect();
         let count = |allowed| all.iter().filter(|e| e.access <= allowed).count();
         let (read, write, destructive) = (
             count(Access::Read),
@@ -986,6 +1074,9 @@ mod tests {
             let reads_only = match entry.runs {
                 Runs::Workflow(workflow) => !workflow.changes_things(Access::Destructive),
                 Runs::Operation(_) => entry.access == Access::Read,
+                // Searching and describing read nothing of the hosting;
+                // calling runs whatever this mode (every tool) allows.
+                Runs::Dynamic(_) => name != "call_operation",
             };
             assert_eq!(annotations.read_only_hint, Some(reads_only), "{name}");
             assert_eq!(
@@ -1002,6 +1093,39 @@ mod tests {
                 assert_eq!(entry.access == Access::Read, op.method == "GET", "{name}");
             }
         }
+    }
+
+    #[test]
+    fn descriptions_say_what_the_schema_cannot_in_few_words() {
+        for op in operations::OPERATIONS {
+            let text = describe(op);
+            let id = op.id;
+            assert!(!text.contains(op.path), "{id}: {text}");
+            assert!(!text.contains(&format!("{} /", op.method)), "{id}: {text}");
+            assert_eq!(text.contains("Cannot be undone."), op.destructive, "{id}");
+            assert_eq!(text.contains("`next_cursor`"), schema::pages(op), "{id}");
+            if let Some(job) = op.job {
+                let follow = format!("`{}` follows it", tool_of(job.poll));
+                assert!(text.contains(&follow), "{id}: {text}");
+            }
+            // Operations are named by their tools.
+            for other in operations::OPERATIONS {
+                if other.operation_id != other.id {
+                    assert!(!text.contains(other.operation_id), "{id}: {text}");
+                }
+            }
+        }
+        let text = |id| describe(operations::find(id).unwrap());
+        assert!(text("create_backup").contains("`show_backup` follows it"));
+        assert!(text("purge_cache").contains("Once per 60 s per install with `type` `object`"));
+        assert!(text("check_status").contains("with get_domain_report_status"));
+        // The API's own paging is the tool's limit and cursor; other rules stay.
+        assert_eq!(
+            text("list_accounts"),
+            "List accounts. Answers a page; pass its `next_cursor` as `cursor` for the next."
+        );
+        assert!(text("list_backups").contains("aborted ones included"));
+        assert!(!text("get_install_certificates").contains("next_page_token"));
     }
 
     #[test]

@@ -41,23 +41,52 @@ impl Builder {
         }
     }
 
+    /// The schema: no `$schema` (MCP reads a schema without one as 2020-12,
+    /// and the URL would be repeated in every tool), and only the `$defs`
+    /// that a property reaches.
     fn finish(self) -> Map<String, Value> {
+        let defs = reached_defs(&self.properties, &self.defs);
         let mut schema = Map::new();
-        schema.insert(
-            "$schema".into(),
-            json!("https://json-schema.org/draft/2020-12/schema"),
-        );
         schema.insert("type".into(), json!("object"));
         schema.insert("properties".into(), Value::Object(self.properties));
         if !self.required.is_empty() {
             schema.insert("required".into(), json!(self.required));
         }
         schema.insert("additionalProperties".into(), json!(false));
-        if !self.defs.is_empty() {
-            schema.insert("$defs".into(), Value::Object(self.defs));
+        if !defs.is_empty() {
+            schema.insert("$defs".into(), Value::Object(defs));
         }
         schema
     }
+}
+
+/// The entries of `defs` that `properties` refer to (`"$ref": "#/$defs/X"`),
+/// directly or through other entries. A body's typed schema brings every
+/// type it names, some of which no property uses once enums and names are
+/// given inline.
+fn reached_defs(properties: &Map<String, Value>, defs: &Map<String, Value>) -> Map<String, Value> {
+    let mut reached = Map::new();
+    let mut todo: Vec<&Value> = properties.values().collect();
+    while let Some(value) = todo.pop() {
+        match value {
+            Value::Object(object) => {
+                let name = object
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/$defs/"));
+                if let Some((name, def)) = name.and_then(|n| defs.get_key_value(n)) {
+                    if !reached.contains_key(name) {
+                        reached.insert(name.clone(), def.clone());
+                        todo.push(def);
+                    }
+                }
+                todo.extend(object.values());
+            }
+            Value::Array(items) => todo.extend(items),
+            _ => {}
+        }
+    }
+    reached
 }
 
 /// The schema of one value of `kind`. `named`: the value may be a name
@@ -86,10 +115,18 @@ fn scalar(kind: ParamKind, named: bool, description: String) -> Value {
     schema
 }
 
-/// " An ID or the install's name." for a value that takes a name.
-fn name_note(kind: Option<crate::names::Kind>) -> String {
-    kind.map(|kind| format!(" An ID or the {}'s {}.", kind.noun(), kind.name_word()))
-        .unwrap_or_default()
+/// The description of a value that may be a name instead of an ID: "The
+/// install's ID." becomes "The install's ID or name."; another description
+/// gets " (ID or name)" before its full stop. Unchanged when `kind` is none.
+fn with_name(description: &str, kind: Option<crate::names::Kind>) -> String {
+    let Some(kind) = kind else {
+        return description.to_owned();
+    };
+    let word = kind.name_word();
+    if description == format!("The {}'s ID.", kind.noun()) {
+        return format!("The {}'s ID or {word}.", kind.noun());
+    }
+    format!("{} (ID or {word}).", description.trim_end_matches('.'))
 }
 
 /// How many items a list tool answers at most when `limit` is not given.
@@ -133,19 +170,24 @@ pub fn of_operation(op: &Operation, page_size: u32) -> Map<String, Value> {
                 json!({
                     "type": "string",
                     "minLength": 1,
-                    "description": "Where the page starts: the `next_cursor` of the page \
-                                    before (leave it out for the first page)."
+                    "description": "The `next_cursor` of the previous page."
                 }),
                 false,
             );
             continue;
         }
         let kind = commands::named(param);
-        let mut description = format!("{}{}", param.description, name_note(kind));
-        if pages(op) && param.name == LIMIT {
-            description.push_str(&format!(" Default: {page_size}."));
-        }
         let required = param.required || param.location == Location::Path;
+        // A list's page size: its bounds are the schema's, its default
+        // ours, and the tool's description says it answers a page.
+        if pages(op) && param.name == LIMIT {
+            let mut limit = scalar(param.kind, false, String::new());
+            limit.as_object_mut().map(|l| l.remove("description"));
+            limit["default"] = json!(page_size);
+            schema.property(param.name, limit, required);
+            continue;
+        }
+        let description = with_name(param.description, kind);
         schema.property(
             param.name,
             scalar(param.kind, kind.is_some(), description),
@@ -160,10 +202,8 @@ pub fn of_operation(op: &Operation, page_size: u32) -> Map<String, Value> {
     for field in body.fields {
         let secret = body.secrets.contains(&field.name);
         let kind = commands::named_field(field);
-        let mut description = format!("{}{}", field.description, name_note(kind));
-        if secret {
-            description.push_str(" A secret: it is sent, and never shown in an answer or a log.");
-        }
+        // A secret is `writeOnly`, and its own description says it is never shown.
+        let description = with_name(field.description, kind);
         // The typed schema where it says more than the kind: an object's
         // fields, a text's pattern or length. Not for values that may be
         // names, nor for enums (the typed ones are open: they take values a
@@ -201,4 +241,72 @@ pub fn of_operation(op: &Operation, page_size: u32) -> Map<String, Value> {
         schema.defs.extend(defs.clone());
     }
     schema.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wpe_api::operations::{find, OPERATIONS};
+
+    fn schema_of(id: &str) -> Map<String, Value> {
+        of_operation(find(id).unwrap(), 25)
+    }
+
+    #[test]
+    fn a_schema_names_no_dialect_and_keeps_only_the_defs_it_uses() {
+        for op in OPERATIONS {
+            let schema = of_operation(op, 25);
+            assert!(schema.get("$schema").is_none(), "{}", op.id);
+            let text = serde_json::to_string(&schema).unwrap();
+            for name in schema
+                .get("$defs")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|defs| defs.keys())
+            {
+                let reference = format!("\"#/$defs/{name}\"");
+                assert!(text.contains(&reference), "{}: {name} is unused", op.id);
+            }
+            // A secret says so in its own words, and is writeOnly.
+            for secret in op.body.map(|b| b.secrets).unwrap_or_default() {
+                let property = &schema["properties"][*secret];
+                let description = property["description"].as_str().unwrap();
+                assert!(
+                    description.to_lowercase().contains("never shown"),
+                    "{}: {secret}: {description}",
+                    op.id
+                );
+                assert_eq!(property["writeOnly"], true, "{}", op.id);
+            }
+        }
+        // The cache type is given inline: its type's definition goes.
+        assert!(schema_of("purge_cache").get("$defs").is_none());
+        let schedule = schema_of("create_site_report_schedule");
+        for used in ["ReportFrequency", "ReportFrequencyUnit", "ReportRecipient"] {
+            assert!(schedule["$defs"].get(used).is_some(), "{used}");
+        }
+    }
+
+    #[test]
+    fn names_and_pages_are_said_in_few_words() {
+        let backups = schema_of("list_backups");
+        assert_eq!(
+            backups["properties"]["install_id"]["description"],
+            "The install's ID or name."
+        );
+        assert_eq!(backups["properties"]["limit"]["default"], 25);
+        assert!(backups["properties"]["limit"].get("description").is_none());
+        assert_eq!(
+            schema_of("list_sites")["properties"]["account_id"]["description"],
+            "Only what belongs to this account (ID or name)."
+        );
+        assert_eq!(
+            schema_of("get_account_user")["properties"]["user_id"]["description"],
+            "The account user's ID or email."
+        );
+        assert_eq!(
+            schema_of("show_backup")["properties"]["backup_id"]["description"],
+            "The backup's ID."
+        );
+    }
 }
