@@ -31,6 +31,7 @@ mod answer;
 #[allow(dead_code)] // TEMP: used once the schemas and errors are bounded (issue 35)
 mod limits;
 mod schema;
+mod transport;
 mod workflows;
 
 use std::time::{Duration, Instant};
@@ -310,14 +311,11 @@ pub async fn run(demo: bool, matches: &ArgMatches) -> Result<(), CliError> {
             wpe_api::ClientInfo::baseurl(&target.client).to_owned()
         },
     );
-    let service = server
-        .serve(rmcp::transport::stdio())
-        .await
-        .map_err(|err| {
-            CliError::Usage(format!(
-                "wpe mcp: the client did not start a session: {err}"
-            ))
-        })?;
+    let service = server.serve(transport::stdio()).await.map_err(|err| {
+        CliError::Usage(format!(
+            "wpe mcp: the client did not start a session: {err}"
+        ))
+    })?;
     let quit = service.waiting().await;
     eprintln!("wpe mcp: session ended ({quit:?})");
     drop(target);
