@@ -320,6 +320,8 @@ impl<R: AsyncRead + Send + Unpin> Transport<RoleServer> for LineTransport<R> {
 }
 
 /// What becomes of one line.
+// Lives only until the message is handed to rmcp, which takes it unboxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum Checked {
     /// A message for rmcp, as rmcp's own transport would have parsed it.
