@@ -21,6 +21,13 @@
 //!   tool error whose structured content says what kind (`invalid_arguments`,
 //!   `not_allowed`, `api`, `job_failed`, `timeout`) with the status and the
 //!   hint of an API error.
+//! - **Protocol errors answered** ([`transport`]): a line that is not JSON
+//!   (or not UTF-8) gets `-32700` with `id` null, an invalid request
+//!   `-32600` with its `id` when one can be read, and params that do not
+//!   fit a method `-32602`. A message is at most 1 MiB (a longer line is
+//!   skipped without being held and refused at once) and nests at most 64
+//!   levels; errors are answered 20 at once, then 10 a second, and the rest
+//!   are counted on standard error. One task writes standard output.
 //! - **Quiet**: standard output carries only the protocol; a line per call
 //!   goes to standard error (the tool, how it ended, how long it took, never
 //!   the arguments). Credentials come from the environment and never appear
