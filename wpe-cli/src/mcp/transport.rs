@@ -13,7 +13,7 @@
 //! |---|---|
 //! | not UTF-8, or not JSON | `-32700`, `id` null |
 //! | longer than [`MAX_MESSAGE`] (1 MiB) | `-32600` "message too large", with its `id` if the first [`ID_PREFIX`] bytes show it |
-//! | nested deeper than [`MAX_DEPTH`] | `-32600`, with its `id` if readable |
+//! | nested deeper than [`MAX_DEPTH`] | `-32600`, with its `id` if the first [`ID_PREFIX`] bytes show it |
 //! | JSON but not a JSON-RPC request (a batch, no `jsonrpc: "2.0"`, an `id` neither string nor integer) | `-32600`, with its `id` if it has a usable one |
 //! | a request of a known method whose `params` rmcp's types refuse | `-32602`, with its `id` |
 //! | a notification that does not parse | nothing (a notification is never answered) |
@@ -21,7 +21,8 @@
 //! Errors are answered at most [`ERROR_BURST`] at once and [`ERRORS_PER_SECOND`]
 //! a second after that ([`ErrorBudget`]); past that, bad lines are dropped
 //! unanswered and standard error says how many, at most once a second. An
-//! error message quotes at most a short prefix of any value ([`limits::quote`]).
+//! error message quotes at most a short prefix of any value ([`limits::quote`]);
+//! standard error names the kind of each error answered, never a value.
 //!
 //! One task writes standard output: rmcp's messages and these errors go
 //! through it line by line, so an error never lands inside another message.
@@ -174,8 +175,9 @@ impl<R: AsyncRead + Send + Unpin> LineTransport<R> {
         let now = Instant::now();
         if self.budget.spend(now) {
             eprintln!(
-                "wpe mcp: answered a malformed message with {}: {}",
-                refusal.code.0, refusal.message
+                "wpe mcp: answered a malformed message with {} ({})",
+                refusal.code.0,
+                refusal.kind()
             );
             if let Some(output) = &self.output {
                 // The writer only goes away with `output`.
@@ -382,6 +384,13 @@ impl Refusal {
                 "message too large ({length} bytes; the limit is 1 MiB): nothing of it was read"
             ),
         )
+    }
+
+    /// What kind of error it is, for the log: the message up to its first
+    /// colon, which never holds anything the client sent (only the message
+    /// after it quotes values).
+    fn kind(&self) -> &str {
+        self.message.split(':').next().unwrap_or_default()
     }
 
     /// The answer as a line of JSON-RPC.
@@ -1022,6 +1031,8 @@ mod tests {
         );
         let refusal = refused(long.as_bytes());
         assert_eq!(refusal.code, ErrorCode::INVALID_PARAMS);
+        // The log says what kind of error, never the value.
+        assert_eq!(refusal.kind(), "invalid params of `tools/call`");
         assert!(refusal.line().len() < 400, "{}", refusal.message);
     }
 
