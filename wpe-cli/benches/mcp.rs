@@ -3,6 +3,9 @@
 //! memory over a short session (a read tool called once), in each mode,
 //! against `wpe --version` (the same binary doing nothing) and `wpe installs
 //! list` (the same read as a command) measured in the same run. Each figure is the median of several fresh processes.
+//! Then how fast a `tools/call` with a 16 MB argument is refused (over the
+//! 1 MiB message limit) and how large the refusal is: the median of several
+//! in one session, from its first byte sent to its answer read.
 //!
 //! Then what an agent pays on every turn: the bytes of the `tools/list`
 //! answer (and tokens, estimated as bytes / 4) in each mode, against the
@@ -19,7 +22,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use wpe_api::fake::{FakeConfig, FakeServer, Seed};
+use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_PASSWORD, DEMO_USER};
 
 mod common;
 
@@ -91,6 +94,7 @@ fn main() {
         );
     }
     listing_bytes(&server);
+    refusal(&server);
 }
 
 /// The bytes of `tools/list` per mode (the same in every run of a build:
@@ -152,6 +156,67 @@ fn listing_bytes(server: &FakeServer) {
             run.list_bytes as f64 / every.list_bytes as f64,
         );
     }
+}
+
+/// A `tools/call` of `get_install` whose `install_id` is 16 MB, sent
+/// [`RUNS`] times in one session of `wpe mcp`: the median time from its
+/// first byte written to its answer read, and the answer's size.
+fn refusal(server: &FakeServer) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wpe"))
+        .arg("mcp")
+        .env("WPE_API_URL", server.base_url())
+        .env("WPE_API_USER", DEMO_USER)
+        .env("WPE_API_PASSWORD", DEMO_PASSWORD)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("wpe starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    ask(
+        &mut stdin,
+        &mut stdout,
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "bench", "version": "0"}}}),
+    );
+    writeln!(
+        stdin,
+        "{}",
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"})
+    )
+    .expect("wpe reads");
+    let argument = "x".repeat(16 << 20);
+    let mut took = Vec::new();
+    let mut bytes = Vec::new();
+    for id in 2..2 + RUNS {
+        let head = format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"get_install","arguments":{{"install_id":""#
+        );
+        let sent = Instant::now();
+        stdin.write_all(head.as_bytes()).expect("wpe reads");
+        stdin.write_all(argument.as_bytes()).expect("wpe reads");
+        stdin.write_all(b"\"}}}\n").expect("wpe reads");
+        stdin.flush().expect("wpe reads");
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("wpe answers");
+        took.push(sent.elapsed());
+        let answer: Value = serde_json::from_str(&line).expect("an answer is JSON-RPC");
+        assert_eq!(answer["id"], id, "{answer}");
+        assert_eq!(answer["error"]["code"], -32600, "{answer}");
+        bytes.push(line.len());
+    }
+    drop(stdin);
+    assert!(child.wait().expect("wpe runs").success(), "wpe exits 0");
+    took.sort();
+    bytes.sort_unstable();
+    println!(
+        "{:>28}: refused in {:>6.1} ms, answer {} bytes (median of {RUNS}; goal < 50 ms, < 1 KB)",
+        "16 MB argument",
+        ms(took[RUNS / 2]),
+        bytes[RUNS / 2],
+    );
 }
 
 fn report(label: &str, run: &Measured) {

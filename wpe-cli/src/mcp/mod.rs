@@ -44,6 +44,13 @@
 //!   `retry_after_seconds`. A call that does wait says so at once in a
 //!   progress notification (`waiting 57 s for the install's object cache
 //!   purge turn`), then every 5 s, when the client asked for progress.
+//! - **Protocol errors answered** ([`transport`]): a line that is not JSON
+//!   (or not UTF-8) gets `-32700` with `id` null, an invalid request
+//!   `-32600` with its `id` when one can be read, and params that do not
+//!   fit a method `-32602`. A message is at most 1 MiB (a longer line is
+//!   skipped without being held and refused at once) and nests at most 64
+//!   levels; errors are answered 20 at once, then 10 a second, and the rest
+//!   are counted on standard error. One task writes standard output.
 //! - **Quiet**: standard output carries only the protocol; a line per call
 //!   goes to standard error (the tool, how it ended, how long it took, never
 //!   the arguments). Credentials come from the environment and never appear
@@ -55,6 +62,7 @@ pub(crate) mod limits;
 mod prompts;
 mod schema;
 mod toolsets;
+mod transport;
 mod workflows;
 
 use std::time::{Duration, Instant};
@@ -422,14 +430,11 @@ pub async fn run(demo: bool, matches: &ArgMatches) -> Result<(), CliError> {
             wpe_api::ClientInfo::baseurl(&target.client).to_owned()
         },
     );
-    let service = server
-        .serve(rmcp::transport::stdio())
-        .await
-        .map_err(|err| {
-            CliError::Usage(format!(
-                "wpe mcp: the client did not start a session: {err}"
-            ))
-        })?;
+    let service = server.serve(transport::stdio()).await.map_err(|err| {
+        CliError::Usage(format!(
+            "wpe mcp: the client did not start a session: {err}"
+        ))
+    })?;
     let quit = service.waiting().await;
     eprintln!("wpe mcp: session ended ({quit:?})");
     drop(target);
