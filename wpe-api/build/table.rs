@@ -444,6 +444,27 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
                 panic!("{id}: `x-wpe-destructive` is true, false or {{\"target\": BODY_FIELD}}")
             }),
         };
+        // What an operation that is not destructive replaces or removes
+        // beyond the values it is sent: optional, so that an imported spec
+        // builds before anyone has judged its writes.
+        let replaces = match x.get("x-wpe-replaces") {
+            None => "None".to_owned(),
+            Some(Value::String(reason)) if !reason.trim().is_empty() => {
+                assert!(
+                    op.method != "get",
+                    "{id}: a GET changes nothing; drop `x-wpe-replaces`"
+                );
+                assert!(
+                    !destructive,
+                    "{id}: `x-wpe-destructive` already says more than `x-wpe-replaces`; drop it"
+                );
+                format!("Some({:?})", one_line(reason))
+            }
+            Some(other) => panic!(
+                "{id}: `x-wpe-replaces` is the reason, in a sentence, why the operation is not \
+                 only additive, not {other}"
+            ),
+        };
         // What a destructive operation overwrites, when no path parameter names it.
         let target = match x.get("x-wpe-destructive").and_then(|d| d.get("target")) {
             None => "None".to_owned(),
@@ -528,7 +549,7 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
             code,
             "    Operation {{ id: {snake:?}, operation_id: {id:?}, method: {method:?}, path: {path:?}, \
              resource: {resource:?}, summary: {summary:?}, params: &[{params}], body: {body}, \
-             authenticated: {authenticated}, idempotent: {idempotent}, destructive: {destructive}, target: {target}, \
+             authenticated: {authenticated}, idempotent: {idempotent}, destructive: {destructive}, replaces: {replaces}, target: {target}, \
              paging: {paging}, rate_limit: {rate_limit}, job: {job}, accepted: {accepted}, success_status: {status}, \
              response: {response}, #[cfg(feature = \"dispatch\")] decode: {decode}, behaviours: {behaviours} }},",
             snake = op.snake(),

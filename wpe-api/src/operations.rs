@@ -13,6 +13,7 @@
 //! | `x-wpe-job` | [`Operation::job`] | the asynchronous job the operation starts, and the operation that polls it |
 //! | `x-wpe-accepted` | [`Operation::accepted`] | the work goes on after the answer but starts no job to poll (every `202` without `x-wpe-job` has it): `follow` names a GET that shows the result, `resend: false` says WP Engine asks that it not be sent again while it runs |
 //! | `x-wpe-destructive` | [`Operation::destructive`], [`Operation::target`] | the operation destroys or overwrites what cannot be had back; every `DELETE` is, without saying so; `{"target": FIELD}` instead of `true` names the body field holding what it overwrites |
+//! | `x-wpe-replaces` | [`Operation::replaces`] | the operation, not destructive, still replaces or removes state beyond the values it is sent (a whole list or configuration, a role another resource held, a cache); the value is the reason, in a sentence |
 //! | `x-wpe-behaviours` | [`Operation::behaviours`] | what WP Engine states about the operation beyond its schema (rules across fields, defaults, limits, asynchronous effects, required roles), each with its source and the stand-in scenario that proves the stand-in follows it, or why it does not |
 //!
 //! Beside them, each operation's parameters ([`Operation::params`]: name,
@@ -68,6 +69,26 @@ pub struct Operation {
     /// `x-wpe-destructive` (restoring a backup over an install, copying an
     /// install onto another, cancelling a site transfer). A command line asks before sending one.
     pub destructive: bool,
+    /// Why an operation that is not [`destructive`](Operation::destructive)
+    /// is not only additive either (`x-wpe-replaces`): it replaces or
+    /// removes state beyond the values it is sent, though nothing that
+    /// cannot be set again. A whole list or configuration replaced (what the
+    /// request leaves out is lost: `updateCacheExclusions`,
+    /// `updateOffloadSettings`, `updateSftpUser`, `updateAccountUser`), a role
+    /// taken from another resource (a new primary domain), a cache emptied,
+    /// a site moved out of its account. A partial update that changes only
+    /// the values it names (renaming a site) has none. `wpe mcp` gives such
+    /// tools `destructiveHint: true`, as MCP defines `false` as "only
+    /// additive updates", while `--allow-writes` still runs them.
+    ///
+    /// ```
+    /// use wpe_api::operations::find;
+    ///
+    /// assert!(find("update_cache_exclusions").unwrap().replaces.is_some());
+    /// assert!(find("patch_offload_settings").unwrap().replaces.is_none());
+    /// assert!(find("update_site").unwrap().replaces.is_none());
+    /// ```
+    pub replaces: Option<&'static str>,
     /// The request body field that names what a destructive operation
     /// overwrites when no path parameter does (`x-wpe-destructive:
     /// {"target": ...}`): `destination_environment_id` of `copyInstall`.
@@ -695,6 +716,33 @@ mod tests {
         let copy = find("copy_install").unwrap();
         assert!(copy.destructive && !copy.accepted.unwrap().resend);
         assert_eq!(copy.target, Some("destination_environment_id"));
+    }
+
+    #[test]
+    fn the_full_replacements_are_marked_and_only_writes_that_are_not_destructive() {
+        for op in OPERATIONS {
+            if let Some(reason) = op.replaces {
+                assert_ne!(op.method, "GET", "{}", op.id);
+                assert!(!op.destructive, "{}", op.id);
+                assert!(reason.ends_with('.') && reason.len() > 20, "{}", op.id);
+            }
+        }
+        // A PUT replaces the whole resource, and the POST of offload settings
+        // the whole configuration; their PATCH twin changes what it carries.
+        for op in OPERATIONS.iter().filter(|op| op.method == "PUT") {
+            assert!(op.replaces.is_some(), "{}: a PUT replaces", op.id);
+        }
+        for id in [
+            "update_offload_settings",
+            "update_account_user",
+            "update_sftp_user",
+            "update_cache_exclusions",
+        ] {
+            assert!(find(id).unwrap().replaces.is_some(), "{id}");
+        }
+        for id in ["patch_offload_settings", "create_backup", "update_site"] {
+            assert!(find(id).unwrap().replaces.is_none(), "{id}");
+        }
     }
 
     #[test]
