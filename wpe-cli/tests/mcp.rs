@@ -145,7 +145,12 @@ async fn each_mode_lists_its_tools_with_annotations_and_input_schemas_that_compi
         let tool = named(&all, op.id).unwrap_or_else(|| panic!("no tool {}", op.id));
         let hints = tool.annotations.clone().expect("annotations");
         assert_eq!(hints.read_only_hint, Some(op.method == "GET"), "{}", op.id);
-        assert_eq!(hints.destructive_hint, Some(op.destructive), "{}", op.id);
+        assert_eq!(
+            hints.destructive_hint,
+            Some(op.destructive || op.replaces.is_some()),
+            "{}: destructive or replacing is not only additive",
+            op.id
+        );
         if op.method != "GET" {
             assert_eq!(hints.idempotent_hint, Some(op.idempotent), "{}", op.id);
         }

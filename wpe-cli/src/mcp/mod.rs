@@ -5,7 +5,9 @@
 //!   by its method (`list_installs`, `create_backup`), with an input schema
 //!   from the table ([`schema`]) and annotations from its facts: GETs are
 //!   `readOnlyHint`, `idempotentHint` is `x-wpe-idempotent`, and
-//!   `destructiveHint` is [`Operation::destructive`]. Calls go through
+//!   `destructiveHint` is [`Operation::destructive`] or
+//!   [`Operation::replaces`] (MCP's `false` means "only additive updates": a
+//!   full replacement is not). Calls go through
 //!   `wpe_api::operations::call`, so through the typed client's checks, its
 //!   retries and its per-install rate limits.
 //! - **Workflow tools** ([`workflows`]): `inventory`, `backup_and_wait`,
@@ -191,7 +193,7 @@ fn operation_entry(op: &'static Operation, page_size: u32) -> Entry {
     let input = schema::of_operation(op, schema::page_size(op, page_size));
     let annotations = ToolAnnotations::new()
         .read_only(access == Access::Read)
-        .destructive(access == Access::Destructive)
+        .destructive(not_additive(op))
         .idempotent(op.idempotent || access == Access::Read)
         .open_world(true);
     let tool = Tool::new(op.id, describe(op, page_size), input)
@@ -204,6 +206,14 @@ fn operation_entry(op: &'static Operation, page_size: u32) -> Entry {
         runs: Runs::Operation(op),
         access,
     }
+}
+
+/// Whether `op` may do more than add: MCP's `destructiveHint`. True for a
+/// destructive operation and for one that replaces or removes state
+/// ([`Operation::replaces`]), though only the first needs
+/// `--allow-destructive`.
+fn not_additive(op: &Operation) -> bool {
+    Access::of(op) == Access::Destructive || op.replaces.is_some()
 }
 
 fn workflow_entry(workflow: &'static workflows::Workflow, allowed: Access) -> Entry {
@@ -751,19 +761,44 @@ mod tests {
                 Some(entry.access == Access::Read),
                 "{name}"
             );
-            assert_eq!(
-                annotations.destructive_hint,
-                Some(entry.access == Access::Destructive),
-                "{name}"
-            );
             if let Runs::Operation(op) = entry.runs {
+                // Destructive, or replacing: not only additive.
+                assert_eq!(
+                    annotations.destructive_hint,
+                    Some(op.destructive || op.replaces.is_some()),
+                    "{name}"
+                );
+                if op.replaces.is_some() {
+                    assert_eq!(
+                        entry.access,
+                        Access::Write,
+                        "{name}: runs with --allow-writes"
+                    );
+                }
                 assert_eq!(
                     entry.access == Access::Destructive,
                     op.destructive,
                     "{name}"
                 );
                 assert_eq!(entry.access == Access::Read, op.method == "GET", "{name}");
+            } else {
+                assert_eq!(
+                    annotations.destructive_hint,
+                    Some(entry.access == Access::Destructive),
+                    "{name}"
+                );
             }
+        }
+        // The full replacements are not additive, yet need only --allow-writes.
+        for id in [
+            "update_cache_exclusions",
+            "update_sftp_user",
+            "update_account_user",
+        ] {
+            let entry = all.iter().find(|e| e.tool.name == id).unwrap();
+            let annotations = entry.tool.annotations.as_ref().unwrap();
+            assert_eq!(annotations.destructive_hint, Some(true), "{id}");
+            assert_eq!(entry.access, Access::Write, "{id}");
         }
     }
 
