@@ -583,6 +583,16 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "schemars")]
+    #[test]
+    fn a_bounded_string_keeps_its_bounds_in_the_json_schema() {
+        let body = find("create_install").unwrap().body.unwrap().json_schema();
+        let name = &body.get("$defs").unwrap()["InstallName"];
+        assert_eq!(name["maxLength"], 14, "{name}");
+        assert_eq!(name["minLength"], 3, "{name}");
+        assert_eq!(name["pattern"], "^[a-z][a-z0-9]{2,13}$", "{name}");
+    }
+
     fn spec() -> serde_json::Value {
         serde_json::from_str(include_str!("../spec/openapi.json")).unwrap()
     }
