@@ -3,7 +3,8 @@
 //!
 //! Writes four files into `OUT_DIR`:
 //! - `operations.rs`: the `OPERATIONS` array (with each operation's
-//!   parameters and request body) and the `index_of` lookup;
+//!   parameters and request body), the `index_of` lookup, and (feature
+//!   `schemars`) the JSON Schemas of request bodies and of answers by name;
 //! - `dispatch.rs`: one function per operation that sets a typed builder from
 //!   text values and a JSON body, and the `send`/`stream` dispatchers over
 //!   them (see `src/operations/dispatch.rs`);
@@ -579,6 +580,24 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
         let _ = writeln!(
             code,
             "        {schema:?} => schemars::schema_for!(crate::types::{}),",
+            schema.to_upper_camel_case()
+        );
+    }
+    code += "        _ => return None,\n    })\n}\n";
+    code += "\n/// The JSON Schema of the success schema `name` as the client writes the\n\
+             /// decoded answer back (`crate::types::<name>`, schemars' serialize\n\
+             /// contract); `None` for a name no answer has.\n\
+             #[cfg(feature = \"schemars\")]\n\
+             fn response_schema_of(name: &str) -> Option<schemars::Schema> {\n    \
+             let generator = schemars::generate::SchemaSettings::draft2020_12()\n        \
+             .for_serialize()\n        .into_generator();\n    Some(match name {\n";
+    let mut answers: Vec<&str> = ops.iter().filter_map(|op| op.success().1).collect();
+    answers.sort_unstable();
+    answers.dedup();
+    for schema in answers {
+        let _ = writeln!(
+            code,
+            "        {schema:?} => generator.into_root_schema_for::<crate::types::{}>(),",
             schema.to_upper_camel_case()
         );
     }

@@ -229,6 +229,32 @@ impl RequestBody {
     }
 }
 
+impl Operation {
+    /// The JSON Schema (2020-12) of the successful answer's body, as the
+    /// client writes the decoded answer back (`crate::types::<response>`,
+    /// schemars' serialize contract: what `operations::call` returns), with
+    /// the schemas it refers to under `$defs`; `None` when the answer has no
+    /// body. Answer types keep the fields the spec does not name, so the
+    /// schema admits them. Feature `schemars`.
+    ///
+    /// ```
+    /// use wpe_api::operations;
+    ///
+    /// let schema = operations::find("get_install").unwrap().response_schema().unwrap();
+    /// assert!(schema.get("properties").unwrap().get("name").is_some());
+    /// assert!(operations::find("delete_install").unwrap().response_schema().is_none());
+    /// ```
+    #[cfg(feature = "schemars")]
+    pub fn response_schema(&self) -> Option<schemars::Schema> {
+        let name = self.response?;
+        match response_schema_of(name) {
+            Some(schema) => Some(schema),
+            // The table writes a schema for every answer it names.
+            None => unreachable!("no JSON Schema for answer {name}"),
+        }
+    }
+}
+
 /// A top-level field of a request body.
 ///
 /// ```
@@ -581,6 +607,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[cfg(feature = "schemars")]
+    #[test]
+    fn every_answer_has_a_json_schema_that_admits_fields_the_spec_does_not_name() {
+        for op in OPERATIONS {
+            let schema = op.response_schema();
+            assert_eq!(op.response.is_some(), schema.is_some(), "{}", op.id);
+            let Some(schema) = schema else { continue };
+            let text = serde_json::to_string(&schema).unwrap();
+            assert!(
+                !text.contains(r#""additionalProperties":false"#),
+                "{}: {text}",
+                op.id
+            );
+        }
+        let install = find("get_install").unwrap().response_schema().unwrap();
+        assert_eq!(
+            install.get("additionalProperties"),
+            Some(&serde_json::json!(true))
+        );
+        // Either shape the bulk answer comes in.
+        let bulk = find("create_bulk_domains")
+            .unwrap()
+            .response_schema()
+            .unwrap();
+        assert_eq!(bulk.get("anyOf").unwrap().as_array().unwrap().len(), 2);
     }
 
     #[cfg(feature = "schemars")]
