@@ -36,7 +36,7 @@
 //!   generated code, compiled in every user's build.
 //! - **Output:** with the `schemars` feature, a string newtype typify makes
 //!   of a schema with `minLength`, `maxLength` or `pattern` (an install
-//!   name) keeps them in its JSON Schema: typify checks them in `FromStr`
+//!   name, an SFTP user's name) keeps them in its JSON Schema: typify checks them in `FromStr`
 //!   but derives the schema of a bare string.
 
 use serde_json::Value;
@@ -75,16 +75,30 @@ fn string_bounds_in_json_schemas(file: &mut syn::File, spec: &Value) {
     let schemas = spec["components"]["schemas"]
         .as_object()
         .expect("components.schemas");
-    let bounded: std::collections::BTreeMap<String, &Value> = schemas
-        .iter()
-        .filter(|(_, schema)| {
-            schema["type"] == "string"
-                && ["minLength", "maxLength", "pattern"]
-                    .iter()
-                    .any(|key| schema.get(*key).is_some())
-        })
-        .map(|(name, schema)| (name.to_upper_camel_case(), schema))
-        .collect();
+    let is_bounded = |schema: &Value| {
+        schema["type"] == "string"
+            && ["minLength", "maxLength", "pattern"]
+                .iter()
+                .any(|key| schema.get(*key).is_some())
+    };
+    // A component schema, and an inline property typify names after its
+    // parent and itself (`CreateSftpUserRequest.name`: `CreateSftpUserRequestName`).
+    let mut bounded = std::collections::BTreeMap::new();
+    for (name, schema) in schemas {
+        if is_bounded(schema) {
+            bounded.insert(name.to_upper_camel_case(), schema);
+        }
+        for (property, inner) in schema["properties"].as_object().into_iter().flatten() {
+            if is_bounded(inner) {
+                let newtype = format!(
+                    "{}{}",
+                    name.to_upper_camel_case(),
+                    property.to_upper_camel_case()
+                );
+                bounded.insert(newtype, inner);
+            }
+        }
+    }
     for item in module_items(&mut file.items, "types") {
         let syn::Item::Struct(newtype) = item else {
             continue;
