@@ -28,10 +28,10 @@
 //!   the arguments). Credentials come from the environment and never appear
 //!   in an answer; secret arguments (an SFTP password) are never echoed.
 
-#[allow(dead_code)] // TEMP: used once the tools declare outputSchema (issue 35)
 mod answer;
 #[allow(dead_code)] // TEMP: used once the schemas and errors are bounded (issue 35)
 mod limits;
+mod output;
 mod schema;
 mod workflows;
 
@@ -196,9 +196,11 @@ fn operation_entry(op: &'static Operation, page_size: u32) -> Entry {
         .destructive(not_additive(op))
         .idempotent(op.idempotent || access == Access::Read)
         .open_world(true);
+    let output = output::of_operation(op, false);
     let tool = Tool::new(op.id, describe(op, page_size), input)
         .with_title(op.summary)
-        .with_annotations(annotations);
+        .with_annotations(annotations)
+        .with_raw_output_schema(std::sync::Arc::new(output));
     Entry {
         validator: validator(&tool.input_schema),
         secrets: op.body.map(|b| b.secrets.to_vec()).unwrap_or_default(),
@@ -450,16 +452,17 @@ impl Server {
             None => None,
         };
         let answer = commands::call(&self.client, op, &args, body).await?;
-        Ok(match answer {
+        let answer = match answer {
             None => json!({
                 "done": true,
                 "status": op.success_status,
                 "summary": op.summary,
             }),
-            Some(page) if schema::pages(op) => one_page(op, page, &args, start),
+            Some(page) if op.is_paged() => one_page(op, page, &args, start),
             Some(Value::Object(object)) => Value::Object(object),
             Some(other) => json!({ "result": other }),
-        })
+        };
+        Ok(answer)
     }
 }
 
@@ -517,7 +520,9 @@ impl Cursor {
 }
 
 /// One page of a list as a tool answers it: its items, the list's length
-/// when the API says it, and the cursor of the next page while there is one.
+/// (when the API says it, or the whole list's), the cursor of the next page
+/// while there is one, and every other field of the page
+/// (`output::page_fields_replaced` names those it replaces).
 fn one_page(op: &Operation, mut page: Value, args: &Args, start: Cursor) -> Value {
     let (items_field, next) = match op.paging {
         Paging::Offset { items, .. } => (items, None),
@@ -529,7 +534,10 @@ fn one_page(op: &Operation, mut page: Value, args: &Args, start: Cursor) -> Valu
         Some(Value::Array(items)) => items,
         _ => Vec::new(),
     };
-    let total = page.get("count").and_then(Value::as_u64);
+    let total = match op.paging {
+        Paging::Whole { .. } => Some(items.len() as u64),
+        _ => page.get("count").and_then(Value::as_u64),
+    };
     let next_cursor = match (op.paging, next) {
         (Paging::Token { .. }, Some(next)) => page
             .get(next)
@@ -559,6 +567,14 @@ fn one_page(op: &Operation, mut page: Value, args: &Args, start: Cursor) -> Valu
     }
     if let Some(cursor) = next_cursor.as_ref().and_then(Cursor::text) {
         answer["next_cursor"] = json!(cursor);
+    }
+    if let Value::Object(rest) = page {
+        let replaced = output::page_fields_replaced(op);
+        for (name, value) in rest {
+            if !replaced.contains(&name.as_str()) {
+                answer[name] = value;
+            }
+        }
     }
     answer
 }
@@ -839,5 +855,38 @@ mod tests {
             Cursor::First,
         );
         assert_eq!(uncounted["next_cursor"], "offset:2");
+    }
+
+    #[test]
+    fn every_list_answers_items_and_keeps_the_page_s_other_fields() {
+        // A whole list (no paging) answers `items` and its length, as a page does.
+        let users = operations::find("list_account_users").unwrap();
+        let whole = one_page(
+            users,
+            json!({"results": [{"user_id": "u1"}, {"user_id": "u2"}]}),
+            &Args::new(),
+            Cursor::First,
+        );
+        assert_eq!(
+            whole,
+            json!({"items": [{"user_id": "u1"}, {"user_id": "u2"}], "total": 2})
+        );
+        // A token page keeps what it says beside its items; its token is the cursor.
+        let usage = operations::find("get_account_usage_metrics").unwrap();
+        let page = json!({
+            "environment_metrics": [{"environment_name": "torquemag"}],
+            "next_page_token": "t2",
+            "total_size": 6,
+            "account_storage_refresh_expected_time": "2026-12-07T12:00:00Z",
+        });
+        let answer = one_page(usage, page, &Args::new(), Cursor::First);
+        assert_eq!(answer["next_cursor"], "token:t2");
+        assert_eq!(answer["total_size"], 6);
+        assert_eq!(
+            answer["account_storage_refresh_expected_time"],
+            "2026-12-07T12:00:00Z"
+        );
+        assert!(answer.get("next_page_token").is_none(), "{answer}");
+        assert!(answer.get("environment_metrics").is_none(), "{answer}");
     }
 }
