@@ -29,7 +29,6 @@
 //!   in an answer; secret arguments (an SFTP password) are never echoed.
 
 mod answer;
-#[allow(dead_code)] // TEMP: used once the schemas and errors are bounded (issue 35)
 mod limits;
 mod output;
 mod schema;
@@ -482,8 +481,9 @@ impl Cursor {
     fn parse(op: &Operation, text: &str) -> Result<Cursor, CliError> {
         let bad = || {
             CliError::Usage(format!(
-                "`cursor`: `{text}` is not a cursor of {}: pass the `next_cursor` of the page \
+                "`cursor`: {} is not a cursor of {}: pass the `next_cursor` of the page \
                  before as it is, or leave it out for the first page",
+                limits::quote(text),
                 op.id
             ))
         };
@@ -581,8 +581,10 @@ fn one_page(op: &Operation, mut page: Value, args: &Args, start: Cursor) -> Valu
 
 /// Each way `instance` breaks `entry`'s input schema, as (field, problem):
 /// the field is the argument (`limit`, or a path into one, `user/email`);
-/// a missing or unknown argument is named as the field. The value of a
-/// secret field is never quoted.
+/// a missing or unknown argument is named as the field. A problem is said
+/// in our words from the kind of error ([`problem`]), quoting at most a
+/// short prefix of a value ([`limits::quote`]), and the value of a secret
+/// field never.
 fn problems(entry: &Entry, instance: &Value) -> Vec<(String, String)> {
     use jsonschema::error::ValidationErrorKind as Kind;
     let mut problems = Vec::new();
@@ -598,19 +600,111 @@ fn problems(entry: &Entry, instance: &Value) -> Vec<(String, String)> {
             Kind::AdditionalProperties { unexpected } if path.is_empty() => {
                 for name in unexpected {
                     problems.push((
-                        name.clone(),
+                        bounded_path(name),
                         "not an argument of this tool (its input schema lists them)".to_owned(),
                     ));
                 }
             }
-            _ if path.is_empty() => problems.push(("arguments".to_owned(), error.to_string())),
+            kind if path.is_empty() => {
+                problems.push(("arguments".to_owned(), problem(kind, error.instance())))
+            }
             kind if entry.secrets.contains(&top) => {
                 problems.push((path.to_owned(), secret_problem(kind)))
             }
-            _ => problems.push((path.to_owned(), error.to_string())),
+            kind => problems.push((bounded_path(path), problem(kind, error.instance()))),
         }
     }
     problems
+}
+
+/// A path into the arguments, cut short when an agent made it long (the
+/// names of an object's keys are the agent's).
+fn bounded_path(path: &str) -> String {
+    if path.chars().count() <= limits::MAX_NAME as usize {
+        path.to_owned()
+    } else {
+        let prefix: String = path.chars().take(limits::MAX_QUOTE).collect();
+        format!("{prefix}…")
+    }
+}
+
+/// `value` as a problem names it: text quoted by a short prefix, a number
+/// or a boolean as it is, a list or an object by its size.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::String(text) => limits::quote(text),
+        Value::Array(items) => format!("a list of {} item(s)", items.len()),
+        Value::Object(map) => format!("an object of {} field(s)", map.len()),
+        other => format!("`{other}`"),
+    }
+}
+
+/// What is wrong with `value`, from the kind of error: never more of the
+/// value than [`shown`] gives.
+fn problem(kind: &jsonschema::error::ValidationErrorKind, value: &Value) -> String {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let value = shown(value);
+    match kind {
+        Kind::Type { kind } => format!("{value} is not of type {}", type_names(kind)),
+        Kind::MaxLength { limit } => format!("{value} is longer than {limit} characters"),
+        Kind::MinLength { limit } => format!("{value} is shorter than {limit} character(s)"),
+        Kind::MaxItems { limit } => format!("{value}: more than {limit} items"),
+        Kind::MinItems { limit } => format!("{value}: fewer than {limit} item(s)"),
+        Kind::Maximum { limit } => format!("{value} is more than {limit}"),
+        Kind::Minimum { limit } => format!("{value} is less than {limit}"),
+        Kind::ExclusiveMaximum { limit } => format!("{value} is not less than {limit}"),
+        Kind::ExclusiveMinimum { limit } => format!("{value} is not more than {limit}"),
+        Kind::Format { format } => format!("{value} is not a {format}"),
+        Kind::Pattern { pattern } => {
+            format!("{value} does not match {}", limits::quote(pattern))
+        }
+        Kind::Enum { options } => format!(
+            "{value} is not one of {}",
+            limits::quote(&options.to_string())
+        ),
+        Kind::Constant { expected_value } => format!(
+            "{value} is not {}",
+            limits::quote(&expected_value.to_string())
+        ),
+        Kind::Required { property } => format!(
+            "{value} lacks the required field {}",
+            limits::quote(property.as_str().unwrap_or_default())
+        ),
+        Kind::AdditionalProperties { unexpected } => format!(
+            "{value} has field(s) its schema does not take: {}",
+            unexpected
+                .iter()
+                .take(5)
+                .map(|name| limits::quote(name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Kind::UniqueItems => format!("{value} repeats an item"),
+        // The branch that says more than "not null": the value's own problem.
+        Kind::AnyOf { context } | Kind::OneOfNotValid { context } => {
+            match context
+                .iter()
+                .flatten()
+                .find(|e| !matches!(e.kind(), Kind::Type { .. }))
+            {
+                Some(inner) => problem(inner.kind(), inner.instance()),
+                None => format!("{value} matches none of the shapes its schema allows"),
+            }
+        }
+        other => format!("{value} breaks its schema's `{}`", other.keyword()),
+    }
+}
+
+/// The JSON types a `type` error expected, in words.
+fn type_names(kind: &jsonschema::error::TypeKind) -> String {
+    match kind {
+        jsonschema::error::TypeKind::Single(one) => one.to_string(),
+        jsonschema::error::TypeKind::Multiple(many) => many
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(" or "),
+    }
 }
 
 /// What is wrong with a secret's value, without quoting it.
@@ -855,6 +949,16 @@ mod tests {
             Cursor::First,
         );
         assert_eq!(uncounted["next_cursor"], "offset:2");
+    }
+
+    #[test]
+    fn a_long_cursor_is_quoted_by_a_short_prefix() {
+        let list = operations::find("list_installs").unwrap();
+        let err = Cursor::parse(list, &"offset:9".repeat(100_000))
+            .unwrap_err()
+            .to_string();
+        assert!(err.len() < 400, "{err}");
+        assert!(err.contains("(800000 characters)"), "{err}");
     }
 
     #[test]
