@@ -195,7 +195,7 @@ fn operation_entry(op: &'static Operation, page_size: u32) -> Entry {
         .destructive(not_additive(op))
         .idempotent(op.idempotent || access == Access::Read)
         .open_world(true);
-    let output = output::of_operation(op, false);
+    let output = output::of_operation(op, schema::takes_fields(op));
     let tool = Tool::new(op.id, describe(op, page_size), input)
         .with_title(op.summary)
         .with_annotations(annotations)
@@ -399,6 +399,13 @@ impl Server {
         let mut typed = Args::new();
         let page_size = schema::page_size(op, self.page_size);
         let mut start = Cursor::First;
+        let fields: Option<Vec<String>> = arguments
+            .remove(schema::FIELDS)
+            .and_then(|f| serde_json::from_value(f).ok());
+        let summary = arguments
+            .remove(schema::SUMMARY)
+            .and_then(|s| s.as_bool())
+            .unwrap_or(true);
         for param in op.params {
             if schema::is_cursor_param(op, param) {
                 if let Some(Value::String(text)) = arguments.remove(schema::CURSOR) {
@@ -451,7 +458,7 @@ impl Server {
             None => None,
         };
         let answer = commands::call(&self.client, op, &args, body).await?;
-        let answer = match answer {
+        let mut answer = match answer {
             None => json!({
                 "done": true,
                 "status": op.success_status,
@@ -461,6 +468,16 @@ impl Server {
             Some(Value::Object(object)) => Value::Object(object),
             Some(other) => json!({ "result": other }),
         };
+        if let (Some(series), true) = (schema::summarised(op), summary) {
+            for item in items_of(op, &mut answer) {
+                item.remove(series);
+            }
+        }
+        if let Some(fields) = fields {
+            for item in items_of(op, &mut answer) {
+                item.retain(|name, _| fields.contains(name));
+            }
+        }
         Ok(answer)
     }
 }
@@ -516,6 +533,24 @@ impl Cursor {
             Cursor::Offset(offset) => Some(format!("offset:{offset}")),
             Cursor::Token(token) => Some(format!("token:{token}")),
         }
+    }
+}
+
+/// The objects an answer of `op`'s tool is made of: each item of a list,
+/// or the answer itself.
+fn items_of<'a>(
+    op: &Operation,
+    answer: &'a mut Value,
+) -> Box<dyn Iterator<Item = &'a mut Map<String, Value>> + 'a> {
+    if op.is_paged() {
+        match answer.get_mut("items") {
+            Some(Value::Array(items)) => {
+                Box::new(items.iter_mut().filter_map(Value::as_object_mut))
+            }
+            _ => Box::new(std::iter::empty()),
+        }
+    } else {
+        Box::new(answer.as_object_mut().into_iter())
     }
 }
 

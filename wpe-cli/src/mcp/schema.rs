@@ -14,6 +14,11 @@
 //! dates, domains, e-mail addresses, paths, keys and open enums. A list
 //! answer's `cursor` is at most [`limits::MAX_TEXT`] (the API's page token
 //! is opaque).
+//!
+//! A read tool also takes `fields` ([`FIELDS`]): the top-level fields kept
+//! in each item of a list, or in the object answered; and the tools of
+//! [`SUMMARISED`] take `summary` ([`SUMMARY`]), on by default, which leaves
+//! out the long series of each item and keeps its totals.
 
 use clap::{ArgAction, Command};
 use serde_json::{json, Map, Value};
@@ -27,6 +32,21 @@ pub const CURSOR: &str = "cursor";
 
 /// The property that sets the page size of a list tool.
 pub const LIMIT: &str = "limit";
+
+/// The property of a read tool that names the top-level fields to keep.
+pub const FIELDS: &str = "fields";
+
+/// The property of a tool of [`SUMMARISED`] that leaves the series out.
+pub const SUMMARY: &str = "summary";
+
+/// The most field names `fields` takes.
+const MAX_FIELDS: u64 = 64;
+
+/// The read tools whose answers hold long series, and the field of each
+/// item that holds it: with `summary` (the default) it is left out, and the
+/// item's totals stay (`get_account_usage_metrics`: each install's daily
+/// figures, beside `metrics_rollup`, their sum, average and latest value).
+pub const SUMMARISED: &[(&str, &str)] = &[("get_account_usage_metrics", "metrics")];
 
 /// The body fields that are free text, at most [`limits::MAX_TEXT`] characters.
 pub const FREE_TEXT: &[&str] = &["description", "public_key"];
@@ -127,6 +147,19 @@ fn bound_defs(schema: &mut Map<String, Value>) {
             bound_text(def, limit.unwrap_or(limits::MAX_NAME));
         }
     }
+}
+
+/// Whether `op`'s tool takes [`FIELDS`]: a read whose answer has a body.
+pub fn takes_fields(op: &Operation) -> bool {
+    op.method == "GET" && op.response.is_some()
+}
+
+/// The field of each item that `op`'s tool leaves out under [`SUMMARY`].
+pub fn summarised(op: &Operation) -> Option<&'static str> {
+    SUMMARISED
+        .iter()
+        .find(|(id, _)| *id == op.id)
+        .map(|(_, field)| *field)
 }
 
 /// An input schema being put together.
@@ -265,6 +298,38 @@ pub fn of_operation(op: &Operation, page_size: u32) -> Map<String, Value> {
             param.name,
             scalar(param.kind, param.name, kind.is_some(), description),
             required,
+        );
+    }
+    if takes_fields(op) {
+        schema.property(
+            FIELDS,
+            json!({
+                "type": "array",
+                "items": {"type": "string", "minLength": 1, "maxLength": limits::MAX_NAME},
+                "maxItems": MAX_FIELDS,
+                "description": if op.is_paged() {
+                    "Keep only these top-level fields of each item (see the output schema); \
+                     all when left out."
+                } else {
+                    "Keep only these top-level fields of the answer (see the output schema); \
+                     all when left out."
+                },
+            }),
+            false,
+        );
+    }
+    if let Some(series) = summarised(op) {
+        schema.property(
+            SUMMARY,
+            json!({
+                "type": "boolean",
+                "default": true,
+                "description": format!(
+                    "Leave out each item's `{series}` (the long daily series) and keep its \
+                     totals; false for the whole series."
+                ),
+            }),
+            false,
         );
     }
     let Some(body) = op.body else {
@@ -467,5 +532,25 @@ mod tests {
             25,
         ));
         assert_eq!(certificate["$defs"]["PrivateKeyPem"]["maxLength"], MAX_PEM);
+    }
+
+    #[test]
+    fn reads_take_fields_and_the_usage_series_a_summary() {
+        for op in OPERATIONS {
+            let schema = of_operation(op, 25);
+            let fields = schema["properties"].get(FIELDS);
+            assert_eq!(fields.is_some(), takes_fields(op), "{}", op.id);
+            assert_eq!(
+                takes_fields(op),
+                op.method == "GET",
+                "{}: every GET answers a body",
+                op.id
+            );
+        }
+        let usage = of_operation(
+            wpe_api::operations::find("get_account_usage_metrics").unwrap(),
+            25,
+        );
+        assert_eq!(usage["properties"][SUMMARY]["default"], true);
     }
 }
