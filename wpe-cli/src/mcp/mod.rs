@@ -19,7 +19,11 @@
 //!   schema, and every problem is named by its field; names are turned into
 //!   IDs as the CLI does.
 //! - **Answers**: `structuredContent` (an object) with the same JSON as text
-//!   beside it; a list answers one page and a `next_cursor`. A failure is a
+//!   beside it, its shape declared by the tool's `outputSchema` ([`output`]);
+//!   a list answers `{items, total, next_cursor}`, one page. A read may be
+//!   cut to some `fields`; long series summarised ([`schema::SUMMARISED`]).
+//!   Every text argument is bounded and an error quotes a short prefix of a
+//!   value at most ([`limits`]). A failure is a
 //!   tool error whose structured content says what kind (`invalid_arguments`,
 //!   `not_allowed`, `api`, `job_failed`, `timeout`) with the status and the
 //!   hint of an API error.
