@@ -141,33 +141,27 @@ fn ref_name(value: &Value) -> Option<&str> {
 
 /// Counts the references to each definition in `schema`.
 fn count_refs(schema: &Value, counts: &mut Map<String, Value>) {
-    match schema {
-        Value::Object(map) => {
-            if let Some(name) = ref_name(schema) {
-                let n = counts.get(name).and_then(Value::as_u64).unwrap_or(0);
-                counts.insert(name.to_owned(), json!(n + 1));
+    let Value::Object(map) = schema else { return };
+    if let Some(name) = ref_name(schema) {
+        let n = counts.get(name).and_then(Value::as_u64).unwrap_or(0);
+        counts.insert(name.to_owned(), json!(n + 1));
+    }
+    for (keyword, value) in map {
+        match (holds(keyword), value) {
+            (Holds::One, value) => count_refs(value, counts),
+            (Holds::List, Value::Array(list)) => list.iter().for_each(|v| count_refs(v, counts)),
+            (Holds::Map, Value::Object(named)) if keyword != "$defs" => {
+                named.values().for_each(|v| count_refs(v, counts))
             }
-            for (keyword, value) in map {
-                match (holds(keyword), value) {
-                    (Holds::One, value) => count_refs(value, counts),
-                    (Holds::List, Value::Array(list)) => {
-                        list.iter().for_each(|v| count_refs(v, counts))
-                    }
-                    (Holds::Map, Value::Object(named)) if keyword != "$defs" => {
-                        named.values().for_each(|v| count_refs(v, counts))
-                    }
-                    _ => {}
-                }
-            }
+            _ => {}
         }
-        _ => {}
     }
 }
 
 /// Replaces every reference to `name` in `schema` by `def`.
 fn inline(schema: &mut Value, name: &str, def: &Value) {
-    let Value::Object(map) = schema else { return };
-    if ref_name(&Value::Object(map.clone())) == Some(name) {
+    if ref_name(schema) == Some(name) {
+        let Value::Object(map) = schema else { return };
         map.remove("$ref");
         let siblings = std::mem::take(map);
         let mut merged = def.as_object().cloned().unwrap_or_default();
@@ -180,6 +174,7 @@ fn inline(schema: &mut Value, name: &str, def: &Value) {
         *map = merged;
         return;
     }
+    let Value::Object(map) = schema else { return };
     for (keyword, value) in map.iter_mut() {
         match (holds(keyword), value) {
             (Holds::One, value) => inline(value, name, def),
