@@ -13,7 +13,7 @@
 //! be cut to some top-level fields (`fields`), so an item's (or the
 //! object's) own `required` is dropped. The schemas are paid in an agent's
 //! context on every turn, so they are compact: no `$schema`, titles,
-//! descriptions, defaults or integer formats, and a `$defs` entry only for
+//! descriptions, defaults or formats, and a `$defs` entry only for
 //! a schema used more than once where that is shorter than writing it out.
 
 use serde_json::{json, Map, Value};
@@ -47,17 +47,11 @@ fn holds(keyword: &str) -> Holds {
     }
 }
 
-/// Integer and number formats: they say how a Rust value is stored, nothing
-/// an agent can use.
-const NUMBER_FORMATS: &[&str] = &[
-    "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float",
-    "double",
-];
-
 /// Drops what an agent does not need from `schema` and every schema in it:
-/// `$schema`, `title`, `description`, `default`, `examples`, number
-/// formats, and a boolean `additionalProperties` (`true` is the default;
-/// `false` would forbid fields the API sends).
+/// `$schema`, `title`, `description`, `default`, `examples`, `format` (a
+/// UUID or a date is plain from its field's name, and a number's format
+/// says how Rust stores it), and a boolean `additionalProperties` (`true`
+/// is the default; `false` would forbid fields the API sends).
 fn compact(schema: &mut Value) {
     let Value::Object(map) = schema else { return };
     for key in [
@@ -72,13 +66,7 @@ fn compact(schema: &mut Value) {
     ] {
         map.remove(key);
     }
-    if map
-        .get("format")
-        .and_then(Value::as_str)
-        .is_some_and(|f| NUMBER_FORMATS.contains(&f))
-    {
-        map.remove("format");
-    }
+    map.remove("format");
     if map
         .get("additionalProperties")
         .is_some_and(Value::is_boolean)
@@ -376,7 +364,7 @@ mod tests {
                 r#""description":""#,
                 r#""title":""#,
                 r#""$schema""#,
-                r#""format":"int64""#,
+                r#""format":""#,
             ] {
                 assert!(!text.contains(word), "{}: {word} in {text}", op.id);
             }

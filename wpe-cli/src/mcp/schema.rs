@@ -305,14 +305,12 @@ pub fn of_operation(op: &Operation, page_size: u32) -> Map<String, Value> {
             FIELDS,
             json!({
                 "type": "array",
-                "items": {"type": "string", "minLength": 1, "maxLength": limits::MAX_NAME},
+                "items": {"type": "string", "maxLength": limits::MAX_NAME},
                 "maxItems": MAX_FIELDS,
                 "description": if op.is_paged() {
-                    "Keep only these top-level fields of each item (see the output schema); \
-                     all when left out."
+                    "Top-level fields to keep in each item; all if left out."
                 } else {
-                    "Keep only these top-level fields of the answer (see the output schema); \
-                     all when left out."
+                    "Top-level fields to keep; all if left out."
                 },
             }),
             false,
