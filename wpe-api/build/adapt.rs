@@ -34,6 +34,10 @@
 //!   hands out, and dropped for the schemas only answers use: their fields
 //!   are public, nobody sends them, and they were a third of the crate's
 //!   generated code, compiled in every user's build.
+//! - **Output:** with the `schemars` feature, a string newtype typify makes
+//!   of a schema with `minLength`, `maxLength` or `pattern` (an install
+//!   name, an SFTP user's name) keeps them in its JSON Schema: typify checks them in `FromStr`
+//!   but derives the schema of a bare string.
 
 use serde_json::Value;
 
@@ -55,11 +59,82 @@ pub fn adapt(file: &mut syn::File, spec: &Value, expected: usize) {
     explain_setters(file);
     explain_body_builders(file);
     without_answer_builders(file, spec);
+    string_bounds_in_json_schemas(file, spec);
     let rewritten = lenient_required_nullable(&mut file.items);
     assert_eq!(
         rewritten, expected,
         "the spec has {expected} required nullable properties; {rewritten} generated fields were made lenient",
     );
+}
+
+/// Gives each string newtype that derives `JsonSchema` the length bounds
+/// and pattern of its component schema, as schemars attributes on its
+/// field (see the module docs); nothing without the derive.
+fn string_bounds_in_json_schemas(file: &mut syn::File, spec: &Value) {
+    use heck::ToUpperCamelCase;
+    let schemas = spec["components"]["schemas"]
+        .as_object()
+        .expect("components.schemas");
+    let is_bounded = |schema: &Value| {
+        schema["type"] == "string"
+            && ["minLength", "maxLength", "pattern"]
+                .iter()
+                .any(|key| schema.get(*key).is_some())
+    };
+    // A component schema, and an inline property typify names after its
+    // parent and itself (`CreateSftpUserRequest.name`: `CreateSftpUserRequestName`).
+    let mut bounded = std::collections::BTreeMap::new();
+    for (name, schema) in schemas {
+        if is_bounded(schema) {
+            bounded.insert(name.to_upper_camel_case(), schema);
+        }
+        for (property, inner) in schema["properties"].as_object().into_iter().flatten() {
+            if is_bounded(inner) {
+                let newtype = format!(
+                    "{}{}",
+                    name.to_upper_camel_case(),
+                    property.to_upper_camel_case()
+                );
+                bounded.insert(newtype, inner);
+            }
+        }
+    }
+    for item in module_items(&mut file.items, "types") {
+        let syn::Item::Struct(newtype) = item else {
+            continue;
+        };
+        let Some(schema) = bounded.get(&newtype.ident.to_string()) else {
+            continue;
+        };
+        let derives_schema = newtype.attrs.iter().any(|attr| {
+            attr.path().is_ident("derive") && quote_tokens(&attr.meta).contains("JsonSchema")
+        });
+        let syn::Fields::Unnamed(fields) = &mut newtype.fields else {
+            continue;
+        };
+        if !derives_schema || fields.unnamed.len() != 1 {
+            continue;
+        }
+        let mut bounds = Vec::new();
+        let length: Vec<String> = [("min", "minLength"), ("max", "maxLength")]
+            .iter()
+            .filter_map(|(arg, key)| schema[*key].as_u64().map(|n| format!("{arg} = {n}")))
+            .collect();
+        if !length.is_empty() {
+            bounds.push(format!("length({})", length.join(", ")));
+        }
+        if let Some(pattern) = schema["pattern"].as_str() {
+            bounds.push(format!("pattern({pattern:?})"));
+        }
+        let attr: syn::Attribute = syn::parse_str::<syn::DeriveInput>(&format!(
+            "#[schemars({})] struct S;",
+            bounds.join(", ")
+        ))
+        .expect("a schemars attribute parses")
+        .attrs
+        .remove(0);
+        fields.unnamed[0].attrs.push(attr);
+    }
 }
 
 /// Drops typify's builder, and `X::builder()`, of every component schema

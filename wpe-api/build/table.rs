@@ -3,7 +3,8 @@
 //!
 //! Writes four files into `OUT_DIR`:
 //! - `operations.rs`: the `OPERATIONS` array (with each operation's
-//!   parameters and request body) and the `index_of` lookup;
+//!   parameters and request body), the `index_of` lookup, and (feature
+//!   `schemars`) the JSON Schemas of request bodies and of answers by name;
 //! - `dispatch.rs`: one function per operation that sets a typed builder from
 //!   text values and a JSON body, and the `send`/`stream` dispatchers over
 //!   them (see `src/operations/dispatch.rs`);
@@ -444,6 +445,27 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
                 panic!("{id}: `x-wpe-destructive` is true, false or {{\"target\": BODY_FIELD}}")
             }),
         };
+        // What an operation that is not destructive replaces or removes
+        // beyond the values it is sent: optional, so that an imported spec
+        // builds before anyone has judged its writes.
+        let replaces = match x.get("x-wpe-replaces") {
+            None => "None".to_owned(),
+            Some(Value::String(reason)) if !reason.trim().is_empty() => {
+                assert!(
+                    op.method != "get",
+                    "{id}: a GET changes nothing; drop `x-wpe-replaces`"
+                );
+                assert!(
+                    !destructive,
+                    "{id}: `x-wpe-destructive` already says more than `x-wpe-replaces`; drop it"
+                );
+                format!("Some({:?})", one_line(reason))
+            }
+            Some(other) => panic!(
+                "{id}: `x-wpe-replaces` is the reason, in a sentence, why the operation is not \
+                 only additive, not {other}"
+            ),
+        };
         // What a destructive operation overwrites, when no path parameter names it.
         let target = match x.get("x-wpe-destructive").and_then(|d| d.get("target")) {
             None => "None".to_owned(),
@@ -528,7 +550,7 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
             code,
             "    Operation {{ id: {snake:?}, operation_id: {id:?}, method: {method:?}, path: {path:?}, \
              resource: {resource:?}, summary: {summary:?}, params: &[{params}], body: {body}, \
-             authenticated: {authenticated}, idempotent: {idempotent}, destructive: {destructive}, target: {target}, \
+             authenticated: {authenticated}, idempotent: {idempotent}, destructive: {destructive}, replaces: {replaces}, target: {target}, \
              paging: {paging}, rate_limit: {rate_limit}, job: {job}, accepted: {accepted}, success_status: {status}, \
              response: {response}, #[cfg(feature = \"dispatch\")] decode: {decode}, behaviours: {behaviours} }},",
             snake = op.snake(),
@@ -558,6 +580,24 @@ fn table(spec: &Value, ops: &[Op<'_>]) -> String {
         let _ = writeln!(
             code,
             "        {schema:?} => schemars::schema_for!(crate::types::{}),",
+            schema.to_upper_camel_case()
+        );
+    }
+    code += "        _ => return None,\n    })\n}\n";
+    code += "\n/// The JSON Schema of the success schema `name` as the client writes the\n\
+             /// decoded answer back (`crate::types::<name>`, schemars' serialize\n\
+             /// contract); `None` for a name no answer has.\n\
+             #[cfg(feature = \"schemars\")]\n\
+             fn response_schema_of(name: &str) -> Option<schemars::Schema> {\n    \
+             let generator = schemars::generate::SchemaSettings::draft2020_12()\n        \
+             .for_serialize()\n        .into_generator();\n    Some(match name {\n";
+    let mut answers: Vec<&str> = ops.iter().filter_map(|op| op.success().1).collect();
+    answers.sort_unstable();
+    answers.dedup();
+    for schema in answers {
+        let _ = writeln!(
+            code,
+            "        {schema:?} => generator.into_root_schema_for::<crate::types::{}>(),",
             schema.to_upper_camel_case()
         );
     }

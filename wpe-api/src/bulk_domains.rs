@@ -50,16 +50,37 @@ use crate::types::DomainOrRedirect;
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, Default)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BulkDomainsResult {
     /// The domains created.
     domains: Vec<DomainOrRedirect>,
     /// The envelope's fields other than `domains`, kept as they came.
-    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// Whether the answer was one domain object rather than the envelope.
-    #[cfg_attr(feature = "schemars", schemars(skip))]
     came_single: bool,
+}
+
+/// Either shape it is read from and written back in: the envelope, or one
+/// domain object.
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BulkDomainsResult {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("BulkDomainsResult")
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let domain = generator.subschema_for::<DomainOrRedirect>();
+        schemars::json_schema!({
+            "description": "The domains created: `{\"domains\": [...]}`, or one domain object.",
+            "anyOf": [
+                {
+                    "type": "object",
+                    "required": ["domains"],
+                    "properties": {"domains": {"type": "array", "items": domain}},
+                },
+                domain,
+            ],
+        })
+    }
 }
 
 impl BulkDomainsResult {

@@ -13,6 +13,7 @@
 //! | `x-wpe-job` | [`Operation::job`] | the asynchronous job the operation starts, and the operation that polls it |
 //! | `x-wpe-accepted` | [`Operation::accepted`] | the work goes on after the answer but starts no job to poll (every `202` without `x-wpe-job` has it): `follow` names a GET that shows the result, `resend: false` says WP Engine asks that it not be sent again while it runs |
 //! | `x-wpe-destructive` | [`Operation::destructive`], [`Operation::target`] | the operation destroys or overwrites what cannot be had back; every `DELETE` is, without saying so; `{"target": FIELD}` instead of `true` names the body field holding what it overwrites |
+//! | `x-wpe-replaces` | [`Operation::replaces`] | the operation, not destructive, still replaces or removes state beyond the values it is sent (a whole list or configuration, a role another resource held, a cache); the value is the reason, in a sentence |
 //! | `x-wpe-behaviours` | [`Operation::behaviours`] | what WP Engine states about the operation beyond its schema (rules across fields, defaults, limits, asynchronous effects, required roles), each with its source and the stand-in scenario that proves the stand-in follows it, or why it does not |
 //!
 //! Beside them, each operation's parameters ([`Operation::params`]: name,
@@ -68,6 +69,26 @@ pub struct Operation {
     /// `x-wpe-destructive` (restoring a backup over an install, copying an
     /// install onto another, cancelling a site transfer). A command line asks before sending one.
     pub destructive: bool,
+    /// Why an operation that is not [`destructive`](Operation::destructive)
+    /// is not only additive either (`x-wpe-replaces`): it replaces or
+    /// removes state beyond the values it is sent, though nothing that
+    /// cannot be set again. A whole list or configuration replaced (what the
+    /// request leaves out is lost: `updateCacheExclusions`,
+    /// `updateOffloadSettings`, `updateSftpUser`, `updateAccountUser`), a role
+    /// taken from another resource (a new primary domain), a cache emptied,
+    /// a site moved out of its account. A partial update that changes only
+    /// the values it names (renaming a site) has none. `wpe mcp` gives such
+    /// tools `destructiveHint: true`, as MCP defines `false` as "only
+    /// additive updates", while `--allow-writes` still runs them.
+    ///
+    /// ```
+    /// use wpe_api::operations::find;
+    ///
+    /// assert!(find("update_cache_exclusions").unwrap().replaces.is_some());
+    /// assert!(find("patch_offload_settings").unwrap().replaces.is_none());
+    /// assert!(find("update_site").unwrap().replaces.is_none());
+    /// ```
+    pub replaces: Option<&'static str>,
     /// The request body field that names what a destructive operation
     /// overwrites when no path parameter does (`x-wpe-destructive:
     /// {"target": ...}`): `destination_environment_id` of `copyInstall`.
@@ -204,6 +225,32 @@ impl RequestBody {
             Some(schema) => schema,
             // The table writes a schema for every body it names.
             None => unreachable!("no JSON Schema for body {}", self.schema),
+        }
+    }
+}
+
+impl Operation {
+    /// The JSON Schema (2020-12) of the successful answer's body, as the
+    /// client writes the decoded answer back (`crate::types::<response>`,
+    /// schemars' serialize contract: what `operations::call` returns), with
+    /// the schemas it refers to under `$defs`; `None` when the answer has no
+    /// body. Answer types keep the fields the spec does not name, so the
+    /// schema admits them. Feature `schemars`.
+    ///
+    /// ```
+    /// use wpe_api::operations;
+    ///
+    /// let schema = operations::find("get_install").unwrap().response_schema().unwrap();
+    /// assert!(schema.get("properties").unwrap().get("name").is_some());
+    /// assert!(operations::find("delete_install").unwrap().response_schema().is_none());
+    /// ```
+    #[cfg(feature = "schemars")]
+    pub fn response_schema(&self) -> Option<schemars::Schema> {
+        let name = self.response?;
+        match response_schema_of(name) {
+            Some(schema) => Some(schema),
+            // The table writes a schema for every answer it names.
+            None => unreachable!("no JSON Schema for answer {name}"),
         }
     }
 }
@@ -562,6 +609,43 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "schemars")]
+    #[test]
+    fn every_answer_has_a_json_schema_that_admits_fields_the_spec_does_not_name() {
+        for op in OPERATIONS {
+            let schema = op.response_schema();
+            assert_eq!(op.response.is_some(), schema.is_some(), "{}", op.id);
+            let Some(schema) = schema else { continue };
+            let text = serde_json::to_string(&schema).unwrap();
+            assert!(
+                !text.contains(r#""additionalProperties":false"#),
+                "{}: {text}",
+                op.id
+            );
+        }
+        let install = find("get_install").unwrap().response_schema().unwrap();
+        assert_eq!(
+            install.get("additionalProperties"),
+            Some(&serde_json::json!(true))
+        );
+        // Either shape the bulk answer comes in.
+        let bulk = find("create_bulk_domains")
+            .unwrap()
+            .response_schema()
+            .unwrap();
+        assert_eq!(bulk.get("anyOf").unwrap().as_array().unwrap().len(), 2);
+    }
+
+    #[cfg(feature = "schemars")]
+    #[test]
+    fn a_bounded_string_keeps_its_bounds_in_the_json_schema() {
+        let body = find("create_install").unwrap().body.unwrap().json_schema();
+        let name = &body.get("$defs").unwrap()["InstallName"];
+        assert_eq!(name["maxLength"], 14, "{name}");
+        assert_eq!(name["minLength"], 3, "{name}");
+        assert_eq!(name["pattern"], "^[a-z][a-z0-9]{2,13}$", "{name}");
+    }
+
     fn spec() -> serde_json::Value {
         serde_json::from_str(include_str!("../spec/openapi.json")).unwrap()
     }
@@ -695,6 +779,33 @@ mod tests {
         let copy = find("copy_install").unwrap();
         assert!(copy.destructive && !copy.accepted.unwrap().resend);
         assert_eq!(copy.target, Some("destination_environment_id"));
+    }
+
+    #[test]
+    fn the_full_replacements_are_marked_and_only_writes_that_are_not_destructive() {
+        for op in OPERATIONS {
+            if let Some(reason) = op.replaces {
+                assert_ne!(op.method, "GET", "{}", op.id);
+                assert!(!op.destructive, "{}", op.id);
+                assert!(reason.ends_with('.') && reason.len() > 20, "{}", op.id);
+            }
+        }
+        // A PUT replaces the whole resource, and the POST of offload settings
+        // the whole configuration; their PATCH twin changes what it carries.
+        for op in OPERATIONS.iter().filter(|op| op.method == "PUT") {
+            assert!(op.replaces.is_some(), "{}: a PUT replaces", op.id);
+        }
+        for id in [
+            "update_offload_settings",
+            "update_account_user",
+            "update_sftp_user",
+            "update_cache_exclusions",
+        ] {
+            assert!(find(id).unwrap().replaces.is_some(), "{id}");
+        }
+        for id in ["patch_offload_settings", "create_backup", "update_site"] {
+            assert!(find(id).unwrap().replaces.is_none(), "{id}");
+        }
     }
 
     #[test]

@@ -151,7 +151,12 @@ async fn each_mode_lists_its_tools_with_annotations_and_input_schemas_that_compi
         let tool = named(&all, op.id).unwrap_or_else(|| panic!("no tool {}", op.id));
         let hints = tool.annotations.clone().expect("annotations");
         assert_eq!(hints.read_only_hint, Some(op.method == "GET"), "{}", op.id);
-        assert_eq!(hints.destructive_hint, Some(op.destructive), "{}", op.id);
+        assert_eq!(
+            hints.destructive_hint,
+            Some(op.destructive || op.replaces.is_some()),
+            "{}: destructive or replacing is not only additive",
+            op.id
+        );
         if op.method != "GET" {
             assert_eq!(hints.idempotent_hint, Some(op.idempotent), "{}", op.id);
         }
@@ -1603,4 +1608,315 @@ async fn every_allowed_tool_is_reachable_in_every_mode() {
         client.cancel().await.unwrap();
     }
     assert_eq!(sent_since(&server, before), Vec::<&str>::new());
+}
+
+// ---- Typed answers and bounded input (issue 35: outputSchema, maxLength,
+// ---- bounded errors, `fields`, `summary`).
+
+/// A compiled validator of each listed operation tool's `outputSchema`, by
+/// name (every one has one).
+fn operation_output_validators(
+    tools: &[Tool],
+) -> std::collections::BTreeMap<String, jsonschema::Validator> {
+    tools
+        .iter()
+        .filter(|tool| OPERATIONS.iter().any(|op| op.id == tool.name))
+        .map(|tool| {
+            let schema = tool
+                .output_schema
+                .as_ref()
+                .unwrap_or_else(|| panic!("{}: no outputSchema", tool.name));
+            let validator = jsonschema::validator_for(&Value::Object((**schema).clone()))
+                .unwrap_or_else(|err| {
+                    panic!("{}: the outputSchema does not compile: {err}", tool.name)
+                });
+            (tool.name.to_string(), validator)
+        })
+        .collect()
+}
+
+/// Calls `tool` and checks that its structuredContent (an answer or a tool
+/// error) validates against the tool's outputSchema.
+async fn call_checked(
+    client: &Client,
+    validators: &std::collections::BTreeMap<String, jsonschema::Validator>,
+    tool: &str,
+    arguments: Value,
+) -> CallToolResult {
+    let result = call(client, tool, arguments.clone()).await;
+    let structured = result
+        .structured_content
+        .as_ref()
+        .unwrap_or_else(|| panic!("{tool} {arguments}: no structuredContent"));
+    let problems: Vec<String> = validators[tool]
+        .iter_errors(structured)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .take(5)
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "{tool} {arguments}: the structuredContent does not match the outputSchema: {problems:#?}\n{structured}"
+    );
+    result
+}
+
+/// The ID of the item of a list answer whose `key` is `value`.
+fn id_where(page: &Value, key: &str, value: &str, id: &str) -> String {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item[key] == value)
+        .and_then(|item| item[id].as_str())
+        .unwrap_or_else(|| panic!("no item with {key} {value} in {page}"))
+        .to_owned()
+}
+
+/// Every read tool of the demo, and the writes it needs for data, called
+/// with valid arguments (IDs taken from list answers), and a few failures:
+/// each structuredContent validates against its tool's outputSchema. The
+/// tools that could not be called with success are returned.
+async fn every_answer_fits_its_output_schema(shapes: &str) -> Vec<String> {
+    let mut command = demo(&["--allow-writes", "--allow-destructive"]);
+    command.env("WPE_FAKE_SHAPES", shapes);
+    let client = connect(command).await;
+    let tools = client.list_all_tools().await.expect("tools/list");
+    let validators = operation_output_validators(&tools);
+    let ok = |tool: &str, result: &CallToolResult| answer(tool, result);
+    let v = &validators;
+
+    let accounts = ok(
+        "list_accounts",
+        &call_checked(&client, v, "list_accounts", json!({})).await,
+    );
+    let agency = id_where(&accounts, "name", "demoagency", "id");
+    let client_account = id_where(&accounts, "name", "democlient", "id");
+    let sites = ok(
+        "list_sites",
+        &call_checked(&client, v, "list_sites", json!({})).await,
+    );
+    let torque = id_where(&sites, "name", "Torque Magazine", "id");
+    let shop = id_where(&sites, "name", "Demo Shop", "id");
+    let domains = ok(
+        "list_domains",
+        &call_checked(
+            &client,
+            v,
+            "list_domains",
+            json!({"install_id": "torquemag"}),
+        )
+        .await,
+    );
+    let domain = id_where(&domains, "name", "torquemag.io", "id");
+    let users = ok(
+        "list_account_users",
+        &call_checked(
+            &client,
+            v,
+            "list_account_users",
+            json!({"account_id": agency}),
+        )
+        .await,
+    );
+    let user = id_where(&users, "email", "jane@example.com", "user_id");
+    let sftp = ok(
+        "list_sftp_users",
+        &call_checked(
+            &client,
+            v,
+            "list_sftp_users",
+            json!({"install_id": "torquemag"}),
+        )
+        .await,
+    );
+    let username = id_where(&sftp, "path", "/wp-content/themes", "name");
+
+    // The writes that make what the reads read: a backup, a status report,
+    // a transfer, offload settings (each answer checked too).
+    let backup = ok(
+        "create_backup",
+        &call_checked(&client, v, "create_backup", json!({"install_id": "torquemag", "description": "before", "notification_emails": ["ops@example.com"]})).await,
+    );
+    let backup = backup["id"].as_str().unwrap().to_owned();
+    let report = ok(
+        "check_status",
+        &call_checked(
+            &client,
+            v,
+            "check_status",
+            json!({"install_id": "torquemag", "domain_id": domain}),
+        )
+        .await,
+    );
+    let report = report["report_id"].as_str().unwrap().to_owned();
+    let transfer = ok(
+        "create_site_transfer",
+        &call_checked(
+            &client,
+            v,
+            "create_site_transfer",
+            json!({"site_id": shop, "destination_account_id": client_account}),
+        )
+        .await,
+    );
+    let transfer = transfer["id"].as_str().unwrap().to_owned();
+    ok(
+        "update_offload_settings",
+        &call_checked(&client, v, "update_offload_settings", json!({"install_id": "torquemag", "largefs_settings": {"cloud": "s3", "bucket": "torque-media", "bucket_region": "us-east-1", "path_settings": [{"path": "/wp-content/uploads", "redirect_type": "break"}]}})).await,
+    );
+
+    let mut not_called = Vec::new();
+    for op in OPERATIONS.iter().filter(|op| op.method == "GET") {
+        let mut arguments = serde_json::Map::new();
+        for param in op.params.iter().filter(|p| p.required) {
+            let value = match param.name {
+                "account_id" => agency.clone(),
+                "site_id" if op.path.contains("site_transfers") => shop.clone(),
+                "site_id" => torque.clone(),
+                "install_id" => "torquemag".to_owned(),
+                "domain_id" => domain.clone(),
+                "backup_id" => backup.clone(),
+                "report_id" => report.clone(),
+                "user_id" => user.clone(),
+                "username" => username.clone(),
+                "transfer_id" => transfer.clone(),
+                other => panic!("{}: no value for {other}", op.id),
+            };
+            arguments.insert(param.name.to_owned(), json!(value));
+        }
+        let result = call_checked(&client, v, op.id, Value::Object(arguments.clone())).await;
+        if result.is_error == Some(true) {
+            not_called.push(format!(
+                "{} {arguments:?}: {:?}",
+                op.id, result.structured_content
+            ));
+        }
+        // Cut to one field: each item (or the answer) keeps only it.
+        if result.is_error == Some(false) {
+            arguments.insert("fields".into(), json!(["name"]));
+            let cut = ok(
+                op.id,
+                &call_checked(&client, v, op.id, Value::Object(arguments)).await,
+            );
+            let objects: Vec<&Value> = match cut.get("items") {
+                Some(Value::Array(items)) if op.is_paged() => items.iter().collect(),
+                _ => vec![&cut],
+            };
+            for object in objects {
+                let keys: Vec<&String> = object.as_object().unwrap().keys().collect();
+                assert!(keys.iter().all(|k| *k == "name"), "{}: {object}", op.id);
+            }
+        }
+    }
+
+    // The whole usage series is reachable, and the summary is smaller.
+    let usage = json!({"account_id": agency});
+    let summary = ok(
+        "get_account_usage_metrics",
+        &call_checked(&client, v, "get_account_usage_metrics", usage.clone()).await,
+    );
+    let mut whole_args = usage.clone();
+    whole_args["summary"] = json!(false);
+    let whole = ok(
+        "get_account_usage_metrics",
+        &call_checked(&client, v, "get_account_usage_metrics", whole_args).await,
+    );
+    assert!(summary["items"][0].get("metrics").is_none(), "{summary}");
+    assert!(
+        summary["items"][0]["metrics_rollup"].is_object(),
+        "{summary}"
+    );
+    assert!(whole["items"][0]["metrics"].is_array(), "{whole}");
+    assert!(summary.to_string().len() * 3 < whole.to_string().len());
+
+    // Failures fit too: a name that names nothing, an ID nobody has, a bad value.
+    for (tool, arguments) in [
+        ("get_install", json!({"install_id": "nosuchinstall"})),
+        (
+            "get_install",
+            json!({"install_id": "11111111-2222-4333-8444-555555555555"}),
+        ),
+        ("list_installs", json!({"limit": "ten"})),
+        (
+            "show_backup",
+            json!({"install_id": "torquemag", "backup_id": "not-a-uuid"}),
+        ),
+    ] {
+        let result = call_checked(&client, v, tool, arguments.clone()).await;
+        failure(tool, &result);
+    }
+
+    // The writes tests/mcp.rs calls elsewhere.
+    let copy = json!({"source_environment_id": "torquemagstg", "destination_environment_id": "torquemagdev"});
+    ok(
+        "copy_install",
+        &call_checked(&client, v, "copy_install", copy).await,
+    );
+    ok(
+        "delete_install",
+        &call_checked(
+            &client,
+            v,
+            "delete_install",
+            json!({"install_id": "demoshopdev"}),
+        )
+        .await,
+    );
+    client.cancel().await.unwrap();
+    not_called
+}
+
+#[tokio::test]
+async fn every_structured_answer_validates_against_its_output_schema() {
+    for shapes in ["documented", "live"] {
+        let not_called = every_answer_fits_its_output_schema(shapes).await;
+        assert!(not_called.is_empty(), "{shapes}: {not_called:#?}");
+    }
+}
+
+/// An agent's megabyte is refused before anything is sent, with an answer
+/// that quotes a short prefix of it: a 1 MB install ID, cursor, field name,
+/// enum value or description each get a tool error under 1 KB.
+#[tokio::test]
+async fn a_megabyte_argument_is_refused_with_a_small_answer_and_nothing_sent() {
+    let server = FakeServer::start(FakeConfig::with_seed(Seed::Demo)).await;
+    let client = connect(against(&server, &["--allow-writes"])).await;
+    let tools = client.list_all_tools().await.expect("tools/list");
+    let validators = operation_output_validators(&tools);
+    let huge = "x".repeat(1_000_000);
+    let before = server.sent_responses().len();
+    let cases = [
+        ("get_install", json!({"install_id": huge}), "install_id"),
+        ("list_installs", json!({"cursor": huge}), "cursor"),
+        ("list_installs", json!({"fields": [huge]}), "fields/0"),
+        ("list_installs", json!({huge.clone(): 1}), "xxxxxxxxxx"),
+        (
+            "create_install",
+            json!({"name": "blog2", "environment": huge, "account_id": "demoagency"}),
+            "environment",
+        ),
+        (
+            "create_backup",
+            json!({"install_id": "torquemag", "description": huge, "notification_emails": ["ops@example.com"]}),
+            "description",
+        ),
+    ];
+    for (tool, arguments, field) in cases {
+        let result = call_checked(&client, &validators, tool, arguments).await;
+        let error = failure(tool, &result);
+        assert_eq!(error["kind"], "invalid_arguments", "{tool}: {error}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains(field), "{tool}: {message}");
+        let answered = serde_json::to_string(&result).unwrap().len();
+        assert!(
+            answered < 1024,
+            "{tool}: a {answered}-byte answer: {message}"
+        );
+    }
+    assert_eq!(
+        sent_since(&server, before),
+        Vec::<&str>::new(),
+        "nothing is sent, not even a name lookup"
+    );
+    client.cancel().await.unwrap();
 }

@@ -393,6 +393,7 @@ fn new_operation_is_converted_to_our_conventions() {
         "write the stand-in handler `fake::thing::list_parts` in wpe-api/src/fake/thing.rs, and a fixture/scenario test for it".to_string(),
         "write the stand-in handler `fake::thing::post_things_parts` in wpe-api/src/fake/thing.rs, and a fixture/scenario test for it".to_string(),
         "decide `x-wpe-job` for postThingsParts (what polls it), or none".to_string(),
+        "decide `x-wpe-replaces` for postThingsParts (the reason, if it replaces or removes more than it sends), or none".to_string(),
         format!("replace the {markers} `TODO(import)` markers (`/paths/~1things~1{{thing_id}}~1parts/get/summary`, "),
         "decide postThingsParts POST /things/{thing_id}/parts operationId (operation-id-changed): ".to_string(),
         "confirm the inferences above".to_string(),
@@ -410,8 +411,8 @@ fn new_operation_is_converted_to_our_conventions() {
         );
     }
     // Every marker by its JSON pointer (up to 20; the 1.23.0 import shows the cut).
-    assert_eq!(todo[3].matches("`/").count() as u64, markers, "{}", todo[3]);
-    assert!(todo[3].contains("`/components/schemas/PartState/x-wpe-enum-descriptions/new`"));
+    assert_eq!(todo[4].matches("`/").count() as u64, markers, "{}", todo[4]);
+    assert!(todo[4].contains("`/components/schemas/PartState/x-wpe-enum-descriptions/new`"));
 
     // The text report ends its import section with the same list.
     assert!(
@@ -422,7 +423,7 @@ fn new_operation_is_converted_to_our_conventions() {
     );
     assert!(
         text.stdout
-            .contains("    6. confirm the inferences above\n"),
+            .contains("    7. confirm the inferences above\n"),
         "{}",
         text.stdout
     );
@@ -594,7 +595,17 @@ fn inline_bodies_and_enum_parameters_become_named_components() {
         todo[6],
         "decide `x-wpe-job` for createThing (what polls it), or none"
     );
-    assert!(todo[7].starts_with("replace the "), "{todo:#?}");
+    // A PUT replaces (inferred); a POST is for a person to judge.
+    assert_eq!(
+        todo[7],
+        "decide `x-wpe-replaces` for createThing (the reason, if it replaces or removes more than it sends), or none"
+    );
+    assert!(
+        doc["paths"]["/things"]["put"]["x-wpe-replaces"].is_string(),
+        "a PUT replaces: {}",
+        doc["paths"]["/things"]["put"]
+    );
+    assert!(todo[8].starts_with("replace the "), "{todo:#?}");
     assert_eq!(
         todo.last().map(String::as_str),
         Some("confirm the inferences above")

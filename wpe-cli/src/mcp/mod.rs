@@ -5,7 +5,9 @@
 //!   by its method (`list_installs`, `create_backup`), with an input schema
 //!   from the table ([`schema`]) and annotations from its facts: GETs are
 //!   `readOnlyHint`, `idempotentHint` is `x-wpe-idempotent`, and
-//!   `destructiveHint` is [`Operation::destructive`]. Calls go through
+//!   `destructiveHint` is [`Operation::destructive`] or
+//!   [`Operation::replaces`] (MCP's `false` means "only additive updates": a
+//!   full replacement is not). Calls go through
 //!   `wpe_api::operations::call`, so through the typed client's checks, its
 //!   retries and its per-install rate limits.
 //! - **Workflow tools** ([`workflows`]): `inventory`, `backup_and_wait`,
@@ -23,7 +25,11 @@
 //!   schema, and every problem is named by its field; names are turned into
 //!   IDs as the CLI does.
 //! - **Answers**: `structuredContent` (an object) with the same JSON as text
-//!   beside it; a list answers one page and a `next_cursor`. A failure is a
+//!   beside it, its shape declared by the tool's `outputSchema` ([`output`]);
+//!   a list answers `{items, total, next_cursor}`, one page. A read may be
+//!   cut to some `fields`; long series summarised ([`schema::SUMMARISED`]).
+//!   Every text argument is bounded and an error quotes a short prefix of a
+//!   value at most ([`limits`]). A failure is a
 //!   tool error whose structured content says what kind (`invalid_arguments`,
 //!   `not_allowed`, `api`, `rate_limited`, `job_failed`, `timeout`) with the
 //!   status and the hint of an API error.
@@ -59,6 +65,7 @@
 mod answer;
 mod dynamic;
 pub(crate) mod limits;
+mod output;
 mod prompts;
 mod schema;
 mod toolsets;
@@ -260,12 +267,14 @@ fn operation_entry(op: &'static Operation, page_size: u32) -> Entry {
     let input = schema::of_operation(op, schema::page_size(op, page_size));
     let annotations = ToolAnnotations::new()
         .read_only(access == Access::Read)
-        .destructive(access == Access::Destructive)
+        .destructive(not_additive(op))
         .idempotent(op.idempotent || access == Access::Read)
         .open_world(true);
+    let output = output::of_operation(op, schema::takes_fields(op));
     let tool = Tool::new(op.id, describe(op), input)
         .with_title(op.summary)
-        .with_annotations(annotations);
+        .with_annotations(annotations)
+        .with_raw_output_schema(std::sync::Arc::new(output));
     Entry {
         validator: validator(&tool.input_schema),
         secrets: op.body.map(|b| b.secrets.to_vec()).unwrap_or_default(),
@@ -273,6 +282,14 @@ fn operation_entry(op: &'static Operation, page_size: u32) -> Entry {
         runs: Runs::Operation(op),
         access,
     }
+}
+
+/// Whether `op` may do more than add: MCP's `destructiveHint`. True for a
+/// destructive operation and for one that replaces or removes state
+/// ([`Operation::replaces`]), though only the first needs
+/// `--allow-destructive`.
+fn not_additive(op: &Operation) -> bool {
+    Access::of(op) == Access::Destructive || op.replaces.is_some()
 }
 
 /// A workflow's tool in a server started with `allowed`: its options as
@@ -513,6 +530,13 @@ impl Server {
         let mut typed = Args::new();
         let page_size = schema::page_size(op, self.page_size);
         let mut start = Cursor::First;
+        let fields: Option<Vec<String>> = arguments
+            .remove(schema::FIELDS)
+            .and_then(|f| serde_json::from_value(f).ok());
+        let summary = arguments
+            .remove(schema::SUMMARY)
+            .and_then(|s| s.as_bool())
+            .unwrap_or(true);
         for param in op.params {
             if schema::is_cursor_param(op, param) {
                 if let Some(Value::String(text)) = arguments.remove(schema::CURSOR) {
@@ -565,16 +589,27 @@ impl Server {
             None => None,
         };
         let answer = commands::call(&self.client, op, &args, body).await?;
-        Ok(match answer {
+        let mut answer = match answer {
             None => json!({
                 "done": true,
                 "status": op.success_status,
                 "summary": op.summary,
             }),
-            Some(page) if schema::pages(op) => one_page(op, page, &args, start),
+            Some(page) if op.is_paged() => one_page(op, page, &args, start),
             Some(Value::Object(object)) => Value::Object(object),
             Some(other) => json!({ "result": other }),
-        })
+        };
+        if let (Some(series), true) = (schema::summarised(op), summary) {
+            for item in items_of(op, &mut answer) {
+                item.remove(series);
+            }
+        }
+        if let Some(fields) = fields {
+            for item in items_of(op, &mut answer) {
+                item.retain(|name, _| fields.contains(name));
+            }
+        }
+        Ok(answer)
     }
 }
 
@@ -594,8 +629,9 @@ impl Cursor {
     fn parse(op: &Operation, text: &str) -> Result<Cursor, CliError> {
         let bad = || {
             CliError::Usage(format!(
-                "`cursor`: `{text}` is not a cursor of {}: pass the `next_cursor` of the page \
+                "`cursor`: {} is not a cursor of {}: pass the `next_cursor` of the page \
                  before as it is, or leave it out for the first page",
+                limits::quote(text),
                 op.id
             ))
         };
@@ -631,8 +667,28 @@ impl Cursor {
     }
 }
 
+/// The objects an answer of `op`'s tool is made of: each item of a list,
+/// or the answer itself.
+fn items_of<'a>(
+    op: &Operation,
+    answer: &'a mut Value,
+) -> Box<dyn Iterator<Item = &'a mut Map<String, Value>> + 'a> {
+    if op.is_paged() {
+        match answer.get_mut("items") {
+            Some(Value::Array(items)) => {
+                Box::new(items.iter_mut().filter_map(Value::as_object_mut))
+            }
+            _ => Box::new(std::iter::empty()),
+        }
+    } else {
+        Box::new(answer.as_object_mut().into_iter())
+    }
+}
+
 /// One page of a list as a tool answers it: its items, the list's length
-/// when the API says it, and the cursor of the next page while there is one.
+/// (when the API says it, or the whole list's), the cursor of the next page
+/// while there is one, and every other field of the page
+/// (`output::page_fields_replaced` names those it replaces).
 fn one_page(op: &Operation, mut page: Value, args: &Args, start: Cursor) -> Value {
     let (items_field, next) = match op.paging {
         Paging::Offset { items, .. } => (items, None),
@@ -644,7 +700,10 @@ fn one_page(op: &Operation, mut page: Value, args: &Args, start: Cursor) -> Valu
         Some(Value::Array(items)) => items,
         _ => Vec::new(),
     };
-    let total = page.get("count").and_then(Value::as_u64);
+    let total = match op.paging {
+        Paging::Whole { .. } => Some(items.len() as u64),
+        _ => page.get("count").and_then(Value::as_u64),
+    };
     let next_cursor = match (op.paging, next) {
         (Paging::Token { .. }, Some(next)) => page
             .get(next)
@@ -675,13 +734,23 @@ fn one_page(op: &Operation, mut page: Value, args: &Args, start: Cursor) -> Valu
     if let Some(cursor) = next_cursor.as_ref().and_then(Cursor::text) {
         answer["next_cursor"] = json!(cursor);
     }
+    if let Value::Object(rest) = page {
+        let replaced = output::page_fields_replaced(op);
+        for (name, value) in rest {
+            if !replaced.contains(&name.as_str()) {
+                answer[name] = value;
+            }
+        }
+    }
     answer
 }
 
 /// Each way `instance` breaks `entry`'s input schema, as (field, problem):
 /// the field is the argument (`limit`, or a path into one, `user/email`);
-/// a missing or unknown argument is named as the field. The value of a
-/// secret field is never quoted.
+/// a missing or unknown argument is named as the field. A problem is said
+/// in our words from the kind of error ([`problem`]), quoting at most a
+/// short prefix of a value ([`limits::quote`]), and the value of a secret
+/// field never.
 fn problems(entry: &Entry, instance: &Value) -> Vec<(String, String)> {
     use jsonschema::error::ValidationErrorKind as Kind;
     let mut problems = Vec::new();
@@ -697,19 +766,111 @@ fn problems(entry: &Entry, instance: &Value) -> Vec<(String, String)> {
             Kind::AdditionalProperties { unexpected } if path.is_empty() => {
                 for name in unexpected {
                     problems.push((
-                        name.clone(),
+                        bounded_path(name),
                         "not an argument of this tool (its input schema lists them)".to_owned(),
                     ));
                 }
             }
-            _ if path.is_empty() => problems.push(("arguments".to_owned(), error.to_string())),
+            kind if path.is_empty() => {
+                problems.push(("arguments".to_owned(), problem(kind, error.instance())))
+            }
             kind if entry.secrets.contains(&top) => {
                 problems.push((path.to_owned(), secret_problem(kind)))
             }
-            _ => problems.push((path.to_owned(), error.to_string())),
+            kind => problems.push((bounded_path(path), problem(kind, error.instance()))),
         }
     }
     problems
+}
+
+/// A path into the arguments, cut short when an agent made it long (the
+/// names of an object's keys are the agent's).
+fn bounded_path(path: &str) -> String {
+    if path.chars().count() <= limits::MAX_NAME as usize {
+        path.to_owned()
+    } else {
+        let prefix: String = path.chars().take(limits::MAX_QUOTE).collect();
+        format!("{prefix}…")
+    }
+}
+
+/// `value` as a problem names it: text quoted by a short prefix, a number
+/// or a boolean as it is, a list or an object by its size.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::String(text) => limits::quote(text),
+        Value::Array(items) => format!("a list of {} item(s)", items.len()),
+        Value::Object(map) => format!("an object of {} field(s)", map.len()),
+        other => format!("`{other}`"),
+    }
+}
+
+/// What is wrong with `value`, from the kind of error: never more of the
+/// value than [`shown`] gives.
+fn problem(kind: &jsonschema::error::ValidationErrorKind, value: &Value) -> String {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let value = shown(value);
+    match kind {
+        Kind::Type { kind } => format!("{value} is not of type {}", type_names(kind)),
+        Kind::MaxLength { limit } => format!("{value} is longer than {limit} characters"),
+        Kind::MinLength { limit } => format!("{value} is shorter than {limit} character(s)"),
+        Kind::MaxItems { limit } => format!("{value}: more than {limit} items"),
+        Kind::MinItems { limit } => format!("{value}: fewer than {limit} item(s)"),
+        Kind::Maximum { limit } => format!("{value} is more than {limit}"),
+        Kind::Minimum { limit } => format!("{value} is less than {limit}"),
+        Kind::ExclusiveMaximum { limit } => format!("{value} is not less than {limit}"),
+        Kind::ExclusiveMinimum { limit } => format!("{value} is not more than {limit}"),
+        Kind::Format { format } => format!("{value} is not a {format}"),
+        Kind::Pattern { pattern } => {
+            format!("{value} does not match {}", limits::quote(pattern))
+        }
+        Kind::Enum { options } => format!(
+            "{value} is not one of {}",
+            limits::quote(&options.to_string())
+        ),
+        Kind::Constant { expected_value } => format!(
+            "{value} is not {}",
+            limits::quote(&expected_value.to_string())
+        ),
+        Kind::Required { property } => format!(
+            "{value} lacks the required field {}",
+            limits::quote(property.as_str().unwrap_or_default())
+        ),
+        Kind::AdditionalProperties { unexpected } => format!(
+            "{value} has field(s) its schema does not take: {}",
+            unexpected
+                .iter()
+                .take(5)
+                .map(|name| limits::quote(name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Kind::UniqueItems => format!("{value} repeats an item"),
+        // The branch that says more than "not null": the value's own problem.
+        Kind::AnyOf { context } | Kind::OneOfNotValid { context } => {
+            match context
+                .iter()
+                .flatten()
+                .find(|e| !matches!(e.kind(), Kind::Type { .. }))
+            {
+                Some(inner) => problem(inner.kind(), inner.instance()),
+                None => format!("{value} matches none of the shapes its schema allows"),
+            }
+        }
+        other => format!("{value} breaks its schema's `{}`", other.keyword()),
+    }
+}
+
+/// The JSON types a `type` error expected, in words.
+fn type_names(kind: &jsonschema::error::TypeKind) -> String {
+    match kind {
+        jsonschema::error::TypeKind::Single(one) => one.to_string(),
+        jsonschema::error::TypeKind::Multiple(many) => many
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(" or "),
+    }
 }
 
 /// What is wrong with a secret's value, without quoting it.
@@ -1084,19 +1245,44 @@ mod tests {
                 Runs::Dynamic(_) => name != "call_operation",
             };
             assert_eq!(annotations.read_only_hint, Some(reads_only), "{name}");
-            assert_eq!(
-                annotations.destructive_hint,
-                Some(entry.access == Access::Destructive),
-                "{name}"
-            );
             if let Runs::Operation(op) = entry.runs {
+                // Destructive, or replacing: not only additive.
+                assert_eq!(
+                    annotations.destructive_hint,
+                    Some(op.destructive || op.replaces.is_some()),
+                    "{name}"
+                );
+                if op.replaces.is_some() {
+                    assert_eq!(
+                        entry.access,
+                        Access::Write,
+                        "{name}: runs with --allow-writes"
+                    );
+                }
                 assert_eq!(
                     entry.access == Access::Destructive,
                     op.destructive,
                     "{name}"
                 );
                 assert_eq!(entry.access == Access::Read, op.method == "GET", "{name}");
+            } else {
+                assert_eq!(
+                    annotations.destructive_hint,
+                    Some(entry.access == Access::Destructive),
+                    "{name}"
+                );
             }
+        }
+        // The full replacements are not additive, yet need only --allow-writes.
+        for id in [
+            "update_cache_exclusions",
+            "update_sftp_user",
+            "update_account_user",
+        ] {
+            let entry = all.iter().find(|e| e.tool.name == id).unwrap();
+            let annotations = entry.tool.annotations.as_ref().unwrap();
+            assert_eq!(annotations.destructive_hint, Some(true), "{id}");
+            assert_eq!(entry.access, Access::Write, "{id}");
         }
     }
 
@@ -1170,5 +1356,48 @@ mod tests {
             Cursor::First,
         );
         assert_eq!(uncounted["next_cursor"], "offset:2");
+    }
+
+    #[test]
+    fn a_long_cursor_is_quoted_by_a_short_prefix() {
+        let list = operations::find("list_installs").unwrap();
+        let err = Cursor::parse(list, &"offset:9".repeat(100_000))
+            .unwrap_err()
+            .to_string();
+        assert!(err.len() < 400, "{err}");
+        assert!(err.contains("(800000 characters)"), "{err}");
+    }
+
+    #[test]
+    fn every_list_answers_items_and_keeps_the_page_s_other_fields() {
+        // A whole list (no paging) answers `items` and its length, as a page does.
+        let users = operations::find("list_account_users").unwrap();
+        let whole = one_page(
+            users,
+            json!({"results": [{"user_id": "u1"}, {"user_id": "u2"}]}),
+            &Args::new(),
+            Cursor::First,
+        );
+        assert_eq!(
+            whole,
+            json!({"items": [{"user_id": "u1"}, {"user_id": "u2"}], "total": 2})
+        );
+        // A token page keeps what it says beside its items; its token is the cursor.
+        let usage = operations::find("get_account_usage_metrics").unwrap();
+        let page = json!({
+            "environment_metrics": [{"environment_name": "torquemag"}],
+            "next_page_token": "t2",
+            "total_size": 6,
+            "account_storage_refresh_expected_time": "2026-12-07T12:00:00Z",
+        });
+        let answer = one_page(usage, page, &Args::new(), Cursor::First);
+        assert_eq!(answer["next_cursor"], "token:t2");
+        assert_eq!(answer["total_size"], 6);
+        assert_eq!(
+            answer["account_storage_refresh_expected_time"],
+            "2026-12-07T12:00:00Z"
+        );
+        assert!(answer.get("next_page_token").is_none(), "{answer}");
+        assert!(answer.get("environment_metrics").is_none(), "{answer}");
     }
 }

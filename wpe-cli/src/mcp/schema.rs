@@ -4,10 +4,26 @@
 //! CLI takes a name for an ID, so does the schema: the property is text,
 //! described as "an ID or the install's name". (A workflow's schema is its
 //! options' type: [`super::workflows`].)
+//!
+//! Every text property of an operation tool has a `maxLength` (the agent is
+//! an untrusted caller; see [`limits`]): upstream's where its schema states
+//! one (an install name's 14, an SFTP password's 64); else
+//! [`limits::MAX_TEXT`] for the free text of [`FREE_TEXT`] (a backup's
+//! description, an SSH public key), [`MAX_PEM`] for the base64 PEM files of
+//! [`PEM_FILES`], and [`limits::MAX_NAME`] for every other: names, IDs,
+//! dates, domains, e-mail addresses, paths, keys and open enums. A list
+//! answer's `cursor` is at most [`limits::MAX_TEXT`] (the API's page token
+//! is opaque).
+//!
+//! A read tool also takes `fields` ([`FIELDS`]): the top-level fields kept
+//! in each item of a list, or in the object answered; and the tools of
+//! [`SUMMARISED`] take `summary` ([`SUMMARY`]), on by default, which leaves
+//! out the long series of each item and keeps its totals.
 
 use serde_json::{json, Map, Value};
 use wpe_api::operations::{FieldKind, Location, Operation, Paging, Param, ParamKind};
 
+use super::limits;
 use crate::commands;
 
 /// The property of a list tool that takes the cursor of the next page.
@@ -15,6 +31,135 @@ pub const CURSOR: &str = "cursor";
 
 /// The property that sets the page size of a list tool.
 pub const LIMIT: &str = "limit";
+
+/// The property of a read tool that names the top-level fields to keep.
+pub const FIELDS: &str = "fields";
+
+/// The property of a tool of [`SUMMARISED`] that leaves the series out.
+pub const SUMMARY: &str = "summary";
+
+/// The most field names `fields` takes.
+const MAX_FIELDS: u64 = 64;
+
+/// The read tools whose answers hold long series, and the field of each
+/// item that holds it: with `summary` (the default) it is left out, and the
+/// item's totals stay (`get_account_usage_metrics`: each install's daily
+/// figures, beside `metrics_rollup`, their sum, average and latest value).
+pub const SUMMARISED: &[(&str, &str)] = &[("get_account_usage_metrics", "metrics")];
+
+/// The body fields that are free text, at most [`limits::MAX_TEXT`] characters.
+pub const FREE_TEXT: &[&str] = &["description", "public_key"];
+
+/// The body fields that hold a base64 PEM file (a certificate chain, its key).
+pub const PEM_FILES: &[&str] = &["certificate", "private_key"];
+
+/// The longest base64 PEM file a body field takes: a certificate chain of
+/// several certificates is longer than [`limits::MAX_TEXT`].
+pub const MAX_PEM: u64 = 4 * limits::MAX_TEXT;
+
+/// The `maxLength` of text named `name` whose schema states none.
+pub fn max_length(name: &str) -> u64 {
+    if FREE_TEXT.contains(&name) {
+        limits::MAX_TEXT
+    } else if PEM_FILES.contains(&name) {
+        MAX_PEM
+    } else {
+        limits::MAX_NAME
+    }
+}
+
+/// Gives every text schema in `schema` (nested objects and lists too) a
+/// `maxLength` when it has neither one nor an `enum`: `limit` at the top,
+/// and by its property's name ([`max_length`]) inside. `$defs` are bounded
+/// by [`bound_defs`].
+fn bound_text(schema: &mut Value, limit: u64) {
+    let Value::Object(map) = schema else { return };
+    let text = match &map.get("type") {
+        Some(Value::String(t)) => t == "string",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    if text && !map.contains_key("maxLength") && !map.contains_key("enum") {
+        map.insert("maxLength".into(), json!(limit));
+    }
+    for (keyword, value) in map.iter_mut() {
+        match (keyword.as_str(), value) {
+            ("properties", Value::Object(named)) => {
+                for (inner, value) in named.iter_mut() {
+                    bound_text(value, max_length(inner));
+                }
+            }
+            ("items" | "additionalProperties", value) => bound_text(value, limit),
+            ("anyOf" | "allOf" | "oneOf", Value::Array(list)) => {
+                list.iter_mut().for_each(|v| bound_text(v, limit))
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Notes in `limits` the largest bound each definition is referred to
+/// with: that of the property whose schema (or list item) refers to it.
+fn def_limits(schema: &Value, limit: u64, limits: &mut Map<String, Value>) {
+    let Value::Object(map) = schema else { return };
+    if let Some(name) = map
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
+        let known = limits.get(name).and_then(Value::as_u64).unwrap_or(0);
+        limits.insert(name.to_owned(), json!(known.max(limit)));
+    }
+    for (keyword, value) in map {
+        match (keyword.as_str(), value) {
+            ("properties", Value::Object(named)) => {
+                for (inner, value) in named {
+                    def_limits(value, max_length(inner), limits);
+                }
+            }
+            ("$defs", Value::Object(named)) => {
+                for value in named.values() {
+                    def_limits(value, limits::MAX_NAME, limits);
+                }
+            }
+            ("items" | "additionalProperties", value) => def_limits(value, limit, limits),
+            ("anyOf" | "allOf" | "oneOf", Value::Array(list)) => {
+                list.iter().for_each(|v| def_limits(v, limit, limits))
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Bounds the text of each of `schema`'s `$defs` as the properties that
+/// refer to it are bounded (a PEM file's key, [`MAX_PEM`]).
+fn bound_defs(schema: &mut Map<String, Value>) {
+    let mut limits = Map::new();
+    def_limits(
+        &Value::Object(schema.clone()),
+        limits::MAX_NAME,
+        &mut limits,
+    );
+    if let Some(Value::Object(defs)) = schema.get_mut("$defs") {
+        for (name, def) in defs.iter_mut() {
+            let limit = limits.get(name).and_then(Value::as_u64);
+            bound_text(def, limit.unwrap_or(limits::MAX_NAME));
+        }
+    }
+}
+
+/// Whether `op`'s tool takes [`FIELDS`]: a read whose answer has a body.
+pub fn takes_fields(op: &Operation) -> bool {
+    op.method == "GET" && op.response.is_some()
+}
+
+/// The field of each item that `op`'s tool leaves out under [`SUMMARY`].
+pub fn summarised(op: &Operation) -> Option<&'static str> {
+    SUMMARISED
+        .iter()
+        .find(|(id, _)| *id == op.id)
+        .map(|(_, field)| *field)
+}
 
 /// An input schema being put together.
 struct Builder {
@@ -89,9 +234,9 @@ fn reached_defs(properties: &Map<String, Value>, defs: &Map<String, Value>) -> M
     reached
 }
 
-/// The schema of one value of `kind`. `named`: the value may be a name
-/// instead of an ID, so it is any text.
-fn scalar(kind: ParamKind, named: bool, description: String) -> Value {
+/// The schema of one value of `kind` called `name`. `named`: the value may
+/// be a name instead of an ID, so it is any text.
+fn scalar(kind: ParamKind, name: &str, named: bool, description: String) -> Value {
     let mut schema = match kind {
         ParamKind::Uuid if named => json!({"type": "string", "minLength": 1}),
         ParamKind::Uuid => json!({"type": "string", "format": "uuid"}),
@@ -111,6 +256,7 @@ fn scalar(kind: ParamKind, named: bool, description: String) -> Value {
         ParamKind::Date => json!({"type": "string", "format": "date"}),
         ParamKind::DateTime => json!({"type": "string", "format": "date-time"}),
     };
+    bound_text(&mut schema, max_length(name));
     schema["description"] = Value::String(description);
     schema
 }
@@ -170,6 +316,7 @@ pub fn of_operation(op: &Operation, page_size: u32) -> Map<String, Value> {
                 json!({
                     "type": "string",
                     "minLength": 1,
+                    "maxLength": limits::MAX_TEXT,
                     "description": "The `next_cursor` of the previous page."
                 }),
                 false,
@@ -181,7 +328,7 @@ pub fn of_operation(op: &Operation, page_size: u32) -> Map<String, Value> {
         // A list's page size: its bounds are the schema's, its default
         // ours, and the tool's description says it answers a page.
         if pages(op) && param.name == LIMIT {
-            let mut limit = scalar(param.kind, false, String::new());
+            let mut limit = scalar(param.kind, param.name, false, String::new());
             limit.as_object_mut().map(|l| l.remove("description"));
             limit["default"] = json!(page_size);
             schema.property(param.name, limit, required);
@@ -190,8 +337,38 @@ pub fn of_operation(op: &Operation, page_size: u32) -> Map<String, Value> {
         let description = with_name(param.description, kind);
         schema.property(
             param.name,
-            scalar(param.kind, kind.is_some(), description),
+            scalar(param.kind, param.name, kind.is_some(), description),
             required,
+        );
+    }
+    if takes_fields(op) {
+        schema.property(
+            FIELDS,
+            json!({
+                "type": "array",
+                "items": {"type": "string", "maxLength": limits::MAX_NAME},
+                "maxItems": MAX_FIELDS,
+                "description": if op.is_paged() {
+                    "Top-level fields to keep in each item; all if left out."
+                } else {
+                    "Top-level fields to keep; all if left out."
+                },
+            }),
+            false,
+        );
+    }
+    if let Some(series) = summarised(op) {
+        schema.property(
+            SUMMARY,
+            json!({
+                "type": "boolean",
+                "default": true,
+                "description": format!(
+                    "Leave out each item's `{series}` (the long daily series) and keep its \
+                     totals; false for the whole series."
+                ),
+            }),
+            false,
         );
     }
     let Some(body) = op.body else {
@@ -223,14 +400,17 @@ pub fn of_operation(op: &Operation, page_size: u32) -> Map<String, Value> {
                 typed.insert("description".into(), Value::String(description));
                 Value::Object(typed)
             }
-            (_, FieldKind::Scalar(scalar_kind)) => scalar(scalar_kind, kind.is_some(), description),
+            (_, FieldKind::Scalar(scalar_kind)) => {
+                scalar(scalar_kind, field.name, kind.is_some(), description)
+            }
             (_, FieldKind::List(item)) => {
-                let mut items = scalar(item, kind.is_some(), String::new());
+                let mut items = scalar(item, field.name, kind.is_some(), String::new());
                 items.as_object_mut().map(|i| i.remove("description"));
                 json!({"type": "array", "items": items, "description": description})
             }
             (_, FieldKind::Json) => json!({ "description": description }),
         };
+        bound_text(&mut property, max_length(field.name));
         if secret {
             property["writeOnly"] = json!(true);
         }
@@ -240,7 +420,9 @@ pub fn of_operation(op: &Operation, page_size: u32) -> Map<String, Value> {
     if let Some(defs) = typed.get("$defs").and_then(Value::as_object) {
         schema.defs.extend(defs.clone());
     }
-    schema.finish()
+    let mut schema = schema.finish();
+    bound_defs(&mut schema);
+    schema
 }
 
 #[cfg(test)]
@@ -308,5 +490,100 @@ mod tests {
             schema_of("show_backup")["properties"]["backup_id"]["description"],
             "The backup's ID."
         );
+    }
+
+    /// The text schemas in `schema` without a `maxLength` or an `enum`, by path.
+    fn unbounded(schema: &Value, at: &str, found: &mut Vec<String>) {
+        match schema {
+            Value::Object(map) => {
+                let text = match map.get("type") {
+                    Some(Value::String(t)) => t == "string",
+                    Some(Value::Array(types)) => types.contains(&json!("string")),
+                    _ => false,
+                };
+                if text && !map.contains_key("maxLength") && !map.contains_key("enum") {
+                    found.push(at.to_owned());
+                }
+                for (key, value) in map {
+                    unbounded(value, &format!("{at}/{key}"), found);
+                }
+            }
+            Value::Array(list) => {
+                for (i, value) in list.iter().enumerate() {
+                    unbounded(value, &format!("{at}/{i}"), found);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_text_property_of_an_operation_tool_is_bounded() {
+        for op in OPERATIONS {
+            let schema = Value::Object(of_operation(op, 25));
+            let mut found = Vec::new();
+            unbounded(&schema, "", &mut found);
+            assert!(found.is_empty(), "{}: no maxLength at {found:?}", op.id);
+        }
+        let at = |id: &str, pointer: &str| {
+            of_operation(wpe_api::operations::find(id).unwrap(), 25)
+                .get("properties")
+                .and_then(|p| p.pointer(pointer))
+                .cloned()
+                .unwrap_or_else(|| panic!("{id}: {pointer}"))
+        };
+        // Upstream's own bounds stay; free text, PEM files and names get ours.
+        let install = Value::Object(of_operation(
+            wpe_api::operations::find("create_install").unwrap(),
+            25,
+        ));
+        assert_eq!(install["$defs"]["InstallName"]["maxLength"], 14);
+        let sftp = Value::Object(of_operation(
+            wpe_api::operations::find("create_sftp_user").unwrap(),
+            25,
+        ));
+        assert_eq!(sftp["$defs"]["SftpPassword"]["maxLength"], 64);
+        assert_eq!(
+            at("create_backup", "/description/maxLength"),
+            limits::MAX_TEXT
+        );
+        assert_eq!(
+            at("create_ssh_key", "/public_key/maxLength"),
+            limits::MAX_TEXT
+        );
+        assert_eq!(
+            at(
+                "import_third_party_ssl_certificate",
+                "/certificate/maxLength"
+            ),
+            MAX_PEM
+        );
+        assert_eq!(at("get_install", "/install_id/maxLength"), limits::MAX_NAME);
+        assert_eq!(at("list_installs", "/cursor/maxLength"), limits::MAX_TEXT);
+        let certificate = Value::Object(of_operation(
+            wpe_api::operations::find("import_third_party_ssl_certificate").unwrap(),
+            25,
+        ));
+        assert_eq!(certificate["$defs"]["PrivateKeyPem"]["maxLength"], MAX_PEM);
+    }
+
+    #[test]
+    fn reads_take_fields_and_the_usage_series_a_summary() {
+        for op in OPERATIONS {
+            let schema = of_operation(op, 25);
+            let fields = schema["properties"].get(FIELDS);
+            assert_eq!(fields.is_some(), takes_fields(op), "{}", op.id);
+            assert_eq!(
+                takes_fields(op),
+                op.method == "GET",
+                "{}: every GET answers a body",
+                op.id
+            );
+        }
+        let usage = of_operation(
+            wpe_api::operations::find("get_account_usage_metrics").unwrap(),
+            25,
+        );
+        assert_eq!(usage["properties"][SUMMARY]["default"], true);
     }
 }

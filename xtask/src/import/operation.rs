@@ -12,6 +12,10 @@ use super::{
     generated_operation_id, pascal, Inference, DESCRIBE, ERROR_RANGES, ERROR_RESPONSE, MARKER,
 };
 
+/// The `x-wpe-replaces` reason an import gives a PUT.
+const PUT_REPLACES: &str =
+    "A PUT replaces the whole resource: whatever the request leaves out is lost.";
+
 pub(super) struct ConvertedOperation {
     pub(super) id: String,
     pub(super) generated_id: bool,
@@ -138,6 +142,15 @@ impl Converter<'_> {
                 if idempotent { "" } else { "not " }
             ),
         });
+        if method == "put" {
+            // A PUT replaces what it addresses: not only additive
+            // (wpe-api's `Operation::replaces`, MCP's `destructiveHint`).
+            out.insert("x-wpe-replaces".into(), json!(PUT_REPLACES));
+            self.inferences.push(Inference {
+                target: id.clone(),
+                fact: "x-wpe-replaces: a PUT replaces the whole resource".into(),
+            });
+        }
 
         let mut responses = Map::new();
         let mut errors = BTreeSet::new();

@@ -115,6 +115,17 @@ pub fn todo(report: &ImportReport, doc: &Value) -> Vec<String> {
             ));
         }
     }
+    for op in &report.operations {
+        let judged = find_op(doc, &op.method, &op.path).is_some_and(|o| {
+            o.get("x-wpe-replaces").is_some() || o.get("x-wpe-destructive").is_some()
+        });
+        if !judged && !matches!(op.method.as_str(), "GET" | "DELETE") {
+            out.push(format!(
+                "decide `x-wpe-replaces` for {} (the reason, if it replaces or removes more than it sends), or none",
+                op.operation_id
+            ));
+        }
+    }
     let markers = marker_pointers(doc);
     if !markers.is_empty() {
         let mut listed: Vec<String> = markers
