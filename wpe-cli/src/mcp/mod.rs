@@ -887,6 +887,7 @@ fn secret_problem(kind: &jsonschema::error::ValidationErrorKind) -> String {
 
 /// A tool error: the message as text, and `{"error": {kind, message, ...}}`.
 fn failure(kind: &str, message: String, mut details: Value) -> CallToolResult {
+    debug_assert!(answer::ERROR_KINDS.contains(&kind), "{kind}");
     details["kind"] = json!(kind);
     details["message"] = json!(message);
     let mut result = CallToolResult::structured_error(json!({ "error": details }));
@@ -967,6 +968,10 @@ impl ServerHandler for Server {
              named instead of given by ID. Lists answer one page and a next_cursor. Start with \
              `inventory` for an overview, `audit` for what needs attention."
             .to_owned();
+        instructions.push_str(&format!(
+            " A failed call is a tool error whose error.kind is one of: {}.",
+            answer::ERROR_KINDS.join(", ")
+        ));
         if self.lists_fewer() {
             instructions.push_str(
                 " Not every tool is listed: search_operations finds the others, \
@@ -1266,9 +1271,11 @@ mod tests {
                 );
                 assert_eq!(entry.access == Access::Read, op.method == "GET", "{name}");
             } else {
+                // No workflow deletes or replaces; call_operation runs
+                // whatever this mode (every tool) allows, replacements too.
                 assert_eq!(
                     annotations.destructive_hint,
-                    Some(entry.access == Access::Destructive),
+                    Some(name == "call_operation"),
                     "{name}"
                 );
             }
