@@ -1263,25 +1263,18 @@ async fn call_through(client: &Client, name: &str, arguments: Value) -> CallTool
 
 #[tokio::test]
 async fn toolsets_and_tools_choose_what_is_listed_and_the_flags_what_is_allowed() {
-    // The default: accounts, sites, installs, workflows, and the dynamic
-    // tools since that leaves tools out.
+    // The default: installs, workflows, and the dynamic tools since that
+    // leaves tools out.
     let default = names(&tools(demo(&[])).await);
-    for name in [
-        "list_accounts",
-        "get_account",
-        "list_sites",
+    let mut expected = vec![
         "list_installs",
         "get_install",
         "inventory",
         "audit",
         "report_usage",
-    ]
-    .iter()
-    .chain(&DYNAMIC)
-    {
-        assert!(default.contains(&name.to_string()), "{name}: {default:?}");
-    }
-    assert_eq!(default.len(), 13, "{default:?}");
+    ];
+    expected.extend(DYNAMIC);
+    assert_eq!(default, expected);
     let writes = names(&tools(demo(&["--allow-writes"])).await);
     assert!(writes.contains(&"create_install".to_owned()), "{writes:?}");
     assert!(writes.contains(&"backup_and_wait".to_owned()), "{writes:?}");
@@ -1677,7 +1670,7 @@ fn id_where(page: &Value, key: &str, value: &str, id: &str) -> String {
 /// each structuredContent validates against its tool's outputSchema. The
 /// tools that could not be called with success are returned.
 async fn every_answer_fits_its_output_schema(shapes: &str) -> Vec<String> {
-    let mut command = demo(&["--allow-writes", "--allow-destructive"]);
+    let mut command = demo(&["--allow-writes", "--allow-destructive", "--toolsets", "all"]);
     command.env("WPE_FAKE_SHAPES", shapes);
     let client = connect(command).await;
     let tools = client.list_all_tools().await.expect("tools/list");
@@ -1880,7 +1873,7 @@ async fn every_structured_answer_validates_against_its_output_schema() {
 #[tokio::test]
 async fn a_megabyte_argument_is_refused_with_a_small_answer_and_nothing_sent() {
     let server = FakeServer::start(FakeConfig::with_seed(Seed::Demo)).await;
-    let client = connect(against(&server, &["--allow-writes"])).await;
+    let client = connect(against(&server, &["--allow-writes", "--toolsets", "all"])).await;
     let tools = client.list_all_tools().await.expect("tools/list");
     let validators = operation_output_validators(&tools);
     let huge = "x".repeat(1_000_000);

@@ -112,7 +112,8 @@ pub(super) fn entries(allowed: Access) -> Vec<Entry> {
             .with_annotations(
                 ToolAnnotations::new()
                     .read_only(allowed == Access::Read)
-                    .destructive(allowed == Access::Destructive)
+                    // With writes allowed it may run a replacing tool.
+                    .destructive(allowed >= Access::Write)
                     .idempotent(false)
                     .open_world(true),
             )
