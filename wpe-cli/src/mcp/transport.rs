@@ -614,37 +614,71 @@ fn shortened(text: &str) -> String {
     }
 }
 
-/// Whether `bytes` nest objects and arrays deeper than `max` levels. A
-/// single pass that knows strings and their escapes, so that brackets in
-/// a string do not count; it stops at the first level too deep.
-fn nested_deeper_than(bytes: &[u8], max: usize) -> bool {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &byte in bytes {
-        if in_string {
-            if escaped {
-                escaped = false;
+/// Where a walk over the bytes of JSON stands: inside a string (its
+/// escapes known) or not, and how deep in objects and arrays. The one
+/// string-aware walk both byte scans ([`nested_deeper_than`],
+/// [`value_end`]) take, so that brackets and quotes in a string never count.
+#[derive(Debug, Default)]
+struct Walk {
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+}
+
+/// What one byte was to a [`Walk`].
+#[derive(Debug, PartialEq, Eq)]
+enum Seen {
+    /// A byte inside a string, its opening quote included.
+    InString,
+    /// The quote that closes a string.
+    StringEnd,
+    /// `{` or `[`: one level deeper.
+    Open,
+    /// `}` or `]`, and the depth before it.
+    Close { from: usize },
+    /// Any other byte outside a string.
+    Other,
+}
+
+impl Walk {
+    fn step(&mut self, byte: u8) -> Seen {
+        if self.in_string {
+            if self.escaped {
+                self.escaped = false;
             } else if byte == b'\\' {
-                escaped = true;
+                self.escaped = true;
             } else if byte == b'"' {
-                in_string = false;
+                self.in_string = false;
+                return Seen::StringEnd;
             }
-            continue;
+            return Seen::InString;
         }
         match byte {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > max {
-                    return true;
-                }
+            b'"' => {
+                self.in_string = true;
+                Seen::InString
             }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
+            b'{' | b'[' => {
+                self.depth += 1;
+                Seen::Open
+            }
+            b'}' | b']' => {
+                let from = self.depth;
+                self.depth = from.saturating_sub(1);
+                Seen::Close { from }
+            }
+            _ => Seen::Other,
         }
     }
-    false
+}
+
+/// Whether `bytes` nest objects and arrays deeper than `max` levels, in a
+/// single pass ([`Walk`]) that stops at the first level too deep.
+fn nested_deeper_than(bytes: &[u8], max: usize) -> bool {
+    let mut walk = Walk::default();
+    bytes
+        .iter()
+        .any(|&byte| walk.step(byte) == Seen::Open && walk.depth > max)
 }
 
 /// The `id` of the message that `bytes` start, if its top level shows one
@@ -697,34 +731,15 @@ fn skip_space(bytes: &[u8], mut at: usize) -> usize {
 /// Where the JSON value starting at `start` ends (one past its last byte),
 /// if it ends within `bytes`.
 fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
+    let mut walk = Walk::default();
     for (at, &byte) in bytes.iter().enumerate().skip(start) {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if byte == b'\\' {
-                escaped = true;
-            } else if byte == b'"' {
-                in_string = false;
-                if depth == 0 {
-                    return Some(at + 1);
-                }
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' if depth > 0 => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(at + 1);
-                }
-            }
+        let top = walk.depth == 0;
+        match walk.step(byte) {
+            Seen::StringEnd if top => return Some(at + 1),
+            Seen::Close { from: 1 } => return Some(at + 1),
             // A scalar ends where the next delimiter starts.
-            b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n' if depth == 0 => {
+            Seen::Close { from: 0 } => return (at > start).then_some(at),
+            Seen::Other if top && matches!(byte, b',' | b' ' | b'\t' | b'\r' | b'\n') => {
                 return (at > start).then_some(at)
             }
             _ => {}
