@@ -1913,3 +1913,26 @@ async fn a_megabyte_argument_is_refused_with_a_small_answer_and_nothing_sent() {
     );
     client.cancel().await.unwrap();
 }
+
+/// A tool name the server does not have is an invalid-params error that
+/// quotes a short prefix of it, however long the agent made it.
+#[tokio::test]
+async fn an_unknown_tool_name_is_refused_by_a_prefix() {
+    let client = connect(demo(&[])).await;
+    let name = "x".repeat(100_000);
+    let err = client
+        .call_tool(CallToolRequestParams::new(name).with_arguments(serde_json::Map::new()))
+        .await
+        .expect_err("no tool has that name");
+    let rmcp::ServiceError::McpError(error) = err else {
+        panic!("not an error answer: {err}")
+    };
+    assert_eq!(error.code, rmcp::model::ErrorCode::INVALID_PARAMS);
+    assert!(error.message.len() < 200, "{}", error.message);
+    assert!(
+        error.message.contains("(100000 characters)"),
+        "{}",
+        error.message
+    );
+    client.cancel().await.unwrap();
+}

@@ -1060,7 +1060,10 @@ impl ServerHandler for Server {
     ) -> Result<CallToolResponse, McpError> {
         let Some(entry) = self.entries.iter().find(|e| e.tool.name == request.name) else {
             return Err(McpError::invalid_params(
-                format!("there is no tool `{}`: tools/list names them", request.name),
+                format!(
+                    "there is no tool {}: tools/list names them",
+                    limits::quote(&request.name)
+                ),
                 None,
             ));
         };
