@@ -627,23 +627,30 @@ enum Cursor {
 impl Cursor {
     /// The cursor a tool answered, back from the agent.
     fn parse(op: &Operation, text: &str) -> Result<Cursor, CliError> {
-        let bad = || {
-            CliError::Usage(format!(
-                "`cursor`: {} is not a cursor of {}: pass the `next_cursor` of the page \
-                 before as it is, or leave it out for the first page",
-                limits::quote(text),
-                op.id
-            ))
-        };
         match (op.paging, text.split_once(':')) {
-            (Paging::Offset { .. }, Some(("offset", n))) => {
-                n.parse().map(Cursor::Offset).map_err(|_| bad())
-            }
+            (Paging::Offset { .. }, _) => Cursor::offset(op.id, text).map(Cursor::Offset),
             (Paging::Token { .. }, Some(("token", token))) if !token.is_empty() => {
                 Ok(Cursor::Token(token.to_owned()))
             }
-            _ => Err(bad()),
+            _ => Err(Cursor::refused(op.id, text)),
         }
+    }
+
+    /// The offset an offset cursor (`offset:100`) of the tool `of` names
+    /// (a list tool, or a workflow that answers pages).
+    fn offset(of: &str, text: &str) -> Result<u64, CliError> {
+        text.strip_prefix("offset:")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| Cursor::refused(of, text))
+    }
+
+    /// The error for `text`, which is not a cursor of the tool `of`.
+    fn refused(of: &str, text: &str) -> CliError {
+        CliError::Usage(format!(
+            "`cursor`: {} is not a cursor of {of}: pass the `next_cursor` of the page \
+             before as it is, or leave it out for the first page",
+            limits::quote(text),
+        ))
     }
 
     fn set(&self, param: &str, args: &mut Args) {

@@ -14,8 +14,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use wpe_api::Client;
 
-use super::limits::quote;
-use super::{answer, Access};
+use super::{answer, Access, Cursor};
 use crate::audit;
 use crate::error::CliError;
 use crate::inventory;
@@ -201,21 +200,13 @@ impl Workflow {
 }
 
 /// Where a page starts: 0 without a cursor, else the offset the cursor of
-/// the page before names (`offset:100`).
+/// the page before names (`offset:100`, as a list tool's).
 fn offset(cursor: Option<&str>) -> Result<usize, CliError> {
     let Some(cursor) = cursor else {
         return Ok(0);
     };
-    cursor
-        .strip_prefix("offset:")
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(|| {
-            CliError::Usage(format!(
-                "`cursor`: {} is not a cursor of this tool: pass the `next_cursor` of the page \
-                 before as it is, or leave it out for the first page",
-                quote(cursor)
-            ))
-        })
+    let offset = Cursor::offset("this tool", cursor)?;
+    usize::try_from(offset).map_err(|_| Cursor::refused("this tool", cursor))
 }
 
 /// At most `limit` of `items` from `start`, and the cursor of the next page
@@ -225,7 +216,9 @@ fn page<T>(items: Vec<T>, start: usize, limit: u32) -> (Vec<T>, Option<String>) 
     let limit = usize::try_from(limit.max(1)).unwrap_or(usize::MAX);
     let page: Vec<T> = items.into_iter().skip(start).take(limit).collect();
     let end = start.saturating_add(page.len());
-    let next = (end < total).then(|| format!("offset:{end}"));
+    let next = (end < total)
+        .then(|| Cursor::Offset(u64::try_from(end).unwrap_or(u64::MAX)).text())
+        .flatten();
     (page, next)
 }
 
