@@ -53,6 +53,15 @@ pub fn output_schema(mut success: Value) -> Map<String, Value> {
     schema
 }
 
+/// The `$defs` name a `$ref` points at (`{"$ref": "#/$defs/Backup"}` →
+/// `Backup`).
+pub fn ref_name(value: &Value) -> Option<&str> {
+    value
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+}
+
 /// Where a schema keyword's value holds schemas: one, a list, or a map of them.
 pub enum Holds {
     /// One schema (`items`, `not`).

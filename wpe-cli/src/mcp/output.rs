@@ -19,15 +19,7 @@
 use serde_json::{json, Map, Value};
 use wpe_api::operations::{Operation, Paging};
 
-use super::answer::{self, compact, holds, union_types, Holds};
-
-/// The `$defs` name a `$ref` points at.
-fn ref_name(value: &Value) -> Option<&str> {
-    value
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/$defs/"))
-}
+use super::answer::{self, compact, holds, ref_name, union_types, Holds};
 
 /// Counts the references to each definition in `schema`.
 fn count_refs(schema: &Value, counts: &mut Map<String, Value>) {

@@ -23,7 +23,7 @@
 use serde_json::{json, Map, Value};
 use wpe_api::operations::{FieldKind, Location, Operation, Paging, Param, ParamKind};
 
-use super::limits;
+use super::{answer, limits};
 use crate::commands;
 
 /// The property of a list tool that takes the cursor of the next page.
@@ -102,11 +102,7 @@ fn bound_text(schema: &mut Value, limit: u64) {
 /// with: that of the property whose schema (or list item) refers to it.
 fn def_limits(schema: &Value, limit: u64, limits: &mut Map<String, Value>) {
     let Value::Object(map) = schema else { return };
-    if let Some(name) = map
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/$defs/"))
-    {
+    if let Some(name) = answer::ref_name(schema) {
         let known = limits.get(name).and_then(Value::as_u64).unwrap_or(0);
         limits.insert(name.to_owned(), json!(known.max(limit)));
     }
@@ -215,11 +211,9 @@ fn reached_defs(properties: &Map<String, Value>, defs: &Map<String, Value>) -> M
     while let Some(value) = todo.pop() {
         match value {
             Value::Object(object) => {
-                let name = object
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/$defs/"));
-                if let Some((name, def)) = name.and_then(|n| defs.get_key_value(n)) {
+                if let Some((name, def)) =
+                    answer::ref_name(value).and_then(|n| defs.get_key_value(n))
+                {
                     if !reached.contains_key(name) {
                         reached.insert(name.clone(), def.clone());
                         todo.push(def);
