@@ -12,46 +12,14 @@ use rmcp::transport::TokioChildProcess;
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_PASSWORD, DEMO_USER};
+use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_USER};
 use wpe_api::operations::OPERATIONS;
 
+mod mcp_common;
+
+use mcp_common::{against, demo, wpe};
+
 type Client = RunningService<RoleClient, ()>;
-
-/// `wpe` for `wpe mcp`, with no credentials from the test's environment.
-fn wpe() -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_wpe"));
-    command
-        .env_remove("WPE_API_URL")
-        .env_remove("WPE_API_USER")
-        .env_remove("WPE_API_PASSWORD")
-        // The demo state of no earlier command: `--demo mcp` starts from the demo data.
-        .env(
-            "WPE_DEMO_STATE",
-            std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-                .join(format!("mcp-demo-state-{}.json", std::process::id())),
-        );
-    command
-}
-
-/// `wpe mcp FLAGS` pointed at `server` (its URL and the demo user's
-/// credentials in the environment).
-fn against(server: &FakeServer, flags: &[&str]) -> tokio::process::Command {
-    let mut command = wpe();
-    command
-        .env("WPE_API_URL", server.base_url())
-        .env("WPE_API_USER", DEMO_USER)
-        .env("WPE_API_PASSWORD", DEMO_PASSWORD)
-        .arg("mcp")
-        .args(flags);
-    command
-}
-
-/// `wpe --demo mcp FLAGS`.
-fn demo(flags: &[&str]) -> tokio::process::Command {
-    let mut command = wpe();
-    command.args(["--demo", "mcp"]).args(flags);
-    command
-}
 
 /// An MCP session with the server `command` starts (its standard error kept quiet).
 async fn connect(command: tokio::process::Command) -> Client {

@@ -26,7 +26,11 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 use wpe_api::clock::VirtualClock;
-use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_PASSWORD, DEMO_USER};
+use wpe_api::fake::{FakeConfig, FakeServer, Seed};
+
+mod mcp_common;
+
+use mcp_common::against;
 
 /// How long a step may take before the test gives up: a fail-safe against
 /// a hang, never what a step waits for.
@@ -34,19 +38,6 @@ const FAIL_SAFE: Duration = Duration::from_secs(60);
 
 /// How long the stand-in holds each request on its manual clock.
 const LATENCY: Duration = Duration::from_secs(1);
-
-/// `wpe mcp FLAGS` against `server`, with the demo user's credentials.
-fn against(server: &FakeServer, flags: &[&str]) -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_wpe"));
-    command
-        .env("WPE_API_URL", server.base_url())
-        .env("WPE_API_USER", DEMO_USER)
-        .env("WPE_API_PASSWORD", DEMO_PASSWORD)
-        .env_remove("WPE_API_INSTALL_LIMITS")
-        .arg("mcp")
-        .args(flags);
-    command
-}
 
 /// `what`, or a failure after [`FAIL_SAFE`].
 async fn within<T>(what: &str, step: impl Future<Output = T>) -> T {

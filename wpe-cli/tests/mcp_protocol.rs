@@ -18,7 +18,11 @@ use tokio::io::{
     AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader, Lines, ReadBuf,
 };
 use tokio::process::{Child, ChildStdin, ChildStdout};
-use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_PASSWORD, DEMO_USER};
+use wpe_api::fake::{FakeConfig, FakeServer, Seed};
+
+mod mcp_common;
+
+use mcp_common::{against, demo};
 
 /// How long a test waits for an answer before it fails (a guard against a
 /// server that never answers, not a measure of speed).
@@ -28,43 +32,6 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(60);
 /// doc of `wpe-cli/src/mcp/transport.rs`).
 const ERROR_BURST: usize = 20;
 const ERRORS_PER_SECOND: f64 = 10.0;
-
-/// `wpe` for `wpe mcp`, with no credentials from the test's environment.
-fn wpe() -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_wpe"));
-    command
-        .env_remove("WPE_API_URL")
-        .env_remove("WPE_API_USER")
-        .env_remove("WPE_API_PASSWORD")
-        // The demo state of no earlier command: `--demo mcp` starts from the demo data.
-        .env(
-            "WPE_DEMO_STATE",
-            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-                "mcp-protocol-demo-state-{}.json",
-                std::process::id()
-            )),
-        )
-        .kill_on_drop(true);
-    command
-}
-
-/// `wpe mcp` pointed at `server` (its URL and the demo user's credentials).
-fn against(server: &FakeServer) -> tokio::process::Command {
-    let mut command = wpe();
-    command
-        .env("WPE_API_URL", server.base_url())
-        .env("WPE_API_USER", DEMO_USER)
-        .env("WPE_API_PASSWORD", DEMO_PASSWORD)
-        .arg("mcp");
-    command
-}
-
-/// `wpe --demo mcp`.
-fn demo() -> tokio::process::Command {
-    let mut command = wpe();
-    command.args(["--demo", "mcp"]);
-    command
-}
 
 /// A session spoken line by line: the raw bytes go in, each answer line
 /// comes out parsed.
@@ -77,7 +44,7 @@ struct Raw {
 impl Raw {
     /// `wpe --demo mcp`, initialized.
     async fn start() -> Raw {
-        let mut child = demo()
+        let mut child = demo(&[])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -436,7 +403,7 @@ async fn list_installs(
 #[tokio::test]
 async fn a_16_mb_argument_is_refused_with_a_short_answer_and_nothing_is_sent() {
     let server = FakeServer::start(FakeConfig::with_seed(Seed::Demo)).await;
-    let mut child = against(&server)
+    let mut child = against(&server, &[])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
