@@ -54,6 +54,7 @@ pub fn command() -> Command {
         .subcommand(crate::inventory::command())
         .subcommand(crate::audit::command())
         .subcommand(crate::report::command())
+        .subcommand(crate::fleet::command())
         .subcommand(crate::mcp::command())
         .subcommands(demo_commands())
         .subcommands(crate::commands::groups())

@@ -21,6 +21,9 @@ pub enum CliError {
     Failed(String),
     /// A `--wait` ran out of time (exit 3).
     Timeout(String),
+    /// The fleet's mirror could not be opened or written: none yet, not
+    /// ours, newer (exit 2); damaged, or SQLite failed (exit 1).
+    Mirror(crate::fleet::MirrorError),
     /// Writing the output failed (exit 1).
     Io(std::io::Error),
 }
@@ -34,6 +37,7 @@ impl CliError {
             | CliError::Invalid(_)
             | CliError::Api(wpe_api::Error::InvalidRequest(_)) => 2,
             CliError::Timeout(_) => 3,
+            CliError::Mirror(err) => err.exit_code(),
             CliError::Api(_) | CliError::Failed(_) | CliError::Io(_) => 1,
         })
     }
@@ -50,6 +54,7 @@ impl fmt::Display for CliError {
                 f.write_str(&invalid.render(crate::surface::Surface::Cli))
             }
             CliError::Api(err) => write!(f, "{err}"),
+            CliError::Mirror(err) => write!(f, "{err}"),
             CliError::Io(err) => write!(f, "could not write the output: {err}"),
         }
     }
@@ -64,5 +69,11 @@ impl From<wpe_api::Error> for CliError {
 impl From<std::io::Error> for CliError {
     fn from(err: std::io::Error) -> Self {
         CliError::Io(err)
+    }
+}
+
+impl From<crate::fleet::MirrorError> for CliError {
+    fn from(err: crate::fleet::MirrorError) -> Self {
+        CliError::Mirror(err)
     }
 }

@@ -9,7 +9,8 @@
 //! ([`jobs`]), and a command whose work goes on after the answer says so
 //! and how to follow it ([`accepted`]). Hand-written commands cover the daily and monthly work
 //! ([`workflow`]: `backup`, `purge`, `domains add`; [`inventory`],
-//! [`report`], [`audit`]). [`mcp`] serves all of it to AI agents as Model
+//! [`report`], [`audit`]); [`fleet`] keeps a local mirror of the fleet with
+//! its history. [`mcp`] serves all of it to AI agents as Model
 //! Context Protocol tools (`wpe mcp`). `--demo` runs against the embedded
 //! stand-in of the API.
 
@@ -23,6 +24,8 @@ mod commands;
 #[cfg(feature = "demo")]
 mod demo;
 mod error;
+#[allow(dead_code)] // REMOVE at integration: the commands that use it are being built
+mod fleet;
 mod guard;
 mod inventory;
 mod jobs;
@@ -100,6 +103,9 @@ async fn run(matches: &ArgMatches) -> Result<(), CliError> {
         return mcp::run(matches.get_flag(cli::DEMO), group_matches).await;
     }
     let format = format(matches);
+    if group == fleet::NAME {
+        return fleet::run(matches.get_flag(cli::DEMO), group_matches, format).await;
+    }
     if group == inventory::NAME {
         let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
         return inventory::run(&target.client, group_matches, format).await;

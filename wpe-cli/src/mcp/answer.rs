@@ -21,6 +21,7 @@ pub const ERROR_KINDS: &[&str] = &[
     "timeout",
     "cancelled",
     "io",
+    "mirror",
 ];
 
 /// The schema of a tool error's `structuredContent`: its shape, in few

@@ -965,6 +965,7 @@ fn error_result(err: CliError) -> CallToolResult {
         CliError::Failed(message) => failure("job_failed", message, json!({})),
         CliError::Timeout(message) => failure("timeout", message, json!({})),
         CliError::Io(err) => failure("io", err.to_string(), json!({})),
+        CliError::Mirror(err) => failure("mirror", err.to_string(), json!({})),
     }
 }
 
