@@ -993,6 +993,26 @@ mod tests {
     }
 
     #[test]
+    fn a_user_partial_by_a_later_role_is_partial_too() {
+        let mut fleet = first_fleet();
+        fleet.push(user(
+            ACCOUNT,
+            "u3",
+            "sam@example.com",
+            "billing,partial",
+            json!([{"id": STAGING, "name": "torquemagstg"}]),
+        ));
+        let (_dir, mirror) = mirror_with(vec![fleet]);
+        let sam: Vec<String> = collect(&mirror, &options())
+            .unwrap()
+            .into_iter()
+            .filter(|row| row.who == "sam@example.com")
+            .map(|row| row.install)
+            .collect();
+        assert_eq!(sam, ["torquemagstg"]);
+    }
+
+    #[test]
     fn partial_is_any_of_the_roles() {
         assert!(is_partial("partial"));
         assert!(is_partial("partial,billing"));
