@@ -102,14 +102,25 @@ pub struct Options {
         requires = "changes",
         conflicts_with_all = ["from", "to"]
     )]
+    #[schemars(
+        description = "With `changes`: from the newest snapshot at least this old (7d, \
+                              12h, or an RFC 3339 time) to the newest."
+    )]
     pub since: Option<Since>,
     /// With --changes: from this snapshot (its ID, as `wpe fleet snapshots` lists them)
     #[arg(long, value_name = "SNAP", requires = "changes", value_parser = value_parser!(i64).range(1..))]
-    #[schemars(range(min = 1, max = MAX_SNAPSHOT))]
+    #[schemars(
+        description = "With `changes`: from this snapshot (its ID).",
+        range(min = 1, max = MAX_SNAPSHOT)
+    )]
     pub from: Option<i64>,
     /// With --changes: to this snapshot (its ID) [default: the newest]
     #[arg(long, value_name = "SNAP", requires = "from", value_parser = value_parser!(i64).range(1..))]
-    #[schemars(range(min = 1, max = MAX_SNAPSHOT))]
+    #[schemars(
+        description = "With `changes` and `from`: to this snapshot (its ID; the newest when \
+                       left out).",
+        range(min = 1, max = MAX_SNAPSHOT)
+    )]
     pub to: Option<i64>,
     /// How many rows a page of the tool's answer has (the command prints every row)
     #[arg(skip = DEFAULT_ROWS)]
@@ -832,7 +843,16 @@ mod tests {
     fn a_user_removed_is_revoked_and_a_key_added_is_granted() {
         let (_dir, mirror) = mirror_with(vec![first_fleet(), second_fleet()]);
         let changes = collect_changes(&mirror, &changes_options(), Utc::now()).unwrap();
-        let rows: Vec<(Option<&str>, Via, &str, GrantChange, &str, Vec<&str>)> = changes
+        /// (account, via, who, change, reaches, installs).
+        type Brief<'a> = (
+            Option<&'a str>,
+            Via,
+            &'a str,
+            GrantChange,
+            &'a str,
+            Vec<&'a str>,
+        );
+        let rows: Vec<Brief> = changes
             .items
             .iter()
             .map(|g| {
@@ -1010,6 +1030,16 @@ mod tests {
             .map(|row| row.install)
             .collect();
         assert_eq!(sam, ["torquemagstg"]);
+    }
+
+    #[test]
+    fn the_tools_input_is_bounded() {
+        assert_bounded::<Options>();
+        let tool: Options =
+            serde_json::from_value(json!({"changes": true, "since": "7d", "install": "x"}))
+                .unwrap();
+        assert!(tool.changes);
+        assert!(serde_json::from_value::<Options>(json!({"sort": true})).is_err());
     }
 
     #[test]

@@ -1579,6 +1579,38 @@ pub(crate) mod tests {
         assert_eq!(schema["properties"]["since"]["maxLength"], MAX_NAME);
     }
 
+    /// What `wpe mcp` asks of a tool's input schema: every string, number
+    /// and list bounded, and no command-line flag named in it.
+    pub fn assert_bounded<T: JsonSchema>() {
+        let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap();
+        let text = schema.to_string();
+        assert!(!text.contains("--"), "{text}");
+        let properties = schema["properties"].as_object().unwrap();
+        for (name, property) in properties {
+            let types = match &property["type"] {
+                Value::Array(types) => types.clone(),
+                one => vec![one.clone()],
+            };
+            let bound = if types.contains(&json!("string")) {
+                "maxLength"
+            } else if types.contains(&json!("integer")) {
+                "maximum"
+            } else if types.contains(&json!("array")) {
+                assert!(property["items"].get("maxLength").is_some(), "{name}");
+                "maxItems"
+            } else {
+                assert!(types.contains(&json!("boolean")), "{name}: {property}");
+                continue;
+            };
+            assert!(property.get(bound).is_some(), "{name}: {property}");
+        }
+    }
+
+    #[test]
+    fn the_tools_input_is_bounded() {
+        assert_bounded::<Options>();
+    }
+
     #[test]
     fn only_the_rows_that_changed_are_read() {
         let (_dir, mirror) = mirror_with(vec![first_fleet(), second_fleet()]);
