@@ -162,7 +162,8 @@ pub fn command() -> Command {
              users, with the role or kind of access. With --changes, what was granted or \
              revoked between two snapshots (chosen as `wpe fleet changes` does: the last two, \
              --since, or --from and --to): users and keys added or removed, a user's roles or \
-             installs changed, an SFTP user's path changed, each with what it reaches. \
+             installs changed, an SFTP user's path changed, each with what it reaches; \
+             --account keeps the API user's SSH keys, which reach every account's installs. \
              Answers from the mirror alone, with no API call.",
         )
 }
