@@ -7,14 +7,16 @@
 //! into one snapshot ([`sync`]); the mirror keeps each version of a record
 //! once, with the snapshots it appeared and disappeared in ([`store`]).
 //! The other commands answer from the mirror alone, with no API call:
-//! [`changes`] (what changed between two snapshots), [`access`] (who and
-//! what can reach each install), [`whois`] (a domain to its install),
-//! [`query`] (read-only SQL over the documented views) and [`schema`].
+//! [`snapshots`] (the syncs written), [`changes`] (what changed between
+//! two snapshots), [`access`] (who and what can reach each install),
+//! [`whois`] (a domain to its install), [`query`] (read-only SQL over the
+//! documented views) and [`schema`].
 
 pub mod access;
 pub mod changes;
 pub mod query;
 pub mod schema;
+pub mod snapshots;
 pub mod store;
 pub mod sync;
 pub mod whois;
@@ -62,6 +64,7 @@ pub fn command() -> Command {
                 ),
         )
         .subcommand(sync::command())
+        .subcommand(snapshots::command())
         .subcommand(changes::command())
         .subcommand(access::command())
         .subcommand(whois::command())
@@ -104,6 +107,9 @@ pub fn open_read_only(matches: &ArgMatches, demo: bool) -> Result<Mirror, CliErr
 pub async fn run(demo: bool, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
     match matches.subcommand() {
         Some((sync::NAME, sub)) => sync::run(demo, matches, sub, format).await,
+        Some((snapshots::NAME, sub)) => {
+            snapshots::run(&open_read_only(matches, demo)?, sub, format)
+        }
         Some((changes::NAME, sub)) => changes::run(&open_read_only(matches, demo)?, sub, format),
         Some((access::NAME, sub)) => access::run(&open_read_only(matches, demo)?, sub, format),
         Some((whois::NAME, sub)) => whois::run(&open_read_only(matches, demo)?, sub, format),

@@ -175,15 +175,16 @@ SELECT account_id,
   FROM current_records WHERE kind = 'usage_summary';
 
 -- Who and what can reach each install: the users of its account (a
--- `partial` user only the installs the user lists), the API user's SSH
--- keys (every install), and the install's SFTP users.
+-- `partial` user, whichever of its roles says so, only the installs the
+-- user lists), the API user's SSH keys (every install), and the install's
+-- SFTP users.
 CREATE VIEW access AS
 SELECT i.account_id, i.id AS install_id, i.name AS install,
        'account_user' AS via, u.email AS who, u.roles AS role,
        u.account_id || '/' || u.user_id AS subject
   FROM installs i
   JOIN account_users u ON u.account_id = i.account_id
- WHERE coalesce(u.roles, '') NOT LIKE 'partial%'
+ WHERE instr(',' || replace(coalesce(u.roles, ''), ' ', '') || ',', ',partial,') = 0
     OR EXISTS (SELECT 1 FROM json_each(u.installs) j WHERE j.value ->> '$.id' = i.id)
 UNION ALL
 SELECT i.account_id, i.id, i.name,
