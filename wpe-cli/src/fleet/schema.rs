@@ -11,7 +11,7 @@ use std::path::Path;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{Mirror, MirrorError};
 use crate::error::CliError;
@@ -737,14 +737,10 @@ fn text(out: &mut impl std::io::Write, schema: &Schema) -> std::io::Result<()> {
     )
 }
 
-/// The schema as JSON, for `wpe mcp`.
-pub fn as_value(schema: &Schema) -> Value {
-    serde_json::to_value(schema).unwrap_or(Value::Null)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn every_real_column_is_described_and_every_description_names_a_real_column() {
