@@ -226,7 +226,7 @@ impl QueryError {
         match self {
             QueryError::Mirror(err) => CliError::Mirror(err),
             QueryError::OverBudget(_) | QueryError::Stopped => CliError::Timeout(self.to_string()),
-            other => CliError::Usage(format!("wpe fleet query: {other}")),
+            other => CliError::Usage(other.to_string()),
         }
     }
 }
@@ -375,11 +375,7 @@ fn run_statement(
     if !statement.readonly() {
         return Err(Failure::Writes);
     }
-    let columns: Vec<String> = statement
-        .column_names()
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let columns: Vec<String> = statement.column_names().map(str::to_owned).collect();
     let mut outcome = Outcome {
         columns: columns.clone(),
         rows: 0,

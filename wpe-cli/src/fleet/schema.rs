@@ -536,9 +536,13 @@ fn in_memory() -> Result<Mirror, MirrorError> {
     Mirror::open_for_sync(Path::new(":memory:"))
 }
 
-/// The tables and views of `mirror` with their real columns, as (name,
-/// type, [(column, declared type)]), in the order they were made.
-fn real_tables(mirror: &Mirror) -> rusqlite::Result<Vec<(String, String, Vec<(String, String)>)>> {
+/// A table or view as SQLite has it: its name, `table` or `view`, and its
+/// columns as (name, declared type).
+type RealTable = (String, String, Vec<(String, String)>);
+
+/// The tables and views of `mirror` with their real columns, in the order
+/// they were made.
+fn real_tables(mirror: &Mirror) -> rusqlite::Result<Vec<RealTable>> {
     let conn = mirror.conn();
     let mut statement = conn.prepare(
         "SELECT name, type FROM sqlite_schema \

@@ -213,7 +213,7 @@ impl WhoisError {
     pub fn into_cli(self) -> CliError {
         match self {
             WhoisError::Mirror(err) => CliError::Mirror(err),
-            other => CliError::Usage(format!("wpe fleet whois: {other}")),
+            other => CliError::Usage(other.to_string()),
         }
     }
 }
