@@ -356,6 +356,22 @@ async fn fleet_query_refuses_to_write_or_attach_and_the_mirror_is_unchanged() {
         let error = schemas.failure("fleet_query", &result);
         assert_eq!(error["kind"], kind, "{sql}: {error}");
     }
+    let result = call(
+        &client,
+        "fleet_query",
+        json!({"sql": "SELECT nope FROM installs"}),
+    )
+    .await;
+    let error = schemas.failure("fleet_query", &result);
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("no such column: nope") && message.contains("pragma_table_info"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("wpe "),
+        "an agent runs no command: {message}"
+    );
     // Nothing was written, and no file was made beside it.
     assert_eq!(bytes(&fleet.db), before);
     for made in ["x.db", "copy.sqlite"] {

@@ -286,9 +286,18 @@ fn query(
             | QueryError::Several
             | QueryError::Invalid(_) => "invalid_arguments",
         };
+        let message = match &err {
+            // The command line points to `wpe fleet schema`; an agent has
+            // the mirror's own catalogue.
+            QueryError::Invalid(why) => format!(
+                "SQLite did not take the statement: {why} (SELECT * FROM \
+                 pragma_table_info('installs') lists a view's columns)"
+            ),
+            other => other.to_string(),
+        };
         Failed {
             kind,
-            message: format!("`sql`: {err}"),
+            message: format!("`sql`: {message}"),
         }
     })?;
     serde_json::to_value(QueryAnswer {
