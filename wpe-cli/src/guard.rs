@@ -307,7 +307,7 @@ async fn user_line(client: &Client, account: &str, id: &str) -> Result<String, C
 }
 
 /// How long ago `then` was, roughly: `3 hours ago`.
-fn age(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
+pub(crate) fn age(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let seconds = (now - then).num_seconds();
     let (count, unit) = match seconds {
         ..60 => return "less than a minute ago".to_owned(),

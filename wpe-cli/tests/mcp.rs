@@ -105,16 +105,16 @@ async fn each_mode_lists_its_tools_with_annotations_and_input_schemas_that_compi
     ]))
     .await;
 
-    // One tool per operation, and the four workflows.
+    // One tool per operation, the four workflows and the two fleet tools.
     let gets = OPERATIONS.iter().filter(|op| op.method == "GET").count();
     let destructive = OPERATIONS.iter().filter(|op| op.destructive).count();
     assert_eq!(
         read.len(),
-        gets + 3,
-        "read-only: the GETs, inventory, audit, report_usage"
+        gets + 5,
+        "read-only: the GETs, inventory, audit, report_usage, fleet_whois, fleet_query"
     );
-    assert_eq!(write.len(), OPERATIONS.len() - destructive + 4);
-    assert_eq!(all.len(), OPERATIONS.len() + 4);
+    assert_eq!(write.len(), OPERATIONS.len() - destructive + 6);
+    assert_eq!(all.len(), OPERATIONS.len() + 6);
     for op in OPERATIONS {
         let tool = named(&all, op.id).unwrap_or_else(|| panic!("no tool {}", op.id));
         let hints = tool.annotations.clone().expect("annotations");
@@ -1204,6 +1204,8 @@ fn every_tool() -> Vec<(&'static str, u8)> {
         ("audit", 0),
         ("report_usage", 0),
         ("backup_and_wait", 1),
+        ("fleet_whois", 0),
+        ("fleet_query", 0),
     ]);
     all
 }

@@ -113,7 +113,7 @@ pub async fn run(demo: bool, matches: &ArgMatches, format: Format) -> Result<(),
         Some((changes::NAME, sub)) => changes::run(&open_read_only(matches, demo)?, sub, format),
         Some((access::NAME, sub)) => access::run(&open_read_only(matches, demo)?, sub, format),
         Some((whois::NAME, sub)) => whois::run(&open_read_only(matches, demo)?, sub, format),
-        Some((query::NAME, sub)) => query::run(&open_read_only(matches, demo)?, sub, format),
+        Some((query::NAME, sub)) => query::run(&mut open_read_only(matches, demo)?, sub, format),
         Some((schema::NAME, sub)) => schema::run(sub, format),
         _ => Err(CliError::Usage(
             "wpe fleet: a command is required (see wpe fleet --help)".into(),

@@ -397,6 +397,11 @@ impl Mirror {
         &self.conn
     }
 
+    /// The connection, to set what only a `&mut` may (a progress handler).
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     /// The file.
     pub fn path(&self) -> &Path {
         &self.path

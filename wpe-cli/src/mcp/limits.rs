@@ -7,6 +7,9 @@
 //! - An error quotes at most [`MAX_QUOTE`] characters of a value ([`quote`]).
 //! - A workflow answers at most [`MAX_ROWS`] rows at once ([`DEFAULT_ROWS`]
 //!   unless told), and a cursor to the rest.
+//! - `fleet_query` answers at most [`MAX_ROWS`] rows, each value cut past
+//!   [`MAX_CELL`] characters and [`MAX_ANSWER_BYTES`] in all, and stops a
+//!   statement that runs past its budget ([`QUERY_BUDGET_SECONDS`]).
 
 /// The longest name, ID, domain, e-mail address or other short text an
 /// argument may be, where upstream states no bound (a domain name is at
@@ -26,6 +29,19 @@ pub const MAX_ROWS: u64 = 1000;
 
 /// The rows a workflow tool answers unless its `limit` says otherwise.
 pub const DEFAULT_ROWS: u32 = 100;
+
+/// The most characters of one value `fleet_query` answers whole; a longer
+/// text (or a blob's hex) is cut, with its length said.
+pub const MAX_CELL: usize = 2_000;
+
+/// The most bytes of values `fleet_query` answers at once (an answer is
+/// sent twice, as structured content and as text); past them it takes no
+/// more rows and says `truncated`.
+pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
+
+/// How long a `fleet_query` statement may run unless `wpe mcp
+/// --query-budget` says otherwise, in seconds.
+pub const QUERY_BUDGET_SECONDS: u64 = 10;
 
 /// [`DEFAULT_ROWS`], as serde's default for a workflow's `limit`.
 pub fn default_rows() -> u32 {

@@ -15,6 +15,9 @@
 //!   takes its command's typed options, read from the arguments by serde
 //!   (never by the flag parser), with the input schema derived from the same
 //!   type, and declares its answer's type as its `outputSchema` ([`answer`]).
+//! - **Fleet tools** ([`fleet`]): `fleet_whois` and `fleet_query` answer
+//!   from the local mirror `wpe fleet sync` writes (`--db`, `WPE_FLEET_DB`
+//!   or the default path), read-only and with no API call.
 //! - **Prompts** ([`prompts`]): the everyday workflows (a client's monthly
 //!   usage report, a backup before a deploy, taking a domain live, an access
 //!   review) as MCP prompts that name the tools to call, in order.
@@ -64,6 +67,7 @@
 
 mod answer;
 mod dynamic;
+mod fleet;
 pub(crate) mod limits;
 mod output;
 mod prompts;
@@ -104,6 +108,8 @@ const ALLOW_DESTRUCTIVE: &str = "allow-destructive";
 const PAGE_SIZE: &str = "page-size";
 /// The id of `--max-wait`.
 const MAX_WAIT: &str = "max-wait";
+/// The id of `--query-budget`.
+const QUERY_BUDGET: &str = "query-budget";
 
 /// How often a call that runs long tells the client it is still running
 /// (when the client asked for progress).
@@ -116,8 +122,10 @@ pub fn command() -> Command {
         .long_about(format!(
             "Serve the API to AI agents as Model Context Protocol tools, on standard input and \
              output: one tool per operation (list_installs, create_backup, ...) and the \
-             workflows inventory, backup_and_wait, report_usage and audit. Register it with \
-             an MCP client as the command `wpe mcp` (see the README).\n\n\
+             workflows inventory, backup_and_wait, report_usage and audit; fleet_whois and \
+             fleet_query answer from the local mirror that `wpe fleet sync` writes (--db), \
+             with no API call. Register it with an MCP client as the command `wpe mcp` (see \
+             the README).\n\n\
              Read-only unless told: without --allow-writes only tools that read are offered \
              and run; --allow-writes adds the tools that change things but the destructive \
              ones (deleting, restoring a backup over an install), which also need \
@@ -175,6 +183,25 @@ pub fn command() -> Command {
                      longer.",
                 ),
         )
+        .arg(
+            Arg::new(crate::fleet::DB)
+                .long(crate::fleet::DB)
+                .value_name("PATH")
+                .env(crate::fleet::DB_ENV)
+                .value_parser(clap::value_parser!(std::path::PathBuf))
+                .help(
+                    "The mirror fleet_whois and fleet_query read [default: as `wpe fleet`'s \
+                     --db]",
+                ),
+        )
+        .arg(
+            Arg::new(QUERY_BUDGET)
+                .long(QUERY_BUDGET)
+                .value_name("SECONDS")
+                .default_value(limits::QUERY_BUDGET_SECONDS.to_string())
+                .value_parser(clap::value_parser!(u64).range(1..=600))
+                .help("The longest a fleet_query statement runs before it is stopped"),
+        )
 }
 
 /// What a tool does to the hosting: the mode that allows it.
@@ -218,6 +245,8 @@ enum Runs {
     Workflow(&'static workflows::Workflow),
     /// A tool that finds, describes or calls the others.
     Dynamic(dynamic::Dynamic),
+    /// A tool that reads the local mirror of the fleet.
+    Fleet(&'static fleet::FleetTool),
 }
 
 /// One tool: what the client sees, and how it is checked and run.
@@ -231,8 +260,8 @@ struct Entry {
 }
 
 /// The tools of a server started with `allowed`, in the table's order,
-/// then the workflows, then the dynamic tools. `page_size`: items a list
-/// answers by default.
+/// then the workflows, the fleet tools and the dynamic tools. `page_size`:
+/// items a list answers by default.
 fn entries(allowed: Access, page_size: u32) -> Vec<Entry> {
     let mut entries: Vec<Entry> = operations::OPERATIONS
         .iter()
@@ -243,6 +272,7 @@ fn entries(allowed: Access, page_size: u32) -> Vec<Entry> {
             .iter()
             .map(|workflow| workflow_entry(workflow, allowed)),
     );
+    entries.extend(fleet::TOOLS.iter().map(fleet_entry));
     entries.extend(dynamic::entries(allowed));
     entries
 }
@@ -315,6 +345,27 @@ fn workflow_entry(workflow: &'static workflows::Workflow, allowed: Access) -> En
         tool,
         runs: Runs::Workflow(workflow),
         access: workflow.access,
+    }
+}
+
+/// A fleet tool's entry: it reads the local mirror only, so it is
+/// read-only, idempotent and closed-world (no API is called) in every mode.
+fn fleet_entry(tool: &'static fleet::FleetTool) -> Entry {
+    let annotations = ToolAnnotations::new()
+        .read_only(true)
+        .destructive(false)
+        .idempotent(true)
+        .open_world(false);
+    let listed = Tool::new(tool.tool, tool.description, tool.input_schema())
+        .with_title(tool.title)
+        .with_raw_output_schema(std::sync::Arc::new(tool.output_schema()))
+        .with_annotations(annotations);
+    Entry {
+        validator: validator(&listed.input_schema),
+        secrets: Vec::new(),
+        tool: listed,
+        runs: Runs::Fleet(tool),
+        access: Access::Read,
     }
 }
 
@@ -404,6 +455,10 @@ struct Server {
     /// What tools/list lists of what is allowed.
     selection: toolsets::Selection,
     page_size: u32,
+    /// The mirror the fleet tools read.
+    mirror: fleet::MirrorPath,
+    /// How long a `fleet_query` statement may run.
+    query_budget: Duration,
 }
 
 /// Runs `wpe mcp` until the client closes standard input (or prints the
@@ -422,6 +477,13 @@ pub async fn run(demo: bool, matches: &ArgMatches) -> Result<(), CliError> {
     };
     let page_size = matches.get_one::<u32>(PAGE_SIZE).copied().unwrap_or(25);
     let max_wait = Duration::from_secs(matches.get_one::<u64>(MAX_WAIT).copied().unwrap_or(30));
+    let query_budget = Duration::from_secs(
+        matches
+            .get_one::<u64>(QUERY_BUDGET)
+            .copied()
+            .unwrap_or(limits::QUERY_BUDGET_SECONDS),
+    );
+    let mirror = crate::fleet::db_path(matches, demo).map_err(|err| err.to_string());
     // A long-lived server takes the demo state as it is and keeps its own
     // changes in memory, so that `wpe --demo` commands run beside it.
     let target = Target::open(demo, false, |policy| policy.max_wait(max_wait)).await?;
@@ -431,6 +493,8 @@ pub async fn run(demo: bool, matches: &ArgMatches) -> Result<(), CliError> {
         allowed,
         selection,
         page_size,
+        mirror,
+        query_budget,
     };
     let offered = server.offered().count();
     eprintln!(
@@ -513,6 +577,7 @@ impl Server {
             Runs::Operation(op) => self.call_operation(op, arguments).await,
             Runs::Workflow(workflow) => workflow.run(&self.client, arguments).await,
             Runs::Dynamic(dynamic) => return dynamic::run(self, dynamic, arguments).await,
+            Runs::Fleet(tool) => return tool.run(&self.mirror, self.query_budget, arguments).await,
         };
         match answer {
             Ok(value) => CallToolResult::structured(value),
@@ -974,7 +1039,8 @@ impl ServerHandler for Server {
         let mut instructions = "The WP Engine Customer API (accounts, sites, installs, backups, \
              domains, certificates, cache, users, usage). Installs, sites and accounts may be \
              named instead of given by ID. Lists answer one page and a next_cursor. Start with \
-             `inventory` for an overview, `audit` for what needs attention."
+             `inventory` for an overview, `audit` for what needs attention. fleet_whois and \
+             fleet_query answer from a local mirror of the fleet, with no API call."
             .to_owned();
         instructions.push_str(&format!(
             " A failed call is a tool error whose error.kind is one of: {}.",
@@ -1233,7 +1299,10 @@ mod tests {
         let all = entries(Access::Destructive, 25);
         assert_eq!(
             all.len(),
-            operations::OPERATIONS.len() + workflows::WORKFLOWS.len() + dynamic::TOOLS.len()
+            operations::OPERATIONS.len()
+                + workflows::WORKFLOWS.len()
+                + fleet::TOOLS.len()
+                + dynamic::TOOLS.len()
         );
         // The dynamic tools run in every mode; what call_operation runs is checked on its own.
         let all: Vec<Entry> = all
@@ -1259,6 +1328,12 @@ mod tests {
                 // Searching and describing read nothing of the hosting;
                 // calling runs whatever this mode (every tool) allows.
                 Runs::Dynamic(_) => name != "call_operation",
+                // The local mirror, read-only, and no API.
+                Runs::Fleet(_) => {
+                    assert_eq!(annotations.open_world_hint, Some(false), "{name}");
+                    assert_eq!(annotations.idempotent_hint, Some(true), "{name}");
+                    true
+                }
             };
             assert_eq!(annotations.read_only_hint, Some(reads_only), "{name}");
             if let Runs::Operation(op) = entry.runs {

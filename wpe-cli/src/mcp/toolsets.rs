@@ -5,8 +5,9 @@
 //!
 //! - **Toolsets** are the CLI's command groups, one per resource of the
 //!   operation table (`installs`, `account-users`, `ssh-keys`, ...), then
-//!   `workflows` (`inventory`, `audit`, `report_usage`, `backup_and_wait`)
-//!   and `dynamic` ([`super::dynamic`]: `search_operations`,
+//!   `workflows` (`inventory`, `audit`, `report_usage`, `backup_and_wait`),
+//!   `fleet` ([`super::fleet`]: `fleet_whois`, `fleet_query`, answered from
+//!   the local mirror) and `dynamic` ([`super::dynamic`]: `search_operations`,
 //!   `describe_operation`, `call_operation`). `all` names every toolset but
 //!   `dynamic`; `default` names [`DEFAULT_TOOLSETS`].
 //! - `--toolsets` and `--tools` add up; with neither, `default` is listed.
@@ -25,7 +26,7 @@ use clap::builder::PossibleValuesParser;
 use clap::{Arg, ArgAction, ArgMatches};
 use wpe_api::operations::OPERATIONS;
 
-use super::{dynamic, workflows, Access, Entry, Runs};
+use super::{dynamic, fleet, workflows, Access, Entry, Runs};
 use crate::commands;
 
 /// The id of `--toolsets`.
@@ -41,6 +42,8 @@ pub const ALL: &str = "all";
 pub const DEFAULT: &str = "default";
 /// The workflow tools.
 pub const WORKFLOWS: &str = "workflows";
+/// The tools that read the local mirror of the fleet.
+pub const FLEET: &str = "fleet";
 /// The tools that find, describe and call the others.
 pub const DYNAMIC: &str = "dynamic";
 
@@ -49,11 +52,15 @@ pub const DYNAMIC: &str = "dynamic";
 /// Everything else is reached through the dynamic tools, listed beside
 /// them; with the output schemas, more would pass the 16 KB a default
 /// listing may weigh (`the_default_listing_and_the_dynamic_one_stay_small`).
+/// Not `fleet`: its tools answer only once the user has run `wpe fleet
+/// sync`, which most have not; an agent whose user has finds them through
+/// `search_operations` (or the user lists them with `--toolsets
+/// default,fleet`).
 pub const DEFAULT_TOOLSETS: &[&str] = &["installs", WORKFLOWS];
 
 /// The toolsets, each with its tools, in the order `--list-toolsets`
-/// prints them: a group per resource in table order, then `workflows` and
-/// `dynamic`.
+/// prints them: a group per resource in table order, then `workflows`,
+/// `fleet` and `dynamic`.
 pub fn toolsets() -> Vec<(String, Vec<&'static str>)> {
     let mut sets: Vec<(String, Vec<&'static str>)> = commands::resources()
         .into_iter()
@@ -69,6 +76,10 @@ pub fn toolsets() -> Vec<(String, Vec<&'static str>)> {
     sets.push((
         WORKFLOWS.to_owned(),
         workflows::WORKFLOWS.iter().map(|w| w.tool).collect(),
+    ));
+    sets.push((
+        FLEET.to_owned(),
+        fleet::TOOLS.iter().map(|t| t.tool).collect(),
     ));
     sets.push((DYNAMIC.to_owned(), dynamic::TOOLS.to_vec()));
     sets
@@ -277,7 +288,10 @@ mod tests {
         assert_eq!(unique.len(), names.len(), "a tool is in two toolsets");
         assert_eq!(
             names.len(),
-            OPERATIONS.len() + workflows::WORKFLOWS.len() + dynamic::TOOLS.len()
+            OPERATIONS.len()
+                + workflows::WORKFLOWS.len()
+                + fleet::TOOLS.len()
+                + dynamic::TOOLS.len()
         );
         for set in DEFAULT_TOOLSETS {
             assert!(sets.iter().any(|(name, _)| name == set), "{set}");
@@ -288,6 +302,7 @@ mod tests {
             Some("account-users")
         );
         assert_eq!(toolset_of("audit").as_deref(), Some(WORKFLOWS));
+        assert_eq!(toolset_of("fleet_whois").as_deref(), Some(FLEET));
         assert_eq!(toolset_of("nothing"), None);
         for name in toolset_names() {
             assert!(!name.contains(','), "{name}");
@@ -304,6 +319,9 @@ mod tests {
         assert!(!cache.selects("list_installs"));
         let all = Selection::of(&[ALL], &[]);
         assert!(all.selects("delete_install") && all.selects("backup_and_wait"));
+        assert!(all.selects("fleet_query") && !default.selects("fleet_query"));
+        let fleet = Selection::of(&[FLEET], &[]);
+        assert_eq!(fleet.tools.len(), fleet::TOOLS.len());
         assert!(!all.selects("call_operation"));
         let dynamic = Selection::of(&[DYNAMIC], &[]);
         assert_eq!(dynamic.tools.len(), dynamic::TOOLS.len());

@@ -224,7 +224,7 @@ fn page<T>(items: Vec<T>, start: usize, limit: u32) -> (Vec<T>, Option<String>) 
 
 /// `arguments` as the options `T`; a value that does not read is an
 /// invalid argument named by its property.
-fn read<T: DeserializeOwned>(arguments: Map<String, Value>) -> Result<T, CliError> {
+pub(super) fn read<T: DeserializeOwned>(arguments: Map<String, Value>) -> Result<T, CliError> {
     serde_path_to_error::deserialize(Value::Object(arguments)).map_err(|err| {
         let property = err.path().to_string();
         CliError::Usage(format!("`{property}`: {}", err.inner()))
@@ -255,7 +255,7 @@ fn settings() -> SchemaSettings {
 
 /// The input schema of options `T`: what serde reads. An option left out
 /// takes its default, so null is not offered.
-fn input_of<T: JsonSchema>() -> Map<String, Value> {
+pub(super) fn input_of<T: JsonSchema>() -> Map<String, Value> {
     let schema = settings()
         .for_deserialize()
         .with_transform(RecursiveTransform(|schema: &mut Schema| {
@@ -277,7 +277,7 @@ fn input_of<T: JsonSchema>() -> Map<String, Value> {
 /// The schema of an answer `T`: what serde writes. Its shape only: what
 /// the fields mean is the tool's description (the types' documentation is
 /// for the code), which keeps `tools/list` short.
-fn output_of<T: JsonSchema>() -> Value {
+pub(super) fn output_of<T: JsonSchema>() -> Value {
     root(
         settings()
             .for_serialize()
