@@ -13,6 +13,7 @@
 
 pub mod access;
 pub mod changes;
+pub mod current;
 pub mod query;
 pub mod schema;
 pub mod store;
