@@ -202,7 +202,9 @@ impl Current {
         }
         Source {
             snapshot: used.id,
-            synced_at: used.finished_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            synced_at: used
+                .finished_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             age_seconds: now.signed_duration_since(used.finished_at).num_seconds(),
             oldest_account,
         }
@@ -434,7 +436,10 @@ mod tests {
         assert_eq!((one.snapshot, one.oldest_account.as_deref()), (2, None));
         assert_eq!(one.describe().split(", ").last(), Some("2 hours old"));
         let all = current.source(None, now);
-        assert_eq!((all.snapshot, all.oldest_account.as_deref()), (1, Some("a2")));
+        assert_eq!(
+            (all.snapshot, all.oldest_account.as_deref()),
+            (1, Some("a2"))
+        );
         assert!(all.describe().contains("account a2"), "{}", all.describe());
         assert_eq!(
             current.resolve_account("two").unwrap(),
@@ -467,13 +472,22 @@ mod tests {
             ],
         );
         let current = Current::of(mirror).unwrap();
-        assert!(current.unread(Kind::Backup, Some("a1"), Some("i1")).is_some());
-        assert!(current.unread(Kind::Backup, Some("a1"), Some("i2")).is_none());
-        assert!(current.unread(Kind::Domain, Some("a1"), Some("i1")).is_none());
+        assert!(current
+            .unread(Kind::Backup, Some("a1"), Some("i1"))
+            .is_some());
+        assert!(current
+            .unread(Kind::Backup, Some("a1"), Some("i2"))
+            .is_none());
+        assert!(current
+            .unread(Kind::Domain, Some("a1"), Some("i1"))
+            .is_none());
         assert!(current
             .require(Kind::Install, Some(&["a1".to_owned()]))
             .is_ok());
-        let err = current.require(Kind::Install, None).unwrap_err().to_string();
+        let err = current
+            .require(Kind::Install, None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("account a2") && err.contains("403"), "{err}");
     }
 
