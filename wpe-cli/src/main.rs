@@ -107,8 +107,7 @@ async fn run(matches: &ArgMatches) -> Result<(), CliError> {
         return fleet::run(matches.get_flag(cli::DEMO), group_matches, format).await;
     }
     if group == inventory::NAME {
-        let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
-        return inventory::run(&target.client, group_matches, format).await;
+        return inventory::run(matches.get_flag(cli::DEMO), group_matches, format).await;
     }
     if group == audit::NAME {
         let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
