@@ -188,7 +188,7 @@ impl Workflow {
             Runs::Audit => {
                 let options: audit::Options = read(arguments)?;
                 let start = offset(options.cursor.as_deref())?;
-                let mut audit = audit::collect(client, &options).await?;
+                let mut audit = audit::collect(client, demo, &options).await?;
                 let findings = std::mem::take(&mut audit.findings);
                 (audit.findings, audit.next_cursor) = page(findings, start, options.limit);
                 to_json(&audit)
@@ -412,7 +412,7 @@ mod tests {
             (
                 "audit",
                 crate::audit::command(),
-                &["fail_on"],
+                &["fail_on", "db"],
                 &["limit", "cursor"],
             ),
             (
