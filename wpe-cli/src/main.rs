@@ -113,8 +113,7 @@ async fn run(matches: &ArgMatches) -> Result<(), CliError> {
         return audit::run(matches.get_flag(cli::DEMO), group_matches, format).await;
     }
     if group == report::NAME {
-        let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
-        return report::run(&target.client, group_matches, format).await;
+        return report::run(matches.get_flag(cli::DEMO), group_matches, format).await;
     }
     if group == "backup" || group == "purge" {
         let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;

@@ -193,7 +193,7 @@ impl Workflow {
                 (audit.findings, audit.next_cursor) = page(findings, start, options.limit);
                 to_json(&audit)
             }
-            Runs::ReportUsage => to_json(&report::collect(client, &read(arguments)?).await?),
+            Runs::ReportUsage => to_json(&report::collect(client, demo, &read(arguments)?).await?),
             Runs::BackupAndWait => {
                 let options = BackupOptions {
                     wait: true,
@@ -422,7 +422,7 @@ mod tests {
                     .and_then(|r| r.find_subcommand("usage"))
                     .cloned()
                     .unwrap(),
-                &[],
+                &["db"],
                 &[],
             ),
             (
