@@ -536,6 +536,21 @@ impl FakeServer {
         }
     }
 
+    /// Sets the PHP version the install `install_id` runs, as its
+    /// `php_version` shows from then on (in `listInstalls`, `getInstall`
+    /// and the installs nested in a site).
+    ///
+    /// The API offers no way to change an install's PHP version (the User
+    /// Portal does), so a test that needs it to change between two reads
+    /// changes it here. An ID the stand-in has no install of changes
+    /// nothing.
+    pub fn set_php_version(&self, install_id: uuid::Uuid, version: &str) {
+        let mut state = self.shared.state.lock().expect("state lock");
+        if let Some(install) = state.installs.get_mut(&install_id) {
+            install.php_version = version.to_owned();
+        }
+    }
+
     /// Makes the next site transfer requested (`createSiteTransfer`) end
     /// `failed` instead of `completed`: it goes through `pending`,
     /// `scheduled` and `in_progress` as usual, then fails, and the site stays
