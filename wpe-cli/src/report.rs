@@ -1016,7 +1016,7 @@ fn report_mirror(
     else {
         return Err(CliError::Failed(format!(
             "the mirror at {} holds no usage of {}: run `wpe fleet sync` (it reads the \
-             previous month's), or leave out --from-mirror",
+             previous month's), or ask the API instead",
             current.path().display(),
             if options.account.is_empty() {
                 "any account".to_owned()
@@ -1045,7 +1045,7 @@ fn report_mirror(
             other => {
                 return Err(CliError::Failed(format!(
                     "the mirror holds no usage of account {name} for {}{}: run `wpe fleet sync` \
-                     again, or leave out --from-mirror",
+                     again, or ask the API instead",
                     holds.first.format("%Y-%m"),
                     other
                         .map(|(p, _)| format!(" (only of {})", p.first.format("%Y-%m")))
@@ -1123,7 +1123,7 @@ fn held_answers(
             ),
             _ => Err(CliError::Failed(format!(
                 "the mirror holds no {field} of account {account}'s usage: the sync could not \
-                 read it; run `wpe fleet sync` again, or leave out --from-mirror"
+                 read it; run `wpe fleet sync` again, or ask the API instead"
             ))),
         }
     }

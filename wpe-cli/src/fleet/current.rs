@@ -309,7 +309,7 @@ impl Current {
             Some(unread) => Err(CliError::Failed(format!(
                 "the mirror's newest snapshot ({}) could not read the {kind} records{} ({}): \
                  what it holds of them is older; run `wpe fleet sync` with credentials that \
-                 may read them, or leave out --from-mirror",
+                 may read them, or ask the API instead",
                 self.latest().id,
                 unread
                     .account_id
