@@ -1283,6 +1283,84 @@ mod tests {
     }
 
     #[test]
+    fn a_list_the_newest_snapshot_could_not_read_is_an_unreadable_finding_from_the_mirror() {
+        use crate::fleet::store::{Mirror, NewSnapshot, Record, Unread};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.sqlite");
+        let (account, install) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let record = |kind, key: String, body: serde_json::Value| Record {
+            kind,
+            key,
+            account_id: Some(account.to_string()),
+            install_id: (kind != RecordKind::Account && kind != RecordKind::Install)
+                .then(|| install.to_string()),
+            body,
+        };
+        let records = vec![
+            record(
+                RecordKind::Account,
+                account.to_string(),
+                json!({"id": account, "name": "acme"}),
+            ),
+            record(
+                RecordKind::Install,
+                install.to_string(),
+                json!({"id": install, "name": "acmeprod", "account": {"id": account},
+                       "status": "active", "php_version": "8.3"}),
+            ),
+            // Kept from before, but the newest snapshot could not read backups.
+            record(
+                RecordKind::Backup,
+                format!("{install}/b1"),
+                json!({"id": Uuid::from_u128(3), "status": "completed",
+                       "create_time": "2025-06-30T00:00:00Z"}),
+            ),
+        ];
+        let mut mirror = Mirror::open_for_sync(&path).unwrap();
+        mirror
+            .write(&NewSnapshot {
+                started_at: Utc::now(),
+                api_url: "http://stand-in".into(),
+                accounts: None,
+                records,
+                unread: vec![Unread {
+                    kind: RecordKind::Backup,
+                    account_id: Some(account.to_string()),
+                    install_id: Some(install.to_string()),
+                    reason: "403 Forbidden: not yours".into(),
+                }],
+                requests: 3,
+            })
+            .unwrap();
+        drop(mirror);
+        let matches = command()
+            .try_get_matches_from([
+                "audit",
+                "--from-mirror",
+                "--db",
+                path.to_str().unwrap(),
+                "--at",
+                "2025-07-01T00:00:00Z",
+            ])
+            .unwrap();
+        let options = Options::from_arg_matches(&matches).unwrap();
+        let (checked, findings, source) = audit_mirror(false, &options, Surface::Cli).unwrap();
+        assert_eq!((checked, source.snapshot), (1, 1));
+        let found: Vec<(&str, Option<&str>, &str)> = findings
+            .iter()
+            .map(|f| (f.check, f.subject.as_deref(), f.detail.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                "unreadable",
+                Some("backups"),
+                "could not read its backups: 403 Forbidden: not yours"
+            )]
+        );
+    }
+
+    #[test]
     fn severities_order_from_info_to_critical() {
         assert!(Severity::Info < Severity::Warning && Severity::Warning < Severity::Critical);
         assert_eq!(whole_days(chrono::Duration::seconds(12 * 86400 - 2)), 12);

@@ -2158,6 +2158,42 @@ mod tests {
     }
 
     #[test]
+    fn a_mirrors_usage_record_reads_as_the_apis_answers_and_a_part_not_read_is_an_error() {
+        let summary = json!({"visit_count": {"sum": "10"}, "billable_visits": {"sum": "9"}});
+        let mut body = json!({
+            "month": "2026-11", "from": "2026-11-01", "to": "2026-11-30",
+            "summary": summary,
+            "insights": {},
+            "limits": {"visitors": 100},
+            "metrics": [{"environment_name": "shop", "metrics_rollup": summary}],
+        });
+        assert_eq!(held_period(&body), Some(parse_month("2026-11").unwrap().0));
+        let placed = vec![Placed {
+            install: "shop".into(),
+            site: "Shop".into(),
+            environment: Some("production".into()),
+        }];
+        let answers = held_answers("acme", &body, 1, placed).unwrap();
+        let usage = account_usage(Uuid::nil(), "acme".into(), answers).unwrap();
+        assert_eq!(usage.traffic.billable, Some(9));
+        assert_eq!(usage.installs.len(), 1);
+        assert_eq!(usage.installs[0].site.as_deref(), Some("Shop"));
+        // Kept by a sync before per-install figures were: no installs.
+        body.as_object_mut().unwrap().remove("metrics");
+        let answers = held_answers("acme", &body, 1, Vec::new()).unwrap();
+        assert!(answers.chunks[0].per_install.is_empty());
+        body["limits"] = Value::Null;
+        let err = held_answers("acme", &body, 1, Vec::new())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("no limits of account acme") && err.contains("wpe fleet sync"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn missing_figures_add_up_to_missing_only_when_all_are() {
         assert_eq!(add(None, None), None);
         assert_eq!(add(Some(2), None), Some(2));
