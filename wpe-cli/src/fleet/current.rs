@@ -48,7 +48,10 @@ pub const DB_HELP: &str = "The mirror's file, with --from-mirror [default: WPE_F
 #[derive(Debug)]
 pub struct Current {
     mirror: Mirror,
+    /// Every snapshot, oldest first.
     snapshots: Vec<Snapshot>,
+    /// The newest of them.
+    latest: Snapshot,
     /// The lists the newest snapshot could not read.
     unread: Vec<Unread>,
 }
@@ -128,7 +131,7 @@ impl Current {
     /// The current state of an open mirror.
     pub fn of(mirror: Mirror) -> Result<Current, CliError> {
         let snapshots = mirror.snapshots()?;
-        let Some(latest) = snapshots.last() else {
+        let Some(latest) = snapshots.last().cloned() else {
             return Err(CliError::Usage(format!(
                 "the mirror at {} has no snapshot yet: run `wpe fleet sync` first",
                 mirror.path().display()
@@ -158,6 +161,7 @@ impl Current {
         Ok(Current {
             mirror,
             snapshots,
+            latest,
             unread,
         })
     }
@@ -169,9 +173,7 @@ impl Current {
 
     /// The newest snapshot.
     pub fn latest(&self) -> &Snapshot {
-        self.snapshots
-            .last()
-            .expect("Current::of refuses a mirror without snapshots")
+        &self.latest
     }
 
     /// The snapshot an answer about `accounts` (their IDs; every account
