@@ -280,9 +280,7 @@ pub struct Options {
     #[arg(long)]
     #[serde(default)]
     #[schemars(
-        description = "Check the installs as the fleet's local mirror holds them (its newest \
-                       snapshot, written by `wpe fleet sync`) instead of asking the API; \
-                       `mirror` says how old it is."
+        description = "Answer from the local mirror (the newest `wpe fleet sync`) instead of the API."
     )]
     pub from_mirror: bool,
     /// The mirror's file, with `--from-mirror` (see [`current::path`])

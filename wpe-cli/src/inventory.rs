@@ -82,8 +82,7 @@ pub struct Options {
     #[arg(long)]
     #[serde(default)]
     #[schemars(
-        description = "Answer from the fleet's local mirror (its newest snapshot, written by \
-                       `wpe fleet sync`) instead of the API; `mirror` says how old it is."
+        description = "Answer from the local mirror (the newest `wpe fleet sync`) instead of the API."
     )]
     pub from_mirror: bool,
     /// The mirror's file, with `--from-mirror` (see [`current::path`])

@@ -222,9 +222,7 @@ pub struct UsageOptions {
     #[arg(long, conflicts_with = "refresh")]
     #[serde(default)]
     #[schemars(
-        description = "Report from the fleet's local mirror (its newest snapshot, written by \
-                       `wpe fleet sync`) instead of the API: only the month it holds, the one \
-                       before its sync; `mirror` says how old it is."
+        description = "Answer from the local mirror (the newest `wpe fleet sync`): its month only."
     )]
     pub from_mirror: bool,
     /// The mirror's file, with `--from-mirror` (see [`current::path`])
