@@ -51,9 +51,20 @@
 //!
 //! Ages and expiries are counted from now, or from `--at`: an audit as of a
 //! later date says what will have expired by then.
+//!
+//! # From the mirror
+//!
+//! With `--from-mirror` the audit reads the same lists from the fleet's
+//! mirror (`wpe fleet sync` stored them) and makes no request: the checks
+//! are the same code, only where their lists come from differs. A list the
+//! newest snapshot could not read is an `unreadable` finding, as it would be
+//! through the API. The mirror holds each install's five newest backups, so
+//! an install whose five newest did not complete is reported without a
+//! completed backup, where the API's whole list might show an older one.
 
 use std::collections::HashMap;
 use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -65,12 +76,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 use wpe_api::types::{
-    BackupStatus, Certificate, CertificateStatus, DomainOwnershipStatus, InstallStatus,
-    Installation,
+    Account, Backup, BackupStatus, Certificate, CertificateStatus, Domain, DomainOwnershipStatus,
+    InstallStatus, Installation,
 };
 use wpe_api::{Client, PageOptions, Paginate};
 
 use crate::error::CliError;
+use crate::fleet::current::{self, Current, Source};
+use crate::fleet::store::Kind as RecordKind;
 use crate::mcp::limits::{quote, DEFAULT_ROWS, MAX_NAME, MAX_ROWS};
 use crate::names::{self, Kind};
 use crate::output::{Format, ListPrinter};
@@ -206,6 +219,9 @@ pub struct Audit {
     /// Where the next page starts, while there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+    /// With `from_mirror`: the mirror's snapshot the audit read, and its age.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mirror: Option<Source>,
 }
 
 /// What `wpe audit` and `wpe mcp`'s `audit` tool take: flags on the
@@ -260,6 +276,18 @@ pub struct Options {
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     #[schemars(length(max = MAX_NAME))]
     pub at: Option<DateTime<Utc>>,
+    /// Answer from the fleet's mirror (wpe fleet sync) with no API call
+    #[arg(long)]
+    #[serde(default)]
+    #[schemars(
+        description = "Answer from the local mirror (the newest `wpe fleet sync`) instead of the API."
+    )]
+    pub from_mirror: bool,
+    /// The mirror's file, with `--from-mirror` (see [`current::path`])
+    #[arg(long, value_name = "PATH", requires = "from_mirror", help = current::DB_HELP)]
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub db: Option<PathBuf>,
     /// How many findings a page of the tool's answer has (the command prints every one)
     #[arg(skip = DEFAULT_ROWS)]
     #[serde(default = "crate::mcp::limits::default_rows")]
@@ -443,12 +471,20 @@ impl Subject<'_> {
     }
 }
 
-/// Runs `wpe audit`.
-pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
+/// Runs `wpe audit`: through the API (`demo`: the stand-in's), or from the
+/// mirror with `--from-mirror`.
+pub async fn run(demo: bool, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
     let options =
         Options::from_arg_matches(matches).map_err(|err| CliError::Usage(err.to_string()))?;
     let fail_on = options.fail_on.as_deref().and_then(Severity::from_name);
-    let (checked, findings) = audit(client, &options, Surface::Cli).await?;
+    let (checked, findings) = if options.from_mirror {
+        let (checked, findings, source) = audit_mirror(demo, &options, Surface::Cli)?;
+        source.tell();
+        (checked, findings)
+    } else {
+        let target = crate::target::Target::connect(demo).await?;
+        audit(&target.client, &options, Surface::Cli).await?
+    };
     print_findings(&findings, format)?;
     if io::stderr().is_terminal() {
         eprintln!("{}", summary(checked, &findings));
@@ -472,9 +508,16 @@ pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Resul
 /// The audit `options` asks for, for `wpe mcp`'s `audit` tool: how many
 /// installs were checked, the count per severity, and every finding (as
 /// `--format json` prints them, their fixes naming tools), most severe
-/// first; the tool answers them a page at a time.
-pub async fn collect(client: &Client, options: &Options) -> Result<Audit, CliError> {
-    let (checked, findings) = audit(client, options, Surface::Mcp).await?;
+/// first; the tool answers them a page at a time. With `from_mirror`, from
+/// the mirror (`demo`: the demo's), saying which snapshot.
+pub async fn collect(client: &Client, demo: bool, options: &Options) -> Result<Audit, CliError> {
+    let (checked, findings, source) = if options.from_mirror {
+        let (checked, findings, source) = audit_mirror(demo, options, Surface::Mcp)?;
+        (checked, findings, Some(source))
+    } else {
+        let (checked, findings) = audit(client, options, Surface::Mcp).await?;
+        (checked, findings, None)
+    };
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     Ok(Audit {
         installs_checked: checked,
@@ -484,11 +527,24 @@ pub async fn collect(client: &Client, options: &Options) -> Result<Audit, CliErr
         total: findings.len(),
         findings,
         next_cursor: None,
+        mirror: source,
     })
 }
 
-/// Checks the installs `options` chooses: how many were checked, and the
-/// findings (their fixes worded for `surface`), most severe first.
+/// What the checks compare against, as `options` set it.
+fn settings(options: &Options, surface: Surface) -> Settings {
+    Settings {
+        now: options.at.unwrap_or_else(Utc::now),
+        cert_days: options.cert_days,
+        min_php: options.min_php.clone(),
+        backup_days: options.backup_days,
+        surface,
+    }
+}
+
+/// Checks the installs `options` chooses through the API: how many were
+/// checked, and the findings (their fixes worded for `surface`), most
+/// severe first.
 async fn audit(
     client: &Client,
     options: &Options,
@@ -500,13 +556,7 @@ async fn audit(
         )?),
         None => None,
     };
-    let settings = Settings {
-        now: options.at.unwrap_or_else(Utc::now),
-        cert_days: options.cert_days,
-        min_php: options.min_php.clone(),
-        backup_days: options.backup_days,
-        surface,
-    };
+    let settings = settings(options, surface);
     let concurrency = usize::from(options.concurrency.max(1));
 
     let accounts = account_names(client, account).await?;
@@ -520,7 +570,11 @@ async fn audit(
     let mut checks = installs
         .map(|install| {
             let (accounts, settings) = (&accounts, &settings);
-            async move { check_install(client, settings, accounts, install?).await }
+            async move {
+                let install = install?;
+                let lists = read_lists(client, &install).await?;
+                Ok::<_, CliError>(check_install(settings, accounts, &install, lists))
+            }
         })
         .buffer_unordered(concurrency);
     let mut findings = Vec::new();
@@ -534,6 +588,81 @@ async fn audit(
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
     Ok((checked, findings))
+}
+
+/// Checks the installs `options` chooses as the mirror's newest snapshot
+/// holds them (`--db`, `WPE_FLEET_DB` or the default file), with the same
+/// checks as [`audit`]: how many were checked, the findings, and which
+/// snapshot they come from.
+fn audit_mirror(
+    demo: bool,
+    options: &Options,
+    surface: Surface,
+) -> Result<(usize, Vec<Finding>, Source), CliError> {
+    let current = Current::open(options.db.as_deref(), demo)?;
+    let account = match &options.account {
+        Some(given) => Some(current.resolve_account(given)?),
+        None => None,
+    };
+    let scope = account.clone().map(|a| vec![a]);
+    current.require(RecordKind::Account, scope.as_deref())?;
+    current.require(RecordKind::Install, scope.as_deref())?;
+    let account = account.as_deref();
+    let settings = settings(options, surface);
+    let accounts: HashMap<Uuid, String> = current
+        .typed::<Account>(RecordKind::Account, account)?
+        .into_iter()
+        .map(|(_, a)| (a.id, a.name))
+        .collect();
+    let backups = by_install::<Backup>(&current, RecordKind::Backup, account)?;
+    let mut domains = by_install::<Domain>(&current, RecordKind::Domain, account)?;
+    let mut certificates = by_install::<Certificate>(&current, RecordKind::Certificate, account)?;
+    let installs = current.typed::<Installation>(RecordKind::Install, account)?;
+    let mut findings = Vec::new();
+    for (record, install) in &installs {
+        let id = install.id.to_string();
+        let unread = |kind| {
+            current
+                .unread(kind, record.account_id.as_deref(), Some(&id))
+                .map(|u| u.reason.clone())
+        };
+        let lists = Lists {
+            newest_backup: (install.status != Some(InstallStatus::Pending)).then(|| {
+                match unread(RecordKind::Backup) {
+                    Some(reason) => Err(reason),
+                    None => Ok(newest_completed(backups.get(&id).into_iter().flatten())),
+                }
+            }),
+            domains: match unread(RecordKind::Domain) {
+                Some(reason) => (Vec::new(), Some(reason)),
+                None => (domains.remove(&id).unwrap_or_default(), None),
+            },
+            certificates: match unread(RecordKind::Certificate) {
+                Some(reason) => Err(reason),
+                None => Ok(certificates.remove(&id).unwrap_or_default()),
+            },
+        };
+        findings.extend(check_install(&settings, &accounts, install, lists));
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let source = current.source(scope.as_deref(), Utc::now());
+    Ok((installs.len(), findings, source))
+}
+
+/// The mirror's current records of `kind` (of one account, with
+/// `account`) as the API's type `T`, by the install they belong to.
+fn by_install<T: serde::de::DeserializeOwned>(
+    current: &Current,
+    kind: RecordKind,
+    account: Option<&str>,
+) -> Result<HashMap<String, Vec<T>>, CliError> {
+    let mut out: HashMap<String, Vec<T>> = HashMap::new();
+    for (record, value) in current.typed::<T>(kind, account)? {
+        if let Some(install) = record.install_id {
+            out.entry(install).or_default().push(value);
+        }
+    }
+    Ok(out)
 }
 
 /// `9 installs checked: 1 critical, 5 warning, 1 info`.
@@ -592,13 +721,78 @@ async fn progress_bar(client: &Client, account: Option<Uuid>) -> ProgressBar {
     bar
 }
 
-/// Every check of one install.
-async fn check_install(
-    client: &Client,
+/// The lists of one install the checks read, wherever they were read
+/// from; a list the credentials may not read is the reason it could not
+/// be, which becomes an `unreadable` finding.
+struct Lists {
+    /// When its newest completed backup completed (none without one); not
+    /// read (`None`) for a pending install.
+    newest_backup: Option<Result<Option<DateTime<Utc>>, String>>,
+    /// Its domains, as far as they could be read, and why not further.
+    domains: (Vec<Domain>, Option<String>),
+    /// Its certificates.
+    certificates: Result<Vec<Certificate>, String>,
+}
+
+/// Reads an install's lists through the API, one after another, one page
+/// at a time; any error but a list the credentials may not read ends the
+/// audit (its results would be incomplete without saying so).
+async fn read_lists(client: &Client, install: &Installation) -> Result<Lists, CliError> {
+    let newest_backup = if install.status == Some(InstallStatus::Pending) {
+        None
+    } else {
+        Some(
+            newest_completed_backup(client, install.id, one_page_at_a_time())
+                .await
+                .map_or_else(|err| may_not_read(err).map(Err), |newest| Ok(Ok(newest)))?,
+        )
+    };
+    let mut domains = (Vec::new(), None);
+    let mut stream = client
+        .list_domains()
+        .install_id(install.id)
+        .stream_with(one_page_at_a_time());
+    loop {
+        match stream.try_next().await {
+            Ok(Some(domain)) => domains.0.push(domain),
+            Ok(None) => break,
+            Err(err) => {
+                domains.1 = Some(may_not_read(err)?);
+                break;
+            }
+        }
+    }
+    // An install has a handful: they are kept to see which were renewed.
+    let certificates = client
+        .get_install_certificates()
+        .install_id(install.id)
+        .stream_with(one_page_at_a_time())
+        .try_collect::<Vec<Certificate>>()
+        .await
+        .map_or_else(|err| may_not_read(err).map(Err), |read| Ok(Ok(read)))?;
+    Ok(Lists {
+        newest_backup,
+        domains,
+        certificates,
+    })
+}
+
+/// The reason of a list the credentials may not read (403, 404), as an
+/// `unreadable` finding gives it; any other error is the audit's.
+fn may_not_read(err: wpe_api::Error) -> Result<String, CliError> {
+    match err.status().map(|s| s.as_u16()) {
+        Some(403 | 404) => Ok(err.to_string()),
+        _ => Err(err.into()),
+    }
+}
+
+/// Every check of one install, on its lists.
+fn check_install(
     settings: &Settings,
     accounts: &HashMap<Uuid, String>,
-    install: Installation,
-) -> Result<Vec<Finding>, CliError> {
+    install: &Installation,
+    lists: Lists,
+) -> Vec<Finding> {
     let account_id = install.account.id;
     let account_name = accounts
         .get(&account_id)
@@ -614,12 +808,21 @@ async fn check_install(
     let mut findings = Vec::new();
     check_status(&at, install.status.as_ref(), &mut findings);
     check_php(&at, settings, install.php_version.as_deref(), &mut findings);
-    if install.status != Some(InstallStatus::Pending) {
-        check_backups(client, &at, settings, &mut findings).await?;
+    match lists.newest_backup {
+        None => {}
+        Some(Ok(newest)) => check_backups(&at, settings, newest, &mut findings),
+        Some(Err(reason)) => unreadable(&at, "backups", &reason, &mut findings),
     }
-    check_domains(client, &at, &mut findings).await?;
-    check_certificates(client, &at, settings, &mut findings).await?;
-    Ok(findings)
+    let (domains, stopped) = lists.domains;
+    check_domains(&at, &domains, &mut findings);
+    if let Some(reason) = stopped {
+        unreadable(&at, "domains", &reason, &mut findings);
+    }
+    match lists.certificates {
+        Ok(certificates) => certificate_findings(&at, settings, &certificates, &mut findings),
+        Err(reason) => unreadable(&at, "certificates", &reason, &mut findings),
+    }
+    findings
 }
 
 fn check_status(at: &Subject<'_>, status: Option<&InstallStatus>, findings: &mut Vec<Finding>) {
@@ -677,29 +880,18 @@ fn check_php(
     }
 }
 
-/// A list the credentials may not read becomes a finding; any other error
-/// ends the audit (its results would be incomplete without saying so).
-fn unreadable(
-    at: &Subject<'_>,
-    what: &str,
-    err: wpe_api::Error,
-    findings: &mut Vec<Finding>,
-) -> Result<(), CliError> {
-    match err.status().map(|s| s.as_u16()) {
-        Some(403 | 404) => {
-            findings.push(at.finding(
-                Severity::Warning,
-                "unreadable",
-                Some(what.to_owned()),
-                format!("could not read its {what}: {err}"),
-                Some(format!(
-                    "audit it with credentials that may read its {what}"
-                )),
-            ));
-            Ok(())
-        }
-        _ => Err(err.into()),
-    }
+/// A list the credentials may not read (`reason`, as the API said it) is a
+/// finding.
+fn unreadable(at: &Subject<'_>, what: &str, reason: &str, findings: &mut Vec<Finding>) {
+    findings.push(at.finding(
+        Severity::Warning,
+        "unreadable",
+        Some(what.to_owned()),
+        format!("could not read its {what}: {reason}"),
+        Some(format!(
+            "audit it with credentials that may read its {what}"
+        )),
+    ));
 }
 
 /// The checks' own lists: one page at a time, so an install makes one
@@ -723,25 +915,27 @@ pub async fn newest_completed_backup(
         .stream_with(options);
     let mut newest: Option<DateTime<Utc>> = None;
     while let Some(backup) = backups.try_next().await? {
-        if backup.status == BackupStatus::Completed {
-            if let Some(time) = backup.complete_time.or(backup.create_time) {
-                newest = newest.max(Some(time));
-            }
-        }
+        newest = newest.max(newest_completed(std::iter::once(&backup)));
     }
     Ok(newest)
 }
 
-async fn check_backups(
-    client: &Client,
+/// When the newest completed one of `backups` completed (or was requested,
+/// when there is no completion time); `None` when none has.
+fn newest_completed<'b>(backups: impl IntoIterator<Item = &'b Backup>) -> Option<DateTime<Utc>> {
+    backups
+        .into_iter()
+        .filter(|backup| backup.status == BackupStatus::Completed)
+        .filter_map(|backup| backup.complete_time.or(backup.create_time))
+        .max()
+}
+
+fn check_backups(
     at: &Subject<'_>,
     settings: &Settings,
+    newest: Option<DateTime<Utc>>,
     findings: &mut Vec<Finding>,
-) -> Result<(), CliError> {
-    let newest = match newest_completed_backup(client, at.install_id, one_page_at_a_time()).await {
-        Ok(newest) => newest,
-        Err(err) => return unreadable(at, "backups", err, findings),
-    };
+) {
     let days = settings.backup_days;
     match newest {
         None => findings.push(at.finding(
@@ -764,7 +958,6 @@ async fn check_backups(
             }
         }
     }
-    Ok(())
 }
 
 /// The fix of a missing or old backup: take one.
@@ -778,55 +971,39 @@ fn backup_fix(at: &Subject<'_>) -> String {
     }
 }
 
-async fn check_domains(
-    client: &Client,
-    at: &Subject<'_>,
-    findings: &mut Vec<Finding>,
-) -> Result<(), CliError> {
-    let mut domains = client
-        .list_domains()
-        .install_id(at.install_id)
-        .stream_with(one_page_at_a_time());
-    loop {
-        match domains.try_next().await {
-            Ok(Some(domain)) => {
-                if domain.ownership_status == Some(DomainOwnershipStatus::TxtVerificationPending) {
-                    let record =
-                        match (&domain.txt_verification_key, &domain.txt_verification_value) {
-                            (Some(key), Some(value)) => {
-                                format!("a TXT record `{key}.{}` holding `{value}`", domain.name)
-                            }
-                            _ => format!(
-                                "the TXT record {} shows",
-                                at.surface.action(
-                                    format_args!("wpe domains list {}", at.install),
-                                    "list_domains",
-                                    json!({"install_id": at.install}),
-                                )
-                            ),
-                        };
-                    findings.push(at.finding(
-                        Severity::Warning,
-                        "domain",
-                        Some(domain.name.clone()),
-                        "TXT verification pending: serves no traffic".to_owned(),
-                        Some(format!(
-                            "publish {record}, then {}",
-                            at.surface.action(
-                                format_args!(
-                                    "wpe domains verify-txt-record {} {}",
-                                    at.install, domain.id
-                                ),
-                                "verify_domain_txt_record",
-                                json!({"install_id": at.install, "domain_id": domain.id}),
-                            )
-                        )),
-                    ));
-                }
+/// The findings about an install's domains: those awaiting TXT verification.
+fn check_domains(at: &Subject<'_>, domains: &[Domain], findings: &mut Vec<Finding>) {
+    let pending = domains
+        .iter()
+        .filter(|d| d.ownership_status == Some(DomainOwnershipStatus::TxtVerificationPending));
+    for domain in pending {
+        let record = match (&domain.txt_verification_key, &domain.txt_verification_value) {
+            (Some(key), Some(value)) => {
+                format!("a TXT record `{key}.{}` holding `{value}`", domain.name)
             }
-            Ok(None) => return Ok(()),
-            Err(err) => return unreadable(at, "domains", err, findings),
-        }
+            _ => format!(
+                "the TXT record {} shows",
+                at.surface.action(
+                    format_args!("wpe domains list {}", at.install),
+                    "list_domains",
+                    json!({"install_id": at.install}),
+                )
+            ),
+        };
+        findings.push(at.finding(
+            Severity::Warning,
+            "domain",
+            Some(domain.name.clone()),
+            "TXT verification pending: serves no traffic".to_owned(),
+            Some(format!(
+                "publish {record}, then {}",
+                at.surface.action(
+                    format_args!("wpe domains verify-txt-record {} {}", at.install, domain.id),
+                    "verify_domain_txt_record",
+                    json!({"install_id": at.install, "domain_id": domain.id}),
+                )
+            )),
+        ));
     }
 }
 
@@ -856,27 +1033,6 @@ fn certificate_name(cert: &Certificate) -> String {
         Some(id) => format!("certificate {id}"),
         None => "a certificate".to_owned(),
     }
-}
-
-async fn check_certificates(
-    client: &Client,
-    at: &Subject<'_>,
-    settings: &Settings,
-    findings: &mut Vec<Finding>,
-) -> Result<(), CliError> {
-    // An install has a handful: they are kept to see which were renewed.
-    let certificates: Vec<Certificate> = match client
-        .get_install_certificates()
-        .install_id(at.install_id)
-        .stream_with(one_page_at_a_time())
-        .try_collect()
-        .await
-    {
-        Ok(certificates) => certificates,
-        Err(err) => return unreadable(at, "certificates", err, findings),
-    };
-    certificate_findings(at, settings, &certificates, findings);
-    Ok(())
 }
 
 /// The findings about an install's certificates.
@@ -1122,6 +1278,84 @@ mod tests {
         check_php(&subject(), &settings(), Some("8.0.30"), &mut findings);
         let found: Vec<Severity> = findings.iter().map(|f| f.severity).collect();
         assert_eq!(found, [Severity::Info, Severity::Warning]);
+    }
+
+    #[test]
+    fn a_list_the_newest_snapshot_could_not_read_is_an_unreadable_finding_from_the_mirror() {
+        use crate::fleet::store::{Mirror, NewSnapshot, Record, Unread};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.sqlite");
+        let (account, install) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let record = |kind, key: String, body: serde_json::Value| Record {
+            kind,
+            key,
+            account_id: Some(account.to_string()),
+            install_id: (kind != RecordKind::Account && kind != RecordKind::Install)
+                .then(|| install.to_string()),
+            body,
+        };
+        let records = vec![
+            record(
+                RecordKind::Account,
+                account.to_string(),
+                json!({"id": account, "name": "acme"}),
+            ),
+            record(
+                RecordKind::Install,
+                install.to_string(),
+                json!({"id": install, "name": "acmeprod", "account": {"id": account},
+                       "status": "active", "php_version": "8.3"}),
+            ),
+            // Kept from before, but the newest snapshot could not read backups.
+            record(
+                RecordKind::Backup,
+                format!("{install}/b1"),
+                json!({"id": Uuid::from_u128(3), "status": "completed",
+                       "create_time": "2025-06-30T00:00:00Z"}),
+            ),
+        ];
+        let mut mirror = Mirror::open_for_sync(&path).unwrap();
+        mirror
+            .write(&NewSnapshot {
+                started_at: Utc::now(),
+                api_url: "http://stand-in".into(),
+                accounts: None,
+                records,
+                unread: vec![Unread {
+                    kind: RecordKind::Backup,
+                    account_id: Some(account.to_string()),
+                    install_id: Some(install.to_string()),
+                    reason: "403 Forbidden: not yours".into(),
+                }],
+                requests: 3,
+            })
+            .unwrap();
+        drop(mirror);
+        let matches = command()
+            .try_get_matches_from([
+                "audit",
+                "--from-mirror",
+                "--db",
+                path.to_str().unwrap(),
+                "--at",
+                "2025-07-01T00:00:00Z",
+            ])
+            .unwrap();
+        let options = Options::from_arg_matches(&matches).unwrap();
+        let (checked, findings, source) = audit_mirror(false, &options, Surface::Cli).unwrap();
+        assert_eq!((checked, source.snapshot), (1, 1));
+        let found: Vec<(&str, Option<&str>, &str)> = findings
+            .iter()
+            .map(|f| (f.check, f.subject.as_deref(), f.detail.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                "unreadable",
+                Some("backups"),
+                "could not read its backups: 403 Forbidden: not yours"
+            )]
+        );
     }
 
     #[test]

@@ -7,9 +7,16 @@
 //! so 10,000 installs start printing at once and memory stays flat: what is
 //! kept is a name per account and site and a bounded queue of installs, not
 //! the installs. `--sort` is the exception: it holds every row to sort them.
+//!
+//! With `--from-mirror` the same rows come from the fleet's mirror (`wpe
+//! fleet sync` stored the same three lists), with no API call and no
+//! credentials; they come sorted, as with `--sort`, since the mirror keeps
+//! no order of the API's. The rows are made by the same code either way:
+//! only where the accounts, sites and installs are read differs.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
 
 use clap::{ArgMatches, Args, Command, FromArgMatches};
 use futures::channel::mpsc;
@@ -17,10 +24,12 @@ use futures::{SinkExt, StreamExt, TryStreamExt};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use wpe_api::types::Installation;
+use wpe_api::types::{Account, Installation, Site};
 use wpe_api::{Client, Paginate};
 
 use crate::error::CliError;
+use crate::fleet::current::{self, Current, Source};
+use crate::fleet::store::Kind as RecordKind;
 use crate::mcp::limits::{DEFAULT_ROWS, MAX_NAME, MAX_ROWS};
 use crate::names::{self, Kind};
 use crate::output::{Format, ListPrinter};
@@ -69,6 +78,18 @@ pub struct Options {
     #[arg(long)]
     #[serde(skip)]
     pub sort: bool,
+    /// Answer from the fleet's mirror (wpe fleet sync) with no API call, rows sorted as with --sort
+    #[arg(long)]
+    #[serde(default)]
+    #[schemars(
+        description = "Answer from the local mirror (the newest `wpe fleet sync`) instead of the API."
+    )]
+    pub from_mirror: bool,
+    /// The mirror's file, with `--from-mirror` (see [`current::path`])
+    #[arg(long, value_name = "PATH", requires = "from_mirror", help = current::DB_HELP)]
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub db: Option<PathBuf>,
     /// How many rows a page of the tool's answer has (the command prints every row)
     #[arg(skip = DEFAULT_ROWS)]
     #[serde(default = "crate::mcp::limits::default_rows")]
@@ -136,33 +157,99 @@ struct Names {
     sites: HashMap<Uuid, (String, Uuid)>,
 }
 
-/// Runs `wpe inventory`.
-pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
+/// Runs `wpe inventory`: through the API (`demo`: the stand-in's), or
+/// from the mirror with `--from-mirror`.
+pub async fn run(demo: bool, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
     let options =
         Options::from_arg_matches(matches).map_err(|err| CliError::Usage(err.to_string()))?;
     let mut out = BufWriter::new(io::stdout().lock());
     let columns = crate::output::shown_columns(format, &COLUMNS, TABLE_COLUMNS);
     let mut printer = ListPrinter::with_columns(&mut out, format, columns);
-    walk(client, &options, options.sort, &mut |row| {
-        Ok(printer.item(crate::workflow::to_json(&row)?)?)
-    })
-    .await?;
+    let mut emit = |row| Ok(printer.item(crate::workflow::to_json(&row)?)?);
+    if options.from_mirror {
+        let (read, source) = from_mirror(demo, &options)?;
+        source.tell();
+        read.emit(true, &mut emit).await?;
+    } else {
+        let target = crate::target::Target::connect(demo).await?;
+        walk(&target.client, &options, options.sort, &mut emit).await?;
+    }
     printer.finish()?;
     out.flush()?;
     Ok(())
 }
 
 /// The rows of the inventory `options` asks for, sorted by account, site
-/// and install (whatever `options.sort` says): for `wpe mcp`'s `inventory`
-/// tool.
-pub async fn collect(client: &Client, options: &Options) -> Result<Vec<Row>, CliError> {
+/// and install (whatever `options.sort` says), and the mirror's snapshot
+/// they come from with `from_mirror`: for `wpe mcp`'s `inventory` tool.
+pub async fn collect(
+    client: &Client,
+    demo: bool,
+    options: &Options,
+) -> Result<(Vec<Row>, Option<Source>), CliError> {
     let mut rows = Vec::new();
-    walk(client, options, true, &mut |row| {
+    let mut push = |row| {
         rows.push(row);
         Ok(())
-    })
-    .await?;
-    Ok(rows)
+    };
+    let source = if options.from_mirror {
+        let (read, source) = from_mirror(demo, options)?;
+        read.emit(true, &mut push).await?;
+        Some(source)
+    } else {
+        walk(client, options, true, &mut push).await?;
+        None
+    };
+    Ok((rows, source))
+}
+
+/// The three lists as the mirror holds them: the names, and the installs.
+struct Read {
+    names: Names,
+    installs: Vec<Installation>,
+}
+
+impl Read {
+    /// Gives the rows to `emit`, as [`walk`] gives those of the API.
+    async fn emit(
+        self,
+        sort: bool,
+        emit: &mut impl FnMut(Row) -> Result<(), CliError>,
+    ) -> Result<(), CliError> {
+        let names = &self.names;
+        let rows = futures::stream::iter(self.installs.iter().map(|i| Ok(row(names, i))));
+        emit_rows(rows, names, sort, &indicatif::ProgressBar::hidden(), emit).await
+    }
+}
+
+/// Reads the accounts, sites and installs `options` chooses from the
+/// mirror's newest snapshot (`--db`, `WPE_FLEET_DB` or the default), and
+/// which snapshot that is.
+fn from_mirror(demo: bool, options: &Options) -> Result<(Read, Source), CliError> {
+    let current = Current::open(options.db.as_deref(), demo)?;
+    let account = match &options.account {
+        Some(given) => Some(current.resolve_account(given)?),
+        None => None,
+    };
+    let scope = account.clone().map(|a| vec![a]);
+    current.require(RecordKind::Account, scope.as_deref())?;
+    current.require(RecordKind::Site, scope.as_deref())?;
+    current.require(RecordKind::Install, scope.as_deref())?;
+    let account = account.as_deref();
+    let mut names = Names::default();
+    for (_, a) in current.typed::<Account>(RecordKind::Account, account)? {
+        names.accounts.insert(a.id, a.name);
+    }
+    for (_, s) in current.typed::<Site>(RecordKind::Site, account)? {
+        names.sites.insert(s.id, (s.name, s.account.id));
+    }
+    let installs = current
+        .typed::<Installation>(RecordKind::Install, account)?
+        .into_iter()
+        .map(|(_, install)| install)
+        .collect();
+    let source = current.source(scope.as_deref(), chrono::Utc::now());
+    Ok((Read { names, installs }, source))
 }
 
 /// Walks the three lists and gives each row to `emit`: as the installs
@@ -286,11 +373,15 @@ async fn emit_rows(
     }
     if sort {
         held.sort_by(|a, b| {
+            // The IDs part namesakes, so that the order is the same every time.
             let key = |r: &Row| {
                 (
                     r.account.clone(),
                     r.site.clone().unwrap_or_default(),
                     r.install.clone().unwrap_or_default(),
+                    r.account_id,
+                    r.site_id,
+                    r.install_id,
                 )
             };
             key(a).cmp(&key(b))

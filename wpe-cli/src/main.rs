@@ -107,16 +107,13 @@ async fn run(matches: &ArgMatches) -> Result<(), CliError> {
         return fleet::run(matches.get_flag(cli::DEMO), group_matches, format).await;
     }
     if group == inventory::NAME {
-        let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
-        return inventory::run(&target.client, group_matches, format).await;
+        return inventory::run(matches.get_flag(cli::DEMO), group_matches, format).await;
     }
     if group == audit::NAME {
-        let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
-        return audit::run(&target.client, group_matches, format).await;
+        return audit::run(matches.get_flag(cli::DEMO), group_matches, format).await;
     }
     if group == report::NAME {
-        let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;
-        return report::run(&target.client, group_matches, format).await;
+        return report::run(matches.get_flag(cli::DEMO), group_matches, format).await;
     }
     if group == "backup" || group == "purge" {
         let target = target::Target::connect(matches.get_flag(cli::DEMO)).await?;

@@ -126,10 +126,34 @@ pub async fn resolve_in(
         }
     }
     progress.finish_and_clear();
+    choose(kind, value, &candidates)
+}
+
+/// [`resolve`] among candidates read elsewhere (the fleet's mirror), each
+/// `(id, name, context)`: `value` itself when it is a UUID, else the ID of
+/// the one named `value`, with the same errors as a lookup through the API.
+pub fn resolve_among(
+    kind: Kind,
+    value: &str,
+    candidates: impl IntoIterator<Item = (String, String, String)>,
+) -> Result<String, CliError> {
+    if Uuid::parse_str(value).is_ok() {
+        return Ok(value.to_owned());
+    }
+    let candidates: Vec<Candidate> = candidates
+        .into_iter()
+        .map(|(id, name, context)| Candidate { id, name, context })
+        .collect();
+    choose(kind, value, &candidates)
+}
+
+/// The ID of the one candidate named `value`; none is an unknown name (with
+/// the close ones), several a usage error that lists them.
+fn choose(kind: Kind, value: &str, candidates: &[Candidate]) -> Result<String, CliError> {
     let matches: Vec<&Candidate> = candidates.iter().filter(|c| c.name == value).collect();
     match matches.as_slice() {
         [one] => Ok(one.id.to_string()),
-        [] => Err(CliError::NotFound(unknown(kind, value, &candidates))),
+        [] => Err(CliError::NotFound(unknown(kind, value, candidates))),
         many => {
             let listed: Vec<String> = many
                 .iter()

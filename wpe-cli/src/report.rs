@@ -11,24 +11,27 @@
 //! The API sends its figures as strings of digits; the report shows them
 //! as numbers, and a figure that is not one is an error, never a guess.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Datelike as _, Months, NaiveDate, Utc};
 use clap::{ArgAction, ArgGroup, ArgMatches, Args, Command, FromArgMatches};
 use futures::{StreamExt, TryStreamExt};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{json, Value};
 use uuid::Uuid;
 use wpe_api::types::{
-    AccountLimits, AccountUsageInsights, EnvironmentMetrics, LatestMetricValue, Site,
-    UsageMetricBreakdown, UsageMetricsRollup, UsageRollup,
+    Account, AccountLimits, AccountUsageInsights, EnvironmentMetrics, Installation,
+    LatestMetricValue, Site, UsageMetricBreakdown, UsageMetricsRollup, UsageRollup,
 };
 use wpe_api::wait::WaitOptions;
 use wpe_api::{Client, Paginate};
 
 use crate::error::CliError;
+use crate::fleet::current::{self, Current, Source};
+use crate::fleet::store::Kind as RecordKind;
 use crate::mcp::limits::{quote, MAX_NAME};
 use crate::names::{self, Kind};
 use crate::output::{Format, ListPrinter};
@@ -215,6 +218,18 @@ pub struct UsageOptions {
                        visits, bandwidth or storage), e.g. 90 or 92.5: at most two decimals."
     )]
     pub min_percent: Option<Hundredths>,
+    /// Answer from the fleet's mirror (wpe fleet sync) with no API call: the month it holds
+    #[arg(long, conflicts_with = "refresh")]
+    #[serde(default)]
+    #[schemars(
+        description = "Answer from the local mirror (the newest `wpe fleet sync`): its month only."
+    )]
+    pub from_mirror: bool,
+    /// The mirror's file, with `--from-mirror` (see [`current::path`])
+    #[arg(long, value_name = "PATH", requires = "from_mirror", help = current::DB_HELP)]
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub db: Option<PathBuf>,
 }
 
 /// The length of a day as YYYY-MM-DD.
@@ -624,10 +639,14 @@ pub struct UsageReport {
     pub days: i64,
     /// A row per account, flagged ones first (over, warning, stale).
     pub accounts: Vec<AccountRow>,
+    /// With `from_mirror`: the mirror's snapshot the usage comes from, and its age.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mirror: Option<Source>,
 }
 
-/// Runs `wpe report` (`wpe report usage`).
-pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
+/// Runs `wpe report` (`wpe report usage`): through the API (`demo`: the
+/// stand-in's), or from the mirror with `--from-mirror`.
+pub async fn run(demo: bool, matches: &ArgMatches, format: Format) -> Result<(), CliError> {
     let Some((USAGE, matches)) = matches.subcommand() else {
         return Err(CliError::Usage(
             "wpe report: a report is required (wpe report usage)".into(),
@@ -636,12 +655,22 @@ pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Resul
     let options =
         UsageOptions::from_arg_matches(matches).map_err(|err| CliError::Usage(err.to_string()))?;
     let generated = Utc::now();
-    let (period, rows) = report(client, &options, generated.date_naive(), Surface::Cli).await?;
+    let (period, rows, source) = if options.from_mirror {
+        let (period, rows, source) = report_mirror(demo, &options, generated, Surface::Cli)?;
+        source.tell();
+        (period, rows, Some(source))
+    } else {
+        let target = crate::target::Target::connect(demo).await?;
+        let today = generated.date_naive();
+        let (period, rows) = report(&target.client, &options, today, Surface::Cli).await?;
+        (period, rows, None)
+    };
     let header = Header {
         period,
         generated,
         prepared_for: options.prepared_for.as_deref(),
         filter: Filter::chosen(&options),
+        source,
     };
     let mut out = BufWriter::new(io::stdout().lock());
     print(&mut out, &rows, &header, format)?;
@@ -651,10 +680,23 @@ pub async fn run(client: &Client, matches: &ArgMatches, format: Format) -> Resul
 
 /// The usage report `options` asks for, for `wpe mcp`'s `report_usage`
 /// tool: the period and a row per account (as `--format json` prints it,
-/// its notes naming the tool's properties), flagged accounts first.
-pub async fn collect(client: &Client, options: &UsageOptions) -> Result<UsageReport, CliError> {
+/// its notes naming the tool's properties), flagged accounts first. With
+/// `from_mirror`, from the mirror (`demo`: the demo's), saying which
+/// snapshot.
+pub async fn collect(
+    client: &Client,
+    demo: bool,
+    options: &UsageOptions,
+) -> Result<UsageReport, CliError> {
     let generated = Utc::now();
-    let (period, rows) = report(client, options, generated.date_naive(), Surface::Mcp).await?;
+    let (period, rows, mirror) = if options.from_mirror {
+        let (period, rows, source) = report_mirror(demo, options, generated, Surface::Mcp)?;
+        (period, rows, Some(source))
+    } else {
+        let today = generated.date_naive();
+        let (period, rows) = report(client, options, today, Surface::Mcp).await?;
+        (period, rows, None)
+    };
     Ok(UsageReport {
         generated_at: generated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         prepared_for: options.prepared_for.clone(),
@@ -662,6 +704,7 @@ pub async fn collect(client: &Client, options: &UsageOptions) -> Result<UsageRep
         to: period.last,
         days: period.days(),
         accounts: rows.into_iter().map(|row| row.data).collect(),
+        mirror,
     })
 }
 
@@ -685,7 +728,10 @@ async fn report(
     ));
     let chunks = period.chunks();
     let mut usages: Vec<AccountUsage> = futures::stream::iter(accounts)
-        .map(|(id, name)| read_account(client, id, name, &chunks))
+        .map(|(id, name)| {
+            let chunks = &chunks;
+            async move { account_usage(id, name, read_account(client, id, chunks).await?) }
+        })
         .buffer_unordered(CONCURRENT_ACCOUNTS)
         .try_collect()
         .await?;
@@ -693,13 +739,24 @@ async fn report(
     if options.refresh {
         refresh_storage(client, &mut usages).await?;
     }
+    Ok((period, rows(&usages, period, options, surface)))
+}
+
+/// The rows of `usages` over `period` (notes worded for `surface`), those
+/// `options` filter out gone, flagged ones first.
+fn rows(
+    usages: &[AccountUsage],
+    period: Period,
+    options: &UsageOptions,
+    surface: Surface,
+) -> Vec<Row> {
     let filter = Filter::chosen(options);
     let rows: Vec<Row> = usages
         .iter()
         .map(|u| Row::new(u, period, surface))
         .filter(|row| filter.keeps(row))
         .collect();
-    Ok((period, sorted(rows)))
+    sorted(rows)
 }
 
 /// The accounts to report, as `(id, name)`: those `given` names (by name
@@ -714,15 +771,29 @@ async fn chosen_accounts(
         .map_ok(|a| (a.id, a.name))
         .try_collect()
         .await?;
+    let mut ids = Vec::new();
+    for value in given {
+        ids.push(names::resolve(client, Kind::Account, value).await?);
+    }
+    choose_accounts(all, given, &ids)
+}
+
+/// Of `all` accounts, those `given` (as `ids`, resolved), in order and
+/// once each; every one when none is given. An ID of none of them is an
+/// account the credentials cannot see.
+fn choose_accounts(
+    all: Vec<(Uuid, String)>,
+    given: &[String],
+    ids: &[String],
+) -> Result<Vec<(Uuid, String)>, CliError> {
     if given.is_empty() {
         return Ok(all);
     }
     let mut chosen: Vec<(Uuid, String)> = Vec::new();
-    for value in given {
-        let id = names::resolve(client, Kind::Account, value).await?;
+    for (value, id) in given.iter().zip(ids) {
         let account = all
             .iter()
-            .find(|(known, _)| known.to_string() == id)
+            .find(|(known, _)| known.to_string() == *id)
             .ok_or_else(|| {
                 CliError::NotFound(names::NotFound::not_visible(Kind::Account, value))
             })?;
@@ -733,14 +804,41 @@ async fn chosen_accounts(
     Ok(chosen)
 }
 
-/// Reads one account: its limits and sites, and its usage chunk by chunk
-/// (each chunk's summary, insights and per-install figures at once).
+/// What the report reads of one account, from the API or the mirror:
+/// its plan's limits, its sites, where its installs sit, and each chunk's
+/// answers.
+struct AccountAnswers {
+    limits: AccountLimits,
+    /// How many sites it has.
+    sites: usize,
+    /// Each install's name, site and role, in the order of its sites.
+    placed: Vec<Placed>,
+    chunks: Vec<ChunkAnswers>,
+}
+
+/// An install's site and role, as the account's sites list them.
+struct Placed {
+    install: String,
+    site: String,
+    environment: Option<String>,
+}
+
+/// The usage answers of one chunk of the period.
+struct ChunkAnswers {
+    summary: UsageMetricsRollup,
+    insights: AccountUsageInsights,
+    /// Each install's figures.
+    per_install: Vec<EnvironmentMetrics>,
+}
+
+/// Reads one account through the API: its limits and sites, and its usage
+/// chunk by chunk (each chunk's summary, insights and per-install figures
+/// at once).
 async fn read_account(
     client: &Client,
     id: Uuid,
-    name: String,
     chunks: &[Period],
-) -> Result<AccountUsage, CliError> {
+) -> Result<AccountAnswers, CliError> {
     let limits = async {
         Ok::<_, CliError>(
             client
@@ -762,10 +860,7 @@ async fn read_account(
         )
     };
     let usage = async {
-        let mut traffic = Traffic::default();
-        let mut environments = [Traffic::default(); 3];
-        let mut storage = (Storage::default(), None);
-        let mut installs: BTreeMap<String, (Traffic, Storage)> = BTreeMap::new();
+        let mut answers = Vec::new();
         for chunk in chunks {
             let summary = client
                 .get_account_usage_summary()
@@ -788,40 +883,262 @@ async fn read_account(
                 .try_collect::<Vec<EnvironmentMetrics>>();
             let (summary, insights, per_install) =
                 futures::try_join!(summary, insights, per_install)?;
-            traffic = traffic.plus(summary_traffic(&name, &summary)?);
-            for (total, part) in environments
-                .iter_mut()
-                .zip(environment_traffic(&name, &insights)?)
-            {
-                *total = total.plus(part);
-            }
-            storage = latest_storage(&name, &summary)?;
-            for install in &per_install {
-                let (Some(install_name), Some(rollup)) =
-                    (&install.environment_name, &install.metrics_rollup)
-                else {
-                    continue;
-                };
-                let entry = installs.entry(install_name.clone()).or_default();
-                entry.0 = entry.0.plus(summary_traffic(&name, rollup)?);
-                entry.1 = latest_storage(&name, rollup)?.0;
-            }
+            answers.push(ChunkAnswers {
+                summary: summary.into_inner(),
+                insights: insights.into_inner(),
+                per_install,
+            });
         }
-        Ok::<_, CliError>((traffic, environments, storage, installs))
+        Ok::<_, CliError>(answers)
     };
-    let (limits, sites, (traffic, environments, (storage, storage_as_of), installs)) =
-        futures::try_join!(limits, sites, usage)?;
+    let (limits, sites, chunks) = futures::try_join!(limits, sites, usage)?;
+    let placed = sites
+        .iter()
+        .flat_map(|site| {
+            site.installs.iter().filter_map(|i| {
+                Some(Placed {
+                    install: i.name.clone()?,
+                    site: site.name.clone(),
+                    environment: i.environment.as_ref().map(ToString::to_string),
+                })
+            })
+        })
+        .collect();
+    Ok(AccountAnswers {
+        limits,
+        sites: sites.len(),
+        placed,
+        chunks,
+    })
+}
+
+/// What account `id`, named `name`, used over the period, from its
+/// answers: traffic summed over the chunks, storage the latest of the last.
+fn account_usage(
+    id: Uuid,
+    name: String,
+    answers: AccountAnswers,
+) -> Result<AccountUsage, CliError> {
+    let mut traffic = Traffic::default();
+    let mut environments = [Traffic::default(); 3];
+    let mut storage = (Storage::default(), None);
+    let mut installs: BTreeMap<String, (Traffic, Storage)> = BTreeMap::new();
+    for chunk in &answers.chunks {
+        traffic = traffic.plus(summary_traffic(&name, &chunk.summary)?);
+        for (total, part) in environments
+            .iter_mut()
+            .zip(environment_traffic(&name, &chunk.insights)?)
+        {
+            *total = total.plus(part);
+        }
+        storage = latest_storage(&name, &chunk.summary)?;
+        for install in &chunk.per_install {
+            let (Some(install_name), Some(rollup)) =
+                (&install.environment_name, &install.metrics_rollup)
+            else {
+                continue;
+            };
+            let entry = installs.entry(install_name.clone()).or_default();
+            entry.0 = entry.0.plus(summary_traffic(&name, rollup)?);
+            entry.1 = latest_storage(&name, rollup)?.0;
+        }
+    }
+    let (storage, storage_as_of) = storage;
     Ok(AccountUsage {
         id,
         name,
-        sites: sites.len(),
-        limits,
+        sites: answers.sites,
+        limits: answers.limits,
         traffic,
         environments,
         storage,
         storage_as_of,
         refreshed: false,
-        installs: install_usages(&sites, installs),
+        installs: install_usages(&answers.placed, installs),
+    })
+}
+
+/// The report `options` asks for from the mirror's newest snapshot (`--db`,
+/// `WPE_FLEET_DB` or the default file) as of `now`: the period (the month
+/// the mirror holds: the one before its sync), the rows, and which snapshot
+/// they come from. Another period is a usage error that names the month
+/// the mirror holds.
+fn report_mirror(
+    demo: bool,
+    options: &UsageOptions,
+    now: DateTime<Utc>,
+    surface: Surface,
+) -> Result<(Period, Vec<Row>, Source), CliError> {
+    options.check().map_err(CliError::Invalid)?;
+    if options.refresh {
+        return Err(CliError::Invalid(Invalid::Conflicts {
+            option: "refresh",
+            other: "from_mirror",
+        }));
+    }
+    let current = Current::open(options.db.as_deref(), demo)?;
+    let all: Vec<(Uuid, String)> = current
+        .typed::<Account>(RecordKind::Account, None)?
+        .into_iter()
+        .map(|(_, a)| (a.id, a.name))
+        .collect();
+    let ids = options
+        .account
+        .iter()
+        .map(|given| current.resolve_account(given))
+        .collect::<Result<Vec<_>, _>>()?;
+    let scope = (!options.account.is_empty()).then_some(&ids[..]);
+    current.require(RecordKind::Account, None)?;
+    current.require(RecordKind::Site, scope)?;
+    current.require(RecordKind::Install, scope)?;
+    current.require(RecordKind::UsageSummary, scope)?;
+    let accounts = choose_accounts(all, &options.account, &ids)?;
+    let mut held: HashMap<String, (Period, Value)> = HashMap::new();
+    for record in current.records(RecordKind::UsageSummary, None)? {
+        let (Some(account), Some(period)) = (&record.account_id, held_period(&record.body)) else {
+            continue;
+        };
+        let newer = held
+            .get(account)
+            .is_none_or(|(known, _)| known.first < period.first);
+        if newer {
+            held.insert(account.clone(), (period, record.body));
+        }
+    }
+    // The month the mirror holds of the accounts asked about (the newest,
+    // should a partial sync have left them different).
+    let Some(holds) = accounts
+        .iter()
+        .filter_map(|(id, _)| held.get(&id.to_string()).map(|(p, _)| *p))
+        .max_by_key(|p| p.first)
+    else {
+        return Err(CliError::Failed(format!(
+            "the mirror at {} holds no usage of {}: run `wpe fleet sync` (it reads the \
+             previous month's), or ask the API instead",
+            current.path().display(),
+            if options.account.is_empty() {
+                "any account".to_owned()
+            } else {
+                "the accounts asked for".to_owned()
+            }
+        )));
+    };
+    let asked = asked_period(options);
+    if asked.is_some_and(|asked| asked != holds) {
+        return Err(CliError::Usage(format!(
+            "the mirror holds the usage of {} only (the month before its sync): leave out the \
+             period, or ask for that month, or leave out {} to ask the API for another \
+             period",
+            holds.first.format("%Y-%m"),
+            surface.option("from_mirror")
+        )));
+    }
+    let sites = current.typed::<Site>(RecordKind::Site, None)?;
+    let installs = current.typed::<Installation>(RecordKind::Install, None)?;
+    let mut usages = Vec::new();
+    for (id, name) in accounts {
+        let key = id.to_string();
+        let body = match held.remove(&key) {
+            Some((period, body)) if period == holds => body,
+            other => {
+                return Err(CliError::Failed(format!(
+                    "the mirror holds no usage of account {name} for {}{}: run `wpe fleet sync` \
+                     again, or ask the API instead",
+                    holds.first.format("%Y-%m"),
+                    other
+                        .map(|(p, _)| format!(" (only of {})", p.first.format("%Y-%m")))
+                        .unwrap_or_default()
+                )))
+            }
+        };
+        let of_account = |account: &Option<String>| account.as_deref() == Some(key.as_str());
+        let site_names: HashMap<Uuid, &str> = sites
+            .iter()
+            .filter(|(record, _)| of_account(&record.account_id))
+            .map(|(_, site)| (site.id, site.name.as_str()))
+            .collect();
+        let placed = installs
+            .iter()
+            .filter(|(record, _)| of_account(&record.account_id))
+            .filter_map(|(_, install)| {
+                let site = site_names.get(&install.site.as_ref()?.id)?;
+                Some(Placed {
+                    install: install.name.to_string(),
+                    site: (*site).to_owned(),
+                    environment: install.environment.as_ref().map(ToString::to_string),
+                })
+            })
+            .collect();
+        let answers = held_answers(&name, &body, site_names.len(), placed)?;
+        usages.push(account_usage(id, name, answers)?);
+    }
+    let source = current.source(scope, now);
+    Ok((holds, rows(&usages, holds, options, surface), source))
+}
+
+/// The period `options` name, if any (checked by [`UsageOptions::check`]).
+fn asked_period(options: &UsageOptions) -> Option<Period> {
+    if let Some(Month(month)) = options.month {
+        Some(month)
+    } else if let Some(Quarter(quarter)) = options.quarter {
+        Some(quarter)
+    } else if let (Some(first), Some(last)) = (options.from, options.to) {
+        Some(Period { first, last })
+    } else {
+        None
+    }
+}
+
+/// The period a mirror's usage record covers (its `from` and `to`).
+fn held_period(body: &Value) -> Option<Period> {
+    let day = |field: &str| parse_day(body.get(field)?.as_str()?).ok();
+    Some(Period {
+        first: day("from")?,
+        last: day("to")?,
+    })
+}
+
+/// An account's answers as a mirror's usage record holds them: the
+/// summary, insights, limits and per-install figures of its month, read
+/// with the requests of [`read_account`]. One the sync could not read is
+/// an error, as it would be through the API.
+fn held_answers(
+    account: &str,
+    body: &Value,
+    sites: usize,
+    placed: Vec<Placed>,
+) -> Result<AccountAnswers, CliError> {
+    fn part<T: serde::de::DeserializeOwned>(
+        account: &str,
+        body: &Value,
+        field: &str,
+    ) -> Result<T, CliError> {
+        match body.get(field) {
+            Some(value) if !value.is_null() => current::read_as(
+                value,
+                RecordKind::UsageSummary,
+                &format!("{account}: {field}"),
+            ),
+            _ => Err(CliError::Failed(format!(
+                "the mirror holds no {field} of account {account}'s usage: the sync could not \
+                 read it; run `wpe fleet sync` again, or ask the API instead"
+            ))),
+        }
+    }
+    // A mirror written before per-install figures were kept has none.
+    let per_install = match body.get("metrics") {
+        None => Vec::new(),
+        Some(_) => part(account, body, "metrics")?,
+    };
+    Ok(AccountAnswers {
+        limits: part(account, body, "limits")?,
+        sites,
+        placed,
+        chunks: vec![ChunkAnswers {
+            summary: part(account, body, "summary")?,
+            insights: part(account, body, "insights")?,
+            per_install,
+        }],
     })
 }
 
@@ -829,28 +1146,17 @@ async fn read_account(
 /// sites name them, by site, role (production, staging, development) and
 /// name.
 fn install_usages(
-    sites: &[Site],
+    placed: &[Placed],
     figures: BTreeMap<String, (Traffic, Storage)>,
 ) -> Vec<InstallUsage> {
     let mut installs: Vec<InstallUsage> = figures
         .into_iter()
         .map(|(name, (traffic, storage))| {
-            let placed = sites.iter().find_map(|site| {
-                site.installs
-                    .iter()
-                    .find(|i| i.name.as_deref() == Some(name.as_str()))
-                    .map(|i| {
-                        (
-                            site.name.clone(),
-                            i.environment.as_ref().map(ToString::to_string),
-                        )
-                    })
-            });
-            let (site, environment) = placed.map_or((None, None), |(s, e)| (Some(s), e));
+            let place = placed.iter().find(|p| p.install == name);
             InstallUsage {
+                site: place.map(|p| p.site.clone()),
+                environment: place.and_then(|p| p.environment.clone()),
                 name,
-                site,
-                environment,
                 traffic,
                 storage,
             }
@@ -1477,6 +1783,8 @@ struct Header<'a> {
     /// `--prepared-for`.
     prepared_for: Option<&'a str>,
     filter: Filter,
+    /// The mirror's snapshot the figures come from, with `--from-mirror`.
+    source: Option<Source>,
 }
 
 impl Header<'_> {
@@ -1491,6 +1799,9 @@ impl Header<'_> {
             "Generated: {} UTC",
             self.generated.format("%Y-%m-%d %H:%M")
         ));
+        if let Some(source) = &self.source {
+            lines.push(format!("Source: {}", source.snapshot_text()));
+        }
         lines.push(format!("Units: {UNITS}"));
         if let Some(shown) = self.filter.describe() {
             lines.push(format!("Showing: {shown}"));
@@ -1845,6 +2156,42 @@ mod tests {
     }
 
     #[test]
+    fn a_mirrors_usage_record_reads_as_the_apis_answers_and_a_part_not_read_is_an_error() {
+        let summary = json!({"visit_count": {"sum": "10"}, "billable_visits": {"sum": "9"}});
+        let mut body = json!({
+            "month": "2026-11", "from": "2026-11-01", "to": "2026-11-30",
+            "summary": summary,
+            "insights": {},
+            "limits": {"visitors": 100},
+            "metrics": [{"environment_name": "shop", "metrics_rollup": summary}],
+        });
+        assert_eq!(held_period(&body), Some(parse_month("2026-11").unwrap().0));
+        let placed = vec![Placed {
+            install: "shop".into(),
+            site: "Shop".into(),
+            environment: Some("production".into()),
+        }];
+        let answers = held_answers("acme", &body, 1, placed).unwrap();
+        let usage = account_usage(Uuid::nil(), "acme".into(), answers).unwrap();
+        assert_eq!(usage.traffic.billable, Some(9));
+        assert_eq!(usage.installs.len(), 1);
+        assert_eq!(usage.installs[0].site.as_deref(), Some("Shop"));
+        // Kept by a sync before per-install figures were: no installs.
+        body.as_object_mut().unwrap().remove("metrics");
+        let answers = held_answers("acme", &body, 1, Vec::new()).unwrap();
+        assert!(answers.chunks[0].per_install.is_empty());
+        body["limits"] = Value::Null;
+        let err = held_answers("acme", &body, 1, Vec::new())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("no limits of account acme") && err.contains("wpe fleet sync"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn missing_figures_add_up_to_missing_only_when_all_are() {
         assert_eq!(add(None, None), None);
         assert_eq!(add(Some(2), None), Some(2));
@@ -1972,6 +2319,7 @@ mod tests {
             generated: "2026-12-01T09:30:59Z".parse().unwrap(),
             prepared_for: Some("Acme Ltd"),
             filter,
+            source: None,
         };
         let mut out = Vec::new();
         print(&mut out, rows, &header, format).unwrap();

@@ -14,6 +14,7 @@
 
 pub mod access;
 pub mod changes;
+pub mod current;
 pub mod query;
 pub mod schema;
 pub mod snapshots;

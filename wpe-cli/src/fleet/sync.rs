@@ -711,8 +711,9 @@ async fn optional(client: &Client, id: &str, args: Args) -> Result<Value, wpe_ap
 }
 
 /// An account's usage of `month`, read with the requests `wpe report
-/// usage` makes for it: the summary (required), the insights and the plan
-/// limits (`null` when refused), one after another.
+/// usage` makes for it: the summary (required), the insights, each
+/// install's figures (`metrics`, every item of `getAccountUsageMetrics`)
+/// and the plan limits (`null` when refused), one after another.
 async fn usage(client: &Client, account: Args, month: Month) -> Result<Value, wpe_api::Error> {
     let period = account
         .clone()
@@ -721,7 +722,12 @@ async fn usage(client: &Client, account: Args, month: Month) -> Result<Value, wp
     let summary = call(client, "get_account_usage_summary", period.clone())
         .await?
         .unwrap_or(Value::Null);
-    let insights = optional(client, "get_account_usage_insights", period).await?;
+    let insights = optional(client, "get_account_usage_insights", period.clone()).await?;
+    let metrics = match list(client, "get_account_usage_metrics", period).await {
+        Ok(items) => Value::Array(items),
+        Err(err) if unreadable(&err) => Value::Null,
+        Err(err) => return Err(err),
+    };
     let limits = optional(client, "get_accounts_limits", account).await?;
     Ok(json!({
         "month": month.label(),
@@ -729,6 +735,7 @@ async fn usage(client: &Client, account: Args, month: Month) -> Result<Value, wp
         "to": month.last.to_string(),
         "summary": summary,
         "insights": insights,
+        "metrics": metrics,
         "limits": limits,
     }))
 }

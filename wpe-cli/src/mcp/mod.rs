@@ -450,6 +450,8 @@ fn about_paging(op: &Operation, rule: &str) -> bool {
 /// The server: the client it calls the API with, and its tools.
 struct Server {
     client: Client,
+    /// Whether it serves the demo stand-in (whose mirror is the demo's).
+    demo: bool,
     entries: Vec<Entry>,
     allowed: Access,
     /// What tools/list lists of what is allowed.
@@ -489,6 +491,7 @@ pub async fn run(demo: bool, matches: &ArgMatches) -> Result<(), CliError> {
     let target = Target::open(demo, false, |policy| policy.max_wait(max_wait)).await?;
     let server = Server {
         client: target.client.clone(),
+        demo,
         entries: entries(allowed, page_size),
         allowed,
         selection,
@@ -575,7 +578,7 @@ impl Server {
         };
         let answer = match entry.runs {
             Runs::Operation(op) => self.call_operation(op, arguments).await,
-            Runs::Workflow(workflow) => workflow.run(&self.client, arguments).await,
+            Runs::Workflow(workflow) => workflow.run(&self.client, self.demo, arguments).await,
             Runs::Dynamic(dynamic) => return dynamic::run(self, dynamic, arguments).await,
             Runs::Fleet(tool) => return tool.run(&self.mirror, self.query_budget, arguments).await,
         };

@@ -118,6 +118,9 @@ struct Inventory {
     /// Where the next page starts, while there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     next_cursor: Option<String>,
+    /// With `from_mirror`: the mirror's snapshot the rows come from, and its age.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mirror: Option<crate::fleet::current::Source>,
 }
 
 impl Workflow {
@@ -160,34 +163,37 @@ impl Workflow {
 
     /// Runs the tool with `arguments`, already checked against its input
     /// schema: read into the command's options by serde, then run by the
-    /// command's code.
+    /// command's code (`demo`: a server of the demo stand-in, whose mirror
+    /// is the demo's).
     pub async fn run(
         &self,
         client: &Client,
+        demo: bool,
         arguments: Map<String, Value>,
     ) -> Result<Value, CliError> {
         match self.runs {
             Runs::Inventory => {
                 let options: inventory::Options = read(arguments)?;
                 let start = offset(options.cursor.as_deref())?;
-                let rows = inventory::collect(client, &options).await?;
+                let (rows, mirror) = inventory::collect(client, demo, &options).await?;
                 let total = rows.len();
                 let (items, next_cursor) = page(rows, start, options.limit);
                 to_json(&Inventory {
                     items,
                     total,
                     next_cursor,
+                    mirror,
                 })
             }
             Runs::Audit => {
                 let options: audit::Options = read(arguments)?;
                 let start = offset(options.cursor.as_deref())?;
-                let mut audit = audit::collect(client, &options).await?;
+                let mut audit = audit::collect(client, demo, &options).await?;
                 let findings = std::mem::take(&mut audit.findings);
                 (audit.findings, audit.next_cursor) = page(findings, start, options.limit);
                 to_json(&audit)
             }
-            Runs::ReportUsage => to_json(&report::collect(client, &read(arguments)?).await?),
+            Runs::ReportUsage => to_json(&report::collect(client, demo, &read(arguments)?).await?),
             Runs::BackupAndWait => {
                 let options = BackupOptions {
                     wait: true,
@@ -400,13 +406,13 @@ mod tests {
             (
                 "inventory",
                 crate::inventory::command(),
-                &["sort"],
+                &["sort", "db"],
                 &["limit", "cursor"],
             ),
             (
                 "audit",
                 crate::audit::command(),
-                &["fail_on"],
+                &["fail_on", "db"],
                 &["limit", "cursor"],
             ),
             (
@@ -416,7 +422,7 @@ mod tests {
                     .and_then(|r| r.find_subcommand("usage"))
                     .cloned()
                     .unwrap(),
-                &[],
+                &["db"],
                 &[],
             ),
             (
