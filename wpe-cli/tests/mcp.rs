@@ -105,16 +105,17 @@ async fn each_mode_lists_its_tools_with_annotations_and_input_schemas_that_compi
     ]))
     .await;
 
-    // One tool per operation, the four workflows and the two fleet tools.
+    // One tool per operation, the four workflows and the four fleet tools.
     let gets = OPERATIONS.iter().filter(|op| op.method == "GET").count();
     let destructive = OPERATIONS.iter().filter(|op| op.destructive).count();
     assert_eq!(
         read.len(),
-        gets + 5,
-        "read-only: the GETs, inventory, audit, report_usage, fleet_whois, fleet_query"
+        gets + 7,
+        "read-only: the GETs, inventory, audit, report_usage and the fleet's whois, query, \
+         changes, access"
     );
-    assert_eq!(write.len(), OPERATIONS.len() - destructive + 6);
-    assert_eq!(all.len(), OPERATIONS.len() + 6);
+    assert_eq!(write.len(), OPERATIONS.len() - destructive + 8);
+    assert_eq!(all.len(), OPERATIONS.len() + 8);
     for op in OPERATIONS {
         let tool = named(&all, op.id).unwrap_or_else(|| panic!("no tool {}", op.id));
         let hints = tool.annotations.clone().expect("annotations");
@@ -1206,6 +1207,8 @@ fn every_tool() -> Vec<(&'static str, u8)> {
         ("backup_and_wait", 1),
         ("fleet_whois", 0),
         ("fleet_query", 0),
+        ("fleet_changes", 0),
+        ("fleet_access", 0),
     ]);
     all
 }

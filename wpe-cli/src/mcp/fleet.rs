@@ -16,10 +16,13 @@
 //! thread; a call the client cancels stops it (the progress handler looks
 //! at a flag the dropped call sets).
 //!
-//! `fleet_changes` and `fleet_access` (the typed options of `wpe fleet
-//! changes` and `wpe fleet access`) join here: a [`Runs`] variant, an entry
-//! in [`TOOLS`], their options and answer in [`FleetTool::input_schema`]
-//! and [`FleetTool::output_schema`], and an arm in [`FleetTool::run`].
+//! - `fleet_changes`: what was added, removed or changed between two
+//!   snapshots, field by field ([`crate::fleet::changes`], the command's
+//!   own options).
+//! - `fleet_access`: who and what reaches each install, or with `changes`
+//!   what was granted or revoked ([`crate::fleet::access`]).
+//!
+//! The lists answer a page (`limit`, `cursor`) as the workflow tools do.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,8 +35,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::limits::{self, MAX_NAME, MAX_ROWS};
-use super::workflows::{input_of, output_of, read};
-use super::{answer, failure};
+use super::workflows::{input_of, offset, output_of, page, read};
+use super::{answer, error_result, failure};
+use crate::error::CliError;
+use crate::fleet::access::{self, Access, Grant};
+use crate::fleet::changes::{self, Between, Change};
 use crate::fleet::query::{self, Bounds, QueryError};
 use crate::fleet::whois::{self, Whois, WhoisError};
 use crate::fleet::{Mirror, MirrorError};
@@ -42,6 +48,10 @@ use crate::fleet::{Mirror, MirrorError};
 pub const WHOIS: &str = "fleet_whois";
 /// `fleet_query`.
 pub const QUERY: &str = "fleet_query";
+/// `fleet_changes`.
+pub const CHANGES: &str = "fleet_changes";
+/// `fleet_access`.
+pub const ACCESS: &str = "fleet_access";
 
 /// Which fleet tool an entry runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,8 +60,10 @@ enum Runs {
     Whois,
     /// `wpe fleet query`, bounded.
     Query,
-    // Here: `fleet_changes` (`wpe fleet changes`) and `fleet_access` (`wpe
-    // fleet access`), added with those commands' typed options.
+    /// `wpe fleet changes`.
+    Changes,
+    /// `wpe fleet access`.
+    Access,
 }
 
 /// A fleet tool.
@@ -93,7 +105,71 @@ pub const TOOLS: &[FleetTool] = &[
                       that writes is refused; a slow one is stopped.",
         runs: Runs::Query,
     },
+    FleetTool {
+        tool: CHANGES,
+        title: "What changed in the fleet between two syncs (local mirror)",
+        description: "From the local mirror of the fleet (no API call): what was added, \
+                      removed or changed between two snapshots, one row per changed field \
+                      (`field`, `before`, `after`), grouped by account and install. By default \
+                      the snapshot before the newest against the newest; `since` (7d) or \
+                      `from`/`to` (snapshot IDs) choose others. Backups are left out unless \
+                      `kind` names them.",
+        runs: Runs::Changes,
+    },
+    FleetTool {
+        tool: ACCESS,
+        title: "Who can reach each install (local mirror)",
+        description: "From the local mirror of the fleet (no API call): every account user \
+                      (with their role; partial users only on their installs), SSH key of the \
+                      API user and SFTP user that can reach each install, and the account it \
+                      comes through. With `changes`: what was granted or revoked between two \
+                      snapshots (`since`, or `from`/`to`).",
+        runs: Runs::Access,
+    },
 ];
+
+/// What `fleet_changes` answers: the snapshots compared and a page of the
+/// changes.
+#[derive(Debug, Serialize, JsonSchema)]
+struct ChangesPage {
+    /// The snapshots compared.
+    #[serde(flatten)]
+    between: Between,
+    /// The changes of this page, by account, install, kind, subject and field.
+    items: Vec<Change>,
+    /// How many changes there are in all.
+    total: usize,
+    /// Where the next page starts, while there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+/// What `fleet_access` answers: a page of who reaches what now, or (with
+/// `changes`) of what was granted or revoked between two snapshots.
+#[derive(Debug, Serialize, JsonSchema)]
+struct AccessPage {
+    /// With `changes`: the snapshots compared.
+    #[serde(flatten)]
+    between: Option<Between>,
+    /// The rows of this page.
+    items: AccessItems,
+    /// How many rows there are in all.
+    total: usize,
+    /// Where the next page starts, while there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+/// The rows of `fleet_access`: who reaches what, or what was granted or
+/// revoked.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+enum AccessItems {
+    /// Without `changes`.
+    Now(Vec<Access>),
+    /// With `changes`.
+    Changes(Vec<Grant>),
+}
 
 /// What `fleet_whois` takes.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -151,6 +227,8 @@ impl FleetTool {
         match self.runs {
             Runs::Whois => input_of::<WhoisOptions>(),
             Runs::Query => input_of::<QueryOptions>(),
+            Runs::Changes => input_of::<changes::Options>(),
+            Runs::Access => input_of::<access::Options>(),
         }
     }
 
@@ -159,6 +237,8 @@ impl FleetTool {
         answer::output_schema(match self.runs {
             Runs::Whois => output_of::<Whois>(),
             Runs::Query => output_of::<QueryAnswer>(),
+            Runs::Changes => output_of::<ChangesPage>(),
+            Runs::Access => output_of::<AccessPage>(),
         })
     }
 
@@ -181,6 +261,8 @@ impl FleetTool {
         let task = tokio::task::spawn_blocking(move || match runs {
             Runs::Whois => whois(&path, arguments),
             Runs::Query => query(&path, arguments, budget, stop),
+            Runs::Changes => changes(&path, arguments),
+            Runs::Access => access(&path, arguments),
         });
         match task.await {
             Ok(Ok(value)) => CallToolResult::structured(value),
@@ -203,21 +285,37 @@ impl Drop for StopOnDrop {
     }
 }
 
-/// A fleet tool's failure: the kind of tool error and its message.
+/// A fleet tool's failure: the kind of tool error and its message, or a
+/// command's error (worded as every tool words it).
 struct Failed {
     kind: &'static str,
     message: String,
+    command: Option<CliError>,
+}
+
+impl From<CliError> for Failed {
+    fn from(err: CliError) -> Failed {
+        Failed {
+            kind: "",
+            message: String::new(),
+            command: Some(err),
+        }
+    }
 }
 
 impl Failed {
     fn result(self) -> CallToolResult {
-        failure(self.kind, self.message, json!({}))
+        match self.command {
+            Some(err) => error_result(err),
+            None => failure(self.kind, self.message, json!({})),
+        }
     }
 
     fn mirror(err: MirrorError) -> Failed {
         Failed {
             kind: "mirror",
             message: err.to_string(),
+            command: None,
         }
     }
 
@@ -225,24 +323,71 @@ impl Failed {
         Failed {
             kind: "invalid_arguments",
             message,
+            command: None,
         }
     }
 }
 
 /// `fleet_whois`.
 fn whois(path: &std::path::Path, arguments: Map<String, Value>) -> Result<Value, Failed> {
-    let options: WhoisOptions = read(arguments).map_err(|err| Failed::invalid(err.to_string()))?;
+    let options: WhoisOptions = read(arguments)?;
     let mirror = Mirror::open_read_only(path).map_err(Failed::mirror)?;
     let found =
         whois::lookup(&mirror, &options.name, chrono::Utc::now()).map_err(|err| match err {
             WhoisError::Mirror(err) => Failed::mirror(err),
             other => Failed::invalid(format!("`name`: {other}")),
         })?;
-    serde_json::to_value(&found).map_err(|err| {
-        Failed::mirror(MirrorError::NotOurs {
-            path: path.to_owned(),
-            detail: format!("an answer could not be written as JSON: {err}"),
-        })
+    json_of(&found)
+}
+
+/// `value` as the tool's JSON answer.
+fn json_of(value: &impl Serialize) -> Result<Value, Failed> {
+    crate::workflow::to_json(value).map_err(Failed::from)
+}
+
+/// `fleet_changes`: a page of the changes.
+fn changes(path: &std::path::Path, arguments: Map<String, Value>) -> Result<Value, Failed> {
+    let options: changes::Options = read(arguments)?;
+    let start = offset(options.cursor.as_deref())?;
+    let mirror = Mirror::open_read_only(path).map_err(Failed::mirror)?;
+    let found = changes::collect(&mirror, &options, chrono::Utc::now())?;
+    let total = found.items.len();
+    let (items, next_cursor) = page(found.items, start, options.limit);
+    json_of(&ChangesPage {
+        between: found.between,
+        items,
+        total,
+        next_cursor,
+    })
+}
+
+/// `fleet_access`: a page of who reaches what, or of what was granted or
+/// revoked.
+fn access(path: &std::path::Path, arguments: Map<String, Value>) -> Result<Value, Failed> {
+    let options: access::Options = read(arguments)?;
+    let start = offset(options.cursor.as_deref())?;
+    let mirror = Mirror::open_read_only(path).map_err(Failed::mirror)?;
+    let (between, items, total, next_cursor) = if options.changes {
+        let found = access::collect_changes(&mirror, &options, chrono::Utc::now())?;
+        let total = found.items.len();
+        let (items, next) = page(found.items, start, options.limit);
+        (
+            Some(found.between),
+            AccessItems::Changes(items),
+            total,
+            next,
+        )
+    } else {
+        let found = access::collect(&mirror, &options)?;
+        let total = found.len();
+        let (items, next) = page(found, start, options.limit);
+        (None, AccessItems::Now(items), total, next)
+    };
+    json_of(&AccessPage {
+        between,
+        items,
+        total,
+        next_cursor,
     })
 }
 
@@ -253,7 +398,7 @@ fn query(
     budget: Duration,
     stop: Arc<AtomicBool>,
 ) -> Result<Value, Failed> {
-    let options: QueryOptions = read(arguments).map_err(|err| Failed::invalid(err.to_string()))?;
+    let options: QueryOptions = read(arguments)?;
     let mut mirror = Mirror::open_read_only(path).map_err(Failed::mirror)?;
     let bounds = Bounds {
         max_rows: Some(usize::try_from(options.limit.max(1)).unwrap_or(usize::MAX)),
@@ -298,6 +443,7 @@ fn query(
         Failed {
             kind,
             message: format!("`sql`: {message}"),
+            command: None,
         }
     })?;
     serde_json::to_value(QueryAnswer {
@@ -343,6 +489,31 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.sqlite");
         drop(crate::fleet::whois::fixture::mirror(&path));
+        // A second snapshot in which the client account has nothing left
+        // and the API user has a new SSH key: removals for
+        // `fleet_changes`, access and a grant for `fleet_access`.
+        crate::fleet::Mirror::open_for_sync(&path)
+            .unwrap()
+            .write(&crate::fleet::store::NewSnapshot {
+                started_at: chrono::Utc::now(),
+                api_url: "http://stand-in".into(),
+                accounts: Some(vec![crate::fleet::whois::fixture::CLIENT.into()]),
+                records: vec![crate::fleet::store::Record {
+                    kind: crate::fleet::store::Kind::SshKey,
+                    key: "66917af4-17e4-4cb7-90e5-c277189d3c24".into(),
+                    account_id: None,
+                    install_id: None,
+                    body: json!({
+                        "uuid": "66917af4-17e4-4cb7-90e5-c277189d3c24",
+                        "comment": "dev@example.com",
+                        "fingerprint": "be:86:90:2b:33:7b:1a:cd:8a:9e:55:64:d7:04:f3:29",
+                        "created_at": "2026-11-27T14:30:08+00:00",
+                    }),
+                }],
+                unread: Vec::new(),
+                requests: 0,
+            })
+            .unwrap();
         let budget = Duration::from_secs(3600);
         let validators: Vec<jsonschema::Validator> = TOOLS
             .iter()
@@ -386,6 +557,16 @@ mod tests {
                 args(json!({"sql": "SELECT 1"})),
                 true,
             ),
+            (2, Ok(path.clone()), args(json!({"limit": 2})), false),
+            (2, Ok(path.clone()), args(json!({"from": 9})), true),
+            (3, Ok(path.clone()), args(json!({"limit": 3})), false),
+            (3, Ok(path.clone()), args(json!({"changes": true})), false),
+            (
+                3,
+                Ok(path.clone()),
+                args(json!({"install": "nowhere"})),
+                true,
+            ),
         ];
         for (index, mirror, arguments, error) in cases {
             let shown = Value::Object(arguments.clone());
@@ -410,9 +591,9 @@ mod tests {
         assert_eq!(found["matches"][0]["install"]["name"], "torquemag");
         let page = TOOLS[1]
             .run(
-                &Ok(path),
+                &Ok(path.clone()),
                 budget,
-                args(json!({"sql": "SELECT name, name FROM installs ORDER BY name", "limit": 2})),
+                args(json!({"sql": "SELECT name, name FROM installs ORDER BY name", "limit": 1})),
             )
             .await
             .structured_content
@@ -420,8 +601,33 @@ mod tests {
         assert_eq!(page["columns"], json!(["name", "name"]));
         assert_eq!(
             page["items"][0],
-            json!({"name": "clientblog", "name:2": "clientblog"})
+            json!({"name": "torquemag", "name:2": "torquemag"})
         );
         assert_eq!(page["truncated"], true);
+        let changed = TOOLS[2]
+            .run(&Ok(path.clone()), budget, args(json!({"limit": 1})))
+            .await
+            .structured_content
+            .unwrap();
+        assert_eq!(changed["items"].as_array().unwrap().len(), 1, "{changed}");
+        assert!(changed["total"].as_u64().unwrap() > 1, "{changed}");
+        assert_eq!(changed["next_cursor"], "offset:1", "{changed}");
+        assert_eq!(changed["items"][0]["change"], "added", "{changed}");
+        assert_eq!(changed["items"][0]["kind"], "ssh_key", "{changed}");
+        let granted = TOOLS[3]
+            .run(&Ok(path.clone()), budget, args(json!({"changes": true})))
+            .await
+            .structured_content
+            .unwrap();
+        assert_eq!(granted["items"][0]["change"], "granted", "{granted}");
+        assert_eq!(granted["items"][0]["who"], "dev@example.com", "{granted}");
+        let reach = TOOLS[3]
+            .run(&Ok(path), budget, args(json!({"limit": 1})))
+            .await
+            .structured_content
+            .unwrap();
+        assert_eq!(reach["items"].as_array().unwrap().len(), 1, "{reach}");
+        assert!(reach["total"].as_u64().unwrap() > 1, "{reach}");
+        assert_eq!(reach["items"][0]["account"], "demoagency", "{reach}");
     }
 }

@@ -207,7 +207,7 @@ impl Workflow {
 
 /// Where a page starts: 0 without a cursor, else the offset the cursor of
 /// the page before names (`offset:100`, as a list tool's).
-fn offset(cursor: Option<&str>) -> Result<usize, CliError> {
+pub(super) fn offset(cursor: Option<&str>) -> Result<usize, CliError> {
     let Some(cursor) = cursor else {
         return Ok(0);
     };
@@ -217,7 +217,7 @@ fn offset(cursor: Option<&str>) -> Result<usize, CliError> {
 
 /// At most `limit` of `items` from `start`, and the cursor of the next page
 /// while there is one.
-fn page<T>(items: Vec<T>, start: usize, limit: u32) -> (Vec<T>, Option<String>) {
+pub(super) fn page<T>(items: Vec<T>, start: usize, limit: u32) -> (Vec<T>, Option<String>) {
     let total = items.len();
     let limit = usize::try_from(limit.max(1)).unwrap_or(usize::MAX);
     let page: Vec<T> = items.into_iter().skip(start).take(limit).collect();
