@@ -24,7 +24,6 @@ mod commands;
 #[cfg(feature = "demo")]
 mod demo;
 mod error;
-#[allow(dead_code)] // REMOVE at integration: the commands that use it are being built
 mod fleet;
 mod guard;
 mod inventory;
