@@ -287,43 +287,41 @@ impl Drop for StopOnDrop {
 
 /// A fleet tool's failure: the kind of tool error and its message, or a
 /// command's error (worded as every tool words it).
-struct Failed {
-    kind: &'static str,
-    message: String,
-    command: Option<CliError>,
+enum Failed {
+    /// A failure of the tool itself.
+    Tool {
+        kind: &'static str,
+        message: String,
+    },
+    /// A command's error.
+    Command(Box<CliError>),
 }
 
 impl From<CliError> for Failed {
     fn from(err: CliError) -> Failed {
-        Failed {
-            kind: "",
-            message: String::new(),
-            command: Some(err),
-        }
+        Failed::Command(Box::new(err))
     }
 }
 
 impl Failed {
     fn result(self) -> CallToolResult {
-        match self.command {
-            Some(err) => error_result(err),
-            None => failure(self.kind, self.message, json!({})),
+        match self {
+            Failed::Tool { kind, message } => failure(kind, message, json!({})),
+            Failed::Command(err) => error_result(*err),
         }
     }
 
     fn mirror(err: MirrorError) -> Failed {
-        Failed {
+        Failed::Tool {
             kind: "mirror",
             message: err.to_string(),
-            command: None,
         }
     }
 
     fn invalid(message: String) -> Failed {
-        Failed {
+        Failed::Tool {
             kind: "invalid_arguments",
             message,
-            command: None,
         }
     }
 }
@@ -440,10 +438,9 @@ fn query(
             ),
             other => other.to_string(),
         };
-        Failed {
+        Failed::Tool {
             kind,
             message: format!("`sql`: {message}"),
-            command: None,
         }
     })?;
     serde_json::to_value(QueryAnswer {
