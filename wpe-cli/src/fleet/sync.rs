@@ -13,6 +13,16 @@
 //! taken out first, at any depth: the API does not send them, and should
 //! it ever, the mirror does not keep them.
 //!
+//! The spec does not require a certificate's `id` nor an SSH key's `uuid`:
+//! without one, a certificate is keyed by its `serial_number` (else its
+//! `common_name`), an SSH key by its `fingerprint`. An item with none of
+//! its keys stops the sync (it could not be told from the others).
+//!
+//! The usage summary is that of the last full calendar month, read as
+//! `wpe report usage` reads a month: the summary, the insights and the plan
+//! limits of the account (the last two `null` when refused), in one body
+//! with the month and its first and last days.
+//!
 //! # Concurrency
 //!
 //! Every list is a piece of work of its own, walked one page at a time
