@@ -448,9 +448,10 @@ impl Mirror {
                 .query_row("PRAGMA quick_check(1)", [], |row| row.get(0))
                 .map_err(|err| classify(path, "checking it", err))?;
             if verdict != "ok" {
+                // SQLite's report spans lines: one line for the message.
                 return Err(MirrorError::Damaged {
                     path: path.clone(),
-                    detail: verdict,
+                    detail: verdict.split_whitespace().collect::<Vec<_>>().join(" "),
                 });
             }
         }

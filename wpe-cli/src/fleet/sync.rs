@@ -13,6 +13,16 @@
 //! taken out first, at any depth: the API does not send them, and should
 //! it ever, the mirror does not keep them.
 //!
+//! The spec does not require a certificate's `id` nor an SSH key's `uuid`:
+//! without one, a certificate is keyed by its `serial_number` (else its
+//! `common_name`), an SSH key by its `fingerprint`. An item with none of
+//! its keys stops the sync (it could not be told from the others).
+//!
+//! The usage summary is that of the last full calendar month, read as
+//! `wpe report usage` reads a month: the summary, the insights and the plan
+//! limits of the account (the last two `null` when refused), in one body
+//! with the month and its first and last days.
+//!
 //! # Concurrency
 //!
 //! Every list is a piece of work of its own, walked one page at a time
@@ -191,7 +201,7 @@ pub async fn run(
 }
 
 /// What `wpe fleet sync` prints when it has written a snapshot.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Summary {
     /// The new snapshot's ID.
     pub snapshot: i64,
@@ -259,32 +269,31 @@ impl Summary {
     }
 
     /// Prints the summary in `format`: an object in JSON, `field  value`
-    /// lines in a table (the unread lists in words).
+    /// lines in a table, in the order of the fields above (the unread
+    /// lists in words there: their reasons are in the warnings).
     fn print(&self, out: &mut impl Write, format: Format) -> Result<(), CliError> {
-        let value = crate::workflow::to_json(self)?;
-        let Value::Object(map) = value else {
-            return Ok(output::print_value(out, format, &value)?);
+        let unread = match format {
+            Format::Table | Format::Markdown if self.unread.is_empty() => json!("none"),
+            Format::Table | Format::Markdown => json!(self
+                .unread
+                .iter()
+                .map(|u| u.text.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")),
+            _ => crate::workflow::to_json(&self.unread)?,
         };
-        let in_words = matches!(format, Format::Table | Format::Markdown);
-        let fields: Vec<(&str, Value)> = map
-            .iter()
-            .map(|(key, value)| {
-                if key == "unread" && in_words {
-                    let text = if self.unread.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        self.unread
-                            .iter()
-                            .map(|u| u.text.as_str())
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    };
-                    (key.as_str(), Value::String(text))
-                } else {
-                    (key.as_str(), value.clone())
-                }
-            })
-            .collect();
+        let fields = [
+            ("snapshot", json!(self.snapshot)),
+            ("mirror", json!(self.mirror)),
+            ("added", json!(self.added)),
+            ("changed", json!(self.changed)),
+            ("removed", json!(self.removed)),
+            ("unchanged", json!(self.unchanged)),
+            ("rows_written", json!(self.rows_written)),
+            ("requests", json!(self.requests)),
+            ("unread", unread),
+            ("elapsed_seconds", json!(self.elapsed_seconds)),
+        ];
         Ok(output::print_fields(out, format, &fields)?)
     }
 }
@@ -450,7 +459,7 @@ impl Read {
                 install: self.name_of(unread.install_id.as_ref()),
                 install_id: unread.install_id.clone(),
                 reason: unread.reason.clone(),
-                text: format!("{}: {}", self.describe_unread(unread), unread.reason),
+                text: self.describe_unread(unread),
             })
             .collect()
     }
