@@ -289,10 +289,7 @@ impl Drop for StopOnDrop {
 /// command's error (worded as every tool words it).
 enum Failed {
     /// A failure of the tool itself.
-    Tool {
-        kind: &'static str,
-        message: String,
-    },
+    Tool { kind: &'static str, message: String },
     /// A command's error.
     Command(Box<CliError>),
 }
