@@ -93,7 +93,12 @@ fn changes_list_exactly_what_changed_between_two_syncs_and_access_the_grants_and
         )
         .unwrap();
     stand
-        .block_on(client.create_ssh_key().body_map(|b| b.public_key(NEW_KEY)).send())
+        .block_on(
+            client
+                .create_ssh_key()
+                .body_map(|b| b.public_key(NEW_KEY))
+                .send(),
+        )
         .unwrap();
 
     let second = sync(&stand, &db);
@@ -115,7 +120,11 @@ fn changes_list_exactly_what_changed_between_two_syncs_and_access_the_grants_and
     assert_eq!(
         seen,
         vec![
-            ("account_user".into(), "removed".into(), "jane@example.com".into()),
+            (
+                "account_user".into(),
+                "removed".into(),
+                "jane@example.com".into()
+            ),
             ("domain".into(), "added".into(), "blog.torquemag.io".into()),
             ("install".into(), "changed".into(), "torquemag".into()),
             ("ssh_key".into(), "added".into(), "dev@example.com".into()),
@@ -125,7 +134,11 @@ fn changes_list_exactly_what_changed_between_two_syncs_and_access_the_grants_and
     let php = changes.iter().find(|row| row["kind"] == "install").unwrap();
     assert_eq!(
         (&php["field"], &php["before"], &php["after"]),
-        (&Value::from("php_version"), &Value::from("8.2"), &Value::from("8.3")),
+        (
+            &Value::from("php_version"),
+            &Value::from("8.2"),
+            &Value::from("8.3")
+        ),
         "{php}"
     );
 
