@@ -60,7 +60,9 @@ fn main() {
 
     let (first, first_wall) = sync(&server, &db, &[]);
     let (sequential, sequential_wall) = sync(&server, &sequential_db, &["--concurrency", "1"]);
-    let records = first["added"].as_u64().expect("the summary counts what it added");
+    let records = first["added"]
+        .as_u64()
+        .expect("the summary counts what it added");
     assert_eq!(
         records,
         sequential["added"].as_u64().unwrap(),
@@ -95,11 +97,14 @@ fn main() {
         second["unchanged"]
     );
 
-    let bytes = mirror_bytes(&db);
+    let (file, log) = mirror_bytes(&db);
     println!(
-        "mirror after two snapshots: {:.1} KiB, {:.0} bytes per install",
-        bytes as f64 / 1024.0,
-        bytes as f64 / INSTALLS as f64
+        "mirror after two snapshots: {:.1} KiB ({:.1} KiB file + {:.1} KiB write-ahead log), \
+         {:.0} bytes per install",
+        (file + log) as f64 / 1024.0,
+        file as f64 / 1024.0,
+        log as f64 / 1024.0,
+        (file + log) as f64 / INSTALLS as f64
     );
 
     let start_up = median(&[Path::new("--version")], None);
@@ -110,12 +115,19 @@ fn main() {
     });
     let access = run_reads(&db, &["fleet", "access", "--json"], |out| {
         let rows: Vec<Value> = serde_json::from_slice(out).expect("access prints JSON");
-        assert!(rows.len() >= INSTALLS, "a key or user reaches every install");
+        assert!(
+            rows.len() >= INSTALLS,
+            "a key or user reaches every install"
+        );
     });
-    let whois = run_reads(&db, &["fleet", "whois", "i0000500.example.com", "--json"], |out| {
-        let text = String::from_utf8_lossy(out);
-        assert!(text.contains("i0000500"), "whois finds the install: {text}");
-    });
+    let whois = run_reads(
+        &db,
+        &["fleet", "whois", "i0000500.example.com", "--json"],
+        |out| {
+            let text = String::from_utf8_lossy(out);
+            assert!(text.contains("i0000500"), "whois finds the install: {text}");
+        },
+    );
     for (label, took) in [("changes", changes), ("access", access), ("whois", whois)] {
         println!(
             "wpe fleet {label:<8} {:>6.1} ms (median of {RUNS}, whole run; goal < {} ms: {})",
@@ -132,7 +144,7 @@ async fn add_domains(server: &FakeServer) -> Vec<uuid::Uuid> {
     let client = server.client();
     let mut installs: Vec<(String, uuid::Uuid)> = client
         .list_installs()
-        .stream(Default::default())
+        .stream()
         .map_ok(|install| (install.name.to_string(), install.id))
         .try_collect()
         .await
@@ -222,14 +234,10 @@ fn succeeded(output: Output) -> Output {
     output
 }
 
-/// The mirror's bytes on disk: the database and its write-ahead log.
-fn mirror_bytes(db: &Path) -> u64 {
-    let wal = db.with_extension("sqlite-wal");
-    [db, wal.as_path()]
-        .iter()
-        .filter_map(|path| std::fs::metadata(path).ok())
-        .map(|meta| meta.len())
-        .sum()
+/// The mirror's bytes on disk: the database file and its write-ahead log.
+fn mirror_bytes(db: &Path) -> (u64, u64) {
+    let size = |path: &Path| std::fs::metadata(path).map_or(0, |meta| meta.len());
+    (size(db), size(&db.with_extension("sqlite-wal")))
 }
 
 fn ms(took: Duration) -> f64 {
