@@ -163,3 +163,38 @@ fn changes_list_exactly_what_changed_between_two_syncs_and_access_the_grants_and
         "the user and the key: {access:#?}"
     );
 }
+
+#[test]
+fn a_damaged_mirror_is_said_to_be_damaged_by_every_command_that_reads_it() {
+    let stand = Stand::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fleet.sqlite");
+    sync(&stand, &db);
+    // The header and the catalogue (page 1) intact, every other page garbage.
+    let mut bytes = std::fs::read(&db).unwrap();
+    assert!(bytes.len() > 8192, "the mirror has pages beyond the first");
+    bytes[4096..].fill(0xA5);
+    std::fs::write(&db, &bytes).unwrap();
+    for args in [
+        &["changes"][..],
+        &["access"],
+        &["snapshots"],
+        &["whois", "torquemag.io"],
+        &["query", "SELECT count(*) FROM records"],
+    ] {
+        let output = common::wpe_without_credentials()
+            .arg("fleet")
+            .args(args)
+            .args(["--json", "--db"])
+            .arg(&db)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("is damaged") && stderr.contains("move it aside"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(std::fs::read(&db).unwrap(), bytes, "{args:?} wrote nothing");
+    }
+}

@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::store::{timestamp, Kind, Snapshot};
-use super::{Mirror, MirrorError};
+use super::Mirror;
 use crate::error::CliError;
 use crate::mcp::limits::{quote, DEFAULT_ROWS, MAX_NAME, MAX_ROWS};
 use crate::output::{Format, ListPrinter};
@@ -844,13 +844,7 @@ pub fn sqlite<'m>(
     mirror: &'m Mirror,
     doing: &'static str,
 ) -> impl Fn(rusqlite::Error) -> CliError + 'm {
-    move |source| {
-        CliError::Mirror(MirrorError::Sqlite {
-            path: mirror.path().to_owned(),
-            doing,
-            source,
-        })
-    }
+    move |source| CliError::Mirror(mirror.failed(doing, source))
 }
 
 /// The `name` of records as the mirror had them at a snapshot, looked up

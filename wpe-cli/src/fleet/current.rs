@@ -367,11 +367,7 @@ fn unread_of(value: &Value) -> Option<Unread> {
 
 /// SQLite's error while reading the mirror.
 fn failed(mirror: &Mirror, doing: &'static str, err: rusqlite::Error) -> CliError {
-    CliError::Mirror(super::MirrorError::Sqlite {
-        path: mirror.path().to_owned(),
-        doing,
-        source: err,
-    })
+    CliError::Mirror(mirror.failed(doing, err))
 }
 
 #[cfg(test)]

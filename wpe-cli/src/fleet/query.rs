@@ -34,7 +34,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode};
 use serde_json::{Map, Value};
 
-use super::{Mirror, MirrorError};
+use super::{store, Mirror, MirrorError};
 use crate::error::CliError;
 use crate::output::{Format, ListPrinter};
 
@@ -257,7 +257,7 @@ pub fn execute(
     let over = Arc::new(AtomicBool::new(false));
     conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)
         .and_then(|_| watch(conn, bounds, &over))
-        .map_err(|err| QueryError::Mirror(sqlite(&path, "setting it up", err)))?;
+        .map_err(|err| QueryError::Mirror(store::classify(&path, "setting it up", err)))?;
     let result = run_statement(conn, sql, bounds, &mut row);
     // The handler holds the bounds' flag: gone with the statement.
     let _ = conn.progress_handler(0, None::<fn() -> bool>);
@@ -339,7 +339,7 @@ fn classify(
         // SQLITE_ERROR: the statement itself (syntax, no such table or
         // column, a wrong number of arguments).
         Some(ErrorCode::Unknown) => QueryError::Invalid(sqlite_message(&err)),
-        _ => QueryError::Mirror(sqlite(path, "running the query", err)),
+        _ => QueryError::Mirror(store::classify(path, "running the query", err)),
     }
 }
 
@@ -351,15 +351,6 @@ fn sqlite_message(err: &rusqlite::Error) -> String {
             format!("{msg} (at byte {offset})")
         }
         other => other.to_string(),
-    }
-}
-
-/// A mirror error of SQLite's failure while `doing` something.
-fn sqlite(path: &std::path::Path, doing: &'static str, source: rusqlite::Error) -> MirrorError {
-    MirrorError::Sqlite {
-        path: path.to_owned(),
-        doing,
-        source,
     }
 }
 

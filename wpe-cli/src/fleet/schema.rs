@@ -579,11 +579,8 @@ fn description(table: &str, column: &str) -> Option<&'static str> {
 /// descriptions, and the examples.
 pub fn schema() -> Result<Schema, MirrorError> {
     let mirror = in_memory()?;
-    let tables = real_tables(&mirror).map_err(|source| MirrorError::Sqlite {
-        path: mirror.path().to_owned(),
-        doing: "reading its schema",
-        source,
-    })?;
+    let tables =
+        real_tables(&mirror).map_err(|source| mirror.failed("reading its schema", source))?;
     Ok(Schema {
         about: ABOUT,
         history: HISTORY,
@@ -617,11 +614,7 @@ pub fn schema() -> Result<Schema, MirrorError> {
 /// The CREATE statements of the real schema, in the order they run.
 pub fn create_statements() -> Result<Vec<String>, MirrorError> {
     let mirror = in_memory()?;
-    let fail = |source| MirrorError::Sqlite {
-        path: mirror.path().to_owned(),
-        doing: "reading its schema",
-        source,
-    };
+    let fail = |source| mirror.failed("reading its schema", source);
     let mut statement = mirror
         .conn()
         .prepare(

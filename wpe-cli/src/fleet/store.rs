@@ -407,6 +407,13 @@ impl Mirror {
         &self.path
     }
 
+    /// The mirror's error for SQLite's `err` while `doing` something: a
+    /// damaged file or one that is not a database told apart from any
+    /// other failure, wherever it was reached.
+    pub fn failed(&self, doing: &'static str, err: rusqlite::Error) -> MirrorError {
+        classify(&self.path, doing, err)
+    }
+
     /// Checks the header (and, when `thorough`, every page) before anything
     /// is written: returns the schema version, 0 for a new empty file.
     fn check(&self, thorough: bool) -> Result<i32, MirrorError> {
@@ -724,8 +731,9 @@ pub fn canonical(value: &Value) -> String {
 }
 
 /// SQLite's error, told apart: a file that is not a database, a damaged
-/// one, or anything else.
-fn classify(path: &Path, doing: &'static str, err: rusqlite::Error) -> MirrorError {
+/// one, or anything else (see [`Mirror::failed`], for where the mirror is
+/// borrowed otherwise).
+pub fn classify(path: &Path, doing: &'static str, err: rusqlite::Error) -> MirrorError {
     use rusqlite::ffi::ErrorCode;
     match err.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => MirrorError::NotOurs {

@@ -266,13 +266,7 @@ pub fn lookup(mirror: &Mirror, name: &str, now: DateTime<Utc>) -> Result<Whois, 
     if query.is_empty() {
         return Err(WhoisError::Empty);
     }
-    let fail = |err| {
-        WhoisError::Mirror(MirrorError::Sqlite {
-            path: mirror.path().to_owned(),
-            doing: "looking the name up",
-            source: err,
-        })
-    };
+    let fail = |err| WhoisError::Mirror(mirror.failed("looking the name up", err));
     let conn = mirror.conn();
     let latest = mirror.latest().map_err(WhoisError::Mirror)?;
     let mut found = Vec::new();
