@@ -70,8 +70,11 @@ pub enum Kind {
     /// An install's offload (LargeFS) settings (`getOffloadSettings`); key:
     /// the install's ID. None configured (a 404) is no record.
     OffloadSettings,
-    /// An account's usage summary of the last full month
-    /// (`getAccountUsageSummary`); key: `ACCOUNT_ID/YYYY-MM`.
+    /// An account's usage of the last full month, as `wpe report usage`
+    /// reads it: `{month, from, to, summary, insights, metrics, limits}`
+    /// (`getAccountUsageSummary`, `getAccountUsageInsights`, each install's
+    /// rollup of `getAccountUsageMetrics` and `getAccountsLimits`); key:
+    /// `ACCOUNT_ID/YYYY-MM`.
     UsageSummary,
 }
 

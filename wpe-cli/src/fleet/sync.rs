@@ -19,9 +19,10 @@
 //! its keys stops the sync (it could not be told from the others).
 //!
 //! The usage summary is that of the last full calendar month, read as
-//! `wpe report usage` reads a month: the summary, the insights and the plan
-//! limits of the account (the last two `null` when refused), in one body
-//! with the month and its first and last days.
+//! `wpe report usage` reads a month: the summary, the insights, each
+//! install's figures of the month (its rollup, without the daily series)
+//! and the plan limits of the account (all but the summary `null` when
+//! refused), in one body with the month and its first and last days.
 //!
 //! # Concurrency
 //!
@@ -721,8 +722,9 @@ async fn optional(client: &Client, id: &str, args: Args) -> Result<Value, wpe_ap
 
 /// An account's usage of `month`, read with the requests `wpe report
 /// usage` makes for it: the summary (required), the insights, each
-/// install's figures (`metrics`, every item of `getAccountUsageMetrics`)
-/// and the plan limits (`null` when refused), one after another.
+/// install's figures (`metrics`, every item of `getAccountUsageMetrics`
+/// without its daily series) and the plan limits (`null` when refused),
+/// one after another.
 async fn usage(client: &Client, account: Args, month: Month) -> Result<Value, wpe_api::Error> {
     let period = account
         .clone()
@@ -733,7 +735,7 @@ async fn usage(client: &Client, account: Args, month: Month) -> Result<Value, wp
         .unwrap_or(Value::Null);
     let insights = optional(client, "get_account_usage_insights", period.clone()).await?;
     let metrics = match list(client, "get_account_usage_metrics", period).await {
-        Ok(items) => Value::Array(items),
+        Ok(items) => Value::Array(items.into_iter().map(without_daily_figures).collect()),
         Err(err) if unreadable(&err) => Value::Null,
         Err(err) => return Err(err),
     };
@@ -747,6 +749,18 @@ async fn usage(client: &Client, account: Args, month: Month) -> Result<Value, wp
         "metrics": metrics,
         "limits": limits,
     }))
+}
+
+/// An install's usage figures of the month without their daily series
+/// (`metrics`): the mirror keeps the month's rollup, which is what the
+/// report reads. The days are 30 figures a month per install, some 14 KB of
+/// JSON each: 93% of a 1,000-install mirror's bytes before they were left
+/// out (`cargo bench -p wpe-cli --bench fleet`).
+fn without_daily_figures(mut item: Value) -> Value {
+    if let Some(fields) = item.as_object_mut() {
+        fields.remove("metrics");
+    }
+    item
 }
 
 /// The [`BACKUPS_KEPT`] newest backups of an install, newest first: the
@@ -937,6 +951,24 @@ mod tests {
             (day("2024-12-01"), day("2024-12-31"))
         );
         assert_eq!(Month::before(day("2024-03-15")).last, day("2024-02-29"));
+    }
+
+    #[test]
+    fn an_installs_usage_keeps_its_rollup_and_not_its_days() {
+        let item = json!({
+            "environment_name": "torquemag",
+            "metrics": [{"date": "2026-11-01", "visit_count": "10"}],
+            "metrics_rollup": {"visit_count": {"sum": "300"}},
+            "storage_refresh_expected_time": null,
+        });
+        assert_eq!(
+            without_daily_figures(item),
+            json!({
+                "environment_name": "torquemag",
+                "metrics_rollup": {"visit_count": {"sum": "300"}},
+                "storage_refresh_expected_time": null,
+            })
+        );
     }
 
     #[test]
