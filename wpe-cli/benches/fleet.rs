@@ -7,7 +7,7 @@
 //! - a second sync after 1% of the records changed (installs' PHP
 //!   versions): its wall time and the rows it wrote, which must be exactly
 //!   the changed ones;
-//! - the mirror's size per install;
+//! - the mirror's size per install, and what its bodies are by kind;
 //! - `wpe fleet changes`, `access` and `whois`: the median wall time of a
 //!   whole `wpe` run (start-up included) over several runs, against the
 //!   goal of 100 ms, with `wpe --version` beside them for the start-up.
@@ -106,6 +106,33 @@ fn main() {
         log as f64 / 1024.0,
         (file + log) as f64 / INSTALLS as f64
     );
+
+    // What the bytes are: the bodies of each kind, as the mirror holds them.
+    let by_kind = succeeded(wpe(
+        &[
+            Path::new("fleet"),
+            Path::new("query"),
+            Path::new(
+                "SELECT kind, count(*) AS records, sum(length(body)) AS bytes FROM records \
+                 GROUP BY kind ORDER BY bytes DESC",
+            ),
+            Path::new("--json"),
+        ],
+        Some(&db),
+    ));
+    let by_kind: Vec<Value> = serde_json::from_slice(&by_kind.stdout).expect("query prints JSON");
+    let shown: Vec<String> = by_kind
+        .iter()
+        .map(|row| {
+            format!(
+                "{} {} ({} KiB)",
+                row["records"],
+                row["kind"].as_str().unwrap_or("?"),
+                row["bytes"].as_u64().unwrap_or(0) / 1024
+            )
+        })
+        .collect();
+    println!("  bodies by kind, every version: {}", shown.join(", "));
 
     let start_up = median(&[Path::new("--version")], None);
     println!("wpe --version: {:>6.1} ms (start-up alone)", ms(start_up));
