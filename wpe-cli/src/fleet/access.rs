@@ -29,7 +29,7 @@ use super::store::Kind;
 use super::Mirror;
 use crate::error::CliError;
 use crate::mcp::limits::{DEFAULT_ROWS, MAX_NAME, MAX_ROWS};
-use crate::output::{Format, ListPrinter};
+use crate::output::Format;
 use crate::surface::Invalid;
 
 /// The command's name.
@@ -309,29 +309,12 @@ pub fn run(mirror: &Mirror, matches: &ArgMatches, format: Format) -> Result<(), 
 
 /// Prints who can reach what in `format`.
 pub fn print(out: &mut impl Write, format: Format, rows: &[Access]) -> Result<(), CliError> {
-    print_rows(out, format, &COLUMNS, TABLE_COLUMNS, rows)
+    super::print_rows(out, format, &COLUMNS, TABLE_COLUMNS, rows)
 }
 
 /// Prints what was granted or revoked in `format`.
 pub fn print_grants(out: &mut impl Write, format: Format, rows: &[Grant]) -> Result<(), CliError> {
-    print_rows(out, format, &GRANT_COLUMNS, GRANT_TABLE_COLUMNS, rows)
-}
-
-/// Prints `rows` in `columns` (a table: the first `table` of them).
-fn print_rows<T: Serialize>(
-    out: &mut impl Write,
-    format: Format,
-    columns: &[&str],
-    table: usize,
-    rows: &[T],
-) -> Result<(), CliError> {
-    let columns = crate::output::shown_columns(format, columns, table);
-    let mut printer = ListPrinter::with_columns(out, format, columns);
-    for row in rows {
-        printer.item(crate::workflow::to_json(row)?)?;
-    }
-    printer.finish()?;
-    Ok(())
+    super::print_rows(out, format, &GRANT_COLUMNS, GRANT_TABLE_COLUMNS, rows)
 }
 
 /// Who and what can reach each install now (at the newest snapshot), by

@@ -34,7 +34,7 @@ use super::store::{timestamp, Kind, Snapshot};
 use super::Mirror;
 use crate::error::CliError;
 use crate::mcp::limits::{quote, DEFAULT_ROWS, MAX_NAME, MAX_ROWS};
-use crate::output::{Format, ListPrinter};
+use crate::output::Format;
 use crate::surface::Invalid;
 
 /// The command's name.
@@ -538,13 +538,7 @@ pub fn run(mirror: &Mirror, matches: &ArgMatches, format: Format) -> Result<(), 
 
 /// Prints `rows` in `format`: a table of the names, or every column.
 pub fn print(out: &mut impl Write, format: Format, rows: &[Change]) -> Result<(), CliError> {
-    let columns = crate::output::shown_columns(format, &COLUMNS, TABLE_COLUMNS);
-    let mut printer = ListPrinter::with_columns(out, format, columns);
-    for row in rows {
-        printer.item(crate::workflow::to_json(row)?)?;
-    }
-    printer.finish()?;
-    Ok(())
+    super::print_rows(out, format, &COLUMNS, TABLE_COLUMNS, rows)
 }
 
 /// The changes `options` asks for, `now` being the time `--since` counts

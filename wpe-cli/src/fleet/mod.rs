@@ -99,6 +99,24 @@ pub fn default_path(demo: bool) -> Result<PathBuf, CliError> {
     }))
 }
 
+/// Prints `rows` in `format` with `columns` (a table: the first `table` of
+/// them), as every list of `wpe fleet` prints.
+pub fn print_rows<T: serde::Serialize>(
+    out: &mut impl std::io::Write,
+    format: Format,
+    columns: &[&str],
+    table: usize,
+    rows: &[T],
+) -> Result<(), CliError> {
+    let columns = crate::output::shown_columns(format, columns, table);
+    let mut printer = crate::output::ListPrinter::with_columns(out, format, columns);
+    for row in rows {
+        printer.item(crate::workflow::to_json(row)?)?;
+    }
+    printer.finish()?;
+    Ok(())
+}
+
 /// Opens the mirror read-only for a command that only reads it.
 pub fn open_read_only(matches: &ArgMatches, demo: bool) -> Result<Mirror, CliError> {
     Ok(Mirror::open_read_only(&db_path(matches, demo)?)?)

@@ -13,7 +13,7 @@ use super::changes::{self, Names};
 use super::store::Kind;
 use super::Mirror;
 use crate::error::CliError;
-use crate::output::{Format, ListPrinter};
+use crate::output::Format;
 
 /// The command's name.
 pub const NAME: &str = "snapshots";
@@ -91,13 +91,7 @@ pub fn run(mirror: &Mirror, _matches: &ArgMatches, format: Format) -> Result<(),
 
 /// Prints `rows` in `format`.
 pub fn print(out: &mut impl Write, format: Format, rows: &[SnapshotRow]) -> Result<(), CliError> {
-    let columns = crate::output::shown_columns(format, &COLUMNS, TABLE_COLUMNS);
-    let mut printer = ListPrinter::with_columns(out, format, columns);
-    for row in rows {
-        printer.item(crate::workflow::to_json(row)?)?;
-    }
-    printer.finish()?;
-    Ok(())
+    super::print_rows(out, format, &COLUMNS, TABLE_COLUMNS, rows)
 }
 
 /// Every snapshot, oldest first.

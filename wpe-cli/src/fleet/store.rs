@@ -609,35 +609,26 @@ impl Mirror {
             for record in &snapshot.records {
                 let body = canonical(&record.body);
                 match current.remove(&(record.kind.as_str().to_owned(), record.key.clone())) {
-                    Some((_, _, _, old)) if old == body => written.unchanged += 1,
+                    Some((_, _, _, old)) if old == body => {
+                        written.unchanged += 1;
+                        continue;
+                    }
                     Some((row_id, ..)) => {
                         close.execute(params![id, row_id]).map_err(fail)?;
                         written.changed += 1;
-                        insert
-                            .execute(params![
-                                record.kind.as_str(),
-                                record.key,
-                                record.account_id,
-                                record.install_id,
-                                body,
-                                id
-                            ])
-                            .map_err(fail)?;
                     }
-                    None => {
-                        written.added += 1;
-                        insert
-                            .execute(params![
-                                record.kind.as_str(),
-                                record.key,
-                                record.account_id,
-                                record.install_id,
-                                body,
-                                id
-                            ])
-                            .map_err(fail)?;
-                    }
+                    None => written.added += 1,
                 }
+                insert
+                    .execute(params![
+                        record.kind.as_str(),
+                        record.key,
+                        record.account_id,
+                        record.install_id,
+                        body,
+                        id
+                    ])
+                    .map_err(fail)?;
             }
             // What is left was not answered: closed, when this sync covered it.
             for ((kind, _key), (row_id, account_id, install_id, _)) in &current {
