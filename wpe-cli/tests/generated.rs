@@ -11,20 +11,6 @@ use wpe_api::operations::OPERATIONS;
 mod common;
 use common::{json_of, ok, run, Stand};
 
-fn account_id(stand: &Stand, name: &str) -> String {
-    let accounts = stand
-        .block_on(stand.client().list_accounts().send())
-        .unwrap()
-        .into_inner();
-    accounts
-        .results
-        .iter()
-        .find(|a| a.name == name)
-        .unwrap()
-        .id
-        .to_string()
-}
-
 #[test]
 fn body_fields_are_flags_and_take_names_for_ids() {
     let stand = Stand::demo();
@@ -43,7 +29,7 @@ fn body_fields_are_flags_and_take_names_for_ids() {
     ])));
     assert_eq!(created["name"], "blog2");
     assert_eq!(created["environment"], "staging");
-    assert_eq!(created["account"]["id"], account_id(&stand, "demosandbox"));
+    assert_eq!(created["account"]["id"], stand.account_id("demosandbox"));
     let install = stand
         .block_on(
             stand
@@ -69,7 +55,7 @@ fn flags_override_the_keys_of_the_body_and_lists_repeat() {
     let stand = Stand::demo();
     let body = json!({
         "name": "fromfile",
-        "account_id": account_id(&stand, "demoagency"),
+        "account_id": stand.account_id("demoagency"),
         "environment": "production",
     });
     let created = json_of(&ok(stand
@@ -384,7 +370,7 @@ fn a_destructive_command_without_a_terminal_needs_yes() {
 fn tables_show_account_and_site_names_and_json_keeps_ids() {
     let stand = Stand::demo();
     let table = ok(stand.wpe().args(["installs", "list", "--format", "table"]));
-    let agency = account_id(&stand, "demoagency");
+    let agency = stand.account_id("demoagency");
     assert!(table.contains("demoagency"), "{table}");
     assert!(table.contains("Torque Magazine"), "{table}");
     assert!(!table.contains(&agency), "{table}");

@@ -7,9 +7,8 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use rmcp::model::{CallToolRequestParams, CallToolResult, Tool};
-use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;
-use rmcp::{RoleClient, ServiceExt};
+use rmcp::ServiceExt;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_USER};
@@ -17,28 +16,7 @@ use wpe_api::operations::OPERATIONS;
 
 mod mcp_common;
 
-use mcp_common::{against, demo, wpe};
-
-type Client = RunningService<RoleClient, ()>;
-
-/// An MCP session with the server `command` starts (its standard error kept quiet).
-async fn connect(command: tokio::process::Command) -> Client {
-    let (transport, _stderr) = TokioChildProcess::builder(command)
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("wpe starts");
-    ().serve(transport).await.expect("the MCP session starts")
-}
-
-async fn call(client: &Client, tool: &str, arguments: Value) -> CallToolResult {
-    let Value::Object(arguments) = arguments else {
-        panic!("arguments are an object")
-    };
-    client
-        .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments))
-        .await
-        .unwrap_or_else(|err| panic!("{tool}: the call failed at the protocol level: {err}"))
-}
+use mcp_common::{against, call, connect, demo, wpe, Client};
 
 /// The structured answer of a call that succeeded; its text is the same JSON.
 fn answer(tool: &str, result: &CallToolResult) -> Value {

@@ -51,6 +51,21 @@ impl Stand {
         self.runtime.block_on(future)
     }
 
+    /// The ID of the account named `name`.
+    pub fn account_id(&self, name: &str) -> String {
+        let accounts = self
+            .block_on(self.client().list_accounts().send())
+            .unwrap()
+            .into_inner();
+        accounts
+            .results
+            .iter()
+            .find(|a| a.name == name)
+            .unwrap_or_else(|| panic!("no account {name}"))
+            .id
+            .to_string()
+    }
+
     pub fn install_id(&self, name: &str) -> String {
         let installs = self
             .block_on(self.client().list_installs().send())

@@ -2,11 +2,9 @@
 //! `wpe` binary on a mirror that `wpe fleet sync` wrote from the stand-in,
 //! its output, messages and exit codes.
 
-mod common;
-
 use std::path::Path;
 
-use common::Stand;
+use crate::common::Stand;
 use serde_json::Value;
 
 /// Two syncs of the demo stand-in into `path`, torquemag moved from PHP 8.2
@@ -28,21 +26,12 @@ fn mirror(path: &Path) -> (Stand, String, String) {
         .server
         .set_php_version(install.parse().unwrap(), "8.3");
     sync();
-    let accounts = stand
-        .block_on(stand.client().list_accounts().send())
-        .unwrap();
-    let account = accounts
-        .results
-        .iter()
-        .find(|a| a.name.as_str() == "demoagency")
-        .unwrap()
-        .id
-        .to_string();
+    let account = stand.account_id("demoagency");
     (stand, account, install)
 }
 
 fn wpe(db: &Path, args: &[&str]) -> std::process::Output {
-    common::wpe_without_credentials()
+    crate::common::wpe_without_credentials()
         .arg("fleet")
         .arg("--db")
         .arg(db)

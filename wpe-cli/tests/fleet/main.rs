@@ -1,8 +1,18 @@
-//! `wpe fleet` end to end: two syncs of the stand-in with four changes
-//! between them, then what `changes` and `access --changes` say about them,
-//! all through the `wpe` binary.
+//! `wpe fleet` through the `wpe` binary, in one test binary (one link
+//! instead of six): here, end to end, two syncs of the stand-in with four
+//! changes between them and what `changes` and `access --changes` say about
+//! them, and a damaged mirror; in the modules, each command on its own.
 
+#[path = "../common/mod.rs"]
 mod common;
+#[path = "../mcp_common/mod.rs"]
+mod mcp_common;
+
+mod changes;
+mod mcp;
+mod offline;
+mod sync;
+mod whois;
 
 use std::path::Path;
 
@@ -67,13 +77,7 @@ fn changes_list_exactly_what_changed_between_two_syncs_and_access_the_grants_and
                 .send(),
         )
         .unwrap();
-    let accounts = stand.block_on(client.list_accounts().send()).unwrap();
-    let agency = accounts
-        .results
-        .iter()
-        .find(|a| a.name.as_str() == "demoagency")
-        .unwrap()
-        .id;
+    let agency: uuid::Uuid = stand.account_id("demoagency").parse().unwrap();
     let users = stand
         .block_on(client.list_account_users().account_id(agency).send())
         .unwrap();

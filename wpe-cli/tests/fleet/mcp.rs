@@ -7,18 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use rmcp::model::{CallToolRequestParams, CallToolResult, Tool};
-use rmcp::service::RunningService;
-use rmcp::transport::TokioChildProcess;
-use rmcp::{RoleClient, ServiceExt};
+use rmcp::model::{CallToolResult, Tool};
 use serde_json::{json, Value};
 use wpe_api::fake::{FakeConfig, FakeServer, Seed, DEMO_PASSWORD, DEMO_USER};
 
-mod mcp_common;
-
-use mcp_common::{against, demo, wpe};
-
-type Client = RunningService<RoleClient, ()>;
+use crate::mcp_common::{against, call, connect, demo, wpe, Client};
 
 /// A stand-in with the demo data, a folder of the test's own, and a mirror
 /// in it that one `wpe fleet sync` wrote.
@@ -74,25 +67,6 @@ impl Fleet {
     fn answered(&self) -> usize {
         self.server.sent_responses().len()
     }
-}
-
-/// An MCP session with the server `command` starts (its standard error kept quiet).
-async fn connect(command: tokio::process::Command) -> Client {
-    let (transport, _stderr) = TokioChildProcess::builder(command)
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("wpe starts");
-    ().serve(transport).await.expect("the MCP session starts")
-}
-
-async fn call(client: &Client, tool: &str, arguments: Value) -> CallToolResult {
-    let Value::Object(arguments) = arguments else {
-        panic!("arguments are an object")
-    };
-    client
-        .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments))
-        .await
-        .unwrap_or_else(|err| panic!("{tool}: the call failed at the protocol level: {err}"))
 }
 
 /// The tools the server lists, and a validator of each one's outputSchema.

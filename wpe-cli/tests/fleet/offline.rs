@@ -11,16 +11,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike as _, Months, Utc};
-use rmcp::model::CallToolRequestParams;
-use rmcp::transport::TokioChildProcess;
-use rmcp::ServiceExt;
 use serde_json::{json, Value};
 use wpe_api::clock::VirtualClock;
 use wpe_api::fake::{FakeConfig, Seed};
 
-mod common;
-mod mcp_common;
-use common::{json_of, ok, run, wpe_without_credentials, Stand};
+use crate::common::{json_of, ok, run, wpe_without_credentials, Stand};
 
 /// When the stand-in's clock starts (and stays).
 const T0: &str = "2025-07-01T12:00:00Z";
@@ -396,24 +391,14 @@ fn the_mcp_tools_answer_from_the_mirror_with_its_snapshot_and_no_request() {
     let stand = stand();
     let (_dir, db) = mirror_path();
     sync(&stand, &db, &[]);
-    let mut command = mcp_common::against(&stand.server, &[]);
+    let mut command = crate::mcp_common::against(&stand.server, &[]);
     command.env("WPE_FLEET_DB", &db);
     stand.block_on(async {
-        let (transport, _stderr) = TokioChildProcess::builder(command)
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("wpe starts");
-        let client = ().serve(transport).await.expect("the MCP session starts");
+        let client = crate::mcp_common::connect(command).await;
         let call = |tool: &'static str, arguments: Value| {
             let client = &client;
             async move {
-                let Value::Object(arguments) = arguments else {
-                    panic!("arguments are an object")
-                };
-                let result = client
-                    .call_tool(CallToolRequestParams::new(tool).with_arguments(arguments))
-                    .await
-                    .unwrap();
+                let result = crate::mcp_common::call(client, tool, arguments).await;
                 assert_eq!(result.is_error, Some(false), "{tool}: {result:?}");
                 result.structured_content.expect("structured content")
             }

@@ -17,8 +17,7 @@ use wpe_api::fake::{
     FakeConfig, FaultKind, Faults, Seed, DEMO_PASSWORD, DEMO_USER, PARTIAL_PASSWORD, PARTIAL_USER,
 };
 
-mod common;
-use common::{fresh_demo_state, json_of, run, Run, Stand};
+use crate::common::{fresh_demo_state, json_of, run, Run, Stand};
 
 /// A folder for a test's mirrors, removed when the test ends.
 fn folder() -> TempDir {
@@ -89,21 +88,6 @@ fn dump(db: &Path) -> Vec<String> {
         }
     }
     lines
-}
-
-/// The ID of the demo seed's account `name`.
-fn account_id(stand: &Stand, name: &str) -> String {
-    let accounts = stand
-        .block_on(stand.client().list_accounts().send())
-        .unwrap()
-        .into_inner();
-    accounts
-        .results
-        .iter()
-        .find(|a| a.name == name)
-        .unwrap()
-        .id
-        .to_string()
 }
 
 /// A stand-in with the demo seed whose clock stands still until the test
@@ -280,7 +264,7 @@ fn a_sync_of_one_account_leaves_the_others_as_they_were() {
     let dir = folder();
     let db = dir.path().join("fleet.sqlite");
     synced(&stand, &db, &[]);
-    let agency = account_id(&stand, "demoagency");
+    let agency = stand.account_id("demoagency");
     let others = |db: &Path| {
         dump(db)
             .into_iter()
@@ -346,9 +330,9 @@ fn credentials_that_cannot_read_a_list_leave_it_unread_and_close_nothing_of_it()
     let first = as_pat(&[]);
     assert_eq!(first.code, 0, "{}", first.stderr);
 
-    let client = account_id(&stand, "democlient");
+    let client = stand.account_id("democlient");
     let clientblog = stand.install_id("clientblog");
-    let agency = account_id(&stand, "demoagency");
+    let agency = stand.account_id("demoagency");
     let torquemag = stand.install_id("torquemag");
     let conn = Connection::open(&db).unwrap();
     for (account, install, name) in [

@@ -5,9 +5,7 @@
 
 use std::path::PathBuf;
 
-mod common;
-
-use common::{json_of, ok, run, wpe_without_credentials, Stand};
+use crate::common::{json_of, ok, run, wpe_without_credentials, Stand};
 
 /// A folder of the test's own with a mirror one sync of the demo data wrote.
 fn synced() -> (tempfile::TempDir, PathBuf) {

@@ -1,10 +1,42 @@
 //! What the tests of `wpe mcp` (`mcp.rs`, `mcp_cancel.rs`,
-//! `mcp_protocol.rs`) share: `wpe` as a child process, with no credentials
-//! or settings from the test's environment, pointed at a stand-in the test
-//! runs or at its own demo.
+//! `mcp_protocol.rs`, `fleet_mcp.rs`, `fleet_offline.rs`) share: `wpe` as a
+//! child process, with no credentials or settings from the test's
+//! environment, pointed at a stand-in the test runs or at its own demo; an
+//! MCP session with it, and a tool call.
 #![allow(dead_code)] // each test file uses its own share of it
 
+use std::process::Stdio;
+
+use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::service::RunningService;
+use rmcp::transport::TokioChildProcess;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::Value;
 use wpe_api::fake::{FakeServer, DEMO_PASSWORD, DEMO_USER};
+
+/// A client's session with `wpe mcp`.
+pub type Client = RunningService<RoleClient, ()>;
+
+/// An MCP session with the server `command` starts (its standard error kept quiet).
+pub async fn connect(command: tokio::process::Command) -> Client {
+    let (transport, _stderr) = TokioChildProcess::builder(command)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("wpe starts");
+    ().serve(transport).await.expect("the MCP session starts")
+}
+
+/// Calls `tool` with `arguments` (an object); a failure at the protocol
+/// level fails the test (a tool error is an answer).
+pub async fn call(client: &Client, tool: &str, arguments: Value) -> CallToolResult {
+    let Value::Object(arguments) = arguments else {
+        panic!("arguments are an object")
+    };
+    client
+        .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments))
+        .await
+        .unwrap_or_else(|err| panic!("{tool}: the call failed at the protocol level: {err}"))
+}
 
 /// `wpe` for `wpe mcp`: no credentials, URL or per-install spacing from the
 /// test's environment, the demo state of no earlier command (`--demo mcp`
