@@ -16,7 +16,9 @@ use wpe_api::operations::OPERATIONS;
 
 mod mcp_common;
 
-use mcp_common::{against, call, connect, demo, wpe, Client};
+use mcp_common::{
+    against, call, conforms, connect, demo, output_validators, schema_problems, wpe, Client,
+};
 
 /// The structured answer of a call that succeeded; its text is the same JSON.
 fn answer(tool: &str, result: &CallToolResult) -> Value {
@@ -624,40 +626,6 @@ async fn certificates_of_an_install_without_any_are_empty_and_of_a_missing_insta
 }
 
 // Workflows' typed options, output schemas and hints; prompts (issue 35).
-
-/// Each tool's output schema, compiled, by tool name.
-async fn output_validators(client: &Client) -> Vec<(String, jsonschema::Validator)> {
-    let tools = client.list_all_tools().await.expect("tools/list");
-    tools
-        .iter()
-        .filter_map(|tool| {
-            let schema = Value::Object((*tool.output_schema.clone()?).clone());
-            let validator = jsonschema::validator_for(&schema).unwrap_or_else(|err| {
-                panic!("{}: the output schema does not compile: {err}", tool.name)
-            });
-            Some((tool.name.to_string(), validator))
-        })
-        .collect()
-}
-
-/// Asserts that the structured content of `result` conforms to `tool`'s
-/// output schema, answer or error.
-fn conforms(validators: &[(String, jsonschema::Validator)], tool: &str, result: &CallToolResult) {
-    let (_, validator) = validators
-        .iter()
-        .find(|(name, _)| name == tool)
-        .unwrap_or_else(|| panic!("{tool} declares no output schema"));
-    let content = result
-        .structured_content
-        .as_ref()
-        .unwrap_or_else(|| panic!("{tool}: no structured content"));
-    let errors: Vec<String> = validator
-        .iter_errors(content)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .take(5)
-        .collect();
-    assert!(errors.is_empty(), "{tool}: {errors:?} in {content}");
-}
 
 /// Asserts that an error an agent reads names properties and tools, not
 /// flags or `wpe` commands (`given`: values of the call it may quote).
@@ -1592,11 +1560,7 @@ async fn call_checked(
         .structured_content
         .as_ref()
         .unwrap_or_else(|| panic!("{tool} {arguments}: no structuredContent"));
-    let problems: Vec<String> = validators[tool]
-        .iter_errors(structured)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .take(5)
-        .collect();
+    let problems = schema_problems(&validators[tool], structured);
     assert!(
         problems.is_empty(),
         "{tool} {arguments}: the structuredContent does not match the outputSchema: {problems:#?}\n{structured}"
@@ -1626,88 +1590,43 @@ async fn every_answer_fits_its_output_schema(shapes: &str) -> Vec<String> {
     let client = connect(command).await;
     let tools = client.list_all_tools().await.expect("tools/list");
     let validators = operation_output_validators(&tools);
-    let ok = |tool: &str, result: &CallToolResult| answer(tool, result);
     let v = &validators;
+    // A call whose answer is checked against its schema and must succeed.
+    let checked = |tool: &'static str, arguments: Value| {
+        let client = &client;
+        async move { answer(tool, &call_checked(client, v, tool, arguments).await) }
+    };
 
-    let accounts = ok(
-        "list_accounts",
-        &call_checked(&client, v, "list_accounts", json!({})).await,
-    );
+    let accounts = checked("list_accounts", json!({})).await;
     let agency = id_where(&accounts, "name", "demoagency", "id");
     let client_account = id_where(&accounts, "name", "democlient", "id");
-    let sites = ok(
-        "list_sites",
-        &call_checked(&client, v, "list_sites", json!({})).await,
-    );
+    let sites = checked("list_sites", json!({})).await;
     let torque = id_where(&sites, "name", "Torque Magazine", "id");
     let shop = id_where(&sites, "name", "Demo Shop", "id");
-    let domains = ok(
-        "list_domains",
-        &call_checked(
-            &client,
-            v,
-            "list_domains",
-            json!({"install_id": "torquemag"}),
-        )
-        .await,
-    );
+    let domains = checked("list_domains", json!({"install_id": "torquemag"})).await;
     let domain = id_where(&domains, "name", "torquemag.io", "id");
-    let users = ok(
-        "list_account_users",
-        &call_checked(
-            &client,
-            v,
-            "list_account_users",
-            json!({"account_id": agency}),
-        )
-        .await,
-    );
+    let users = checked("list_account_users", json!({"account_id": agency})).await;
     let user = id_where(&users, "email", "jane@example.com", "user_id");
-    let sftp = ok(
-        "list_sftp_users",
-        &call_checked(
-            &client,
-            v,
-            "list_sftp_users",
-            json!({"install_id": "torquemag"}),
-        )
-        .await,
-    );
+    let sftp = checked("list_sftp_users", json!({"install_id": "torquemag"})).await;
     let username = id_where(&sftp, "path", "/wp-content/themes", "name");
 
     // The writes that make what the reads read: a backup, a status report,
     // a transfer, offload settings (each answer checked too).
-    let backup = ok(
-        "create_backup",
-        &call_checked(&client, v, "create_backup", json!({"install_id": "torquemag", "description": "before", "notification_emails": ["ops@example.com"]})).await,
-    );
+    let backup = checked("create_backup", json!({"install_id": "torquemag", "description": "before", "notification_emails": ["ops@example.com"]})).await;
     let backup = backup["id"].as_str().unwrap().to_owned();
-    let report = ok(
+    let report = checked(
         "check_status",
-        &call_checked(
-            &client,
-            v,
-            "check_status",
-            json!({"install_id": "torquemag", "domain_id": domain}),
-        )
-        .await,
-    );
+        json!({"install_id": "torquemag", "domain_id": domain}),
+    )
+    .await;
     let report = report["report_id"].as_str().unwrap().to_owned();
-    let transfer = ok(
+    let transfer = checked(
         "create_site_transfer",
-        &call_checked(
-            &client,
-            v,
-            "create_site_transfer",
-            json!({"site_id": shop, "destination_account_id": client_account}),
-        )
-        .await,
-    );
+        json!({"site_id": shop, "destination_account_id": client_account}),
+    )
+    .await;
     let transfer = transfer["id"].as_str().unwrap().to_owned();
-    ok(
-        "update_offload_settings",
-        &call_checked(&client, v, "update_offload_settings", json!({"install_id": "torquemag", "largefs_settings": {"cloud": "s3", "bucket": "torque-media", "bucket_region": "us-east-1", "path_settings": [{"path": "/wp-content/uploads", "redirect_type": "break"}]}})).await,
-    );
+    checked("update_offload_settings", json!({"install_id": "torquemag", "largefs_settings": {"cloud": "s3", "bucket": "torque-media", "bucket_region": "us-east-1", "path_settings": [{"path": "/wp-content/uploads", "redirect_type": "break"}]}})).await;
 
     let mut not_called = Vec::new();
     for op in OPERATIONS.iter().filter(|op| op.method == "GET") {
@@ -1738,10 +1657,7 @@ async fn every_answer_fits_its_output_schema(shapes: &str) -> Vec<String> {
         // Cut to one field: each item (or the answer) keeps only it.
         if result.is_error == Some(false) {
             arguments.insert("fields".into(), json!(["name"]));
-            let cut = ok(
-                op.id,
-                &call_checked(&client, v, op.id, Value::Object(arguments)).await,
-            );
+            let cut = checked(op.id, Value::Object(arguments)).await;
             let objects: Vec<&Value> = match cut.get("items") {
                 Some(Value::Array(items)) if op.is_paged() => items.iter().collect(),
                 _ => vec![&cut],
@@ -1755,16 +1671,10 @@ async fn every_answer_fits_its_output_schema(shapes: &str) -> Vec<String> {
 
     // The whole usage series is reachable, and the summary is smaller.
     let usage = json!({"account_id": agency});
-    let summary = ok(
-        "get_account_usage_metrics",
-        &call_checked(&client, v, "get_account_usage_metrics", usage.clone()).await,
-    );
+    let summary = checked("get_account_usage_metrics", usage.clone()).await;
     let mut whole_args = usage.clone();
     whole_args["summary"] = json!(false);
-    let whole = ok(
-        "get_account_usage_metrics",
-        &call_checked(&client, v, "get_account_usage_metrics", whole_args).await,
-    );
+    let whole = checked("get_account_usage_metrics", whole_args).await;
     assert!(summary["items"][0].get("metrics").is_none(), "{summary}");
     assert!(
         summary["items"][0]["metrics_rollup"].is_object(),
@@ -1792,20 +1702,8 @@ async fn every_answer_fits_its_output_schema(shapes: &str) -> Vec<String> {
 
     // The writes tests/mcp.rs calls elsewhere.
     let copy = json!({"source_environment_id": "torquemagstg", "destination_environment_id": "torquemagdev"});
-    ok(
-        "copy_install",
-        &call_checked(&client, v, "copy_install", copy).await,
-    );
-    ok(
-        "delete_install",
-        &call_checked(
-            &client,
-            v,
-            "delete_install",
-            json!({"install_id": "demoshopdev"}),
-        )
-        .await,
-    );
+    checked("copy_install", copy).await;
+    checked("delete_install", json!({"install_id": "demoshopdev"})).await;
     client.cancel().await.unwrap();
     not_called
 }

@@ -74,39 +74,13 @@ struct Schemas(Vec<(String, jsonschema::Validator)>);
 
 impl Schemas {
     async fn of(client: &Client) -> Schemas {
-        let tools = client.list_all_tools().await.expect("tools/list");
-        Schemas(
-            tools
-                .iter()
-                .filter_map(|tool| {
-                    let schema = Value::Object((*tool.output_schema.clone()?).clone());
-                    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|err| {
-                        panic!("{}: the output schema does not compile: {err}", tool.name)
-                    });
-                    Some((tool.name.to_string(), validator))
-                })
-                .collect(),
-        )
+        Schemas(crate::mcp_common::output_validators(client).await)
     }
 
     /// Asserts that `result`'s structured content validates against
     /// `tool`'s outputSchema, whether it is an answer or an error.
     fn conforms(&self, tool: &str, result: &CallToolResult) {
-        let (_, validator) = self
-            .0
-            .iter()
-            .find(|(name, _)| name == tool)
-            .unwrap_or_else(|| panic!("{tool} declares no output schema"));
-        let content = result
-            .structured_content
-            .as_ref()
-            .unwrap_or_else(|| panic!("{tool}: no structured content"));
-        let errors: Vec<String> = validator
-            .iter_errors(content)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .take(5)
-            .collect();
-        assert!(errors.is_empty(), "{tool}: {errors:?} in {content}");
+        crate::mcp_common::conforms(&self.0, tool, result);
     }
 
     /// The answer of a call that succeeded, checked against the schema;

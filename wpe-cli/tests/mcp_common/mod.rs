@@ -76,3 +76,47 @@ pub fn demo(flags: &[&str]) -> tokio::process::Command {
     command.args(["--demo", "mcp"]).args(flags);
     command
 }
+
+/// Each listed tool's output schema, compiled, by tool name.
+pub async fn output_validators(client: &Client) -> Vec<(String, jsonschema::Validator)> {
+    let tools = client.list_all_tools().await.expect("tools/list");
+    tools
+        .iter()
+        .filter_map(|tool| {
+            let schema = Value::Object((*tool.output_schema.clone()?).clone());
+            let validator = jsonschema::validator_for(&schema).unwrap_or_else(|err| {
+                panic!("{}: the output schema does not compile: {err}", tool.name)
+            });
+            Some((tool.name.to_string(), validator))
+        })
+        .collect()
+}
+
+/// Where `content` breaks `validator`'s schema: the first five problems,
+/// each with where in `content` it is.
+pub fn schema_problems(validator: &jsonschema::Validator, content: &Value) -> Vec<String> {
+    validator
+        .iter_errors(content)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .take(5)
+        .collect()
+}
+
+/// Asserts that the structured content of `result` conforms to `tool`'s
+/// output schema, answer or error.
+pub fn conforms(
+    validators: &[(String, jsonschema::Validator)],
+    tool: &str,
+    result: &CallToolResult,
+) {
+    let (_, validator) = validators
+        .iter()
+        .find(|(name, _)| name == tool)
+        .unwrap_or_else(|| panic!("{tool} declares no output schema"));
+    let content = result
+        .structured_content
+        .as_ref()
+        .unwrap_or_else(|| panic!("{tool}: no structured content"));
+    let errors = schema_problems(validator, content);
+    assert!(errors.is_empty(), "{tool}: {errors:?} in {content}");
+}
