@@ -1282,17 +1282,15 @@ mod tests {
 
     #[test]
     fn a_list_the_newest_snapshot_could_not_read_is_an_unreadable_finding_from_the_mirror() {
-        use crate::fleet::store::{Mirror, NewSnapshot, Record, Unread};
+        use crate::fleet::store::{testing, Mirror, NewSnapshot, Unread};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.sqlite");
         let (account, install) = (Uuid::from_u128(1), Uuid::from_u128(2));
-        let record = |kind, key: String, body: serde_json::Value| Record {
-            kind,
-            key,
-            account_id: Some(account.to_string()),
-            install_id: (kind != RecordKind::Account && kind != RecordKind::Install)
-                .then(|| install.to_string()),
-            body,
+        let (account_id, install_id) = (account.to_string(), install.to_string());
+        let record = |kind, key: String, body: serde_json::Value| {
+            let under = (kind != RecordKind::Account && kind != RecordKind::Install)
+                .then_some(install_id.as_str());
+            testing::record(kind, key, Some(&account_id), under, body)
         };
         let records = vec![
             record(
@@ -1317,10 +1315,6 @@ mod tests {
         let mut mirror = Mirror::open_for_sync(&path).unwrap();
         mirror
             .write(&NewSnapshot {
-                started_at: Utc::now(),
-                api_url: "http://stand-in".into(),
-                accounts: None,
-                records,
                 unread: vec![Unread {
                     kind: RecordKind::Backup,
                     account_id: Some(account.to_string()),
@@ -1328,6 +1322,7 @@ mod tests {
                     reason: "403 Forbidden: not yours".into(),
                 }],
                 requests: 3,
+                ..testing::snapshot(records)
             })
             .unwrap();
         drop(mirror);

@@ -947,7 +947,8 @@ pub fn resolve(mirror: &Mirror, kind: Kind, given: &str) -> Result<String, CliEr
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::fleet::store::{NewSnapshot, Record};
+    pub use crate::fleet::store::testing::{record, snapshot};
+    use crate::fleet::store::Record;
     use serde_json::json;
 
     pub const ACCOUNT: &str = "d9872d6a-a29a-4b9b-954a-ae4211a9280f";
@@ -959,35 +960,6 @@ pub(crate) mod tests {
     pub const JANE: &str = "ed9e2b39-8a71-409a-acbc-d28054150c60";
     pub const KEY: &str = "66917af4-17e4-4cb7-90e5-c277189d3c24";
     pub const NEW_KEY: &str = "0b7e1c2d-3f4a-4b5c-8d6e-7f8091a2b3c4";
-
-    /// A record as the sync writes it.
-    pub fn record(
-        kind: Kind,
-        key: &str,
-        account: Option<&str>,
-        install: Option<&str>,
-        body: Value,
-    ) -> Record {
-        Record {
-            kind,
-            key: key.into(),
-            account_id: account.map(str::to_owned),
-            install_id: install.map(str::to_owned),
-            body,
-        }
-    }
-
-    /// A whole snapshot of every account.
-    pub fn snapshot(records: Vec<Record>) -> NewSnapshot {
-        NewSnapshot {
-            started_at: Utc::now(),
-            api_url: "http://stand-in".into(),
-            accounts: None,
-            records,
-            unread: Vec::new(),
-            requests: 1,
-        }
-    }
 
     pub fn account(id: &str, name: &str) -> Record {
         record(
@@ -1014,7 +986,7 @@ pub(crate) mod tests {
     pub fn user(account: &str, id: &str, email: &str, roles: &str, installs: Value) -> Record {
         record(
             Kind::AccountUser,
-            &format!("{account}/{id}"),
+            format!("{account}/{id}"),
             Some(account),
             None,
             json!({"account_id": account, "email": email, "first_name": "A", "installs": installs,
@@ -1026,7 +998,7 @@ pub(crate) mod tests {
     pub fn domain(install: &str, account: &str, id: &str, name: &str, ssl: &str) -> Record {
         record(
             Kind::Domain,
-            &format!("{install}/{id}"),
+            format!("{install}/{id}"),
             Some(account),
             Some(install),
             json!({"duplicate": false, "id": id, "name": name,
@@ -1051,7 +1023,7 @@ pub(crate) mod tests {
     pub fn sftp(install: &str, account: &str, name: &str, path: &str) -> Record {
         record(
             Kind::SftpUser,
-            &format!("{install}/{name}"),
+            format!("{install}/{name}"),
             Some(account),
             Some(install),
             json!({"name": name, "path": path}),
@@ -1061,7 +1033,7 @@ pub(crate) mod tests {
     pub fn backup(install: &str, account: &str, id: &str) -> Record {
         record(
             Kind::Backup,
-            &format!("{install}/{id}"),
+            format!("{install}/{id}"),
             Some(account),
             Some(install),
             json!({"id": id, "status": "completed", "description": "nightly"}),

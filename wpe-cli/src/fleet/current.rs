@@ -376,14 +376,9 @@ mod tests {
     use crate::fleet::store::NewSnapshot;
     use serde_json::json;
 
+    /// A record of `account`, under no install.
     fn record(kind: Kind, key: &str, account: &str, body: Value) -> Record {
-        Record {
-            kind,
-            key: key.into(),
-            account_id: Some(account.into()),
-            install_id: None,
-            body,
-        }
+        crate::fleet::store::testing::record(kind, key, Some(account), None, body)
     }
 
     fn write(
@@ -394,12 +389,9 @@ mod tests {
     ) {
         mirror
             .write(&NewSnapshot {
-                started_at: Utc::now(),
-                api_url: "http://stand-in".into(),
                 accounts,
-                records,
                 unread,
-                requests: 1,
+                ..crate::fleet::store::testing::snapshot(records)
             })
             .unwrap();
     }

@@ -746,30 +746,52 @@ pub fn classify(path: &Path, doing: &'static str, err: rusqlite::Error) -> Mirro
     }
 }
 
+/// What the fleet's unit tests build mirrors from: a record as the sync
+/// writes it, and a snapshot of every account.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
+pub(crate) mod testing {
+    use super::{Kind, NewSnapshot, Record};
+    use serde_json::Value;
 
-    fn record(kind: Kind, key: &str, account: &str, body: Value) -> Record {
+    /// A record of `account` (and `install`).
+    pub fn record(
+        kind: Kind,
+        key: impl Into<String>,
+        account: Option<&str>,
+        install: Option<&str>,
+        body: Value,
+    ) -> Record {
         Record {
             kind,
             key: key.into(),
-            account_id: Some(account.into()),
-            install_id: None,
+            account_id: account.map(str::to_owned),
+            install_id: install.map(str::to_owned),
             body,
         }
     }
 
-    fn snapshot(records: Vec<Record>) -> NewSnapshot {
+    /// A whole snapshot of every account, read now, with nothing unread.
+    pub fn snapshot(records: Vec<Record>) -> NewSnapshot {
         NewSnapshot {
-            started_at: Utc::now(),
+            started_at: chrono::Utc::now(),
             api_url: "http://stand-in".into(),
             accounts: None,
             records,
             unread: Vec::new(),
             requests: 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::snapshot;
+    use super::*;
+    use serde_json::json;
+
+    /// A record of `account`, under no install.
+    fn record(kind: Kind, key: &str, account: &str, body: Value) -> Record {
+        super::testing::record(kind, key, Some(account), None, body)
     }
 
     fn versions(mirror: &Mirror) -> Vec<(String, String, i64, Option<i64>)> {

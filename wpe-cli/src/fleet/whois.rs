@@ -730,6 +730,7 @@ pub(crate) mod fixture {
     pub const TORQUEMAGSTG: &str = "118b8695-7171-4e01-a1ed-f723ef42f7ea";
     pub const CLIENTBLOG: &str = "355467da-7781-4070-9a61-5ddc5bf93f7a";
 
+    /// A record of `account` (and `install`).
     fn record(
         kind: Kind,
         key: String,
@@ -737,13 +738,7 @@ pub(crate) mod fixture {
         install: Option<&str>,
         body: Value,
     ) -> Record {
-        Record {
-            kind,
-            key,
-            account_id: Some(account.to_owned()),
-            install_id: install.map(str::to_owned),
-            body,
-        }
+        crate::fleet::store::testing::record(kind, key, Some(account), install, body)
     }
 
     fn install(
@@ -930,11 +925,8 @@ pub(crate) mod fixture {
         mirror
             .write(&NewSnapshot {
                 started_at: read_at(),
-                api_url: "http://stand-in".into(),
-                accounts: None,
-                records: records(),
-                unread: Vec::new(),
                 requests: 20,
+                ..crate::fleet::store::testing::snapshot(records())
             })
             .unwrap();
         drop(mirror);

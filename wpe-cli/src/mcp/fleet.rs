@@ -489,23 +489,21 @@ mod tests {
         crate::fleet::Mirror::open_for_sync(&path)
             .unwrap()
             .write(&crate::fleet::store::NewSnapshot {
-                started_at: chrono::Utc::now(),
-                api_url: "http://stand-in".into(),
                 accounts: Some(vec![crate::fleet::whois::fixture::CLIENT.into()]),
-                records: vec![crate::fleet::store::Record {
-                    kind: crate::fleet::store::Kind::SshKey,
-                    key: "66917af4-17e4-4cb7-90e5-c277189d3c24".into(),
-                    account_id: None,
-                    install_id: None,
-                    body: json!({
-                        "uuid": "66917af4-17e4-4cb7-90e5-c277189d3c24",
-                        "comment": "dev@example.com",
-                        "fingerprint": "be:86:90:2b:33:7b:1a:cd:8a:9e:55:64:d7:04:f3:29",
-                        "created_at": "2026-11-27T14:30:08+00:00",
-                    }),
-                }],
-                unread: Vec::new(),
-                requests: 0,
+                ..crate::fleet::store::testing::snapshot(vec![
+                    crate::fleet::store::testing::record(
+                        crate::fleet::store::Kind::SshKey,
+                        "66917af4-17e4-4cb7-90e5-c277189d3c24",
+                        None,
+                        None,
+                        json!({
+                            "uuid": "66917af4-17e4-4cb7-90e5-c277189d3c24",
+                            "comment": "dev@example.com",
+                            "fingerprint": "be:86:90:2b:33:7b:1a:cd:8a:9e:55:64:d7:04:f3:29",
+                            "created_at": "2026-11-27T14:30:08+00:00",
+                        }),
+                    ),
+                ])
             })
             .unwrap();
         let budget = Duration::from_secs(3600);
