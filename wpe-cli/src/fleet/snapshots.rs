@@ -7,10 +7,9 @@ use std::io::{self, BufWriter, Write};
 
 use clap::{ArgMatches, Command};
 use serde::Serialize;
-use serde_json::Value;
 
 use super::changes::{self, Names};
-use super::store::Kind;
+use super::store::{timestamp, Kind, Unread};
 use super::Mirror;
 use crate::error::CliError;
 use crate::output::Format;
@@ -116,47 +115,16 @@ pub fn collect(mirror: &Mirror) -> Result<Vec<SnapshotRow>, CliError> {
         "SELECT disappeared, count(*) FROM records WHERE disappeared IS NOT NULL \
          GROUP BY disappeared",
     )?;
-    let mut statement = conn
-        .prepare(
-            "SELECT id, started_at, finished_at, api_url, accounts, unread, requests, \
-                    wpe_version FROM snapshots ORDER BY id",
-        )
-        .map_err(&fail)?;
-    type Raw = (
-        i64,
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        i64,
-        String,
-    );
-    let raw: Vec<Raw> = statement
-        .query_map([], |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-                row.get(5)?,
-                row.get(6)?,
-                row.get(7)?,
-            ))
-        })
-        .and_then(|rows| rows.collect())
-        .map_err(&fail)?;
+    let snapshots = mirror.snapshots()?;
     let mut names = Names::new(mirror);
     let mut current: u64 = 0;
-    let mut rows = Vec::with_capacity(raw.len());
-    for (id, started_at, finished_at, api_url, accounts, unread, requests, wpe_version) in raw {
+    let mut rows = Vec::with_capacity(snapshots.len());
+    for snapshot in snapshots {
+        let id = snapshot.id;
         current = current
             .saturating_add(appeared.get(&id).copied().unwrap_or(0))
             .saturating_sub(disappeared.get(&id).copied().unwrap_or(0));
-        let account_ids: Option<Vec<String>> =
-            accounts.and_then(|text| serde_json::from_str(&text).ok());
-        let accounts = match &account_ids {
+        let accounts = match &snapshot.accounts {
             None => "all".to_owned(),
             Some(ids) => ids
                 .iter()
@@ -164,22 +132,23 @@ pub fn collect(mirror: &Mirror) -> Result<Vec<SnapshotRow>, CliError> {
                 .collect::<Result<Vec<_>, _>>()?
                 .join(", "),
         };
-        let unread: Vec<Value> = serde_json::from_str(&unread).unwrap_or_default();
-        let unread = unread
+        let unread = snapshot
+            .unread
+            .unwrap_or_default()
             .iter()
             .map(|list| unread_words(list, id, &mut names))
             .collect::<Result<Vec<_>, _>>()?;
         rows.push(SnapshotRow {
             id,
-            started_at,
-            finished_at,
+            started_at: timestamp(snapshot.started_at),
+            finished_at: timestamp(snapshot.finished_at),
             accounts,
             records: current,
             unread,
-            requests,
-            api_url,
-            account_ids,
-            wpe_version,
+            requests: snapshot.requests,
+            api_url: snapshot.api_url,
+            account_ids: snapshot.accounts,
+            wpe_version: snapshot.wpe_version,
         });
     }
     Ok(rows)
@@ -187,17 +156,19 @@ pub fn collect(mirror: &Mirror) -> Result<Vec<SnapshotRow>, CliError> {
 
 /// A list a snapshot could not read, in words: its kind, of which install
 /// or account (by name), and why.
-fn unread_words(list: &Value, snapshot: i64, names: &mut Names<'_>) -> Result<String, CliError> {
-    let text = |field: &str| list.get(field).and_then(Value::as_str);
-    let kind = text("kind").unwrap_or("list");
-    let of = match (text("install_id"), text("account_id")) {
+fn unread_words(list: &Unread, snapshot: i64, names: &mut Names<'_>) -> Result<String, CliError> {
+    let of = match (&list.install_id, &list.account_id) {
         (Some(install), _) => Some(names.name_or_id(Kind::Install, install, snapshot, snapshot)?),
         (None, Some(account)) => {
             Some(names.name_or_id(Kind::Account, account, snapshot, snapshot)?)
         }
         (None, None) => None,
     };
-    let reason = text("reason").unwrap_or("no reason given");
+    let kind = list.kind;
+    let reason = match list.reason.as_str() {
+        "" => "no reason given",
+        reason => reason,
+    };
     Ok(match of {
         Some(of) => format!("{kind} of {of}: {reason}"),
         None => format!("{kind}: {reason}"),

@@ -209,6 +209,13 @@ pub struct Snapshot {
     pub api_url: String,
     /// The accounts it covered (IDs), or `None` for all.
     pub accounts: Option<Vec<String>>,
+    /// The lists it could not read, or `None` when its `unread` column
+    /// does not hold a list (a mirror not written by `wpe`).
+    pub unread: Option<Vec<Unread>>,
+    /// How many requests its reads took.
+    pub requests: i64,
+    /// The `wpe` that wrote it.
+    pub wpe_version: String,
 }
 
 /// Why a mirror could not be opened or written.
@@ -507,9 +514,9 @@ impl Mirror {
     pub fn snapshots(&self) -> Result<Vec<Snapshot>, MirrorError> {
         let mut statement = self
             .conn
-            .prepare(
-                "SELECT id, started_at, finished_at, api_url, accounts FROM snapshots ORDER BY id",
-            )
+            .prepare(&format!(
+                "SELECT {SNAPSHOT_COLUMNS} FROM snapshots ORDER BY id"
+            ))
             .map_err(|err| classify(&self.path, "reading its snapshots", err))?;
         let rows = statement
             .query_map([], snapshot_row)
@@ -522,8 +529,7 @@ impl Mirror {
     pub fn latest(&self) -> Result<Option<Snapshot>, MirrorError> {
         self.conn
             .query_row(
-                "SELECT id, started_at, finished_at, api_url, accounts FROM snapshots \
-                 ORDER BY id DESC LIMIT 1",
+                &format!("SELECT {SNAPSHOT_COLUMNS} FROM snapshots ORDER BY id DESC LIMIT 1"),
                 [],
                 snapshot_row,
             )
@@ -673,6 +679,10 @@ fn covers(
     })
 }
 
+/// The columns of `snapshots` that [`snapshot_row`] reads, in its order.
+const SNAPSHOT_COLUMNS: &str =
+    "id, started_at, finished_at, api_url, accounts, unread, requests, wpe_version";
+
 /// A row of `snapshots`.
 fn snapshot_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
     let parse = |index: usize, text: String| {
@@ -687,13 +697,36 @@ fn snapshot_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
             })
     };
     let accounts: Option<String> = row.get(4)?;
+    let unread: String = row.get(5)?;
     Ok(Snapshot {
         id: row.get(0)?,
         started_at: parse(1, row.get(1)?)?,
         finished_at: parse(2, row.get(2)?)?,
         api_url: row.get(3)?,
         accounts: accounts.and_then(|text| serde_json::from_str(&text).ok()),
+        unread: unread_list(&unread),
+        requests: row.get(6)?,
+        wpe_version: row.get(7)?,
     })
+}
+
+/// A snapshot's `unread` column as [`Mirror::write`] writes it: a JSON
+/// list of `{kind, account_id, install_id, reason}` (an entry of no kind
+/// this `wpe` knows is left out); `None` when it is not a list.
+fn unread_list(text: &str) -> Option<Vec<Unread>> {
+    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(text) else {
+        return None;
+    };
+    let unread = |item: &Value| {
+        let text = |field: &str| item.get(field).and_then(Value::as_str).map(str::to_owned);
+        Some(Unread {
+            kind: Kind::from_name(item.get("kind")?.as_str()?)?,
+            account_id: text("account_id"),
+            install_id: text("install_id"),
+            reason: text("reason").unwrap_or_default(),
+        })
+    };
+    Some(items.iter().filter_map(unread).collect())
 }
 
 /// A time as the mirror writes it: RFC 3339 in UTC with seconds, so that
