@@ -283,7 +283,7 @@ pub struct Options {
         description = "Answer from the local mirror (the newest `wpe fleet sync`) instead of the API."
     )]
     pub from_mirror: bool,
-    /// The mirror's file, with `--from-mirror` (see [`current::path`])
+    /// The mirror's file, with `--from-mirror` (see [`crate::fleet::mirror_path`])
     #[arg(long, value_name = "PATH", requires = "from_mirror", help = current::DB_HELP)]
     #[serde(skip)]
     #[schemars(skip)]

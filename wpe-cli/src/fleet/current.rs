@@ -13,32 +13,17 @@
 //! not held across an `.await`: an answer from the mirror never waits on
 //! anything but the file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rusqlite::OptionalExtension;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::store::{Kind, Mirror, Record, Snapshot, Unread};
-use super::DB_ENV;
 use crate::error::CliError;
 use crate::names;
-
-/// The mirror's path for a command's `--from-mirror`: `db` (its `--db`),
-/// else `WPE_FLEET_DB`, else the default `wpe fleet` uses (a file of its
-/// own with `--demo`).
-pub fn path(db: Option<&Path>, demo: bool) -> Result<PathBuf, CliError> {
-    if let Some(db) = db {
-        return Ok(db.to_owned());
-    }
-    match std::env::var_os(DB_ENV) {
-        Some(value) if !value.is_empty() => Ok(PathBuf::from(value)),
-        _ => super::default_path(demo),
-    }
-}
 
 /// The text of `--db` in the commands that take `--from-mirror`.
 pub const DB_HELP: &str = "The mirror's file, with --from-mirror [default: WPE_FLEET_DB, else \
@@ -122,10 +107,10 @@ pub fn age(seconds: i64) -> String {
 }
 
 impl Current {
-    /// Opens the mirror at [`path`] read-only; one without a snapshot is
+    /// Opens the mirror at [`super::mirror_path`] read-only; one without a snapshot is
     /// an error that says to sync first.
     pub fn open(db: Option<&Path>, demo: bool) -> Result<Current, CliError> {
-        Current::of(Mirror::open_read_only(&path(db, demo)?)?)
+        Current::of(Mirror::open_read_only(&super::mirror_path(db, demo)?)?)
     }
 
     /// The current state of an open mirror.
@@ -137,26 +122,13 @@ impl Current {
                 mirror.path().display()
             )));
         };
-        let text: Option<String> = mirror
-            .conn()
-            .query_row(
-                "SELECT unread FROM snapshots WHERE id = ?1",
-                [latest.id],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(|err| failed(&mirror, "reading its newest snapshot", err))?;
-        let unread = match text.as_deref().map(serde_json::from_str::<Value>) {
-            Some(Ok(Value::Array(items))) => items.iter().filter_map(unread_of).collect(),
-            None => Vec::new(),
-            Some(_) => {
-                return Err(CliError::Failed(format!(
-                    "the mirror at {}: snapshot {} does not say which lists it could not read; \
-                     run `wpe fleet sync` again",
-                    mirror.path().display(),
-                    latest.id
-                )))
-            }
+        let Some(unread) = latest.unread.clone() else {
+            return Err(CliError::Failed(format!(
+                "the mirror at {}: snapshot {} does not say which lists it could not read; \
+                 run `wpe fleet sync` again",
+                mirror.path().display(),
+                latest.id
+            )));
         };
         Ok(Current {
             mirror,
@@ -354,17 +326,6 @@ pub fn read_as<T: DeserializeOwned>(body: &Value, kind: Kind, key: &str) -> Resu
     })
 }
 
-/// An entry of a snapshot's `unread` list.
-fn unread_of(value: &Value) -> Option<Unread> {
-    let text = |field: &str| value.get(field).and_then(Value::as_str).map(str::to_owned);
-    Some(Unread {
-        kind: Kind::from_name(value.get("kind")?.as_str()?)?,
-        account_id: text("account_id"),
-        install_id: text("install_id"),
-        reason: text("reason").unwrap_or_default(),
-    })
-}
-
 /// SQLite's error while reading the mirror.
 fn failed(mirror: &Mirror, doing: &'static str, err: rusqlite::Error) -> CliError {
     CliError::Mirror(mirror.failed(doing, err))
@@ -494,6 +455,9 @@ mod tests {
     #[test]
     fn the_path_is_db_then_the_environment_then_the_default() {
         let given = Path::new("/tmp/given.sqlite");
-        assert_eq!(path(Some(given), false).unwrap(), given);
+        assert_eq!(
+            crate::fleet::mirror_path(Some(given), false).unwrap(),
+            given
+        );
     }
 }

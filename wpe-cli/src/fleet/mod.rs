@@ -77,10 +77,19 @@ pub fn command() -> Command {
 /// user's data directory (a file of its own for `--demo`, so the demo's
 /// snapshots never mix with the real fleet's).
 pub fn db_path(matches: &ArgMatches, demo: bool) -> Result<PathBuf, CliError> {
-    if let Some(path) = matches.get_one::<PathBuf>(DB) {
-        return Ok(path.clone());
+    mirror_path(matches.get_one::<PathBuf>(DB).map(PathBuf::as_path), demo)
+}
+
+/// The mirror's path, for every command that reads or writes it: `db` (a
+/// `--db`), else `WPE_FLEET_DB`, else [`default_path`].
+pub fn mirror_path(db: Option<&std::path::Path>, demo: bool) -> Result<PathBuf, CliError> {
+    if let Some(db) = db {
+        return Ok(db.to_owned());
     }
-    default_path(demo)
+    match std::env::var_os(DB_ENV) {
+        Some(value) if !value.is_empty() => Ok(PathBuf::from(value)),
+        _ => default_path(demo),
+    }
 }
 
 /// The default mirror: `wpe/fleet.sqlite` (or `fleet-demo.sqlite`) in the
