@@ -780,9 +780,10 @@ async fn read_lists(client: &Client, install: &Installation) -> Result<Lists, Cl
 /// The reason of a list the credentials may not read (403, 404), as an
 /// `unreadable` finding gives it; any other error is the audit's.
 fn may_not_read(err: wpe_api::Error) -> Result<String, CliError> {
-    match err.status().map(|s| s.as_u16()) {
-        Some(403 | 404) => Ok(err.to_string()),
-        _ => Err(err.into()),
+    if crate::error::may_not_read(&err) {
+        Ok(err.to_string())
+    } else {
+        Err(err.into())
     }
 }
 

@@ -43,6 +43,14 @@ impl CliError {
     }
 }
 
+/// Whether `err` answers a read the credentials may not make (403), or of
+/// something gone or never there (404): a list `wpe audit` reports as
+/// unreadable and `wpe fleet sync` records as unread, rather than an error
+/// that stops them.
+pub fn may_not_read(err: &wpe_api::Error) -> bool {
+    matches!(err.status().map(|s| s.as_u16()), Some(403 | 404))
+}
+
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -65,7 +65,7 @@ use wpe_api::operations::{self, Args, Operation};
 use wpe_api::{Client, PageOptions};
 
 use super::store::{Kind, Mirror, NewSnapshot, Record, Unread, Written};
-use crate::error::CliError;
+use crate::error::{may_not_read, CliError};
 use crate::names;
 use crate::output::{self, Format};
 
@@ -607,16 +607,10 @@ async fn read_job(client: &Client, job: Job, month: Month) -> (Job, Result<Outco
     let fetched = fetch(client, &job, month).await;
     let outcome = match fetched {
         Ok(items) => records_of(&job, items, month).map(Outcome::Read),
-        Err(err) if unreadable(&err) => Ok(Outcome::Unread(err.to_string())),
+        Err(err) if may_not_read(&err) => Ok(Outcome::Unread(err.to_string())),
         Err(err) => Err(failed(&job.describe(), err)),
     };
     (job, outcome)
-}
-
-/// Whether `err` says the credentials may not read a list (403), or that
-/// its account or install is gone (404): the list is unread, not a failure.
-fn unreadable(err: &wpe_api::Error) -> bool {
-    matches!(err.status().map(|s| s.as_u16()), Some(403 | 404))
 }
 
 /// The error that stops a sync whose read of `what` failed.
@@ -715,7 +709,7 @@ async fn call(client: &Client, id: &str, args: Args) -> Result<Option<Value>, wp
 async fn optional(client: &Client, id: &str, args: Args) -> Result<Value, wpe_api::Error> {
     match call(client, id, args).await {
         Ok(answer) => Ok(answer.unwrap_or(Value::Null)),
-        Err(err) if unreadable(&err) => Ok(Value::Null),
+        Err(err) if may_not_read(&err) => Ok(Value::Null),
         Err(err) => Err(err),
     }
 }
@@ -736,7 +730,7 @@ async fn usage(client: &Client, account: Args, month: Month) -> Result<Value, wp
     let insights = optional(client, "get_account_usage_insights", period.clone()).await?;
     let metrics = match list(client, "get_account_usage_metrics", period).await {
         Ok(items) => Value::Array(items.into_iter().map(without_daily_figures).collect()),
-        Err(err) if unreadable(&err) => Value::Null,
+        Err(err) if may_not_read(&err) => Value::Null,
         Err(err) => return Err(err),
     };
     let limits = optional(client, "get_accounts_limits", account).await?;
