@@ -326,9 +326,11 @@ fn usage_command() -> Command {
 
 /// A period of whole days, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Period {
-    first: NaiveDate,
-    last: NaiveDate,
+pub(crate) struct Period {
+    /// Its first day.
+    pub(crate) first: NaiveDate,
+    /// Its last day.
+    pub(crate) last: NaiveDate,
 }
 
 impl Period {
@@ -339,8 +341,9 @@ impl Period {
         Some(Period { first, last })
     }
 
-    /// The calendar month before the one `today` is in.
-    fn previous_month(today: NaiveDate) -> Period {
+    /// The calendar month before the one `today` is in (the report's
+    /// default, and the month `wpe fleet sync` mirrors).
+    pub(crate) fn previous_month(today: NaiveDate) -> Period {
         let before = today
             .with_day(1)
             .and_then(|d| d.pred_opt())
@@ -349,6 +352,11 @@ impl Period {
             first: before,
             last: before,
         })
+    }
+
+    /// Its first month, `YYYY-MM`: the month of a period of one.
+    pub(crate) fn month_label(&self) -> String {
+        self.first.format("%Y-%m").to_string()
     }
 
     /// How many days the period has.
@@ -1029,7 +1037,7 @@ fn report_mirror(
             "the mirror holds the usage of {} only (the month before its sync): leave out the \
              period, or ask for that month, or leave out {} to ask the API for another \
              period",
-            holds.first.format("%Y-%m"),
+            holds.month_label(),
             surface.option("from_mirror")
         )));
     }
@@ -1044,9 +1052,9 @@ fn report_mirror(
                 return Err(CliError::Failed(format!(
                     "the mirror holds no usage of account {name} for {}{}: run `wpe fleet sync` \
                      again, or ask the API instead",
-                    holds.first.format("%Y-%m"),
+                    holds.month_label(),
                     other
-                        .map(|(p, _)| format!(" (only of {})", p.first.format("%Y-%m")))
+                        .map(|(p, _)| format!(" (only of {})", p.month_label()))
                         .unwrap_or_default()
                 )))
             }

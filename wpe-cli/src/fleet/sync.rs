@@ -53,7 +53,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
 use futures::stream::FuturesUnordered;
 use futures::{StreamExt, TryStreamExt};
@@ -66,8 +66,11 @@ use wpe_api::{Client, PageOptions};
 
 use super::store::{Kind, Mirror, NewSnapshot, Record, Unread, Written};
 use crate::error::{may_not_read, CliError};
+// The month whose usage a sync reads: the one `wpe report usage` reports by
+// default, read the same way.
 use crate::names;
 use crate::output::{self, Format};
+use crate::report::Period as Month;
 
 /// The command's name.
 pub const NAME: &str = "sync";
@@ -403,30 +406,6 @@ fn describe(kind: Kind, account: Option<&str>, install: Option<&str>) -> String 
     }
 }
 
-/// The calendar month whose usage a sync reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Month {
-    first: NaiveDate,
-    last: NaiveDate,
-}
-
-impl Month {
-    /// The calendar month before the one `today` is in.
-    fn before(today: NaiveDate) -> Month {
-        let last = today
-            .with_day(1)
-            .and_then(|first| first.pred_opt())
-            .unwrap_or(today);
-        let first = last.with_day(1).unwrap_or(last);
-        Month { first, last }
-    }
-
-    /// `YYYY-MM`.
-    fn label(&self) -> String {
-        self.first.format("%Y-%m").to_string()
-    }
-}
-
 /// Everything a sync read.
 struct Read {
     /// The account IDs `--account` chose, or `None` for all.
@@ -487,7 +466,7 @@ async fn read_fleet(
         let id = names::resolve(client, names::Kind::Account, value).await?;
         chosen.push((value.clone(), id));
     }
-    let month = Month::before(today);
+    let month = Month::previous_month(today);
     let progress = progress_bar();
     let accounts: Vec<Value> = match list(client, "list_accounts", Args::new()).await {
         Ok(accounts) => accounts,
@@ -735,7 +714,7 @@ async fn usage(client: &Client, account: Args, month: Month) -> Result<Value, wp
     };
     let limits = optional(client, "get_accounts_limits", account).await?;
     Ok(json!({
-        "month": month.label(),
+        "month": month.month_label(),
         "from": month.first.to_string(),
         "to": month.last.to_string(),
         "summary": summary,
@@ -828,7 +807,7 @@ fn records_of(job: &Job, items: Vec<Value>, month: Month) -> Result<Vec<Record>,
                 Kind::CacheExclusions | Kind::OffloadSettings => {
                     install_id.clone().unwrap_or_default()
                 }
-                Kind::UsageSummary => under(month.label()),
+                Kind::UsageSummary => under(month.month_label()),
             };
             if kind == Kind::Site {
                 // The installs are records of their own.
@@ -933,18 +912,21 @@ mod tests {
 
     #[test]
     fn the_month_read_is_the_calendar_month_before_today() {
-        let march = Month::before(day("2025-03-31"));
+        let march = Month::previous_month(day("2025-03-31"));
         assert_eq!(
             (march.first, march.last),
             (day("2025-02-01"), day("2025-02-28"))
         );
-        assert_eq!(march.label(), "2025-02");
-        let january = Month::before(day("2025-01-01"));
+        assert_eq!(march.month_label(), "2025-02");
+        let january = Month::previous_month(day("2025-01-01"));
         assert_eq!(
             (january.first, january.last),
             (day("2024-12-01"), day("2024-12-31"))
         );
-        assert_eq!(Month::before(day("2024-03-15")).last, day("2024-02-29"));
+        assert_eq!(
+            Month::previous_month(day("2024-03-15")).last,
+            day("2024-02-29")
+        );
     }
 
     #[test]
@@ -1020,7 +1002,7 @@ mod tests {
 
     #[test]
     fn records_are_keyed_under_their_install_and_sites_lose_their_installs() {
-        let month = Month::before(day("2025-07-02"));
+        let month = Month::previous_month(day("2025-07-02"));
         let sftp = records_of(
             &install_job(Kind::SftpUser),
             vec![json!({"name": "torquemag-dev", "path": "/"})],
